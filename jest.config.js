@@ -1,0 +1,27 @@
+/**
+ * Tessera is ESM (NestJS 12 ships ESM only), so jest runs with --experimental-vm-modules and ts-jest in ESM mode.
+ * Two projects: fast unit tests beside the code, e2e tests against real PostgreSQL and the real HTTP app.
+ */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', useESM: true }];
+const common = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': tsJest },
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/test-env.ts'],
+      testTimeout: 30000,
+    },
+  ],
+};

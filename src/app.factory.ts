@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { createValidationPipe } from './common/validation/validation.js';
+import { createHttpLogger, createRootLogger, PinoNestLogger } from './logging/logger.js';
+import { setupOpenApi } from './openapi/openapi.js';
+
+export interface CreateAppOptions {
+  logger?: Logger;
+}
+
+/** Builds the fully configured HTTP application; shared by main.ts, the e2e tests and the benchmark. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const logger = options.logger ?? createRootLogger(config.logLevel);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  configureApp(app, config, logger);
+  await app.init();
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
+  // Client IP from the socket, or from X-Forwarded-For only when the hop is a listed proxy.
+  app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
+  app.disable('x-powered-by');
+  app.use(createHttpLogger(logger));
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
+  }
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: true });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'storage/{*path}'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  // Errors raised by Express middleware (body parser) never reach Nest's filters; render them the same way.
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    new AllExceptionsFilter().catch(error, {
+      switchToHttp: () => ({ getRequest: () => req, getResponse: () => res, getNext: () => next }),
+    } as never);
+  });
+  setupOpenApi(app, config);
+  app.enableShutdownHooks();
+}
+
+export type TesseraApp = INestApplication;

@@ -1,0 +1,18 @@
+import type { User } from '../../users/entities/user.entity.js';
+
+/** Where a request came from; recorded on sessions and activity entries. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+/** Who is calling, and with which credential. Built by the bearer guard, read by controllers and services. */
+export interface AuthContext {
+  /** The caller, with `role` loaded. */
+  user: User;
+  client: ClientInfo;
+  /** Set when the credential is an access token. */
+  session: { id: string; loggedInAt: Date } | null;
+  /** Set when the credential is a personal API key. */
+  apiKey: { id: number; identifier: string } | null;
+}

@@ -1,0 +1,189 @@
+/**
+ * Typed configuration read once from the environment (CONTRACT §11).
+ * A bad value throws a ConfigError whose message is one line naming the variable.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+  }
+}
+
+export type SmsDriver = 'log' | 'http';
+export type StorageDriver = 'local' | 's3';
+
+export interface AppConfig {
+  nodeEnv: string;
+  isProduction: boolean;
+  port: number;
+  appUrl: string;
+  frontendUrl: string;
+  /** Unset means: start the embedded PostgreSQL kept in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Unset means: generated once and kept in `dataDir` (refused in production). */
+  jwtSecret?: string;
+  accessTokenTtlSeconds: number;
+  sessionTtlSeconds: number;
+  recentAuthSeconds: number;
+  redisUrl?: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  smsDriver: SmsDriver;
+  smsHttpUrl?: string;
+  storageDriver: StorageDriver;
+  storageDir: string;
+  s3: { bucket?: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  trustProxy: string[];
+  registrationEnabled: boolean;
+  twoFactorEnabled: boolean;
+  corsOrigins: string[];
+  adminEmail?: string;
+  adminPassword?: string;
+  logLevel: string;
+  /** argon2id cost; tests may lower it through ARGON2_MEMORY_KIB / ARGON2_TIME_COST, the defaults are OWASP's. */
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  rateLimits: { loginPerMinute: number; passwordRemindPerHour: number; apiPerMinute: number };
+  database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, fallback?: string, protocols = ['http:', 'https:']): string | undefined {
+  const raw = str(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use one of ${protocols.join(', ')}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(env, name) ?? fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function list(env: Env, name: string): string[] {
+  return (str(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
+  const isProduction = nodeEnv === 'production';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const appUrl = url(env, 'APP_URL', `http://localhost:${port}`)!;
+  const frontendUrl = url(env, 'FRONTEND_URL', appUrl)!;
+  const databaseUrl = url(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  const jwtSecret = str(env, 'JWT_SECRET');
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
+  }
+  if (isProduction && jwtSecret === undefined) {
+    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  }
+  const smsDriver = oneOf(env, 'SMS_DRIVER', ['log', 'http'] as const, 'log');
+  const smsHttpUrl = url(env, 'SMS_HTTP_URL');
+  if (smsDriver === 'http' && smsHttpUrl === undefined) {
+    throw new ConfigError('SMS_HTTP_URL', 'is required when SMS_DRIVER=http');
+  }
+  const storageDriver = oneOf(env, 'STORAGE_DRIVER', ['local', 's3'] as const, 'local');
+  const s3Bucket = str(env, 'S3_BUCKET');
+  if (storageDriver === 's3' && s3Bucket === undefined) {
+    throw new ConfigError('S3_BUCKET', 'is required when STORAGE_DRIVER=s3');
+  }
+  const smtpUrl = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const adminEmail = str(env, 'ADMIN_EMAIL');
+  const adminPassword = str(env, 'ADMIN_PASSWORD');
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 1024)) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be 8 to 1024 characters long');
+  }
+
+  return {
+    nodeEnv,
+    isProduction,
+    port,
+    appUrl,
+    frontendUrl,
+    databaseUrl,
+    dataDir: str(env, 'DATA_DIR') ?? '.data',
+    jwtSecret,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 60, 86400),
+    sessionTtlSeconds: int(env, 'SESSION_TTL', 30 * 86400, 300, 365 * 86400),
+    recentAuthSeconds: int(env, 'RECENT_AUTH_SECONDS', 900, 0, 86400),
+    redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
+    smtpUrl,
+    mailFrom: str(env, 'MAIL_FROM') ?? 'Tessera <no-reply@localhost>',
+    smsDriver,
+    smsHttpUrl,
+    storageDriver,
+    storageDir: str(env, 'STORAGE_DIR') ?? './storage',
+    s3: {
+      bucket: s3Bucket,
+      region: str(env, 'S3_REGION') ?? 'us-east-1',
+      endpoint: url(env, 'S3_ENDPOINT'),
+      accessKeyId: str(env, 'S3_ACCESS_KEY_ID'),
+      secretAccessKey: str(env, 'S3_SECRET_ACCESS_KEY'),
+      forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
+    },
+    trustProxy: list(env, 'TRUST_PROXY'),
+    registrationEnabled: bool(env, 'REGISTRATION_ENABLED', true),
+    twoFactorEnabled: bool(env, 'TWO_FACTOR_ENABLED', true),
+    corsOrigins: list(env, 'CORS_ORIGINS'),
+    adminEmail,
+    adminPassword,
+    logLevel,
+    argon2: {
+      memoryCost: int(env, 'ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
+      timeCost: int(env, 'ARGON2_TIME_COST', 2, 1, 20),
+      parallelism: 1,
+    },
+    rateLimits: {
+      loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100000),
+      passwordRemindPerHour: int(env, 'RATE_LIMIT_REMIND_PER_HOUR', 5, 1, 100000),
+      apiPerMinute: int(env, 'RATE_LIMIT_API_PER_MINUTE', 600, 1, 1000000),
+    },
+    database: {
+      statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
+      connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5000, 100, 600000),
+      poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    },
+  };
+}

@@ -1,0 +1,8 @@
+import { ActivityLog } from '../activity/activity-log.entity.js';
+import { Session } from '../sessions/entities/session.entity.js';
+import { Country } from '../users/entities/country.entity.js';
+import { Role } from '../users/entities/role.entity.js';
+import { User } from '../users/entities/user.entity.js';
+
+/** Every entity, listed (not globbed) so the same list works compiled, under ts-jest ESM and in the CLI. */
+export const ENTITIES = [User, Role, Country, Session, ActivityLog];

@@ -1,0 +1,114 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Generated,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Country } from './country.entity.js';
+import { Role } from './role.entity.js';
+
+export enum UserStatus {
+  Active = 'Active',
+  Banned = 'Banned',
+  Unconfirmed = 'Unconfirmed',
+}
+
+export type TwoFactorMethod = 'totp' | 'sms';
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'uuid' })
+  @Generated('uuid')
+  uuid: string;
+
+  @Column()
+  username: string;
+
+  @Column()
+  email: string;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
+  /** argon2id hash; never selected unless asked for. */
+  @Column({ select: false })
+  password: string;
+
+  @Column({ type: 'varchar', nullable: true })
+  firstName: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  lastName: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  phone: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  address: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  countryId: number | null;
+
+  @ManyToOne(() => Country, { nullable: true })
+  @JoinColumn({ name: 'country_id' })
+  country?: Country | null;
+
+  @Column({ type: 'date', nullable: true })
+  birthday: string | null;
+
+  @Column()
+  roleId: number;
+
+  @ManyToOne(() => Role)
+  @JoinColumn({ name: 'role_id' })
+  role?: Role;
+
+  @Column({ type: 'varchar' })
+  status: UserStatus;
+
+  @Column({ default: 'en' })
+  language: string;
+
+  /** Storage key of the uploaded renditions (without the rendition suffix), or null. */
+  @Column({ type: 'varchar', nullable: true })
+  avatarKey: string | null;
+
+  /** An external avatar URL, stored as given and never fetched. */
+  @Column({ type: 'varchar', nullable: true })
+  avatarUrl: string | null;
+
+  @Column({ default: true })
+  publicProfile: boolean;
+
+  @Column({ default: false })
+  publicBadges: boolean;
+
+  @Column({ name: 't_c_accepted_at', type: 'timestamptz', nullable: true })
+  termsAcceptedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  lastLogin: Date | null;
+
+  /** The active two-factor method, or null when two-factor is off. */
+  @Column({ type: 'varchar', nullable: true })
+  twoFactorMethod: TwoFactorMethod | null;
+
+  @Column({ type: 'int', nullable: true })
+  twoFactorCountryCode: number | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  twoFactorPhone: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}
