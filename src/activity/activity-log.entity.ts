@@ -1,5 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+export type ActivityProperties = Record<string, string | number | boolean | null>;
+
 /** One account event (CONTRACT §10): what happened to whom, done by whom, from where. */
 @Entity('activity_logs')
 export class ActivityLog {
@@ -33,7 +35,7 @@ export class ActivityLog {
   apiKeyIdentifier: string | null;
 
   @Column({ type: 'jsonb', default: () => "'{}'" })
-  properties: Record<string, unknown>;
+  properties: ActivityProperties;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
-import { ActivityLog } from './activity-log.entity.js';
+import { ActivityLog, type ActivityProperties } from './activity-log.entity.js';
 
 /** Every account event Tessera records (CONTRACT §10). */
 export const ACTIVITY_EVENTS = {
@@ -45,7 +45,7 @@ export interface ActivityEntry {
   client?: ClientInfo;
   /** Overrides the actor (defaults to the authenticated caller). */
   actorId?: number | null;
-  properties?: Record<string, unknown>;
+  properties?: ActivityProperties;
   description?: string;
 }
 

@@ -27,6 +27,7 @@ const RULES: Record<string, string> = {
   isISO8601: 'date',
   isUUID: 'uuid',
   length: 'size',
+  confirmed: 'confirmed',
 };
 
 function messageFor(field: string, constraint: string, original: string): string {

@@ -1,0 +1,58 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
+import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
+import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { TAGS } from '../openapi/openapi.js';
+import { AuthService } from './auth.service.js';
+import { LoginChallengeDto, LoginDto, RefreshTokenDto, SuccessDto, TokenPairDto } from './dto/login.dto.js';
+import { RegisterDto, RegisterResponseDto } from './dto/register.dto.js';
+import type { LoginChallenge } from './second-factor.js';
+import type { TokenPair } from '../sessions/sessions.service.js';
+
+@ApiTags(TAGS.auth)
+@Controller()
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Create an account; a verification mail is sent. */
+  @Public()
+  @Post('register')
+  @ApiCreatedResponse({ type: RegisterResponseDto })
+  @LaravelErrors(400, 404, 413, 422)
+  async register(@Body() dto: RegisterDto): Promise<RegisterResponseDto> {
+    return { requires_email_confirmation: (await this.auth.register(dto)).requiresEmailConfirmation };
+  }
+
+  /** Log in with username or email; answers a token pair, or a two-factor challenge. */
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiExtraModels(TokenPairDto, LoginChallengeDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
+  @LaravelErrors(400, 403, 422, 429)
+  login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPair | LoginChallenge> {
+    return this.auth.login(dto, client);
+  }
+
+  /** Trade a refresh token for a new pair; a spent refresh token revokes its session. */
+  @Public()
+  @Post('token/refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  @LaravelErrors(401, 403, 422)
+  refreshToken(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
+    return this.auth.refresh(dto.refresh_token);
+  }
+
+  /** Revoke the current session. */
+  @Authenticated()
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(401, 403)
+  async logout(@CurrentAuth() auth: AuthContext): Promise<SuccessDto> {
+    await this.auth.logout(auth);
+    return { success: true };
+  }
+}

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { BearerAuthGuard } from './bearer-auth.guard.js';
+import { JwtStrategy } from './jwt.strategy.js';
+import { PasswordService } from './password.service.js';
+
+@Global()
+@Module({
+  imports: [PassportModule],
+  controllers: [AuthController],
+  providers: [AuthService, PasswordService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
+  exports: [AuthService, PasswordService],
+})
+export class AuthModule {}

@@ -1,0 +1,131 @@
+import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { ActivityService } from '../activity/activity.service.js';
+import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { SessionsService, type TokenPair } from '../sessions/sessions.service.js';
+import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
+import { UserStatus, type User } from '../users/entities/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import type { LoginDto } from './dto/login.dto.js';
+import type { RegisterDto } from './dto/register.dto.js';
+import { PasswordService } from './password.service.js';
+import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
+
+const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+  readonly loginByIp: RateLimitRule;
+  readonly loginByAccount: RateLimitRule;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionsService,
+    private readonly activity: ActivityService,
+    private readonly rateLimiter: RateLimiterService,
+    @Optional() private readonly secondFactor?: SecondFactorChallenger,
+  ) {
+    const points = config.rateLimits.loginPerMinute;
+    this.loginByIp = { name: 'login-ip', points, durationSeconds: 60 };
+    this.loginByAccount = { name: 'login-account', points, durationSeconds: 60 };
+  }
+
+  async register(dto: RegisterDto): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
+    if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
+    const user = await this.users.create({
+      username: dto.username,
+      email: dto.email,
+      passwordHash: await this.passwords.hash(dto.password),
+      firstName: dto.first_name ?? null,
+      lastName: dto.last_name ?? null,
+      status: UserStatus.Unconfirmed,
+    });
+    await this.activity.record({ event: 'user:registered', userId: user.id, actorId: user.id });
+    return { user, requiresEmailConfirmation: true };
+  }
+
+  /**
+   * Password login. Unknown users and wrong passwords get the same 422 after the same argon2 work; a banned user
+   * learns so only after proving the password. With two-factor on, the answer is a challenge, not tokens.
+   */
+  async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair | LoginChallenge> {
+    const account = dto.username.toLowerCase();
+    await this.rateLimiter.consume(this.loginByIp, client.ip);
+    await this.rateLimiter.consume(this.loginByAccount, account);
+
+    const user = await this.users.findForLogin(dto.username);
+    const valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    if (!user || !valid) {
+      await this.activity.record({
+        event: 'auth:login-failed',
+        userId: user?.id ?? null,
+        actorId: null,
+        client,
+        properties: user ? {} : { username: dto.username.slice(0, 191) },
+      });
+      throw DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
+    }
+    if (this.passwords.needsRehash(user.password)) {
+      await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
+    }
+    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (user.twoFactorMethod && this.config.twoFactorEnabled) {
+      // Fail closed: a user with two-factor on never gets tokens from the password alone.
+      if (!this.secondFactor) throw new DomainError('SERVICE_UNAVAILABLE');
+      return this.secondFactor.start(user, client, dto.device_name ?? null);
+    }
+    return this.completeLogin(user, client, dto.device_name ?? null);
+  }
+
+  /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
+  async completeLogin(user: User, client: ClientInfo, deviceName: string | null): Promise<TokenPair> {
+    const tokens = await this.sessions.open(user, client, deviceName);
+    await this.users.recordLogin(user.id);
+    await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client });
+    return tokens;
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.sessions.refresh(refreshToken);
+  }
+
+  async logout(auth: AuthContext): Promise<void> {
+    if (!auth.session) return;
+    await this.sessions.revokeSession(auth.session.id);
+    await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
+  }
+
+  /** On an empty database, creates the first admin so Swagger UI can be used at once. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.users.countUsers()) > 0) return;
+    const email = this.config.adminEmail ?? 'admin@example.com';
+    const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
+    try {
+      await this.users.create({
+        username: 'admin',
+        email,
+        passwordHash: await this.passwords.hash(password),
+        firstName: 'Admin',
+        status: UserStatus.Active,
+        roleSlug: ADMIN_ROLE_SLUG,
+        emailVerifiedAt: new Date(),
+      });
+    } catch (error) {
+      // Another instance created it first.
+      if (error instanceof DomainError) return;
+      throw error;
+    }
+    this.logger.log({ email }, 'created the first admin (username "admin")');
+    if (!this.config.adminPassword) {
+      // Printed once, outside the structured log, so it is never shipped to a log store.
+      process.stdout.write(`\n  First admin: username "admin", email ${email}, password ${password}\n  Change it after the first login.\n\n`);
+    }
+  }
+}

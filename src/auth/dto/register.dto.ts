@@ -1,0 +1,48 @@
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Match } from '../../common/validation/match.decorator.js';
+import { EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MESSAGE, USERNAME_PATTERN } from '../../common/validation/rules.js';
+
+export class RegisterDto {
+  /** @example "john@example.com" */
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(EMAIL_MAX)
+  @IsEmail()
+  email: string;
+
+  /** Letters, digits, `.`, `_`, `-`; 3 to 50 characters. @example "john.doe" */
+  @IsNotEmpty()
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE })
+  username: string;
+
+  /** 8 to 1024 characters. @example "correct horse battery staple" */
+  @IsNotEmpty()
+  @IsString()
+  @MinLength(PASSWORD_MIN)
+  @MaxLength(PASSWORD_MAX)
+  password: string;
+
+  /** @example "correct horse battery staple" */
+  @IsNotEmpty()
+  @IsString()
+  @Match('password')
+  password_confirmation: string;
+
+  /** @example "John" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(NAME_MAX)
+  first_name?: string;
+
+  /** @example "Doe" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(NAME_MAX)
+  last_name?: string;
+}
+
+export class RegisterResponseDto {
+  /** True: a verification mail was sent; the account is Unconfirmed until the link is followed. */
+  requires_email_confirmation: boolean;
+}

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { clientInfoOf } from '../common/auth/auth.decorators.js';
+import type { AccessTokenClaims } from '../sessions/session-tokens.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+
+/**
+ * Verifies access tokens: HS256 only (so `none`, RS/ES confusion and `jku`/`jwk`/`kid` headers are ignored or refused),
+ * then checks the live session and the user in one query.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(private readonly sessions: SessionsService) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: sessions.tokens.accessKey as unknown as string,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+      passReqToCallback: true,
+    });
+  }
+
+  async validate(request: Request, payload: Partial<AccessTokenClaims>): Promise<AuthContext> {
+    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || !/^\d{1,10}$/.test(payload.sub)) {
+      return Promise.reject(new UnauthenticatedMarker());
+    }
+    return this.sessions.authenticate(payload as AccessTokenClaims, clientInfoOf(request));
+  }
+}
+
+/** Tells the guard "not authenticated" without a message of its own. */
+export class UnauthenticatedMarker extends Error {}

@@ -1,0 +1,63 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AppConfig } from '../../config/app-config.js';
+import { InjectConfig } from '../../config/config.module.js';
+import { DomainError } from '../errors/domain-error.js';
+
+export interface RateLimitRule {
+  /** Namespace of the counter (`login-ip`, `login-account`, …). */
+  name: string;
+  points: number;
+  durationSeconds: number;
+}
+
+/**
+ * Fixed-window counters shared through Redis when REDIS_URL is set (so every instance counts the same attempts),
+ * in process otherwise. Exceeding a rule throws TOO_MANY_ATTEMPTS with Retry-After.
+ */
+@Injectable()
+export class RateLimiterService implements OnModuleDestroy {
+  private readonly redis?: Redis;
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(@InjectConfig() config: AppConfig) {
+    if (config.redisUrl) {
+      this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
+      this.redis.on('error', () => undefined);
+    }
+  }
+
+  /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
+  async consume(rule: RateLimitRule, key: string, points = 1): Promise<void> {
+    try {
+      await this.limiter(rule).consume(key, points);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        throw new DomainError('TOO_MANY_ATTEMPTS', undefined, { retryAfter: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) });
+      }
+      throw rejection;
+    }
+  }
+
+  /** Forgets the attempts of `key` (after a successful login, say). */
+  async reset(rule: RateLimitRule, key: string): Promise<void> {
+    await this.limiter(rule).delete(key);
+  }
+
+  private limiter(rule: RateLimitRule): RateLimiterAbstract {
+    const id = `${rule.name}:${rule.points}:${rule.durationSeconds}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      const options = { keyPrefix: `tessera:rl:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
+      limiter = this.redis ? new RateLimiterRedis({ ...options, storeClient: this.redis }) : new RateLimiterMemory(options);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.disconnect();
+  }
+}

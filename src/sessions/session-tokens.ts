@@ -1,0 +1,92 @@
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export interface AccessTokenClaims {
+  /** User id. */
+  sub: string;
+  /** Session id. */
+  sid: string;
+  /** Refresh generation the token was issued with. */
+  gen: number;
+}
+
+export interface ParsedRefreshToken {
+  sessionId: string;
+  generation: number;
+}
+
+const SESSION_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 40 characters from 62, without modulo bias (rejection sampling). */
+export function newSessionId(): string {
+  let id = '';
+  while (id.length < 40) {
+    for (const byte of randomBytes(48)) {
+      if (byte < 248 && id.length < 40) id += SESSION_ID_ALPHABET[byte % 62];
+    }
+  }
+  return id;
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Constant-time comparison of two hex digests (false when either is missing). */
+export function sameDigest(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a || !b || a.length !== b.length) return false;
+  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Signs and checks access and refresh tokens. Both are derived deterministically from (session, generation,
+ * issue time), so a second refresh inside the grace window can be answered with the very same pair.
+ */
+export class SessionTokens {
+  /** A KeyObject: jsonwebtoken given a string first tries to parse it as a PEM key on every verify. */
+  readonly accessKey: KeyObject;
+  private readonly refreshKey: Buffer;
+
+  constructor(
+    secret: string,
+    private readonly accessTtlSeconds: number,
+  ) {
+    this.accessKey = createSecretKey(Buffer.from(secret, 'utf8'));
+    this.refreshKey = createHmac('sha256', secret).update('tessera refresh tokens').digest();
+  }
+
+  signAccessToken(claims: AccessTokenClaims, issuedAt: Date): string {
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    return jwt.sign({ sid: claims.sid, gen: claims.gen, iat }, this.accessKey, {
+      algorithm: 'HS256',
+      subject: claims.sub,
+      expiresIn: this.accessTtlSeconds,
+      noTimestamp: false,
+    });
+  }
+
+  /** Seconds an access token issued at `issuedAt` still has. */
+  expiresIn(issuedAt: Date, now = new Date()): number {
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    return Math.max(0, iat + this.accessTtlSeconds - Math.floor(now.getTime() / 1000));
+  }
+
+  refreshToken(sessionId: string, generation: number): string {
+    return `${sessionId}.${generation}.${this.mac(sessionId, generation)}`;
+  }
+
+  /** Parses a refresh token and checks its MAC; null for anything not minted here. */
+  parseRefreshToken(token: string): ParsedRefreshToken | null {
+    const match = /^([A-Za-z0-9]{40})\.(\d{1,9})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!match) return null;
+    const [, sessionId, generationText, mac] = match;
+    const generation = Number(generationText);
+    const expected = this.mac(sessionId, generation);
+    if (!timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return null;
+    return { sessionId, generation };
+  }
+
+  private mac(sessionId: string, generation: number): string {
+    return createHmac('sha256', this.refreshKey).update(`${sessionId}.${generation}`).digest('base64url');
+  }
+}

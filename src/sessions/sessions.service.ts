@@ -1,0 +1,240 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
+import { ActivityService } from '../activity/activity.service.js';
+import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { User, UserStatus } from '../users/entities/user.entity.js';
+import { Session } from './entities/session.entity.js';
+import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
+
+export interface TokenPair {
+  token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+/** A second refresh of the same token inside this window (two tabs) gets the same new pair. */
+const REFRESH_GRACE_MS = 10_000;
+/** `last_activity` is written at most this often per session. */
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+
+@Injectable()
+export class SessionsService {
+  readonly tokens: SessionTokens;
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly activity: ActivityService,
+  ) {
+    this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
+  }
+
+  /** Opens a session for a user who just proved who they are, and returns its first token pair. */
+  async open(user: User, client: ClientInfo, deviceName: string | null, manager?: EntityManager): Promise<TokenPair> {
+    const now = new Date();
+    const id = newSessionId();
+    const generation = 1;
+    await (manager ?? this.sessions.manager).getRepository(Session).insert({
+      id,
+      userId: user.id,
+      ipAddress: client.ip,
+      userAgent: client.userAgent,
+      deviceName,
+      lastActivity: now,
+      expiresAt: new Date(now.getTime() + this.config.sessionTtlSeconds * 1000),
+      loggedInAt: now,
+      generation,
+      rotatedAt: now,
+      refreshTokenHash: sha256Hex(this.tokens.refreshToken(id, generation)),
+      previousRefreshTokenHash: null,
+    });
+    return this.pair(user.id, id, generation, now);
+  }
+
+  /**
+   * Rotates a refresh token. A spent token revokes the whole session (it was stolen or replayed), except a
+   * second use of the just-spent token within the grace window, which gets the same new pair.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const parsed = this.tokens.parseRefreshToken(refreshToken);
+    if (!parsed) throw new DomainError('UNAUTHENTICATED');
+    const session = await this.sessions
+      .createQueryBuilder('s')
+      .addSelect(['s.refreshTokenHash', 's.previousRefreshTokenHash'])
+      .innerJoinAndSelect('s.user', 'u')
+      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
+      .getOne();
+    if (!session || !session.user) throw new DomainError('UNAUTHENTICATED');
+    if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    const presented = sha256Hex(refreshToken);
+
+    if (sameDigest(presented, session.refreshTokenHash) && parsed.generation === session.generation) {
+      const rotated = await this.rotate(session);
+      if (rotated) return rotated;
+      // Another request rotated it first: fall through to the grace check against the fresh row.
+      return this.refresh(refreshToken);
+    }
+    const withinGrace = Date.now() - session.rotatedAt.getTime() <= REFRESH_GRACE_MS;
+    if (sameDigest(presented, session.previousRefreshTokenHash) && parsed.generation === session.generation - 1 && withinGrace) {
+      return this.pair(session.userId, session.id, session.generation, session.rotatedAt);
+    }
+    if (parsed.generation < session.generation) {
+      await this.revokeSession(session.id);
+      await this.activity.record({
+        event: 'user:session.revoked',
+        userId: session.userId,
+        actorId: null,
+        properties: { session_id_prefix: session.id.slice(0, 8), reason: 'refresh-token-reuse' },
+      });
+    }
+    throw new DomainError('UNAUTHENTICATED');
+  }
+
+  /**
+   * Resolves an access token's claims to the caller in one database round trip: the session must be live and
+   * the user not banned. Revocation therefore takes effect on the very next request.
+   */
+  async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
+    const userId = Number(claims.sub);
+    const session = await this.sessions
+      .createQueryBuilder('s')
+      .innerJoinAndSelect('s.user', 'u')
+      .innerJoinAndSelect('u.role', 'r')
+      .where('s.id = :sid AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', {
+        sid: claims.sid,
+        userId,
+      })
+      .getOne();
+    if (!session?.user) throw new DomainError('UNAUTHENTICATED');
+    if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (Date.now() - session.lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.touch(session.id);
+    return {
+      user: session.user,
+      client,
+      session: { id: session.id, loggedInAt: session.loggedInAt },
+      apiKey: null,
+    };
+  }
+
+  /** Active sessions of a user, most recent activity first. */
+  listActive(userId: number): Promise<Session[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .orderBy('s.last_activity', 'DESC')
+      .getMany();
+  }
+
+  /** One active session of the user; another user's session is NOT_FOUND, never FORBIDDEN. */
+  async getOwn(userId: number, sessionId: string): Promise<Session> {
+    const session = await this.sessions
+      .createQueryBuilder('s')
+      .where('s.id = :sessionId AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { sessionId, userId })
+      .getOne();
+    if (!session) throw new DomainError('NOT_FOUND');
+    return session;
+  }
+
+  /** Revokes one of the caller's sessions. */
+  async revokeOwn(auth: AuthContext, sessionId: string): Promise<void> {
+    const session = await this.getOwn(auth.user.id, sessionId);
+    await this.revokeSession(session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: auth.user.id,
+      auth,
+      properties: { session_id_prefix: session.id.slice(0, 8) },
+    });
+  }
+
+  /** Revokes every session of the caller but the current one. */
+  async revokeOthers(auth: AuthContext): Promise<void> {
+    const revoked = await this.revokeAllForUser(auth.user.id, auth.session?.id ?? null);
+    if (revoked > 0) {
+      await this.activity.record({ event: 'user:session.revoked', userId: auth.user.id, auth, properties: { count: revoked } });
+    }
+  }
+
+  /** Revokes every session of a user but `exceptSessionId` (the caller's own, when they keep it). */
+  async revokeAllForUser(userId: number, exceptSessionId: string | null = null, manager?: EntityManager): Promise<number> {
+    const query = (manager ?? this.sessions.manager)
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: () => 'now()' })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
+    const result = await query.execute();
+    return result.affected ?? 0;
+  }
+
+  async revokeSession(sessionId: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.sessions.manager)
+      .getRepository(Session)
+      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+  }
+
+  /** Marks the session's password proof as fresh (after re-entering the password or a second factor). */
+  async markReauthenticated(sessionId: string): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { loggedInAt: () => 'now()' });
+  }
+
+  /** True when the caller proved their password in this session within RECENT_AUTH_SECONDS. API keys never are. */
+  isRecentlyAuthenticated(auth: AuthContext, now = new Date()): boolean {
+    if (!auth.session) return false;
+    return now.getTime() - auth.session.loggedInAt.getTime() <= this.config.recentAuthSeconds * 1000;
+  }
+
+  countActive(userId: number): Promise<number> {
+    return this.sessions.count({ where: { userId, revokedAt: IsNull() } });
+  }
+
+  countRevoked(userId: number): Promise<number> {
+    return this.sessions.count({ where: { userId, revokedAt: Not(IsNull()) } });
+  }
+
+  private async rotate(session: Session): Promise<TokenPair | null> {
+    const now = new Date();
+    const generation = session.generation + 1;
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({
+        generation,
+        rotatedAt: now,
+        previousRefreshTokenHash: session.refreshTokenHash,
+        refreshTokenHash: sha256Hex(this.tokens.refreshToken(session.id, generation)),
+        lastActivity: now,
+      })
+      // Compare-and-swap: of two concurrent refreshes only one rotates.
+      .where('id = :id AND generation = :generation AND revoked_at IS NULL', { id: session.id, generation: session.generation })
+      .execute();
+    if (result.affected !== 1) return null;
+    return this.pair(session.userId, session.id, generation, now);
+  }
+
+  private pair(userId: number, sessionId: string, generation: number, issuedAt: Date): TokenPair {
+    return {
+      token: this.tokens.signAccessToken({ sub: String(userId), sid: sessionId, gen: generation }, issuedAt),
+      token_type: 'Bearer',
+      expires_in: this.tokens.expiresIn(issuedAt),
+      refresh_token: this.tokens.refreshToken(sessionId, generation),
+    };
+  }
+
+  /** Conditional, so concurrent requests and other instances write at most once a minute. */
+  private touch(sessionId: string): void {
+    this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ lastActivity: () => 'now()' })
+      .where(`id = :sessionId AND last_activity < now() - interval '60 seconds'`, { sessionId })
+      .execute()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record session activity'));
+  }
+}

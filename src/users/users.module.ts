@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Country } from './entities/country.entity.js';
+import { Role } from './entities/role.entity.js';
+import { User } from './entities/user.entity.js';
+import { UsersService } from './users.service.js';
+
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([User, Role, Country])],
+  providers: [UsersService],
+  exports: [UsersService, TypeOrmModule],
+})
+export class UsersModule {}

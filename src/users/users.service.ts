@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, type EntityManager, type Repository } from 'typeorm';
+import { DomainError, type FieldError } from '../common/errors/domain-error.js';
+import { Role, USER_ROLE_SLUG } from './entities/role.entity.js';
+import { User, UserStatus } from './entities/user.entity.js';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordHash: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  status: UserStatus;
+  roleSlug?: string;
+  emailVerifiedAt?: Date | null;
+}
+
+/** The domain core for users: lookups, uniqueness and creation. Every route family goes through it. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(Role) private readonly roles: Repository<Role>,
+  ) {}
+
+  /** The user with `role` loaded, or NOT_FOUND. */
+  async getById(id: number, manager?: EntityManager): Promise<User> {
+    const repository = manager ? manager.getRepository(User) : this.users;
+    const user = await repository.findOne({ where: { id }, relations: { role: true } });
+    if (!user) throw new DomainError('NOT_FOUND');
+    return user;
+  }
+
+  /** Finds by username or email, case-insensitively, with the password hash selected. */
+  findForLogin(login: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.password')
+      .innerJoinAndSelect('u.role', 'r')
+      .where(new Brackets((where) => where.where('lower(u.username) = lower(:login)').orWhere('lower(u.email) = lower(:login)')))
+      .setParameter('login', login)
+      .getOne();
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+  }
+
+  /** The password hash of a user, selected explicitly (it is never loaded otherwise). */
+  async getPasswordHash(userId: number): Promise<string> {
+    const row = await this.users.createQueryBuilder('u').select('u.password', 'password').where('u.id = :userId', { userId }).getRawOne<{ password: string }>();
+    if (!row) throw new DomainError('NOT_FOUND');
+    return row.password;
+  }
+
+  /**
+   * 422 naming each taken field. The unique indexes stay the real guard against races: a concurrent insert
+   * that slips past this check is mapped to the same 422 by the exception filter.
+   */
+  async assertAvailable(values: { username?: string; email?: string }, exceptUserId?: number): Promise<void> {
+    const fields: FieldError[] = [];
+    for (const field of ['username', 'email'] as const) {
+      const value = values[field];
+      if (value === undefined) continue;
+      const query = this.users.createQueryBuilder('u').where(`lower(u.${field}) = lower(:value)`, { value });
+      if (exceptUserId !== undefined) query.andWhere('u.id <> :exceptUserId', { exceptUserId });
+      if (await query.getExists()) fields.push({ field, message: `The ${field} has already been taken.`, rule: 'unique' });
+    }
+    if (fields.length > 0) throw new DomainError('VALIDATION_FAILED', undefined, { fields });
+  }
+
+  async create(data: NewUser, manager?: EntityManager): Promise<User> {
+    const em = manager ?? this.users.manager;
+    await this.assertAvailable({ username: data.username, email: data.email });
+    const role = await em.getRepository(Role).findOneByOrFail({ slug: data.roleSlug ?? USER_ROLE_SLUG });
+    const inserted = await em.getRepository(User).insert({
+      username: data.username,
+      email: data.email,
+      password: data.passwordHash,
+      firstName: data.firstName ?? null,
+      lastName: data.lastName ?? null,
+      status: data.status,
+      roleId: role.id,
+      emailVerifiedAt: data.emailVerifiedAt ?? null,
+    });
+    return this.getById(inserted.identifiers[0].id as number, em);
+  }
+
+  async setPasswordHash(userId: number, passwordHash: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.users.manager).getRepository(User).update({ id: userId }, { password: passwordHash });
+  }
+
+  async recordLogin(userId: number): Promise<void> {
+    await this.users.update({ id: userId }, { lastLogin: () => 'now()' });
+  }
+
+  countUsers(): Promise<number> {
+    return this.users.count();
+  }
+
+  roleBySlug(slug: string): Promise<Role | null> {
+    return this.roles.findOneBy({ slug });
+  }
+}
