@@ -6,12 +6,13 @@ import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
+import { ReauthenticationService } from './reauthentication.service.js';
 
 @Global()
 @Module({
   imports: [PassportModule],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
-  exports: [AuthService, PasswordService],
+  providers: [AuthService, PasswordService, ReauthenticationService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
+  exports: [AuthService, PasswordService, ReauthenticationService],
 })
 export class AuthModule {}

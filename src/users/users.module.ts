@@ -3,12 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Country } from './entities/country.entity.js';
 import { Role } from './entities/role.entity.js';
 import { User } from './entities/user.entity.js';
+import { UserProfileService } from './user-profile.service.js';
 import { UsersService } from './users.service.js';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([User, Role, Country])],
-  providers: [UsersService],
-  exports: [UsersService, TypeOrmModule],
+  providers: [UsersService, UserProfileService],
+  exports: [UsersService, UserProfileService, TypeOrmModule],
 })
 export class UsersModule {}
