@@ -128,6 +128,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('S3_BUCKET', 'is required when STORAGE_DRIVER=s3');
   }
   const smtpUrl = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
+  if (isProduction && smtpUrl === undefined) {
+    throw new ConfigError('SMTP_URL', 'is required when NODE_ENV=production (without it mails are only written to the log)');
+  }
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const adminEmail = str(env, 'ADMIN_EMAIL');

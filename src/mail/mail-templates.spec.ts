@@ -1,0 +1,59 @@
+import {
+  emailChangedMail,
+  emailVerificationMail,
+  escapeHtml,
+  passwordChangedMail,
+  passwordResetMail,
+} from './mail-templates.js';
+
+const frontendUrl = 'https://app.example.test';
+
+describe('mail templates', () => {
+  it('escapes every HTML-significant character', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+
+  it('builds the reset link from FRONTEND_URL with the token and the email encoded', () => {
+    const mail = passwordResetMail({ frontendUrl, token: 'tok_en-1', email: 'a+b@example.test', name: 'Ana' });
+    const link = `${frontendUrl}/reset-password?token=tok_en-1&email=a%2Bb%40example.test`;
+    expect(mail.subject).toBe('Reset your password');
+    expect(mail.text).toContain(link);
+    expect(mail.text).toContain('Hello Ana,');
+    expect(mail.text).toContain('60 minutes');
+    // In HTML the `&` of the query string is an entity, which the browser turns back into `&`.
+    expect(mail.html).toContain(`href="${link.replace('&', '&amp;')}"`);
+  });
+
+  it('builds the verification link and states its 24 hour life', () => {
+    const mail = emailVerificationMail({ frontendUrl, token: 'abc', name: '' });
+    expect(mail.subject).toBe('Verify your email address');
+    expect(mail.text).toContain(`${frontendUrl}/verify-email?token=abc`);
+    expect(mail.text).toContain('24 hours');
+    expect(mail.text.startsWith('Hello,\n')).toBe(true);
+  });
+
+  it('never lets a user-provided value into the HTML unescaped', () => {
+    const name = '<script>alert("x")</script>';
+    const newEmail = '"><img src=x onerror=alert(1)>@example.test';
+    const mails = [
+      passwordResetMail({ frontendUrl, token: 't', email: 'a@example.test', name }),
+      emailVerificationMail({ frontendUrl, token: 't', name }),
+      passwordChangedMail({ name }),
+      emailChangedMail({ name, newEmail }),
+    ];
+    for (const mail of mails) {
+      expect(mail.html).not.toContain('<script>');
+      expect(mail.html).not.toContain('<img');
+      expect(mail.html).toContain('Hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,');
+    }
+    expect(mails[3].html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@example.test');
+  });
+
+  it('tells the old address where the account moved, without any link', () => {
+    const mail = emailChangedMail({ name: 'Ana', newEmail: 'new@example.test' });
+    expect(mail.subject).toBe('Your email address was changed');
+    expect(mail.text).toContain('changed to new@example.test.');
+    expect(mail.html).not.toContain('href=');
+    expect(passwordChangedMail({ name: 'Ana' }).subject).toBe('Your password was changed');
+  });
+});

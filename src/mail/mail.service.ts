@@ -1,0 +1,90 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createTransport, type Transporter } from 'nodemailer';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import {
+  emailChangedMail,
+  emailVerificationMail,
+  passwordChangedMail,
+  passwordResetMail,
+  type MailContent,
+} from './mail-templates.js';
+
+type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed';
+
+/**
+ * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
+ * (development; loadConfig refuses that in production).
+ *
+ * The public send methods never throw and never make the caller wait: they start the delivery in the
+ * background and a failure is logged (without the body, which carries tokens). Tests await `flush()`.
+ */
+@Injectable()
+export class MailService implements OnApplicationShutdown {
+  private readonly logger = new Logger(MailService.name);
+  private readonly smtp?: Transporter;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(@InjectConfig() private readonly config: AppConfig) {
+    if (config.smtpUrl) {
+      this.smtp = createTransport(
+        {
+          url: config.smtpUrl,
+          // Bounded, so a stalled mail server cannot keep deliveries (and shutdown) pending for minutes.
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        },
+        { from: config.mailFrom },
+      );
+    }
+  }
+
+  sendPasswordReset(to: string, data: { token: string; email: string; name: string }): void {
+    this.enqueue('password-reset', to, () => passwordResetMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  }
+
+  sendEmailVerification(to: string, data: { token: string; name: string }): void {
+    this.enqueue('email-verification', to, () => emailVerificationMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  }
+
+  sendPasswordChangedNotice(to: string, data: { name: string }): void {
+    this.enqueue('password-changed', to, () => passwordChangedMail(data));
+  }
+
+  /** Goes to the previous address, so its owner learns about a change they may not have made. */
+  sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
+    this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  /** Resolves once every delivery started so far has finished (sent or failed and logged). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+    this.smtp?.close();
+  }
+
+  /** Rendering happens in the background too, so nothing about a mail can throw into the caller's request. */
+  private enqueue(kind: MailKind, to: string, render: () => MailContent): void {
+    const delivery: Promise<void> = this.deliver(kind, to, render).finally(() => this.pending.delete(delivery));
+    this.pending.add(delivery);
+  }
+
+  private async deliver(kind: MailKind, to: string, render: () => MailContent): Promise<void> {
+    try {
+      const content = render();
+      if (!this.smtp) {
+        this.logger.log({ msg: 'Mail written to the log (SMTP_URL is not set)', kind, to, subject: content.subject, text: content.text });
+        return;
+      }
+      await this.smtp.sendMail({ to, subject: content.subject, text: content.text, html: content.html });
+    } catch (error) {
+      // Only the error's own fields: the message body holds tokens and links that must not reach the log.
+      const { message, code, responseCode } = (error ?? {}) as { message?: string; code?: string; responseCode?: number };
+      this.logger.error({ msg: 'Mail delivery failed', kind, to, error: message, code, responseCode });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import { DomainError } from '../../src/common/errors/domain-error.js';
+import { ConfigError } from '../../src/config/app-config.js';
+import { MailService } from '../../src/mail/mail.service.js';
+import { SmsService } from '../../src/sms/sms.service.js';
+import { bootTestApp, type TestApp } from '../support/app.js';
+import { startSmsSink, type SmsSink } from '../support/sms-sink.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+
+/** The delivery services as the application wires them: global modules configured from the environment. */
+describe('mail and SMS delivery in the running app', () => {
+  let smtp: SmtpSink;
+  let gateway: SmsSink;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    gateway = await startSmsSink();
+    t = await bootTestApp({
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'Tessera <accounts@example.test>',
+      FRONTEND_URL: 'https://spa.example.test',
+      SMS_DRIVER: 'http',
+      SMS_HTTP_URL: gateway.url,
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+    await gateway.close();
+  });
+
+  it('sends a password reset through SMTP_URL with a link to FRONTEND_URL', async () => {
+    const to = `reset-${Date.now()}@example.test`;
+    t.app.get(MailService).sendPasswordReset(to, { token: 'e2e-token-abc', email: to, name: 'Ana' });
+    await t.app.get(MailService).flush();
+
+    const mail = await smtp.waitFor((m) => m.to === to);
+    expect(mail.subject).toBe('Reset your password');
+    expect(mail.from).toBe('Tessera <accounts@example.test>');
+    const link = /https:\/\/spa\.example\.test\/reset-password\?\S+/.exec(mail.text)?.[0];
+    expect(link).toBeDefined();
+    const params = new URL(link!).searchParams;
+    expect(params.get('token')).toBe('e2e-token-abc');
+    expect(params.get('email')).toBe(to);
+  });
+
+  it('posts SMS to the gateway and turns its failure into GATEWAY_FAILED', async () => {
+    const sms = t.app.get(SmsService);
+    await sms.send({ countryCode: 381, number: '601112223' }, 'Your Tessera code is 123456');
+    expect(gateway.messages.at(-1)?.body).toEqual({ to: '+381601112223', message: 'Your Tessera code is 123456' });
+
+    gateway.failWith(500);
+    const error = await sms.send({ countryCode: 381, number: '601112223' }, 'again').catch((caught: unknown) => caught);
+    gateway.failWith(null);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ code: 'GATEWAY_FAILED', status: 502 });
+  });
+
+  it('refuses to start in production without SMTP_URL', async () => {
+    const error = await bootTestApp({ NODE_ENV: 'production', SMTP_URL: '' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ variable: 'SMTP_URL' });
+  });
+});
