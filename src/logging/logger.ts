@@ -54,31 +54,44 @@ export function createHttpLogger(logger: Logger): HttpLogger {
   });
 }
 
-/** Nest's logger interface over pino, so framework and application logs share one stream. */
+/**
+ * Nest's logger interface over pino, so framework and application logs share one stream.
+ * Nest calls `method(message, ...extra, context)`: the last argument is the context, a string before it the
+ * message (or, for errors, the stack).
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
-  log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
   }
-  error(message: unknown, trace?: string, context?: string): void {
-    this.write('error', message, context, trace);
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
   }
-  warn(message: unknown, context?: string): void {
-    this.write('warn', message, context);
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
   }
-  debug(message: unknown, context?: string): void {
-    this.write('debug', message, context);
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
   }
-  verbose(message: unknown, context?: string): void {
-    this.write('trace', message, context);
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
   }
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, context?: string, trace?: string): void {
-    if (typeof message === 'object' && message !== null) {
-      this.logger[level]({ context, ...(message as object) }, trace);
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+    const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const text = params.find((param): param is string => typeof param === 'string');
+    if (message instanceof Error) {
+      this.logger[level]({ context, err: message }, text ?? message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ context, ...(message as object) }, text);
+    } else if (level === 'error' && text) {
+      this.logger[level]({ context, stack: text }, String(message));
     } else {
-      this.logger[level]({ context, ...(trace ? { trace } : {}) }, String(message));
+      this.logger[level]({ context }, String(message));
     }
   }
 }
