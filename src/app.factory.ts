@@ -23,12 +23,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  configureApp(app, config, logger);
+  await configureApp(app, config, logger);
   await app.init();
   return app;
 }
 
-export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
+export async function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): Promise<void> {
   // Client IP from the socket, or from X-Forwarded-For only when the hop is a listed proxy.
   app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
   app.disable('x-powered-by');
@@ -48,7 +48,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
       switchToHttp: () => ({ getRequest: () => req, getResponse: () => res, getNext: () => next }),
     } as never);
   });
-  setupOpenApi(app, config);
+  await setupOpenApi(app, config);
   app.enableShutdownHooks();
 }
 

@@ -7,8 +7,6 @@ import { TAGS } from '../openapi/openapi.js';
 import { AuthService } from './auth.service.js';
 import { LoginChallengeDto, LoginDto, RefreshTokenDto, SuccessDto, TokenPairDto } from './dto/login.dto.js';
 import { RegisterDto, RegisterResponseDto } from './dto/register.dto.js';
-import type { LoginChallenge } from './second-factor.js';
-import type { TokenPair } from '../sessions/sessions.service.js';
 
 @ApiTags(TAGS.auth)
 @Controller()
@@ -31,7 +29,7 @@ export class AuthController {
   @ApiExtraModels(TokenPairDto, LoginChallengeDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
   @LaravelErrors(400, 403, 422, 429)
-  login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPair | LoginChallenge> {
+  login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
     return this.auth.login(dto, client);
   }
 
@@ -41,7 +39,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
   @LaravelErrors(401, 403, 422)
-  refreshToken(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
+  refreshToken(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refresh_token);
   }
 

@@ -14,7 +14,7 @@ export class LoginDto {
   @MaxLength(PASSWORD_MAX)
   password: string;
 
-  /** A name for the session, shown in session lists. @example "John's laptop" */
+  /** X */
   @IsOptional()
   @IsString()
   @MaxLength(255)
