@@ -12,6 +12,8 @@ const common = {
 };
 
 export default {
+  // A global option: jest ignores it inside a project.
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -21,7 +23,6 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/test-env.ts'],
-      testTimeout: 30000,
     },
   ],
 };

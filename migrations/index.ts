@@ -1,5 +1,8 @@
 import { Foundation1763769600000 } from './1763769600000-Foundation.js';
 import { SessionsAndActivity1763769700000 } from './1763769700000-SessionsAndActivity.js';
+import { TwoFactor1763771000000 } from './1763771000000-TwoFactor.js';
+import { ApiKeys1763772000000 } from './1763772000000-ApiKeys.js';
+import { UserTokens1763773000000 } from './1763773000000-UserTokens.js';
 
 /** Every migration in order; add a new one here when you add its file. */
-export const MIGRATIONS = [Foundation1763769600000, SessionsAndActivity1763769700000];
+export const MIGRATIONS = [Foundation1763769600000, SessionsAndActivity1763769700000, TwoFactor1763771000000, ApiKeys1763772000000, UserTokens1763773000000];

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { serveAvatarFiles } from './avatar/avatar-serving.js';
 import type { AppConfig } from './config/app-config.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation/validation.js';
@@ -34,6 +35,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.disable('x-powered-by');
   app.use(createHttpLogger(logger));
   app.use(helmet());
+  serveAvatarFiles(app);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
   }

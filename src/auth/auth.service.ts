@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -30,6 +31,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
+    private readonly emailVerification: EmailVerificationService,
     @Optional() private readonly secondFactor?: SecondFactorChallenger,
   ) {
     const points = config.rateLimits.loginPerMinute;
@@ -48,6 +50,7 @@ export class AuthService implements OnApplicationBootstrap {
       status: UserStatus.Unconfirmed,
     });
     await this.activity.record({ event: 'user:registered', userId: user.id, actorId: user.id });
+    await this.emailVerification.sendFor(user);
     return { user, requiresEmailConfirmation: true };
   }
 

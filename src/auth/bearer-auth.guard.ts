@@ -7,8 +7,11 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
 import { UnauthenticatedMarker } from './jwt.strategy.js';
 
-/** The passport strategies tried, in order, for `Authorization: Bearer …`: an access token or a personal API key. */
-export const BEARER_STRATEGIES = ['jwt'];
+/**
+ * The passport strategies tried, in order, for `Authorization: Bearer …`: a personal API key (`ptlc_…`; anything
+ * else fails over at once) or an access token.
+ */
+export const BEARER_STRATEGIES = ['api-key', 'jwt'];
 
 /** Global guard: every route needs a bearer credential unless marked @Public(); @AdminOnly() also needs the admin role. */
 @Injectable()

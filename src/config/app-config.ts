@@ -25,6 +25,8 @@ export interface AppConfig {
   dataDir: string;
   /** Unset means: generated once and kept in `dataDir` (refused in production). */
   jwtSecret?: string;
+  /** Key material for two-factor secrets at rest; unset means: derived from the JWT secret. */
+  twoFactorEncryptionKey?: string;
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
   recentAuthSeconds: number;
@@ -117,6 +119,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (isProduction && jwtSecret === undefined) {
     throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
   }
+  const twoFactorEncryptionKey = str(env, 'TWO_FACTOR_ENCRYPTION_KEY');
+  if (twoFactorEncryptionKey !== undefined && Buffer.byteLength(twoFactorEncryptionKey) < 32) {
+    throw new ConfigError('TWO_FACTOR_ENCRYPTION_KEY', 'must be at least 32 bytes long');
+  }
   const smsDriver = oneOf(env, 'SMS_DRIVER', ['log', 'http'] as const, 'log');
   const smsHttpUrl = url(env, 'SMS_HTTP_URL');
   if (smsDriver === 'http' && smsHttpUrl === undefined) {
@@ -148,6 +154,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     dataDir: str(env, 'DATA_DIR') ?? '.data',
     jwtSecret,
+    twoFactorEncryptionKey,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 60, 86400),
     sessionTtlSeconds: int(env, 'SESSION_TTL', 30 * 86400, 300, 365 * 86400),
     recentAuthSeconds: int(env, 'RECENT_AUTH_SECONDS', 900, 0, 86400),

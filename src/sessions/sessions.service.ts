@@ -82,7 +82,7 @@ export class SessionsService {
     }
     const withinGrace = Date.now() - session.rotatedAt.getTime() <= REFRESH_GRACE_MS;
     if (sameDigest(presented, session.previousRefreshTokenHash) && parsed.generation === session.generation - 1 && withinGrace) {
-      return this.pair(session.userId, session.id, session.generation, session.rotatedAt);
+      return this.pair(session.userId, session.id, session.generation, session.rotatedAt, new Date());
     }
     if (parsed.generation < session.generation) {
       await this.revokeSession(session.id);
@@ -218,11 +218,12 @@ export class SessionsService {
     return this.pair(session.userId, session.id, generation, now);
   }
 
-  private pair(userId: number, sessionId: string, generation: number, issuedAt: Date): TokenPair {
+  /** The pair of a generation; `now` differs from `issuedAt` only when a pair is answered again in the grace window. */
+  private pair(userId: number, sessionId: string, generation: number, issuedAt: Date, now = issuedAt): TokenPair {
     return {
       token: this.tokens.signAccessToken({ sub: String(userId), sid: sessionId, gen: generation }, issuedAt),
       token_type: 'Bearer',
-      expires_in: this.tokens.expiresIn(issuedAt),
+      expires_in: this.tokens.expiresIn(issuedAt, now),
       refresh_token: this.tokens.refreshToken(sessionId, generation),
     };
   }

@@ -38,7 +38,7 @@ export class UserProfileService {
       method: user.twoFactorMethod,
       enabled: user.twoFactorMethod !== null,
       pending_method: !user.twoFactorMethod && user.twoFactorPhone ? 'sms' : null,
-      recovery_codes_left: 0,
+      recovery_codes_left: user.twoFactorRecoveryCodesLeft,
     };
   }
 }

@@ -5,6 +5,26 @@ import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { Role, USER_ROLE_SLUG } from './entities/role.entity.js';
 import { User, UserStatus } from './entities/user.entity.js';
 
+/** The columns an account change may write. */
+export type UserPatch = Partial<
+  Pick<
+    User,
+    | 'username'
+    | 'email'
+    | 'emailVerifiedAt'
+    | 'password'
+    | 'firstName'
+    | 'lastName'
+    | 'phone'
+    | 'address'
+    | 'countryId'
+    | 'birthday'
+    | 'language'
+    | 'publicProfile'
+    | 'publicBadges'
+  >
+>;
+
 export interface NewUser {
   username: string;
   email: string;
@@ -85,6 +105,14 @@ export class UsersService {
       emailVerifiedAt: data.emailVerifiedAt ?? null,
     });
     return this.getById(inserted.identifiers[0].id as number, em);
+  }
+
+  /**
+   * Writes the given columns (and `updated_at`). Check availability first; a concurrent change that slips past
+   * the check fails on the unique index, which the exception filter maps to the same 422.
+   */
+  async update(userId: number, patch: UserPatch, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.users.manager).getRepository(User).update({ id: userId }, patch);
   }
 
   async setPasswordHash(userId: number, passwordHash: string, manager?: EntityManager): Promise<void> {

@@ -106,6 +106,10 @@ export class User {
   @Column({ type: 'varchar', nullable: true })
   twoFactorPhone: string | null;
 
+  /** Unused recovery codes; kept in step with two_factor_recovery_codes by the TwoFactor module. */
+  @Column({ type: 'int', default: 0 })
+  twoFactorRecoveryCodesLeft: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

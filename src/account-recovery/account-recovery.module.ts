@@ -1,0 +1,28 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EmailVerificationRequester } from '../profile/email-verification.js';
+import { EmailVerificationController } from './email-verification.controller.js';
+import { EmailVerificationService } from './email-verification.service.js';
+import { PasswordResetController } from './password-reset.controller.js';
+import { PasswordResetService } from './password-reset.service.js';
+import { UserToken } from './user-token.entity.js';
+import { UserTokensService } from './user-tokens.service.js';
+
+/**
+ * Password reset and email verification through mailed one-time tokens (issue 4). Global so registration and
+ * the email-change flows can call `EmailVerificationService.sendFor`.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([UserToken])],
+  controllers: [PasswordResetController, EmailVerificationController],
+  providers: [
+    UserTokensService,
+    PasswordResetService,
+    EmailVerificationService,
+    // The profile capability injects this abstract hook to mail a link after an email change.
+    { provide: EmailVerificationRequester, useExisting: EmailVerificationService },
+  ],
+  exports: [EmailVerificationService, EmailVerificationRequester],
+})
+export class AccountRecoveryModule {}

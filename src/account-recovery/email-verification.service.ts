@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ActivityService } from '../activity/activity.service.js';
+import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { EMAIL_VERIFICATION_TTL_HOURS } from '../mail/mail-templates.js';
+import { MailService } from '../mail/mail.service.js';
+import { EmailVerificationRequester } from '../profile/email-verification.js';
+import { User, UserStatus } from '../users/entities/user.entity.js';
+import { UserTokensService } from './user-tokens.service.js';
+
+export const INVALID_VERIFICATION_TOKEN_MESSAGE = 'This verification token is invalid.';
+
+/** What sendFor needs of a user: the address to verify and the name to greet. */
+export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
+
+/**
+ * Email verification (CONTRACT §3): a mailed single-use link, valid 24 hours, that sets `email_verified_at`
+ * and turns an Unconfirmed account Active. Registration and every email change call `sendFor`.
+ */
+@Injectable()
+export class EmailVerificationService implements EmailVerificationRequester {
+  readonly resendByUser: RateLimitRule;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly tokens: UserTokensService,
+    private readonly activity: ActivityService,
+    private readonly rateLimiter: RateLimiterService,
+    private readonly mail: MailService,
+  ) {
+    // Limited like password reminders: RATE_LIMIT_REMIND_PER_HOUR mails per user and hour.
+    this.resendByUser = { name: 'verification-resend', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+  }
+
+  /**
+   * Mails a verification link for `user.email`, replacing any earlier verification token of the user.
+   * Call it with the new address after an email change (inside your transaction via `manager`, if you have one:
+   * the token then commits or rolls back with the change). Never throws for mail trouble; it is only logged.
+   */
+  async sendFor(user: VerificationRecipient, manager?: EntityManager): Promise<void> {
+    const token = await this.tokens.issueForUser('email_verification', user, EMAIL_VERIFICATION_TTL_HOURS * 3600, manager);
+    this.mail.sendEmailVerification(user.email, { token, name: user.firstName ?? '' });
+  }
+
+  /** The profile capability's hook for email changes (src/profile/email-verification.ts); same as `sendFor`. */
+  requestVerification(user: User): Promise<void> {
+    return this.sendFor(user);
+  }
+
+  /**
+   * Spends the token and marks the address verified, provided the user still has the address it was mailed to.
+   * Unconfirmed becomes Active; Banned stays Banned.
+   */
+  async verify(token: string, client: ClientInfo): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const spent = await this.tokens.consume('email_verification', token, null, manager);
+      if (!spent) throw new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE);
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({
+          emailVerifiedAt: () => 'now()',
+          status: () => `CASE WHEN status = '${UserStatus.Unconfirmed}' THEN '${UserStatus.Active}' ELSE status END`,
+        })
+        .where('id = :id', { id: spent.userId })
+        .execute();
+      await this.activity.record({ event: 'auth:email-verified', userId: spent.userId, actorId: spent.userId, client }, manager);
+    });
+  }
+
+  /** Mails a new link to the caller. An address that is already verified gets no mail, and still a success. */
+  async resend(auth: AuthContext): Promise<void> {
+    await this.rateLimiter.consume(this.resendByUser, String(auth.user.id));
+    if (auth.user.emailVerifiedAt) return;
+    await this.sendFor(auth.user);
+  }
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { generateApiKey, isApiKeyCredential, isApiKeyIdentifier, parseApiKey, randomAlphanumeric, secretMatches } from './api-key-tokens.js';
+
+describe('api key tokens', () => {
+  it('generates ptlc_ + 11 + 32 alphanumeric characters, split into identifier and secret', () => {
+    const { identifier, secret, token } = generateApiKey();
+    expect(token).toMatch(/^ptlc_[A-Za-z0-9]{43}$/);
+    expect(identifier).toHaveLength(16);
+    expect(secret).toHaveLength(32);
+    expect(token).toBe(identifier + secret);
+    expect(parseApiKey(token)).toEqual({ identifier, secret });
+    expect(isApiKeyIdentifier(identifier)).toBe(true);
+  });
+
+  it('never repeats and uses the whole alphabet', () => {
+    const seen = new Set(Array.from({ length: 200 }, () => generateApiKey().token));
+    expect(seen.size).toBe(200);
+    expect(new Set(randomAlphanumeric(20_000)).size).toBe(62);
+  });
+
+  it.each([
+    ['short', `ptlc_${'a'.repeat(42)}`],
+    ['long', `ptlc_${'a'.repeat(44)}`],
+    ['wrong prefix', `ptlx_${'a'.repeat(43)}`],
+    ['non-ASCII', `ptlc_${'a'.repeat(20)}é${'a'.repeat(22)}`],
+    ['a symbol', `ptlc_${'a'.repeat(20)}-${'a'.repeat(22)}`],
+  ])('refuses a %s key', (_name, credential) => {
+    expect(parseApiKey(credential)).toBeNull();
+  });
+
+  it('claims only ptlc_ credentials, so access tokens go on to the JWT strategy', () => {
+    expect(isApiKeyCredential('ptlc_x')).toBe(true);
+    expect(isApiKeyCredential('eyJhbGciOiJIUzI1NiJ9.e30.sig')).toBe(false);
+  });
+
+  it('checks the secret against its SHA-256 digest', () => {
+    const digest = createHash('sha256').update('s'.repeat(32)).digest('hex');
+    expect(secretMatches('s'.repeat(32), digest)).toBe(true);
+    expect(secretMatches(`${'s'.repeat(31)}t`, digest)).toBe(false);
+    expect(secretMatches('s'.repeat(32), null)).toBe(false);
+  });
+});

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { fileTypeFromBuffer } from 'file-type';
+import sharp, { type OutputInfo, type SharpOptions } from 'sharp';
+import { DomainError } from '../common/errors/domain-error.js';
+import { AVATAR_FORMAT, type AvatarRendition } from './avatar-urls.js';
+
+/** Inputs accepted, judged from the bytes (never the name or the part's Content-Type): file-type's MIME → sharp's format. */
+const ACCEPTED_TYPES: Record<string, string> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+};
+
+/** CONTRACT §8: at most 40 megapixels; larger inputs (decompression bombs) are refused from the header alone. */
+export const MAX_INPUT_PIXELS = 40_000_000;
+
+export const MAIN_SIZE = 512;
+export const HIGH_MAX_SIZE = 1024;
+export const THUMBNAIL_SIZE = 160;
+
+export interface RenderedAvatar {
+  rendition: AvatarRendition;
+  size: number;
+  body: Buffer;
+}
+
+interface RawImage {
+  data: Buffer;
+  info: OutputInfo;
+}
+
+/** Laravel names a field by its words: `profile_picture` → "profile picture". */
+const label = (field: string): string => field.replace(/_/g, ' ');
+
+/**
+ * Turns uploaded bytes into the three square renditions. sharp does the decoding and encoding on libuv's thread
+ * pool, so the event loop stays free for other requests while an upload is processed.
+ */
+@Injectable()
+export class AvatarImageProcessor {
+  /** Validates the bytes as a JPEG, PNG, WebP or GIF of at most 40 megapixels and renders main, high and thumbnail. */
+  async render(bytes: Buffer, field: string): Promise<RenderedAvatar[]> {
+    const notAnImage = (): DomainError => DomainError.invalid(field, `The ${label(field)} must be an image.`, 'image');
+    if (bytes.length === 0) throw notAnImage();
+    const detected = await fileTypeFromBuffer(bytes);
+    const format = detected ? ACCEPTED_TYPES[detected.mime] : undefined;
+    if (!format) throw notAnImage();
+
+    // The header is read without the pixel limit so that an over-large image gets its own message; nothing is decoded.
+    let width: number;
+    let height: number;
+    try {
+      const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+      // sharp must see the same format as file-type: a file that is one thing to one and another to the other is refused.
+      if (metadata.format !== format) throw notAnImage();
+      width = metadata.width;
+      height = metadata.pageHeight ?? metadata.height;
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw notAnImage();
+    }
+    if (width * height > MAX_INPUT_PIXELS) {
+      throw DomainError.invalid(field, `The ${label(field)} may not be larger than 40 megapixels.`, 'dimensions');
+    }
+
+    const side = Math.min(width, height);
+    // The high rendition is never upscaled beyond what the source holds, but is never smaller than the main one.
+    const highSize = Math.min(HIGH_MAX_SIZE, Math.max(MAIN_SIZE, side));
+    const options: SharpOptions = {
+      limitInputPixels: MAX_INPUT_PIXELS,
+      // Truncated or corrupt data fails the decode instead of being padded with grey.
+      failOn: 'error',
+      // The first frame of an animated GIF or WebP.
+      pages: 1,
+    };
+    // Decoded once: oriented by EXIF, converted to sRGB and cropped to the high rendition's square; the other two
+    // are scaled from it. Raw pixels carry no metadata, so EXIF (GPS included), XMP and ICC never reach the output.
+    let square: RawImage;
+    try {
+      square = await sharp(bytes, options)
+        .rotate()
+        .resize(highSize, highSize, { fit: 'cover', position: 'centre' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+    } catch {
+      throw notAnImage();
+    }
+    const sizes: Record<AvatarRendition, number> = { main: MAIN_SIZE, high: highSize, thumbnail: THUMBNAIL_SIZE };
+    return Promise.all(
+      (Object.keys(sizes) as AvatarRendition[]).map(async (rendition) => ({
+        rendition,
+        size: sizes[rendition],
+        body: await this.encode(square, sizes[rendition]),
+      })),
+    );
+  }
+
+  private encode({ data, info }: RawImage, size: number): Promise<Buffer> {
+    return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+      .resize(size, size)
+      .toFormat(AVATAR_FORMAT.extension, { quality: 82, effort: 4 })
+      .toBuffer();
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import { AvatarImageProcessor } from './avatar-image.processor.js';
+import { AvatarController } from './avatar.controller.js';
+import { AvatarService } from './avatar.service.js';
+import { AVATAR_STORAGE } from './storage/avatar-storage.js';
+import { createAvatarStorage } from './storage/avatar-storage.factory.js';
+
+@Module({
+  controllers: [AvatarController],
+  providers: [
+    AvatarService,
+    AvatarImageProcessor,
+    { provide: AVATAR_STORAGE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createAvatarStorage(config) },
+  ],
+  exports: [AvatarService, AVATAR_STORAGE],
+})
+export class AvatarModule {}

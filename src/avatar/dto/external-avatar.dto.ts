@@ -1,0 +1,13 @@
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MAX_EXTERNAL_URL_LENGTH } from '../avatar.service.js';
+
+export class ExternalAvatarDto {
+  /**
+   * An http or https URL of an image; stored as given and never fetched by the server. No credentials.
+   * @example https://s.gravatar.com/avatar/20208b38fbb6018920da7d038fbc58dc?s=80
+   */
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(MAX_EXTERNAL_URL_LENGTH)
+  url: string;
+}

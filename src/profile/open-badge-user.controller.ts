@@ -1,0 +1,54 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AvatarFileInterceptor } from '../avatar/avatar-upload.interceptor.js';
+import type { UploadedImage } from '../avatar/avatar.service.js';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
+import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { OpenBadgeProfileResponseDto, OpenBadgeUserDto } from '../dialects/open-badge/dto/open-badge-user.dto.js';
+import { presentOpenBadgeProfileResponse, presentOpenBadgeUser } from '../dialects/open-badge/user.presenter.js';
+import { TAGS } from '../openapi/openapi.js';
+import { UpdateAuthUserDto, UpdateAuthUserProfileDto } from './dto/open-badge.dto.js';
+import { ProfileService } from './profile.service.js';
+
+/** The /api/v1/auth family (seed 001). */
+@ApiTags(TAGS.v1)
+@Authenticated()
+@Controller('v1/auth/user')
+@LaravelErrors(401, 403)
+export class OpenBadgeUserController {
+  constructor(private readonly profile: ProfileService) {}
+
+  /** The signed-in user, unwrapped. */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: OpenBadgeUserDto })
+  async getAuthUser(@CurrentAuth() auth: AuthContext): Promise<OpenBadgeUserDto> {
+    return presentOpenBadgeUser(await this.profile.view(auth));
+  }
+
+  /** Change username and/or email (recent login or `current_password`). */
+  @Put()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: OpenBadgeUserDto })
+  @LaravelErrors(400, 422)
+  async updateAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateAuthUserDto): Promise<OpenBadgeUserDto> {
+    return presentOpenBadgeUser(await this.profile.updateCredentials(auth, dto));
+  }
+
+  /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
+  @Post('profile')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @UseInterceptors(AvatarFileInterceptor('profile_picture', { fields: 20 }))
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiOkResponse({ type: OpenBadgeProfileResponseDto })
+  @LaravelErrors(400, 413, 422)
+  async updateAuthUserProfile(
+    @CurrentAuth() auth: AuthContext,
+    @Body() dto: UpdateAuthUserProfileDto,
+    @UploadedFile() picture: UploadedImage | undefined,
+  ): Promise<OpenBadgeProfileResponseDto> {
+    return presentOpenBadgeProfileResponse(await this.profile.updateOpenBadgeProfile(auth, dto, picture));
+  }
+}

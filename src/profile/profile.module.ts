@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AvatarModule } from '../avatar/avatar.module.js';
+import { CountriesModule } from '../countries/countries.module.js';
+import { AccountActivityService } from './account-activity.service.js';
+import { ClientAccountController } from './client-account.controller.js';
+import { MeController } from './me.controller.js';
+import { OpenBadgeUserController } from './open-badge-user.controller.js';
+import { ProfileService } from './profile.service.js';
+
+/** The user's own account in the three route families, over one domain service (issue 5). */
+@Module({
+  imports: [CountriesModule, AvatarModule],
+  controllers: [MeController, OpenBadgeUserController, ClientAccountController],
+  providers: [ProfileService, AccountActivityService],
+  exports: [ProfileService],
+})
+export class ProfileModule {}

@@ -1,0 +1,23 @@
+import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+
+export class CompleteTwoFactorLoginDto {
+  /** From the `POST /api/login` answer. */
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(200)
+  challenge_token: string;
+
+  /** The authenticator or SMS code; required unless `recovery_code` is sent. @example "123456" */
+  @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.recovery_code === undefined || dto.code !== undefined)
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(16)
+  code?: string;
+
+  /** One of the recovery codes, instead of `code`. @example "abcde-fghij" */
+  @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.recovery_code !== undefined)
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(32)
+  recovery_code?: string;
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ActivityService } from '../activity/activity.service.js';
+import { PasswordService } from '../auth/password.service.js';
+import { ReauthenticationService } from '../auth/reauthentication.service.js';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { SmsService } from '../sms/sms.service.js';
+import { User } from '../users/entities/user.entity.js';
+import { UserProfileService } from '../users/user-profile.service.js';
+import type { UserProfile } from '../users/user-profile.js';
+import { UsersService } from '../users/users.service.js';
+import type { DisableSmsTwoFactorDto, RegenerateRecoveryCodesDto, StartSmsTwoFactorDto, VerifySmsTwoFactorDto } from './dto/sms-two-factor.dto.js';
+import { TwoFactorSettings } from './entities/two-factor-settings.entity.js';
+import { randomDigits, sameString, TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorStateService } from './two-factor-state.service.js';
+
+export const SMS_CODE_TTL_MS = 10 * 60_000;
+export const SMS_CODE_MAX_ATTEMPTS = 5;
+
+/** The documented state errors of the /api/me family (CONTRACT §4). */
+export const ALREADY_ENABLED = '2FA is already enabled for this user.';
+export const NOT_ENABLED = '2FA is not enabled for this user.';
+export const INVALID_TOKEN = 'Invalid 2FA token.';
+
+export interface ProfileWithRecoveryCodes {
+  profile: UserProfile;
+  recoveryCodes: string[];
+}
+
+/** SMS two-factor and recovery codes for the /api/me family (CONTRACT §4, §7). */
+@Injectable()
+export class SmsTwoFactorService {
+  private readonly sendsPerAccount: RateLimitRule;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly state: TwoFactorStateService,
+    private readonly crypto: TwoFactorCrypto,
+    private readonly sms: SmsService,
+    private readonly rateLimiter: RateLimiterService,
+    private readonly reauth: ReauthenticationService,
+    private readonly passwords: PasswordService,
+    private readonly users: UsersService,
+    private readonly profiles: UserProfileService,
+    private readonly activity: ActivityService,
+  ) {
+    // Every text costs money and can be aimed at someone else's phone.
+    this.sendsPerAccount = { name: 'two-factor-sms', points: config.rateLimits.loginPerMinute, durationSeconds: 600 };
+  }
+
+  /**
+   * Stores the pending phone and texts it a code. The text is sent first: when the gateway fails the request
+   * ends in 502 and nothing was changed.
+   */
+  async start(auth: AuthContext, dto: StartSmsTwoFactorDto): Promise<UserProfile> {
+    const userId = auth.user.id;
+    if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+    await this.rateLimiter.consume(this.sendsPerAccount, String(userId));
+    const code = randomDigits(6);
+    await this.sms.send(
+      { countryCode: dto.country_code, number: dto.phone_number },
+      `Your Tessera verification code is ${code}. It expires in 10 minutes.`,
+    );
+    await this.dataSource.transaction(async (em) => {
+      const result = await em
+        .createQueryBuilder()
+        .update(User)
+        .set({ twoFactorCountryCode: dto.country_code, twoFactorPhone: dto.phone_number })
+        .where('id = :userId AND two_factor_method IS NULL', { userId })
+        .execute();
+      if (result.affected !== 1) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+      await this.state.saveSettings(em, userId, {
+        smsCodeHash: this.crypto.digest(code),
+        smsCodeExpiresAt: new Date(Date.now() + SMS_CODE_TTL_MS),
+        smsCodeAttempts: 0,
+      });
+    });
+    return this.profiles.load(userId);
+  }
+
+  /** Confirms the pending phone with the texted code: SMS two-factor is on, and 10 recovery codes are issued. */
+  async verify(auth: AuthContext, dto: VerifySmsTwoFactorDto): Promise<ProfileWithRecoveryCodes> {
+    const userId = auth.user.id;
+    if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+    // Each guess spends an attempt before it is compared, so parallel guesses cannot exceed the limit.
+    const spent = await this.dataSource
+      .createQueryBuilder()
+      .update(TwoFactorSettings)
+      .set({ smsCodeAttempts: () => 'sms_code_attempts + 1' })
+      .where('user_id = :userId AND sms_code_hash IS NOT NULL AND sms_code_expires_at > now() AND sms_code_attempts < :max', {
+        userId,
+        max: SMS_CODE_MAX_ATTEMPTS,
+      })
+      .returning('sms_code_hash')
+      .execute();
+    const stored = (spent.raw as Array<{ sms_code_hash: string }>)[0]?.sms_code_hash;
+    if (!stored || !sameString(stored, this.crypto.digest(dto.token.trim()))) {
+      throw new DomainError('INVALID_TWO_FACTOR_CODE', INVALID_TOKEN);
+    }
+    const recoveryCodes = await this.dataSource.transaction(async (em) => {
+      if (!(await this.state.enable(em, userId, 'sms'))) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+      await this.state.saveSettings(em, userId, {
+        smsCodeHash: null,
+        smsCodeExpiresAt: null,
+        smsCodeAttempts: 0,
+        pendingTotpSecret: null,
+        totpSecret: null,
+        totpLastStep: null,
+      });
+      const codes = await this.state.issueRecoveryCodes(em, userId);
+      await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'sms' } }, em);
+      return codes;
+    });
+    return { profile: await this.profiles.load(userId), recoveryCodes };
+  }
+
+  /** Turns two-factor off (whichever method is on); recent authentication applies (CONTRACT §2). */
+  async disable(auth: AuthContext, dto: DisableSmsTwoFactorDto): Promise<UserProfile> {
+    await this.reauth.requireRecentAuth(auth, dto.current_password);
+    await this.dataSource.transaction(async (em) => {
+      if (!(await this.state.disable(em, auth.user.id))) throw new DomainError('TWO_FACTOR_STATE', NOT_ENABLED);
+      await this.activity.record({ event: 'user:two-factor.delete', userId: auth.user.id, auth, properties: { method: auth.user.twoFactorMethod } }, em);
+    });
+    return this.profiles.load(auth.user.id);
+  }
+
+  /** New recovery codes (the old ones stop working), after the password. */
+  async regenerateRecoveryCodes(auth: AuthContext, dto: RegenerateRecoveryCodesDto): Promise<ProfileWithRecoveryCodes> {
+    const userId = auth.user.id;
+    if (!(await this.passwords.verify(await this.users.getPasswordHash(userId), dto.password))) {
+      throw DomainError.invalid('password', 'The password provided was not valid.', 'current_password');
+    }
+    const recoveryCodes = await this.dataSource.transaction(async (em) => {
+      // Locks the user row: a concurrent disable either happens before (refused here) or waits for these codes.
+      const [row] = (await em.query(`SELECT two_factor_method FROM users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{
+        two_factor_method: string | null;
+      }>;
+      if (!row?.two_factor_method) throw new DomainError('TWO_FACTOR_STATE', NOT_ENABLED);
+      const codes = await this.state.issueRecoveryCodes(em, userId);
+      await this.activity.record({ event: 'user:two-factor.recovery-codes', userId, auth }, em);
+      return codes;
+    });
+    return { profile: await this.profiles.load(userId), recoveryCodes };
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
+import { ClientErrors } from '../common/openapi/error-responses.js';
+import { TAGS } from '../openapi/openapi.js';
+import { EnableTotpDto, RecoveryTokensDto, TotpPasswordDto, TotpSetupDto } from './dto/totp.dto.js';
+import { presentRecoveryTokens, presentTotpSetup } from './two-factor.presenter.js';
+import { TotpService } from './totp.service.js';
+import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
+
+@ApiTags(TAGS.twoFactor)
+@Authenticated()
+@UseGuards(TwoFactorEnabledGuard)
+@Controller('client/account/two-factor')
+@ClientErrors(401, 403, 404)
+export class TotpController {
+  constructor(private readonly totp: TotpService) {}
+
+  /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code. */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: TotpSetupDto })
+  @ClientErrors(400)
+  async getTotpSetup(@CurrentAuth() auth: AuthContext): Promise<TotpSetupDto> {
+    return presentTotpSetup(await this.totp.getSetup(auth));
+  }
+
+  /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
+  @Post()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: RecoveryTokensDto })
+  @ClientErrors(400, 422)
+  async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
+    return presentRecoveryTokens(await this.totp.enable(auth, dto));
+  }
+
+  /** Turn two-factor off with the password. */
+  @Post('disable')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Two-factor is off.' })
+  @ClientErrors(400, 422)
+  disableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
+    return this.totp.disable(auth, dto);
+  }
+
+  /** Turn two-factor off with the password (the seed's verb). */
+  @Delete()
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Two-factor is off.' })
+  @ClientErrors(400, 422)
+  deleteTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
+    return this.totp.disable(auth, dto);
+  }
+}

@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
+import { ActivityService } from '../activity/activity.service.js';
+import { SecondFactorChallenger, type LoginChallenge } from '../auth/second-factor.js';
+import type { ClientInfo } from '../common/auth/auth-context.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { sha256Hex } from '../sessions/session-tokens.js';
+import { SmsService } from '../sms/sms.service.js';
+import { User, UserStatus } from '../users/entities/user.entity.js';
+import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
+import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
+import { randomDigits, sameString, TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorStateService } from './two-factor-state.service.js';
+
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+export const MAX_CHALLENGE_ATTEMPTS = 5;
+
+const DEAD_CHALLENGE = 'The two-factor challenge has expired or has been used up. Log in again.';
+const WRONG_CODE = 'Invalid 2FA token.';
+
+export interface PassedChallenge {
+  user: User;
+  deviceName: string | null;
+}
+
+type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge } | { kind: 'passed'; passed: PassedChallenge };
+
+/**
+ * The second step of a login (CONTRACT §3, §7): `start` is called by AuthService after the password, `pass`
+ * checks the code or recovery code. Tokens are random, stored as SHA-256, live 5 minutes and die after 5 wrong codes.
+ */
+@Injectable()
+export class TwoFactorChallengeService extends SecondFactorChallenger {
+  private readonly byIp: RateLimitRule;
+  private readonly byAccount: RateLimitRule;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    @InjectRepository(TwoFactorChallenge) private readonly challenges: Repository<TwoFactorChallenge>,
+    private readonly dataSource: DataSource,
+    private readonly state: TwoFactorStateService,
+    private readonly crypto: TwoFactorCrypto,
+    private readonly sms: SmsService,
+    private readonly rateLimiter: RateLimiterService,
+    private readonly activity: ActivityService,
+  ) {
+    super();
+    const points = config.rateLimits.loginPerMinute;
+    this.byIp = { name: 'two-factor-ip', points, durationSeconds: 60 };
+    this.byAccount = { name: 'two-factor-account', points, durationSeconds: 60 };
+  }
+
+  /** Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind. */
+  async start(user: User, _client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
+    const method = user.twoFactorMethod;
+    if (!method) throw new DomainError('INTERNAL');
+    let smsCodeHash: string | null = null;
+    if (method === 'sms') {
+      if (user.twoFactorCountryCode === null || !user.twoFactorPhone) throw new DomainError('INTERNAL');
+      const code = randomDigits(6);
+      await this.sms.send(
+        { countryCode: user.twoFactorCountryCode, number: user.twoFactorPhone },
+        `Your Tessera login code is ${code}. It expires in 5 minutes.`,
+      );
+      smsCodeHash = this.crypto.digest(code);
+    }
+    const token = randomBytes(32).toString('base64url');
+    // Spent and expired challenges of this user are of no further use.
+    await this.challenges
+      .createQueryBuilder()
+      .delete()
+      .where('user_id = :userId AND (consumed_at IS NOT NULL OR expires_at <= now())', { userId: user.id })
+      .execute();
+    await this.challenges.insert({
+      tokenHash: sha256Hex(token),
+      userId: user.id,
+      method,
+      smsCodeHash,
+      deviceName,
+      expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+    });
+    return { two_factor_required: true, challenge_token: token, method };
+  }
+
+  /**
+   * Checks a code (TOTP or the texted one) or a recovery code against a live challenge and spends the challenge.
+   * The challenge row is locked for the check, so two requests on one challenge are judged one after the other.
+   */
+  async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo): Promise<PassedChallenge> {
+    if (dto.code !== undefined && dto.recovery_code !== undefined) {
+      throw DomainError.invalid('recovery_code', 'Send either code or recovery_code, not both.', 'prohibited_with');
+    }
+    const tokenHash = sha256Hex(dto.challenge_token);
+    const live = await this.liveChallenge(this.challenges, tokenHash);
+    if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    await this.rateLimiter.consume(this.byIp, client.ip);
+    await this.rateLimiter.consume(this.byAccount, String(live.userId));
+
+    const outcome = await this.dataSource.transaction(async (em): Promise<Outcome> => {
+      const challenge = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash, true);
+      if (!challenge) return { kind: 'dead' };
+      const user = await em.getRepository(User).findOne({ where: { id: challenge.userId }, relations: { role: true } });
+      if (!user || user.twoFactorMethod !== challenge.method) {
+        // Two-factor was turned off or switched since the password step: this challenge means nothing now.
+        await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
+        return { kind: 'dead' };
+      }
+      const accepted =
+        dto.recovery_code !== undefined
+          ? await this.state.consumeRecoveryCode(em, user.id, dto.recovery_code)
+          : await this.acceptCode(challenge, dto.code ?? '', em);
+      if (!accepted) {
+        await em.increment(TwoFactorChallenge, { id: challenge.id }, 'attempts', 1);
+        return { kind: 'wrong', challenge };
+      }
+      await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
+      return { kind: 'passed', passed: { user, deviceName: challenge.deviceName } };
+    });
+
+    if (outcome.kind === 'dead') throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    if (outcome.kind === 'wrong') {
+      const { challenge } = outcome;
+      await this.activity.record({
+        event: 'auth:two-factor-failed',
+        userId: challenge.userId,
+        actorId: null,
+        client,
+        properties: { method: dto.recovery_code !== undefined ? 'recovery_code' : challenge.method, attempt: challenge.attempts + 1 },
+      });
+      throw DomainError.invalid(dto.recovery_code !== undefined ? 'recovery_code' : 'code', WRONG_CODE, 'two_factor');
+    }
+    if (outcome.passed.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    return outcome.passed;
+  }
+
+  private acceptCode(challenge: TwoFactorChallenge, code: string, em: EntityManager): Promise<boolean> {
+    if (challenge.method === 'totp') return this.state.acceptTotpCode(em, challenge.userId, code);
+    return Promise.resolve(challenge.smsCodeHash !== null && sameString(challenge.smsCodeHash, this.crypto.digest(code.trim())));
+  }
+
+  private liveChallenge(repository: Repository<TwoFactorChallenge>, tokenHash: string, lock = false): Promise<TwoFactorChallenge | null> {
+    const query = repository
+      .createQueryBuilder('c')
+      .addSelect('c.smsCodeHash')
+      .where('c.token_hash = :tokenHash AND c.consumed_at IS NULL AND c.expires_at > now() AND c.attempts < :max', {
+        tokenHash,
+        max: MAX_CHALLENGE_ATTEMPTS,
+      });
+    if (lock) query.setLock('pessimistic_write');
+    return query.getOne();
+  }
+}

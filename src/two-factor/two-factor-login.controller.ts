@@ -1,0 +1,29 @@
+import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { TokenPairDto } from '../auth/dto/login.dto.js';
+import type { ClientInfo } from '../common/auth/auth-context.js';
+import { CurrentClient, Public } from '../common/auth/auth.decorators.js';
+import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { TAGS } from '../openapi/openapi.js';
+import type { TokenPair } from '../sessions/sessions.service.js';
+import { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
+import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
+import { TwoFactorLoginService } from './two-factor-login.service.js';
+
+@ApiTags(TAGS.auth)
+@UseGuards(TwoFactorEnabledGuard)
+@Controller('login/two-factor')
+export class TwoFactorLoginController {
+  constructor(private readonly login: TwoFactorLoginService) {}
+
+  /** Complete a two-factor login with a code or a recovery code; answers the token pair. */
+  @Public()
+  @Post()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: TokenPairDto })
+  @LaravelErrors(400, 403, 404, 422, 429)
+  completeTwoFactorLogin(@Body() dto: CompleteTwoFactorLoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPair> {
+    return this.login.complete(dto, client);
+  }
+}

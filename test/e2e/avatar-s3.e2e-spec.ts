@@ -1,0 +1,103 @@
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { bootTestApp, type TestApp } from '../support/app.js';
+import { loggedInUser, type LoggedInUser } from '../support/factories.js';
+import { sidewaysJpegWithGps, webp } from '../support/images.js';
+
+/** s3rver ships CommonJS without types; only what the test uses. */
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: { name: string }[];
+}) => S3rverServer;
+const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+
+const BUCKET = 'tessera-avatars';
+// s3rver's fixed development credentials.
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+describe('avatar: the s3 storage driver against s3rver', () => {
+  let s3rver: S3rverServer;
+  let s3rverDir: string;
+  let client: S3Client;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    s3rverDir = await mkdtemp(path.join(tmpdir(), 'tessera-s3rver-'));
+    s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3rverDir, configureBuckets: [{ name: BUCKET }] });
+    const { port } = await s3rver.run();
+    const endpoint = `http://127.0.0.1:${port}`;
+    client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS });
+    t = await bootTestApp({
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: BUCKET,
+      S3_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      APP_URL: 'http://avatars-s3.test',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    client?.destroy();
+    await s3rver?.close();
+    await rm(s3rverDir, { recursive: true, force: true });
+  });
+
+  async function objectKeys(containing: string): Promise<string[]> {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    return (listed.Contents ?? [])
+      .map((object) => object.Key!)
+      .filter((key) => key.includes(containing))
+      .sort();
+  }
+
+  async function uploadAs(user: LoggedInUser, image: Buffer): Promise<string> {
+    const res = await t.http().post('/api/me/avatar').set(user.auth).attach('file', image, 'avatar.jpg').expect(200);
+    const [{ avatar_key: key }] = await t.db.query(`SELECT avatar_key FROM users WHERE id = $1`, [user.id]);
+    expect(res.body.data.avatar).toBe(`http://avatars-s3.test/storage/avatars/${key}.webp`);
+    return key;
+  }
+
+  it('stores three public objects (nothing staged left) and the app serves them with the right headers', async () => {
+    const user = await loggedInUser(t);
+    const key = await uploadAs(user, await sidewaysJpegWithGps());
+    expect(await objectKeys(key)).toEqual([`avatars/${key}.webp`, `avatars/${key}_high.webp`, `avatars/${key}_thumbnail.webp`]);
+
+    for (const [name, size] of [[`${key}.webp`, 512], [`${key}_high.webp`, 1024], [`${key}_thumbnail.webp`, 160]] as const) {
+      const res = await t.http().get(`/storage/avatars/${name}`).buffer(true).expect(200);
+      expect(res.headers['content-type']).toBe('image/webp');
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      const metadata = await sharp(res.body as Buffer).metadata();
+      expect([metadata.format, metadata.width, metadata.height, metadata.exif]).toEqual(['webp', size, size, undefined]);
+    }
+    const head = await t.http().head(`/storage/avatars/${key}.webp`).expect(200);
+    expect(head.headers['content-type']).toBe('image/webp');
+    await t.http().get(`/storage/avatars/${'0'.repeat(32)}.webp`).expect(404);
+    await t.http().get('/storage/avatars/../tmp/x.webp').expect(404);
+  });
+
+  it('replacing deletes the previous objects; DELETE removes the rest', async () => {
+    const user = await loggedInUser(t);
+    const first = await uploadAs(user, await webp());
+    const second = await uploadAs(user, await webp(600, 900));
+    expect(await objectKeys(first)).toEqual([]);
+    expect(await objectKeys(second)).toHaveLength(3);
+    const res = await t.http().delete('/api/me/avatar').set(user.auth).expect(200);
+    expect(res.body.data.avatar).toBe('http://avatars-s3.test/storage/default-avatar.png');
+    expect(await objectKeys(second)).toEqual([]);
+    expect(await objectKeys('tmp/')).toEqual([]);
+  });
+});
