@@ -51,7 +51,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     } as never);
   });
   await setupOpenApi(app, config);
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): Nest's signal handler would close the server at once, skipping main.ts's drain.
 }
 
 export type TesseraApp = INestApplication;

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccountRecoveryModule } from './account-recovery/account-recovery.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { ActivityModule } from './activity/activity.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         ProfileModule,
         AvatarModule,
         HealthModule,
+        AdminModule,
       ],
     };
   }

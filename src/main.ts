@@ -1,14 +1,22 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { loadOrCreateJwtSecret } from './config/jwt-secret.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './database/embedded-postgres.js';
+import { HealthService } from './health/health.service.js';
 import { createRootLogger } from './logging/logger.js';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Past the drain delay, a close that takes longer than this (a request stuck on a dead dependency) is cut short. */
+const CLOSE_TIMEOUT_MS = 8_000;
+/** After the server stopped listening, time for the connections it accepted last to send their request. */
+const LAST_ACCEPTED_GRACE_MS = 250;
 
 /** A bad or missing variable stops the process with one line naming it (CONTRACT §11). */
 function exitOnConfigError(error: unknown): never {
@@ -17,6 +25,22 @@ function exitOnConfigError(error: unknown): never {
     process.exit(1);
   }
   throw error;
+}
+
+/**
+ * First half of a graceful stop: readiness turns false and every response closes its connection, so load balancers
+ * and keep-alive clients move to other instances, while requests are still served for `delayMs`.
+ */
+async function drain(app: NestExpressApplication, delayMs: number): Promise<void> {
+  app.get(HealthService).markShuttingDown();
+  const server = app.getHttpServer() as Server;
+  server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+  if (delayMs > 0) await sleep(delayMs);
+  // Stop listening without http.Server#close's closeIdleConnections(): a connection accepted a moment ago has not
+  // sent its request yet, counts as idle and would be reset. Give such connections a moment to be served;
+  // app.close() then closes what is really idle and waits for the rest.
+  net.Server.prototype.close.call(server);
+  await sleep(LAST_ACCEPTED_GRACE_MS);
 }
 
 /** Fills in what the environment left unset: a kept JWT secret and the embedded PostgreSQL. */
@@ -52,9 +76,9 @@ async function bootstrap(): Promise<void> {
   let app: NestExpressApplication | undefined;
   let database: EmbeddedPostgresServer | undefined;
 
-  // One owner for the shutdown order: close the app (readiness turns false, requests drain, the pool closes),
-  // then stop the embedded PostgreSQL, then exit. The listeners stay attached so that the signal Nest's own
-  // shutdown hook re-raises after closing lands here instead of killing the process before PostgreSQL stopped.
+  // One owner for the shutdown order: readiness turns false, requests are still served for SHUTDOWN_DELAY_MS, then
+  // the app closes (requests in flight finish, then Redis and the pool close), then the embedded PostgreSQL stops,
+  // then the process exits. A second signal while stopping is ignored.
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -62,7 +86,19 @@ async function bootstrap(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     let code = 0;
     try {
-      await app?.close();
+      if (app) {
+        await drain(app, config.shutdownDelayMs);
+        // app.close() stops accepting, waits for requests in flight, then closes Redis and the pool.
+        const closed = app.close();
+        const timedOut = await Promise.race([
+          closed.then(() => false),
+          sleep(CLOSE_TIMEOUT_MS, true, { ref: false }),
+        ]);
+        if (timedOut) {
+          logger.error({ timeoutMs: CLOSE_TIMEOUT_MS }, 'requests still running at the close timeout were cut off');
+          code = 1;
+        }
+      }
     } catch (error) {
       logger.error({ err: error }, 'the application did not close cleanly');
       code = 1;

@@ -29,6 +29,7 @@ export const ACTIVITY_EVENTS = {
   'admin:user.updated': 'User updated by an administrator.',
   'admin:user.deleted': 'User deleted by an administrator.',
   'admin:user.banned': 'User banned by an administrator.',
+  'admin:user.unbanned': 'User unbanned by an administrator.',
   'admin:two-factor.reset': 'Two-factor reset by an administrator.',
   'admin:sessions.revoked': 'Sessions revoked by an administrator.',
 } as const;

@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { UserStatus } from '../users/entities/user.entity.js';
+import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
+import { Role } from '../users/entities/role.entity.js';
+import { User, UserStatus } from '../users/entities/user.entity.js';
 import { isIpAllowed, normalizeAllowedIps } from './allowed-ips.js';
 import { generateApiKey, hashApiKeySecret, isApiKeyIdentifier, parseApiKey, secretMatches } from './api-key-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
@@ -27,8 +29,18 @@ export interface CreatedApiKey {
   token: string;
 }
 
+interface AuthenticationQuery {
+  query: PreparedQuery;
+  /** The once-a-minute `last_used_at` write. */
+  touch: PreparedQuery;
+  keys: EntityRowMapper<ApiKey>;
+  users: EntityRowMapper<User>;
+  roles: EntityRowMapper<Role>;
+}
+
 @Injectable()
 export class ApiKeysService {
+  private authentication?: AuthenticationQuery;
   private readonly logger = new Logger(ApiKeysService.name);
 
   constructor(
@@ -80,6 +92,12 @@ export class ApiKeysService {
     await this.activity.record({ event: 'user:api-key.delete', userId: auth.user.id, auth, properties: { identifier } });
   }
 
+  /** Deletes every key of a user (a ban); returns how many. Unbanning does not bring them back. */
+  async deleteAllForUser(userId: number, manager?: EntityManager): Promise<number> {
+    const result = await (manager ?? this.keys.manager).delete(ApiKey, { userId });
+    return result.affected ?? 0;
+  }
+
   /**
    * Resolves a bearer API key to the caller in one database round trip (key, owner and role joined), plus a
    * conditional `last_used_at` write at most once a minute. Nothing is cached: a deleted key or a banned owner
@@ -88,16 +106,15 @@ export class ApiKeysService {
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
     const parts = parseApiKey(credential);
     if (!parts) throw new DomainError('UNAUTHENTICATED');
-    const key = await this.keys
-      .createQueryBuilder('k')
-      .addSelect('k.secretHash')
-      .innerJoinAndSelect('k.user', 'u')
-      .innerJoinAndSelect('u.role', 'r')
-      .where('k.identifier = :identifier', { identifier: parts.identifier })
-      .getOne();
-    if (!key?.user || !secretMatches(parts.secret, key.secretHash)) throw new DomainError('UNAUTHENTICATED');
-    if (key.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    const auth: AuthContext = { user: key.user, client, session: null, apiKey: { id: key.id, identifier: key.identifier } };
+    const { query, keys, users, roles } = this.authenticationQuery();
+    const [row] = await query.rows([parts.identifier]);
+    if (!row) throw new DomainError('UNAUTHENTICATED');
+    const key = keys.map(row);
+    if (!secretMatches(parts.secret, key.secretHash)) throw new DomainError('UNAUTHENTICATED');
+    const user = users.map(row);
+    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    user.role = roles.map(row);
+    const auth: AuthContext = { user, client, session: null, apiKey: { id: key.id, identifier: key.identifier } };
     if (!isIpAllowed(client.ip, key.allowedIps)) {
       await this.activity.record({ event: 'auth:ip-blocked', userId: key.userId, auth, properties: { identifier: key.identifier } });
       throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
@@ -107,16 +124,39 @@ export class ApiKeysService {
   }
 
   /**
+   * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
+   * by the query builder per request, with key, owner and role read back as TypeORM would hydrate them.
+   */
+  private authenticationQuery(): AuthenticationQuery {
+    if (!this.authentication) {
+      const dataSource = this.keys.manager.connection;
+      const keys = new EntityRowMapper(dataSource, ApiKey, 'k', ['secretHash']);
+      const users = new EntityRowMapper(dataSource, User, 'u');
+      const roles = new EntityRowMapper(dataSource, Role, 'r');
+      const query = new PreparedQuery(
+        dataSource,
+        'tessera_api_key_authenticate',
+        `SELECT ${keys.selectList}, ${users.selectList}, ${roles.selectList}
+           FROM "api_keys" "k" JOIN "users" "u" ON "u"."id" = "k"."user_id" JOIN "roles" "r" ON "r"."id" = "u"."role_id"
+          WHERE "k"."identifier" = $1`,
+      );
+      const touch = new PreparedQuery(
+        dataSource,
+        'tessera_api_key_touch',
+        `UPDATE "api_keys" SET "last_used_at" = now() WHERE "id" = $1 AND ("last_used_at" IS NULL OR "last_used_at" < now() - interval '60 seconds')`,
+      );
+      this.authentication = { query, touch, keys, users, roles };
+    }
+    return this.authentication;
+  }
+
+  /**
    * Conditional, so concurrent requests and other instances write at most once a minute. Awaited (it happens at
    * most once a minute) so that a listing right after a request shows the use; a failure only logs.
    */
   private async touch(keyId: number): Promise<void> {
-    await this.keys
-      .createQueryBuilder()
-      .update(ApiKey)
-      .set({ lastUsedAt: () => 'now()' })
-      .where(`id = :keyId AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`, { keyId })
-      .execute()
+    await this.authenticationQuery()
+      .touch.rows([keyId])
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
   }
 }

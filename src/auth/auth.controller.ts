@@ -28,7 +28,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiExtraModels(TokenPairDto, LoginChallengeDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
-  @LaravelErrors(400, 403, 422, 429)
+  @LaravelErrors(400, 403, 422, 429, 502)
   login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
     return this.auth.login(dto, client);
   }

@@ -61,30 +61,30 @@ export class AvatarService {
     return this.profiles.load(auth.user.id);
   }
 
-  /** Points the avatar at an external image: stored as given, never fetched. */
-  async setExternal(auth: AuthContext, url: string): Promise<UserProfile> {
+  /** Points the avatar at an external image: stored as given, never fetched. An admin passes the target `userId`. */
+  async setExternal(auth: AuthContext, url: string, userId = auth.user.id): Promise<UserProfile> {
     assertExternalAvatarUrl(url);
-    await this.change(auth, { avatarKey: null, avatarUrl: url }, 'external');
-    return this.profiles.load(auth.user.id);
+    await this.change(auth, { avatarKey: null, avatarUrl: url }, 'external', undefined, userId);
+    return this.profiles.load(userId);
   }
 
-  /** Back to the default picture. */
-  async remove(auth: AuthContext): Promise<UserProfile> {
-    await this.change(auth, { avatarKey: null, avatarUrl: null }, 'removed');
-    return this.profiles.load(auth.user.id);
+  /** Back to the default picture. An admin passes the target `userId`. */
+  async remove(auth: AuthContext, userId = auth.user.id): Promise<UserProfile> {
+    await this.change(auth, { avatarKey: null, avatarUrl: null }, 'removed', undefined, userId);
+    return this.profiles.load(userId);
   }
 
   /**
    * Updates the row (locked) and records the event in one transaction; `beforeCommit` runs inside it, after the
-   * update. Then removes the previous upload's files.
+   * update. Then removes the previous upload's files. The event is on `userId`, with the caller as actor.
    */
   private async change(
     auth: AuthContext,
     next: AvatarState,
     source: 'upload' | 'external' | 'removed',
     beforeCommit?: () => Promise<void>,
+    userId = auth.user.id,
   ): Promise<void> {
-    const userId = auth.user.id;
     const previous = await this.dataSource.transaction(async (manager) => {
       const users = manager.getRepository(User);
       const current = await users.findOne({

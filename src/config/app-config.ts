@@ -49,6 +49,8 @@ export interface AppConfig {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rateLimits: { loginPerMinute: number; passwordRemindPerHour: number; apiPerMinute: number };
   database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
+  /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
+  shutdownDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -195,5 +197,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5000, 100, 600000),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     },
+    shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60000),
   };
 }

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { runMigrationsWithLock } from './migrate-with-lock.js';
 
 @Module({
   imports: [
@@ -16,12 +18,20 @@ import { dataSourceOptions } from './data-source-options.js';
           poolSize: config.database.poolSize,
           logging: process.env.DB_LOG_QUERIES === 'true',
         }),
-        // Migrations are applied at start-up, inside one transaction.
-        migrationsRun: true,
-        migrationsTransactionMode: 'all' as const,
         retryAttempts: 3,
         retryDelay: 1000,
       }),
+      // Migrations are applied at start-up, in one transaction, under an advisory lock: replicas may start at once.
+      dataSourceFactory: async (options?: DataSourceOptions) => {
+        const dataSource = await new DataSource(options!).initialize();
+        try {
+          await runMigrationsWithLock(dataSource);
+        } catch (error) {
+          await dataSource.destroy();
+          throw error;
+        }
+        return dataSource;
+      },
     }),
   ],
 })

@@ -15,9 +15,16 @@ export class HealthService implements BeforeApplicationShutdown {
     private readonly database: TypeOrmHealthIndicator,
   ) {}
 
-  /** From the first shutdown hook on, readiness fails so load balancers stop sending traffic while requests drain. */
-  beforeApplicationShutdown(): void {
+  /**
+   * From here on readiness fails so load balancers stop sending traffic while requests drain. main.ts calls it on
+   * SIGTERM, before the shutdown delay; the hook covers app.close() from anywhere else.
+   */
+  markShuttingDown(): void {
     this.shuttingDown = true;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.markShuttingDown();
   }
 
   /** Liveness needs nothing but the event loop: no dependency, so a database outage never restarts the process. */

@@ -22,12 +22,17 @@ export const REDACTED_PATHS = [
 ];
 
 export function createRootLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'tessera' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  return pino(
+    {
+      level,
+      base: { service: 'tessera' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    // Asynchronous stdout: no blocking write per line on the request path, and lines logged while a write is in
+    // flight go out together. Nothing waits for a buffer to fill, and pino flushes synchronously on exit.
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -43,13 +48,17 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       return id;
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // The serializers read the raw request and response: wrapping them would first build pino's full standard
+    // objects (all headers included) on every request only for these three fields to be picked from them.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+      req: (req: IncomingMessage & { id: string; originalUrl?: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url.replace(/([?&](token|email|code)=)[^&]*/gi, '$1[redacted]'),
+        url: (req.originalUrl ?? req.url ?? '').replace(/([?&](token|email|code)=)[^&]*/gi, '$1[redacted]'),
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      res: (res: ServerResponse) => ({ statusCode: res.headersSent ? res.statusCode : null }),
+      err: pino.stdSerializers.err,
     },
   });
 }

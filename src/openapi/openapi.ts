@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ClientErrorDto, documentCommonResponses, LaravelErrorDto } from '../common/openapi/error-responses.js';
 import type { AppConfig } from '../config/app-config.js';
 import metadata from '../metadata.js';
 
@@ -29,7 +30,14 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     .setVersion('1.0.0')
     .addServer(config.appUrl)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or ptlc_ API key', description: 'An access token or a personal API key.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT or ptlc_ API key',
+        description:
+          'An access token (`token` from `POST /api/login`, 15 minutes) or a personal API key (`ptlc_…`, from ' +
+          '`POST /api/client/account/api-keys`). Paste it without `Bearer `; the UI remembers it across reloads.',
+      },
       BEARER_SCHEME,
     )
     .addTag(TAGS.auth, 'Register, log in, refresh, log out, reset and verify')
@@ -37,11 +45,22 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     .addTag(TAGS.v1, 'The /api/v1/auth family (Open Badge)')
     .addTag(TAGS.client, 'The /api/client/account family')
     .addTag(TAGS.sessions, 'Sessions of the signed-in user')
+    .addTag(TAGS.twoFactor, 'Two-factor set-up: authenticator app (client family) and SMS (/api/me family)')
+    .addTag(
+      TAGS.admin,
+      'Administration (admin role only; 403 for everyone else): find, create, edit, ban and delete users, reset their ' +
+        'two-factor, revoke their sessions, read their activity, list roles',
+    )
     .addTag(TAGS.countries, 'ISO 3166-1 countries')
+    .addTag(TAGS.health, 'Liveness and readiness probes (outside /api)')
     .build();
-  return SwaggerModule.createDocument(app, options, {
+  // A private API: package.json's licence, without a URL.
+  options.info.license = { name: 'UNLICENSED' };
+  const document = SwaggerModule.createDocument(app, options, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
+    extraModels: [LaravelErrorDto, ClientErrorDto],
   });
+  return documentCommonResponses(document);
 }
 
 export async function setupOpenApi(app: INestApplication, config: AppConfig): Promise<void> {

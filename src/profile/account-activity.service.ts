@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ActivityLog } from '../activity/activity-log.entity.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
+import { escapeLike } from '../common/database/escape-like.js';
 import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
 import type { ListActivityQueryDto } from './dto/client-account.dto.js';
 
@@ -13,11 +14,6 @@ export interface ActivityPage {
   total: number;
   page: number;
   perPage: number;
-}
-
-/** `%`, `_` and `\` match themselves in a contains-filter. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 /** The caller's own activity log, paginated (the client family's `GET /api/client/account/activity`). */

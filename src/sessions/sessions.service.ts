@@ -6,6 +6,8 @@ import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
+import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
+import { Role } from '../users/entities/role.entity.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
 import { Session } from './entities/session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
@@ -17,6 +19,14 @@ export interface TokenPair {
   refresh_token: string;
 }
 
+interface AuthenticationQuery {
+  query: PreparedQuery;
+  /** The once-a-minute `last_activity` write: on a session seen less often than that, it runs on every request. */
+  touch: PreparedQuery;
+  users: EntityRowMapper<User>;
+  roles: EntityRowMapper<Role>;
+}
+
 /** A second refresh of the same token inside this window (two tabs) gets the same new pair. */
 const REFRESH_GRACE_MS = 10_000;
 /** `last_activity` is written at most this often per session. */
@@ -25,6 +35,7 @@ const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 @Injectable()
 export class SessionsService {
   readonly tokens: SessionTokens;
+  private authentication?: AuthenticationQuery;
   private readonly logger = new Logger(SessionsService.name);
 
   constructor(
@@ -101,25 +112,42 @@ export class SessionsService {
    * the user not banned. Revocation therefore takes effect on the very next request.
    */
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
-    const userId = Number(claims.sub);
-    const session = await this.sessions
-      .createQueryBuilder('s')
-      .innerJoinAndSelect('s.user', 'u')
-      .innerJoinAndSelect('u.role', 'r')
-      .where('s.id = :sid AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', {
-        sid: claims.sid,
-        userId,
-      })
-      .getOne();
-    if (!session?.user) throw new DomainError('UNAUTHENTICATED');
-    if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    if (Date.now() - session.lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.touch(session.id);
-    return {
-      user: session.user,
-      client,
-      session: { id: session.id, loggedInAt: session.loggedInAt },
-      apiKey: null,
-    };
+    const { query, users, roles } = this.authenticationQuery();
+    const [row] = await query.rows([claims.sid, Number(claims.sub)]);
+    if (!row) throw new DomainError('UNAUTHENTICATED');
+    const user = users.map(row);
+    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    user.role = roles.map(row);
+    const lastActivity = row['s.lastActivity'] as Date;
+    if (Date.now() - lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.touch(claims.sid);
+    return { user, client, session: { id: claims.sid, loggedInAt: row['s.loggedInAt'] as Date }, apiKey: null };
+  }
+
+  /**
+   * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
+   * by the query builder per request (it runs on every authenticated request), with the user and role read back
+   * as TypeORM would hydrate them.
+   */
+  private authenticationQuery(): AuthenticationQuery {
+    if (!this.authentication) {
+      const dataSource = this.sessions.manager.connection;
+      const users = new EntityRowMapper(dataSource, User, 'u');
+      const roles = new EntityRowMapper(dataSource, Role, 'r');
+      const query = new PreparedQuery(
+        dataSource,
+        'tessera_session_authenticate',
+        `SELECT "s"."last_activity" AS "s.lastActivity", "s"."logged_in_at" AS "s.loggedInAt", ${users.selectList}, ${roles.selectList}
+           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id" JOIN "roles" "r" ON "r"."id" = "u"."role_id"
+          WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
+      );
+      const touch = new PreparedQuery(
+        dataSource,
+        'tessera_session_touch',
+        `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = $1 AND "last_activity" < now() - interval '60 seconds'`,
+      );
+      this.authentication = { query, touch, users, roles };
+    }
+    return this.authentication;
   }
 
   /** Active sessions of a user, most recent activity first. */
@@ -230,12 +258,8 @@ export class SessionsService {
 
   /** Conditional, so concurrent requests and other instances write at most once a minute. */
   private touch(sessionId: string): void {
-    this.sessions
-      .createQueryBuilder()
-      .update(Session)
-      .set({ lastActivity: () => 'now()' })
-      .where(`id = :sessionId AND last_activity < now() - interval '60 seconds'`, { sessionId })
-      .execute()
+    this.authenticationQuery()
+      .touch.rows([sessionId])
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record session activity'));
   }
 }

@@ -33,6 +33,7 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
     TwoFactorEnabledGuard,
     { provide: SecondFactorChallenger, useExisting: TwoFactorChallengeService },
   ],
-  exports: [SecondFactorChallenger],
+  // The admin module resets a locked-out user's two-factor through the same state rules.
+  exports: [SecondFactorChallenger, TwoFactorStateService],
 })
 export class TwoFactorModule {}

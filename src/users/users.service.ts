@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type EntityManager, type Repository } from 'typeorm';
+import { escapeLike } from '../common/database/escape-like.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { Role, USER_ROLE_SLUG } from './entities/role.entity.js';
 import { User, UserStatus } from './entities/user.entity.js';
@@ -22,6 +23,8 @@ export type UserPatch = Partial<
     | 'language'
     | 'publicProfile'
     | 'publicBadges'
+    | 'roleId'
+    | 'status'
   >
 >;
 
@@ -34,6 +37,33 @@ export interface NewUser {
   status: UserStatus;
   roleSlug?: string;
   emailVerifiedAt?: Date | null;
+}
+
+/** The columns the admin user list sorts by, under their API names. */
+export const USER_SORT_COLUMNS = {
+  id: 'u.id',
+  username: 'u.username',
+  email: 'u.email',
+  created_at: 'u.createdAt',
+  last_login: 'u.lastLogin',
+} as const;
+
+export type UserSortColumn = keyof typeof USER_SORT_COLUMNS;
+
+/** The admin user list's criteria: a contains-search over names, username and email, a status, an order, a page. */
+export interface UserSearch {
+  search?: string;
+  status?: UserStatus;
+  sortBy: UserSortColumn;
+  descending: boolean;
+  offset: number;
+  limit: number;
+  withCountry?: boolean;
+}
+
+export interface RoleWithUserCount {
+  role: Role;
+  usersCount: number;
 }
 
 /** The domain core for users: lookups, uniqueness and creation. Every route family goes through it. */
@@ -129,5 +159,52 @@ export class UsersService {
 
   roleBySlug(slug: string): Promise<Role | null> {
     return this.roles.findOneBy({ slug });
+  }
+
+  roleById(id: number): Promise<Role | null> {
+    return this.roles.findOneBy({ id });
+  }
+
+  /** One page of users (role loaded, country when asked for) and the number of matches. Never-logged-in users sort last. */
+  search(criteria: UserSearch): Promise<[User[], number]> {
+    const direction = criteria.descending ? 'DESC' : 'ASC';
+    const query = this.users.createQueryBuilder('u').innerJoinAndSelect('u.role', 'r');
+    if (criteria.withCountry) query.leftJoinAndSelect('u.country', 'c');
+    if (criteria.search) {
+      const pattern = `%${escapeLike(criteria.search)}%`;
+      const columns = ['u.first_name', 'u.last_name', `concat_ws(' ', u.first_name, u.last_name)`, 'u.username', 'u.email'];
+      query.andWhere(
+        new Brackets((where) => {
+          for (const column of columns) where.orWhere(`${column} ILIKE :pattern ESCAPE '\\'`, { pattern });
+        }),
+      );
+    }
+    if (criteria.status) query.andWhere('u.status = :status', { status: criteria.status });
+    return query
+      .orderBy(USER_SORT_COLUMNS[criteria.sortBy], direction, 'NULLS LAST')
+      .addOrderBy('u.id', direction)
+      .offset(criteria.offset)
+      .limit(criteria.limit)
+      .getManyAndCount();
+  }
+
+  /** Every role with the number of users holding it, by id. */
+  async rolesWithUserCounts(): Promise<RoleWithUserCount[]> {
+    const [roles, counts] = await Promise.all([
+      this.roles.find({ order: { id: 'ASC' } }),
+      this.users
+        .createQueryBuilder('u')
+        .select('u.role_id', 'roleId')
+        .addSelect('count(*)::int', 'count')
+        .groupBy('u.role_id')
+        .getRawMany<{ roleId: number; count: number }>(),
+    ]);
+    const byRole = new Map(counts.map((row) => [row.roleId, row.count]));
+    return roles.map((role) => ({ role, usersCount: byRole.get(role.id) ?? 0 }));
+  }
+
+  /** Deletes the user; sessions, API keys, tokens, two-factor rows and their own activity go with them (ON DELETE CASCADE). */
+  async delete(userId: number, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.users.manager).getRepository(User).delete({ id: userId });
   }
 }

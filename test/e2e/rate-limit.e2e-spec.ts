@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { registerUser, uniqueName } from '../support/factories.js';
+import { loggedInUser, registerUser, uniqueName } from '../support/factories.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -39,5 +39,27 @@ describe.each([
     await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: uniqueName(), password: 'whatever1' }).expect(429);
     // Another client address is not limited.
     await t.http().post('/api/login').set('X-Forwarded-For', '10.8.0.1').send({ username: uniqueName(), password: 'whatever1' }).expect(422);
+  });
+});
+
+describe('per-user API limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootTestApp({ RATE_LIMIT_API_PER_MINUTE: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 429 in the family shape once a user has spent the budget, whoever else calls', async () => {
+    const user = await loggedInUser(t);
+    const other = await loggedInUser(t);
+    for (let i = 0; i < 3; i++) await t.http().get('/api/me').set(user.auth).expect(200);
+    const limited = await t.http().get('/api/me').set(user.auth).expect(429);
+    expect(limited.body).toEqual({ message: 'Too Many Attempts.' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    const client = await t.http().get('/api/client/account').set(user.auth).expect(429);
+    expect(client.body.errors[0]).toMatchObject({ code: 'TooManyRequestsHttpException', status: '429' });
+    await t.http().get('/api/me').set(other.auth).expect(200);
   });
 });

@@ -1,14 +1,19 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
+import { appendFileSync } from 'node:fs';
+import request, { type Response, type Test } from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
+import { buildOpenApiDocument } from '../../src/openapi/openapi.js';
+import { createOpenApiValidator, type OpenApiValidator } from './openapi-validator.js';
 
 export interface TestApp {
   app: NestExpressApplication;
   config: AppConfig;
   db: DataSource;
+  /** supertest's agent; every response is checked against the app's OpenAPI document (see openapi-validator.ts). */
   http: () => ReturnType<typeof request>;
+  openapi: OpenApiValidator;
   close: () => Promise<void>;
 }
 
@@ -21,16 +26,88 @@ function workerDatabaseUrl(): string {
   return url.toString();
 }
 
+/** One validator per document text: every app of a test file serves the same document, compiled once. */
+const validators = new Map<string, OpenApiValidator>();
+
+function validatorOf(app: NestExpressApplication, config: AppConfig): OpenApiValidator {
+  const text = JSON.stringify(buildOpenApiDocument(app, config));
+  let validator = validators.get(text);
+  if (!validator) {
+    validator = createOpenApiValidator(JSON.parse(text));
+    validators.set(text, validator);
+  }
+  return validator;
+}
+
+type Assert = (resError: Error | null, res: Response | undefined, fn?: (error: Error | null, res?: Response) => void) => void;
+
+/**
+ * Checks the response against the app's OpenAPI document once the test's own expectations passed (so a wrong
+ * status reads as the test wrote it); a contradiction fails the request like a failed `.expect()`.
+ */
+function validated(test: Test, validator: OpenApiValidator): Test {
+  const inner = test as unknown as { assert: Assert; method: string; url: string };
+  const assert = inner.assert;
+  inner.assert = function (this: Test, resError, res, fn) {
+    assert.call(this, resError, res, (error, response) => {
+      let failure = error;
+      if (!failure && response) {
+        try {
+          validator.check({
+            method: inner.method,
+            path: new URL(inner.url).pathname,
+            status: response.status,
+            contentType: response.type,
+            text: response.text,
+            body: response.body,
+          });
+        } catch (mismatch) {
+          failure = mismatch as Error;
+        }
+      }
+      fn?.call(this, failure, response);
+    });
+  };
+  return test;
+}
+
+const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** supertest's agent, whose every request is checked against the document. */
+function validatingAgent(server: Parameters<typeof request>[0], validator: OpenApiValidator): ReturnType<typeof request> {
+  return new Proxy(request(server), {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !HTTP_VERBS.has(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => validated(value.apply(target, args) as Test, validator);
+    },
+  });
+}
+
+/** With OPENAPI_VALIDATION_STATS=<file>, each closed app appends how many responses were checked and skipped. */
+function recordCounts(validator: OpenApiValidator): void {
+  const file = process.env.OPENAPI_VALIDATION_STATS;
+  if (!file) return;
+  appendFileSync(file, `${JSON.stringify({ test: expect.getState().testPath, ...validator.counts })}\n`);
+  validator.counts.checked = 0;
+  validator.counts.skipped = 0;
+}
+
 /** Boots the real application on this worker's migrated database. `env` overrides configuration for this app. */
 export async function bootTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const config = loadConfig({ ...process.env, DATABASE_URL: workerDatabaseUrl(), ...env });
   const app = await createApp(config);
   const server = app.getHttpServer();
+  const validator = validatorOf(app, config);
   return {
     app,
     config,
     db: app.get(DataSource),
-    http: () => request(server),
-    close: () => app.close(),
+    http: () => validatingAgent(server, validator),
+    openapi: validator,
+    close: async () => {
+      recordCounts(validator);
+      await app.close();
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { TOKEN_MAX } from './password-reset.dto.js';
 
@@ -6,5 +7,6 @@ export class VerifyEmailDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(TOKEN_MAX)
+  @ApiProperty({ maxLength: TOKEN_MAX })
   token: string;
 }

@@ -1,4 +1,4 @@
-import { PickType } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { RegisterDto } from '../../auth/dto/register.dto.js';
 
@@ -19,5 +19,6 @@ export class ResetPasswordDto extends PickType(RegisterDto, ['email', 'password'
   @IsNotEmpty()
   @IsString()
   @MaxLength(TOKEN_MAX)
+  @ApiProperty({ maxLength: TOKEN_MAX })
   token: string;
 }

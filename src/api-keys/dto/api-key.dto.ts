@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ALLOWED_IPS_MAX } from '../allowed-ips.js';
 
@@ -11,6 +12,7 @@ export class CreateApiKeyDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(API_KEY_DESCRIPTION_MAX)
+  @ApiProperty({ maxLength: API_KEY_DESCRIPTION_MAX })
   description: string;
 
   /**
@@ -21,6 +23,7 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(ALLOWED_IPS_MAX)
+  @ApiProperty({ type: [String], maxItems: ALLOWED_IPS_MAX })
   allowed_ips?: string[];
 }
 

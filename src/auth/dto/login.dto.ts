@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PASSWORD_MAX } from '../../common/validation/rules.js';
 
@@ -12,9 +13,10 @@ export class LoginDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ maxLength: PASSWORD_MAX })
   password: string;
 
-  /** X */
+  /** A name for the new session, kept with it. @example "John's laptop" */
   @IsOptional()
   @IsString()
   @MaxLength(255)

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { Match } from '../../common/validation/match.decorator.js';
 import { EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MESSAGE, USERNAME_PATTERN } from '../../common/validation/rules.js';
@@ -8,12 +9,14 @@ export class RegisterDto {
   @IsString()
   @MaxLength(EMAIL_MAX)
   @IsEmail()
+  @ApiProperty({ maxLength: EMAIL_MAX })
   email: string;
 
   /** Letters, digits, `.`, `_`, `-`; 3 to 50 characters. @example "john.doe" */
   @IsNotEmpty()
   @IsString()
   @Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE })
+  @ApiProperty({ pattern: USERNAME_PATTERN.source, minLength: 3, maxLength: 50 })
   username: string;
 
   /** 8 to 1024 characters. @example "correct horse battery staple" */
@@ -21,9 +24,10 @@ export class RegisterDto {
   @IsString()
   @MinLength(PASSWORD_MIN)
   @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX })
   password: string;
 
-  /** @example "correct horse battery staple" */
+  /** Must equal `password`. @example "correct horse battery staple" */
   @IsNotEmpty()
   @IsString()
   @Match('password')
@@ -33,12 +37,14 @@ export class RegisterDto {
   @IsOptional()
   @IsString()
   @MaxLength(NAME_MAX)
+  @ApiProperty({ maxLength: NAME_MAX })
   first_name?: string;
 
   /** @example "Doe" */
   @IsOptional()
   @IsString()
   @MaxLength(NAME_MAX)
+  @ApiProperty({ maxLength: NAME_MAX })
   last_name?: string;
 }
 

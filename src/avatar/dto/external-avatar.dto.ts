@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { MAX_EXTERNAL_URL_LENGTH } from '../avatar.service.js';
 
@@ -9,5 +10,6 @@ export class ExternalAvatarDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(MAX_EXTERNAL_URL_LENGTH)
+  @ApiProperty({ maxLength: MAX_EXTERNAL_URL_LENGTH, format: 'uri' })
   url: string;
 }

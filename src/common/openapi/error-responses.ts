@@ -1,5 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiResponse, getSchemaPath, ApiExtraModels } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiResponse,
+  getSchemaPath,
+  type OpenAPIObject,
+  type OperationObject,
+  type PathItemObject,
+} from '@nestjs/swagger';
 
 /** `{message}` / `{message, errors}`: the error body of every non-client route. */
 export class LaravelErrorDto {
@@ -50,6 +58,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'Body or upload too large',
   422: 'Validation failed',
   429: 'Too many attempts (see Retry-After)',
+  500: 'Unexpected server error (the body says nothing internal)',
   502: 'The SMS gateway failed',
   503: 'The database is unavailable (see Retry-After)',
 };
@@ -68,3 +77,43 @@ export const LaravelErrors = (...statuses: number[]): MethodDecorator & ClassDec
 
 /** Documents the error statuses of a /api/client route. */
 export const ClientErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, statuses);
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** The statuses any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
+function commonStatuses(path: string, operation: OperationObject): number[] {
+  const statuses = [500];
+  // Every route outside the health probes reads the database.
+  if (path.startsWith('/api/')) statuses.push(503);
+  // A credential can be missing, expired or revoked, the account banned, the address not allowed; the general
+  // per-user rate limit applies.
+  if ((operation.security ?? []).length > 0) statuses.push(401, 403, 429);
+  // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
+  if (operation.requestBody) statuses.push(400, 413, 422);
+  // A query string is validated like a body.
+  if ((operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query')) statuses.push(422);
+  return statuses;
+}
+
+/**
+ * Completes every operation of the document: public routes say so (`security: []`), and each operation lists the
+ * error statuses common to its kind (see commonStatuses) with its family's error body, besides the ones its
+ * controller documents through @LaravelErrors / @ClientErrors.
+ */
+export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths) as [string, PathItemObject][]) {
+    const model = path === '/api/client' || path.startsWith('/api/client/') ? ClientErrorDto : LaravelErrorDto;
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.security ??= [];
+      for (const status of commonStatuses(path, operation)) {
+        operation.responses[status] ??= {
+          description: DESCRIPTIONS[status] ?? 'Error',
+          content: { 'application/json': { schema: { $ref: getSchemaPath(model) } } },
+        };
+      }
+    }
+  }
+  return document;
+}

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig } from '../../config/app-config.js';
@@ -17,7 +17,7 @@ export interface RateLimitRule {
  * in process otherwise. Exceeding a rule throws TOO_MANY_ATTEMPTS with Retry-After.
  */
 @Injectable()
-export class RateLimiterService implements OnModuleDestroy {
+export class RateLimiterService implements OnApplicationShutdown {
   private readonly redis?: Redis;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
@@ -57,7 +57,8 @@ export class RateLimiterService implements OnModuleDestroy {
     return limiter;
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server drained (onModuleDestroy runs before it): requests still in flight keep counting. */
+  onApplicationShutdown(): void {
     this.redis?.disconnect();
   }
 }

@@ -1,5 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN } from '../../common/validation/rules.js';
 import {
   CurrentPasswordRules,
   EmailRules,
@@ -14,6 +16,7 @@ import {
 export class UpdateClientEmailDto {
   /** The new address; unique, at most 191 characters. @example "john@example.com" */
   @Allow()
+  @ApiProperty({ type: 'string', format: 'email', maxLength: EMAIL_MAX })
   email: unknown;
 
   /** The current password. */
@@ -33,10 +36,12 @@ export class UpdateClientPasswordDto {
 
   /** 8 to 1024 characters. @example "correct horse battery staple" */
   @Allow()
+  @ApiProperty({ type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX })
   password: unknown;
 
   /** Must equal `password`. @example "correct horse battery staple" */
   @Allow()
+  @ApiProperty({ type: 'string' })
   password_confirmation: unknown;
 }
 
@@ -61,6 +66,7 @@ export class ListActivityQueryDto {
   @IsInt()
   @Min(1)
   @Max(ACTIVITY_PAGE_MAX)
+  @ApiProperty({ type: 'integer', maximum: ACTIVITY_PAGE_MAX })
   page?: number;
 
   /** At most 100; 25 by default. @example 25 */
@@ -69,6 +75,7 @@ export class ListActivityQueryDto {
   @IsInt()
   @Min(1)
   @Max(ACTIVITY_PER_PAGE_MAX)
+  @ApiProperty({ type: 'integer', maximum: ACTIVITY_PER_PAGE_MAX })
   per_page?: number;
 
   /** Events whose name contains this text. @example "user:account" */

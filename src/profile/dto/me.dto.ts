@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import {
   AddressRules,
@@ -14,14 +15,14 @@ import {
 
 const INCLUDES = ['role', 'country'] as const;
 export type MeInclude = (typeof INCLUDES)[number];
+const INCLUDE_PATTERN = new RegExp(`^(${INCLUDES.join('|')})(,(${INCLUDES.join('|')}))*$`);
 
 export class MeQueryDto {
   /** Comma-separated: `role`, `country`. @example "role,country" */
   @IsOptional()
   @IsString()
-  @Matches(new RegExp(`^(${INCLUDES.join('|')})(,(${INCLUDES.join('|')}))*$`), {
-    message: `$property may only list ${INCLUDES.join(', ')}.`,
-  })
+  @Matches(INCLUDE_PATTERN, { message: `$property may only list ${INCLUDES.join(', ')}.` })
+  @ApiProperty({ pattern: INCLUDE_PATTERN.source })
   include?: string;
 
   /** The includes asked for. */

@@ -25,11 +25,11 @@ export class UpdateAuthUserDto {
 }
 
 export class ProfileSettingsInputDto {
-  /** true/false, 1/0 or "1"/"0". @example "1" */
+  /** true/false, 1/0 or "1"/"0". @example true */
   @BooleanishRules()
   public_profile?: boolean;
 
-  /** true/false, 1/0 or "1"/"0". @example "0" */
+  /** true/false, 1/0 or "1"/"0". @example false */
   @BooleanishRules()
   public_badges?: boolean;
 }

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -42,6 +43,14 @@ const COUNTRY_ID_MAX = 999;
 
 type Rules = PropertyDecorator;
 
+/**
+ * A string field's limits below, as the OpenAPI document states them. The swagger plugin only reads class-validator
+ * decorators written on the property with literal arguments, so these composite rules document themselves.
+ * The type is explicit: a nullable property's design type is Object.
+ */
+const Documented = (limits: { maxLength?: number; minLength?: number; pattern?: RegExp; format?: string }): Rules =>
+  ApiProperty({ type: 'string', ...limits, pattern: limits.pattern?.source });
+
 /** Optional, but when present never null (for columns that cannot be cleared). */
 const Present = (): Rules => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
@@ -78,12 +87,25 @@ const IsPastCalendarDate = (): Rules =>
   );
 
 export const UsernameRules = (): Rules =>
-  applyDecorators(IsNotEmpty(), IsString(), Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE }));
+  applyDecorators(
+    IsNotEmpty(),
+    IsString(),
+    Matches(USERNAME_PATTERN, { message: USERNAME_MESSAGE }),
+    // The length bounds USERNAME_PATTERN enforces.
+    Documented({ pattern: USERNAME_PATTERN, minLength: 3, maxLength: 50 }),
+  );
 
-export const EmailRules = (): Rules => applyDecorators(IsNotEmpty(), IsString(), MaxLength(EMAIL_MAX), IsEmail());
+export const EmailRules = (): Rules =>
+  applyDecorators(IsNotEmpty(), IsString(), MaxLength(EMAIL_MAX), IsEmail(), Documented({ maxLength: EMAIL_MAX, format: 'email' }));
 
 export const NewPasswordRules = (): Rules =>
-  applyDecorators(IsNotEmpty(), IsString(), MinLength(PASSWORD_MIN), MaxLength(PASSWORD_MAX));
+  applyDecorators(
+    IsNotEmpty(),
+    IsString(),
+    MinLength(PASSWORD_MIN),
+    MaxLength(PASSWORD_MAX),
+    Documented({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }),
+  );
 
 /** Must equal `password` (Laravel's `confirmed`); required whenever a new password is sent. */
 export const PasswordConfirmationRules = (): Rules =>
@@ -95,7 +117,8 @@ export const PasswordConfirmationRules = (): Rules =>
   );
 
 /** A password proving who the caller is: only its presence and type are checked here. */
-export const CurrentPasswordRules = (): Rules => applyDecorators(IsNotEmpty(), IsString(), MaxLength(PASSWORD_MAX));
+export const CurrentPasswordRules = (): Rules =>
+  applyDecorators(IsNotEmpty(), IsString(), MaxLength(PASSWORD_MAX), Documented({ maxLength: PASSWORD_MAX }));
 
 /** Optional variants (absent = unchanged), never null. */
 export const OptionalUsernameRules = (): Rules => applyDecorators(Present(), UsernameRules());
@@ -113,18 +136,27 @@ const Clearable = (): Rules =>
     IsOptional(),
   );
 
-export const NameRules = (): Rules => applyDecorators(Clearable(), IsString(), MaxLength(NAME_MAX));
-export const AddressRules = (): Rules => applyDecorators(Clearable(), IsString(), MaxLength(ADDRESS_MAX));
-export const BirthdayRules = (): Rules => applyDecorators(Clearable(), IsString(), IsPastCalendarDate());
+export const NameRules = (): Rules => applyDecorators(Clearable(), IsString(), MaxLength(NAME_MAX), Documented({ maxLength: NAME_MAX }));
+export const AddressRules = (): Rules =>
+  applyDecorators(Clearable(), IsString(), MaxLength(ADDRESS_MAX), Documented({ maxLength: ADDRESS_MAX }));
+export const BirthdayRules = (): Rules => applyDecorators(Clearable(), IsString(), IsPastCalendarDate(), Documented({ format: 'date' }));
 export const PhoneRules = (): Rules =>
   applyDecorators(
     Clearable(),
     IsString(),
     MaxLength(PHONE_MAX),
     Matches(PHONE_PATTERN, { message: '$property may only contain digits, with an optional leading +.' }),
+    Documented({ maxLength: PHONE_MAX, pattern: PHONE_PATTERN }),
   );
 /** Existence is checked by the domain service (and the foreign key behind it). */
-export const CountryIdRules = (): Rules => applyDecorators(IsOptional(), IsInt(), Min(1), Max(COUNTRY_ID_MAX));
+export const CountryIdRules = (): Rules =>
+  applyDecorators(
+    IsOptional(),
+    IsInt(),
+    Min(1),
+    Max(COUNTRY_ID_MAX),
+    ApiProperty({ type: 'integer', minimum: 1, maximum: COUNTRY_ID_MAX }),
+  );
 
 export const LanguageRules = (): Rules =>
   applyDecorators(
@@ -132,6 +164,7 @@ export const LanguageRules = (): Rules =>
     IsString(),
     MaxLength(LANGUAGE_MAX),
     Matches(LANGUAGE_PATTERN, { message: '$property must be an ISO 639-1 code, optionally with a region (en, pt-BR).' }),
+    Documented({ maxLength: LANGUAGE_MAX, pattern: LANGUAGE_PATTERN }),
   );
 
 /** Booleans as JSON or form fields send them: true/false, 1/0, "1"/"0", "true"/"false". */

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PASSWORD_MAX } from '../../common/validation/rules.js';
@@ -14,6 +15,7 @@ export class StartSmsTwoFactorDto {
   @IsInt()
   @Min(1)
   @Max(999)
+  @ApiProperty({ type: 'integer' })
   country_code: number;
 
   /** The national number, digits only (a JSON number is accepted). @example "641234567" */
@@ -37,6 +39,7 @@ export class DisableSmsTwoFactorDto {
   @IsOptional()
   @IsString()
   @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ maxLength: PASSWORD_MAX })
   current_password?: string;
 }
 
@@ -45,6 +48,7 @@ export class RegenerateRecoveryCodesDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ maxLength: PASSWORD_MAX })
   password: string;
 }
 

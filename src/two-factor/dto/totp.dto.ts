@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PASSWORD_MAX } from '../../common/validation/rules.js';
 
@@ -12,6 +13,7 @@ export class EnableTotpDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ maxLength: PASSWORD_MAX })
   password: string;
 }
 
@@ -20,6 +22,7 @@ export class TotpPasswordDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ maxLength: PASSWORD_MAX })
   password: string;
 }
 

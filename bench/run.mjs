@@ -1,0 +1,361 @@
+// `npm run bench`: builds, starts the production app and the ceiling server on a fresh database, seeds it, drives
+// both with autocannon from a forked process and prints the table and the Tessera/ceiling ratios.
+// Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
+// --only a,b (row ids: me, client, v1, details, login, avatar), --cpu-prof DIR (run Tessera under node --cpu-prof),
+// --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432).
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import sharp from 'sharp';
+import { SMTPServer } from 'smtp-server';
+import { seed } from './seed.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const quick = flag('--quick');
+const WARMUP_SECONDS = quick ? 1 : 3;
+const MEASURE_SECONDS = quick ? 3 : 10;
+const ROUNDS = Number(option('--rounds') ?? 3);
+const ONLY = option('--only')?.split(',');
+const CPU_PROF_DIR = option('--cpu-prof');
+const USERS = 10_000;
+const PASSWORD = 'correct horse battery staple';
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const RESULTS_DIR = path.join(root, 'bench', 'results');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes and /proc
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Peak resident set size (VmHWM), MB. */
+function peakRssMb(pid) {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+async function waitFor(url, child, seconds = 60) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within ${seconds} s`);
+}
+
+/**
+ * Waits until the server is idle (under 5 % of a core over half a second, at most 60 s): a write row at 50
+ * connections leaves queued work (argon2, image processing) that would otherwise run into the next measurement.
+ */
+async function settle(pid) {
+  const deadline = Date.now() + 60_000;
+  let before = cpuSeconds(pid);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = cpuSeconds(pid);
+    if (now - before < 0.025) return;
+    before = now;
+  }
+}
+
+function stop(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load
+
+/** Runs one autocannon job in a forked process; CPU is sampled around the measured period only. */
+function measure(pid, job) {
+  return new Promise((resolve, reject) => {
+    const loader = fork(path.join(import.meta.dirname, 'load.mjs'), { stdio: 'inherit' });
+    let cpuBefore = 0;
+    loader.on('message', (message) => {
+      if (message.type === 'measuring') cpuBefore = cpuSeconds(pid);
+      else if (message.type === 'result') {
+        const cpu = cpuSeconds(pid) - cpuBefore;
+        const r = message.result;
+        resolve({ ...r, cpuMsPerRequest: r.requestsTotal > 0 ? (cpu * 1000) / r.requestsTotal : NaN, cpuSeconds: cpu, peakRssMb: peakRssMb(pid) });
+        loader.kill();
+      } else if (message.type === 'error') reject(new Error(message.message));
+    });
+    loader.once('exit', (code) => code && reject(new Error(`load generator exited with ${code}`)));
+    loader.send({ warmupSeconds: WARMUP_SECONDS, durationSeconds: MEASURE_SECONDS, ...job });
+  });
+}
+
+/** A multipart/form-data body with one `file` part: the 2-megapixel JPEG. */
+async function avatarUpload(dir) {
+  const width = 1732;
+  const height = 1155;
+  const jpeg = await sharp({ create: { width, height, channels: 3, background: { r: 40, g: 90, b: 160 } } })
+    .composite([{ input: Buffer.from(`<svg width="${width}" height="${height}"><circle cx="866" cy="577" r="500" fill="#e0a040"/></svg>`) }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  const boundary = `----tessera-bench-${randomBytes(8).toString('hex')}`;
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    jpeg,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const filePath = path.join(dir, 'avatar-upload.bin');
+  writeFileSync(filePath, body);
+  return { filePath, contentType: `multipart/form-data; boundary=${boundary}`, megapixels: (width * height) / 1e6, bytes: jpeg.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Output
+
+const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+
+function table(rows) {
+  const header = ['route', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'peak RSS MB'];
+  const lines = rows.map((r) => [
+    r.label,
+    String(r.connections),
+    fmt(r.requestsPerSecond, r.requestsPerSecond < 100 ? 1 : 0),
+    // No answer inside the measured period (every upload still queued): no latency to show.
+    r.requestsTotal > 0 ? fmt(r.p50) : '–',
+    r.requestsTotal > 0 ? fmt(r.p99) : '–',
+    String(r.non2xx + r.errors + r.timeouts),
+    fmt(r.cpuMsPerRequest, 3),
+    fmt(r.peakRssMb),
+  ]);
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_h, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...lines.map((cells) => `| ${cells.join(' | ')} |`),
+  ].join('\n');
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * The PostgreSQL server the bench database goes on: DATABASE_URL's, else the one on 127.0.0.1:5432, else (or with
+ * --embedded-postgres) an embedded one in a temporary directory, started with the app's own code and stopped after.
+ */
+async function databaseServer() {
+  if (process.env.DATABASE_URL) return { serverUrl: new URL(process.env.DATABASE_URL) };
+  const local = new URL('postgres://postgres@127.0.0.1:5432/postgres');
+  if (!flag('--embedded-postgres')) {
+    const probe = new pg.Client({ connectionString: local.href, connectionTimeoutMillis: 2000 });
+    const answers = await probe.connect().then(
+      () => true,
+      () => false,
+    );
+    await probe.end().catch(() => undefined);
+    if (answers) return { serverUrl: local };
+  }
+  const dist = (file) => import(pathToFileURL(path.join(root, 'dist', 'src', file)).href);
+  const { startEmbeddedPostgres } = await dist('database/embedded-postgres.js');
+  const { createRootLogger } = await dist('logging/logger.js');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-pg-'));
+  const server = await startEmbeddedPostgres({ dataDir, database: 'postgres', logger: createRootLogger('warn') });
+  return {
+    serverUrl: new URL(server.url),
+    embedded: { stop: () => server.stop().finally(() => rmSync(dataDir, { recursive: true, force: true })) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main() {
+  if (!flag('--no-build')) {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const { loadConfig } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'config', 'app-config.js')).href);
+
+  const { serverUrl, embedded } = await databaseServer();
+  const databaseName = `tessera_bench_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${databaseName}`;
+  const work = mkdtempSync(path.join(tmpdir(), 'tessera-bench-'));
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:]/g, '-').slice(0, 19);
+  const logFile = path.join(RESULTS_DIR, `tessera-${stamp}.log`);
+
+  const admin = new pg.Client({ connectionString: serverUrl.href });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${databaseName}`);
+
+  // Mail is fire-and-forget; a local sink swallows it so no send fails or waits.
+  const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, onData: (stream, _s, done) => stream.on('end', () => done()).resume() });
+  const smtpPort = await freePort();
+  await new Promise((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+
+  const jwtSecret = randomBytes(48).toString('base64url');
+  const tesseraPort = await freePort();
+  const ceilingPort = await freePort();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(tesseraPort),
+    APP_URL: `http://localhost:${tesseraPort}`,
+    DATABASE_URL: databaseUrl.href,
+    JWT_SECRET: jwtSecret,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    LOG_LEVEL: 'info',
+    STORAGE_DIR: path.join(work, 'storage'),
+    ACCESS_TOKEN_TTL: '3600',
+    // The login row would otherwise stop at 10 logins a minute from the one client address.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
+  };
+  const appConfig = loadConfig(env);
+
+  let tessera;
+  let ceiling;
+  try {
+    const logFd = openSync(logFile, 'a');
+    const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
+    tessera = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], { cwd: root, env, stdio: ['ignore', logFd, logFd] });
+    await waitFor(`http://127.0.0.1:${tesseraPort}/health/ready`, tessera);
+
+    const db = new pg.Client({ connectionString: databaseUrl.href });
+    await db.connect();
+    process.stdout.write(`seeding ${USERS} users, sessions and API keys… `);
+    const seeded = await seed(db, { users: USERS, password: PASSWORD, jwtSecret, accessTtlSeconds: 3600, appConfig });
+    await db.end();
+    process.stdout.write('done\n');
+
+    ceiling = fork(path.join(import.meta.dirname, 'ceiling', 'server.mjs'), {
+      env: { ...env, PORT: String(ceilingPort), APP_URL: env.APP_URL },
+      stdio: 'inherit',
+    });
+    await waitFor(`http://127.0.0.1:${ceilingPort}/health`, ceiling);
+
+    // Same work, same answer: the ceiling's body must equal Tessera's.
+    const probe = { headers: { authorization: `Bearer ${seeded.tokens[0]}` } };
+    const [fromTessera, fromCeiling] = await Promise.all([
+      fetch(`http://127.0.0.1:${tesseraPort}/api/me`, probe).then((r) => r.json()),
+      fetch(`http://127.0.0.1:${ceilingPort}/api/me`, probe).then((r) => r.json()),
+    ]);
+    if (!isDeepStrictEqual(fromTessera, fromCeiling)) {
+      throw new Error(`the ceiling's body differs from Tessera's:\n${JSON.stringify(fromTessera)}\n${JSON.stringify(fromCeiling)}`);
+    }
+
+    const upload = await avatarUpload(work);
+    const tesseraUrl = `http://127.0.0.1:${tesseraPort}`;
+    const rowsSpec = [
+      { id: 'me', label: 'GET /api/me (access token)', method: 'GET', path: '/api/me', credentials: seeded.tokens, body: 'none' },
+      { id: 'client', label: 'GET /api/client/account (API key)', method: 'GET', path: '/api/client/account', credentials: seeded.apiKeys, body: 'none' },
+      { id: 'v1', label: 'GET /api/v1/auth/user', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
+      { id: 'details', label: 'PATCH /api/me/details', method: 'PATCH', path: '/api/me/details', credentials: seeded.tokens, body: 'details', contentType: 'application/json' },
+      { id: 'login', label: 'POST /api/login (logins/s)', method: 'POST', path: '/api/login', body: 'login', contentType: 'application/json', usernames: seeded.users.map((u) => u.username), password: PASSWORD },
+      { id: 'avatar', label: `POST /api/me/avatar (${upload.megapixels.toFixed(1)} MP JPEG, uploads/s)`, method: 'POST', path: '/api/me/avatar', credentials: seeded.tokens, body: 'file', filePath: upload.filePath, contentType: upload.contentType },
+    ].filter((spec) => !ONLY || ONLY.includes(spec.id));
+
+    const rows = [];
+    const runRows = async (specs) => {
+      for (const { id, label, ...job } of specs) {
+        for (const connections of [10, 50]) {
+          await settle(tessera.pid);
+          const result = await measure(tessera.pid, { ...job, url: tesseraUrl, connections });
+          rows.push({ id, label, connections, ...result });
+          process.stdout.write(`  ${label} @${connections}: ${fmt(result.requestsPerSecond, 1)} req/s, p99 ${result.p99} ms\n`);
+        }
+      }
+    };
+    // Reads first (their peak RSS is then theirs alone), then the ceiling rounds, then the writes.
+    const isRead = (spec) => spec.method === 'GET';
+    await runRows(rowsSpec.filter(isRead));
+
+    // Interleaved A B A B …: the machine is shared, so only the ratio within a round is meaningful.
+    const meJob = { method: 'GET', path: '/api/me', credentials: seeded.tokens, body: 'none', connections: 50 };
+    const rounds = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      await settle(tessera.pid);
+      const a = await measure(tessera.pid, { ...meJob, url: tesseraUrl });
+      const b = await measure(ceiling.pid, { ...meJob, url: `http://127.0.0.1:${ceilingPort}` });
+      rounds.push({ round, tessera: a, ceiling: b, ratio: a.requestsPerSecond / b.requestsPerSecond });
+      process.stdout.write(`  round ${round}: Tessera ${fmt(a.requestsPerSecond)} req/s, ceiling ${fmt(b.requestsPerSecond)} req/s\n`);
+    }
+    const medianRatio = median(rounds.map((r) => r.ratio));
+    await runRows(rowsSpec.filter((spec) => !isRead(spec)));
+
+    const report = [
+      '',
+      `Tessera (NODE_ENV=production, LOG_LEVEL=info to ${path.relative(root, logFile)}), ${USERS} users; ` +
+        `${WARMUP_SECONDS} s warm-up, ${MEASURE_SECONDS} s measured per row; RATE_LIMIT_LOGIN_PER_MINUTE=100000 for the login row.`,
+      '',
+      table(rows),
+      '',
+      'GET /api/me at 50 connections, interleaved with the ceiling (bench/ceiling/server.mjs):',
+      '',
+      '| round | Tessera req/s | ceiling req/s | Tessera p99 ms | ceiling p99 ms | Tessera CPU ms/req | ceiling CPU ms/req | ratio |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rounds.map(
+        (r) =>
+          `| ${r.round} | ${fmt(r.tessera.requestsPerSecond)} | ${fmt(r.ceiling.requestsPerSecond)} | ${r.tessera.p99} | ${r.ceiling.p99} | ` +
+          `${fmt(r.tessera.cpuMsPerRequest, 3)} | ${fmt(r.ceiling.cpuMsPerRequest, 3)} | ${r.ratio.toFixed(2)} |`,
+      ),
+      '',
+      `median Tessera/ceiling ratio: ${medianRatio.toFixed(2)}`,
+      '',
+    ].join('\n');
+    process.stdout.write(report);
+
+    const resultFile = path.join(RESULTS_DIR, `${stamp}.json`);
+    writeFileSync(
+      resultFile,
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio }, null, 2),
+    );
+    process.stdout.write(`results: ${path.relative(root, resultFile)}\n`);
+  } finally {
+    await Promise.all([stop(tessera), stop(ceiling)]);
+    await new Promise((resolve) => smtp.close(resolve));
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`).catch((error) => process.stderr.write(`could not drop ${databaseName}: ${error}\n`));
+    await admin.end();
+    await embedded?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench failed: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,23 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/auth.decorators.js';
+import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { TAGS } from '../openapi/openapi.js';
+import { presentAdminRole } from './admin.presenter.js';
+import { AdminUsersService } from './admin-users.service.js';
+import { AdminRoleListDto } from './dto/admin-responses.dto.js';
+
+@ApiTags(TAGS.admin)
+@AdminOnly()
+@Controller('roles')
+@LaravelErrors(401, 403)
+export class AdminRolesController {
+  constructor(private readonly admin: AdminUsersService) {}
+
+  /** Every role with the number of users holding it. */
+  @Get()
+  @ApiOkResponse({ type: AdminRoleListDto })
+  async adminListRoles(): Promise<AdminRoleListDto> {
+    return { data: (await this.admin.listRoles()).map(presentAdminRole) };
+  }
+}

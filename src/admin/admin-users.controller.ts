@@ -1,0 +1,86 @@
+import { Body, Controller, Delete, Get, Header, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SuccessDto } from '../auth/dto/login.dto.js';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { AdminOnly, CurrentAuth } from '../common/auth/auth.decorators.js';
+import { LaravelErrors } from '../common/openapi/error-responses.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
+import { VanguardUserResponseDto } from '../dialects/vanguard/dto/vanguard-user.dto.js';
+import { presentVanguardUser, presentVanguardUserResponse } from '../dialects/vanguard/user.presenter.js';
+import { TAGS } from '../openapi/openapi.js';
+import { MeQueryDto } from '../profile/dto/me.dto.js';
+import { AdminUsersService } from './admin-users.service.js';
+import { AdminUserPageDto } from './dto/admin-responses.dto.js';
+import { AdminCreateUserDto, AdminListUsersQueryDto, AdminUpdateUserDto } from './dto/admin-user.dto.js';
+import { presentPage } from './pagination.presenter.js';
+import { ApiUserIdParam, UserIdParam } from './user-id.pipe.js';
+
+/** Users as admins see and change them (issue 9); the user shape is the /api/me family's. */
+@ApiTags(TAGS.admin)
+@AdminOnly()
+@Controller('users')
+@LaravelErrors(401, 403, 422)
+export class AdminUsersController {
+  constructor(
+    private readonly admin: AdminUsersService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape). */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: AdminUserPageDto })
+  async adminListUsers(@Query() query: AdminListUsersQueryDto): Promise<AdminUserPageDto> {
+    const includes = query.includes();
+    const path = `${this.config.appUrl}/api/users`;
+    return presentPage(await this.admin.listUsers(query), (profile) => presentVanguardUser(profile, includes), { path, query });
+  }
+
+  /** Create a user with a role, a status and (by default) a verified address. */
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @ApiCreatedResponse({ type: VanguardUserResponseDto })
+  async adminCreateUser(
+    @CurrentAuth() auth: AuthContext,
+    @Body() dto: AdminCreateUserDto,
+    @Query() query: MeQueryDto,
+  ): Promise<VanguardUserResponseDto> {
+    return presentVanguardUserResponse(await this.admin.createUser(auth, dto, query.includes()), query.includes());
+  }
+
+  /** One user; `?include=role,country` adds those objects. */
+  @Get(':id')
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: VanguardUserResponseDto })
+  @LaravelErrors(404)
+  @ApiUserIdParam()
+  async adminGetUser(@UserIdParam() id: number, @Query() query: MeQueryDto): Promise<VanguardUserResponseDto> {
+    return presentVanguardUserResponse(await this.admin.getUser(id, query.includes()), query.includes());
+  }
+
+  /** Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification. */
+  @Patch(':id')
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: VanguardUserResponseDto })
+  @LaravelErrors(404)
+  @ApiUserIdParam()
+  async adminUpdateUser(
+    @CurrentAuth() auth: AuthContext,
+    @UserIdParam() id: number,
+    @Body() dto: AdminUpdateUserDto,
+    @Query() query: MeQueryDto,
+  ): Promise<VanguardUserResponseDto> {
+    return presentVanguardUserResponse(await this.admin.updateUser(auth, id, dto, query.includes()), query.includes());
+  }
+
+  /** Delete a user with their sessions, API keys and two-factor state (not yourself). */
+  @Delete(':id')
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(404)
+  @ApiUserIdParam()
+  async adminDeleteUser(@CurrentAuth() auth: AuthContext, @UserIdParam() id: number): Promise<SuccessDto> {
+    await this.admin.deleteUser(auth, id);
+    return { success: true };
+  }
+}

@@ -1,0 +1,197 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { PasswordService } from '../auth/password.service.js';
+import { AvatarService } from '../avatar/avatar.service.js';
+import type { AuthContext } from '../common/auth/auth-context.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { CountriesService } from '../countries/countries.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { ADMIN_ROLE_SLUG, USER_ROLE_SLUG, type Role } from '../users/entities/role.entity.js';
+import { UserStatus, type User } from '../users/entities/user.entity.js';
+import { UserProfileService, type ProfileIncludes } from '../users/user-profile.service.js';
+import type { UserProfile } from '../users/user-profile.js';
+import { UsersService, type RoleWithUserCount, type UserPatch, type UserSortColumn } from '../users/users.service.js';
+import { PER_PAGE_DEFAULT, type AdminCreateUserDto, type AdminListUsersQueryDto, type AdminUpdateUserDto } from './dto/admin-user.dto.js';
+import type { Page } from './pagination.presenter.js';
+
+export const CANNOT_BAN_SELF = 'You cannot ban your own account.';
+export const CANNOT_DEMOTE_SELF = 'You cannot remove the admin role from your own account.';
+export const CANNOT_DELETE_SELF = 'You cannot delete your own account.';
+
+type PlainField = 'first_name' | 'last_name' | 'phone' | 'address' | 'country_id' | 'birthday' | 'username' | 'email' | 'role_id' | 'status';
+
+/** The fields an admin writes as given, and the columns they land in. */
+const PLAIN_FIELDS: Record<PlainField, keyof UserPatch & keyof User> = {
+  first_name: 'firstName',
+  last_name: 'lastName',
+  phone: 'phone',
+  address: 'address',
+  country_id: 'countryId',
+  birthday: 'birthday',
+  username: 'username',
+  email: 'email',
+  role_id: 'roleId',
+  status: 'status',
+};
+
+/**
+ * Users as admins manage them (issue 9). The field rules are the profile's (shared DTO rules, uniqueness, country
+ * existence, argon2 hashing, session revocation on a new password); on top: roles, status, verification, bans, and
+ * the guard rails that keep an admin from locking themselves out. Every change is recorded on the target user
+ * with the admin as actor.
+ */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly profiles: UserProfileService,
+    private readonly countries: CountriesService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionsService,
+    private readonly activity: ActivityService,
+    private readonly avatars: AvatarService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  async listUsers(query: AdminListUsersQueryDto): Promise<Page<UserProfile>> {
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? PER_PAGE_DEFAULT;
+    const sort = query.sort ?? 'id';
+    const [users, total] = await this.users.search({
+      search: query['filter[search]'],
+      status: query['filter[status]'],
+      sortBy: sort.replace(/^-/, '') as UserSortColumn,
+      descending: sort.startsWith('-'),
+      offset: (page - 1) * perPage,
+      limit: perPage,
+      withCountry: query.includes().country,
+    });
+    return { items: users.map((user) => this.profiles.of(user)), total, page, perPage };
+  }
+
+  getUser(userId: number, includes: ProfileIncludes = {}): Promise<UserProfile> {
+    return this.profiles.load(userId, includes);
+  }
+
+  async createUser(auth: AuthContext, dto: AdminCreateUserDto, includes: ProfileIncludes = {}): Promise<UserProfile> {
+    const role = dto.role_id === undefined ? undefined : await this.existingRole(dto.role_id);
+    await this.assertCountryExists(dto.country_id);
+    const passwordHash = await this.passwords.hash(dto.password);
+    const userId = await this.dataSource.transaction(async (manager) => {
+      const user = await this.users.create(
+        {
+          username: dto.username,
+          email: dto.email,
+          passwordHash,
+          firstName: dto.first_name,
+          lastName: dto.last_name,
+          status: dto.status ?? UserStatus.Active,
+          roleSlug: role?.slug,
+          emailVerifiedAt: dto.email_verified === false ? null : new Date(),
+        },
+        manager,
+      );
+      const details: UserPatch = { phone: dto.phone, address: dto.address, countryId: dto.country_id, birthday: dto.birthday };
+      const given = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+      if (Object.keys(given).length > 0) await this.users.update(user.id, given, manager);
+      await this.activity.record({ event: 'admin:user.created', userId: user.id, auth, properties: { role: role?.slug ?? USER_ROLE_SLUG } }, manager);
+      return user.id;
+    });
+    return this.profiles.load(userId, includes);
+  }
+
+  /**
+   * Writes what differs. A ban revokes every session in the same transaction (API keys are refused per request
+   * while the owner is banned); an unban revives nothing. A new password revokes the user's sessions too.
+   */
+  async updateUser(auth: AuthContext, userId: number, dto: AdminUpdateUserDto, includes: ProfileIncludes = {}): Promise<UserProfile> {
+    const user = await this.users.getById(userId);
+    const self = user.id === auth.user.id;
+    const patch: UserPatch = {};
+    const fields: string[] = [];
+    for (const [field, column] of Object.entries(PLAIN_FIELDS) as [PlainField, keyof UserPatch & keyof User][]) {
+      const value = dto[field];
+      if (value === undefined || value === user[column]) continue;
+      Object.assign(patch, { [column]: value });
+      fields.push(field);
+    }
+    if (patch.roleId !== undefined) {
+      const role = await this.existingRole(patch.roleId);
+      if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN', CANNOT_DEMOTE_SELF);
+    }
+    if (self && patch.status === UserStatus.Banned) throw new DomainError('FORBIDDEN', CANNOT_BAN_SELF);
+    await this.assertCountryExists(patch.countryId);
+    await this.users.assertAvailable({ username: patch.username, email: patch.email }, user.id);
+
+    // A new spelling of the same address (case) keeps its verification, as on the profile routes.
+    const addressChanged = patch.email !== undefined && patch.email.toLowerCase() !== user.email.toLowerCase();
+    if (dto.email_verified !== undefined && dto.email_verified !== (user.emailVerifiedAt !== null)) {
+      patch.emailVerifiedAt = dto.email_verified ? new Date() : null;
+      fields.push('email_verified');
+    } else if (addressChanged && dto.email_verified === undefined) {
+      patch.emailVerifiedAt = null;
+    }
+    if (dto.password !== undefined) {
+      patch.password = await this.passwords.hash(dto.password);
+      fields.push('password');
+    }
+    if (fields.length === 0) return this.profiles.load(user.id, includes);
+
+    const banned = patch.status === UserStatus.Banned;
+    const unbanned = user.status === UserStatus.Banned && patch.status !== undefined && !banned;
+    await this.dataSource.transaction(async (manager) => {
+      const record = (event: ActivityEvent, properties: ActivityProperties) =>
+        this.activity.record({ event, userId: user.id, auth, properties }, manager);
+      await this.users.update(user.id, patch, manager);
+      const otherFields = banned || unbanned ? fields.filter((field) => field !== 'status') : fields;
+      if (otherFields.length > 0) await record('admin:user.updated', { fields: otherFields.join(',') });
+      if (banned || patch.password !== undefined) {
+        // The admin editing their own password keeps the session they are using.
+        const revoked = await this.sessions.revokeAllForUser(user.id, self ? (auth.session?.id ?? null) : null, manager);
+        if (banned) {
+          // A ban stops every key for good: unbanning revives neither sessions nor keys.
+          const deletedKeys = await this.apiKeys.deleteAllForUser(user.id, manager);
+          await record('admin:user.banned', { revoked_sessions: revoked, deleted_api_keys: deletedKeys });
+        }
+        else await record('admin:sessions.revoked', { count: revoked, reason: 'password-changed' });
+      }
+      if (unbanned) await record('admin:user.unbanned', { status: patch.status ?? null });
+    });
+    return this.profiles.load(user.id, includes);
+  }
+
+  /** Deletes a user; their uploaded avatar files are removed first. Admins cannot delete themselves. */
+  async deleteUser(auth: AuthContext, userId: number): Promise<void> {
+    const user = await this.users.getById(userId);
+    if (user.id === auth.user.id) throw new DomainError('FORBIDDEN', CANNOT_DELETE_SELF);
+    if (user.avatarKey) await this.avatars.remove(auth, user.id);
+    await this.dataSource.transaction(async (manager) => {
+      await this.users.delete(user.id, manager);
+      // The user's own entries go with them (ON DELETE CASCADE), so this one names them in its properties.
+      await this.activity.record(
+        { event: 'admin:user.deleted', userId: null, auth, properties: { user_id: user.id, username: user.username } },
+        manager,
+      );
+    });
+  }
+
+  listRoles(): Promise<RoleWithUserCount[]> {
+    return this.users.rolesWithUserCounts();
+  }
+
+  private async existingRole(roleId: number): Promise<Role> {
+    const role = await this.users.roleById(roleId);
+    if (!role) throw DomainError.invalid('role_id', 'The selected role_id is invalid.', 'exists');
+    return role;
+  }
+
+  private async assertCountryExists(countryId: number | null | undefined): Promise<void> {
+    if (countryId != null && !(await this.countries.exists(countryId))) {
+      throw DomainError.invalid('country_id', 'The selected country_id is invalid.', 'exists');
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import type { Pool, QueryResultRow } from 'pg';
+import { QueryFailedError, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+
+/**
+ * Reads one entity out of a raw row the way TypeORM hydrates it (the driver's per-column conversion: dates, jsonb,
+ * numbers), for the hot paths that run a prepared statement instead of a query builder. The select list is
+ * derived from the entity metadata, so it follows the entity when columns are added.
+ */
+export class EntityRowMapper<T extends ObjectLiteral> {
+  /** `"alias"."column" AS "alias.property", …`: the entity's selected columns plus `extraProperties` (select: false ones). */
+  readonly selectList: string;
+  private readonly columns: { property: string; key: string; hydrate: (value: unknown) => unknown }[];
+  private readonly create: () => T;
+
+  constructor(dataSource: DataSource, target: EntityTarget<T>, alias: string, extraProperties: string[] = []) {
+    const metadata = dataSource.getMetadata(target);
+    const driver = dataSource.driver;
+    const selected = metadata.columns.filter((column) => column.isSelect || extraProperties.includes(column.propertyName));
+    this.create = () => metadata.create() as T;
+    this.selectList = selected.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}.${column.propertyName}"`).join(', ');
+    this.columns = selected.map((column) => ({
+      property: column.propertyName,
+      key: `${alias}.${column.propertyName}`,
+      hydrate: (value: unknown) => driver.prepareHydratedValue(value, column),
+    }));
+  }
+
+  /** The entity `row` holds under this mapper's alias. */
+  map(row: QueryResultRow): T {
+    const entity = this.create() as Record<string, unknown>;
+    for (const column of this.columns) entity[column.property] = column.hydrate(row[column.key]);
+    return entity as T;
+  }
+}
+
+/**
+ * A named prepared statement on TypeORM's own pg pool: PostgreSQL parses and plans it once per connection, and
+ * no query builder runs per call. Same pool, so the same limits (size, statement timeout) apply.
+ */
+export class PreparedQuery {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly name: string,
+    private readonly text: string,
+  ) {}
+
+  /** Errors come out as from TypeORM's query runner: a refused connection as it is, a failed query as QueryFailedError. */
+  async rows(values: unknown[]): Promise<QueryResultRow[]> {
+    // PostgresDriver keeps its pg Pool as `master` (there is no public accessor); it exists once the source is initialised.
+    const client = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
+    // Through TypeORM's logger like every other statement (DB_LOG_QUERIES, query counting in tests).
+    this.dataSource.logger.logQuery(this.text, values);
+    try {
+      const result = await client.query({ name: this.name, text: this.text, values });
+      client.release();
+      return result.rows;
+    } catch (error) {
+      // Releasing with the error discards the connection, which may be the one that broke.
+      client.release(error as Error);
+      this.dataSource.logger.logQueryError(error as Error, this.text, values);
+      throw new QueryFailedError(this.text, values, error as Error);
+    }
+  }
+}
