@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ClientErrorDto, documentCommonResponses, LaravelErrorDto } from '../common/openapi/error-responses.js';
 import type { AppConfig } from '../config/app-config.js';
+import { documentMultipartFiles } from '../common/openapi/multipart-file.js';
 import metadata from '../metadata.js';
 
 export const BEARER_SCHEME = 'bearer';
@@ -60,7 +61,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [LaravelErrorDto, ClientErrorDto],
   });
-  return documentCommonResponses(document);
+  return documentMultipartFiles(documentCommonResponses(document));
 }
 
 export async function setupOpenApi(app: INestApplication, config: AppConfig): Promise<void> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AvatarFileInterceptor } from '../avatar/avatar-upload.interceptor.js';
+import { ApiMultipartFile } from '../common/openapi/multipart-file.js';
 import type { UploadedImage } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
@@ -42,6 +43,7 @@ export class OpenBadgeUserController {
   @Header('Cache-Control', 'no-store')
   @UseInterceptors(AvatarFileInterceptor('profile_picture', { fields: 20 }))
   @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiMultipartFile('profile_picture', 'JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels (multipart/form-data only).')
   @ApiOkResponse({ type: OpenBadgeProfileResponseDto })
   @LaravelErrors(400, 413, 422)
   async updateAuthUserProfile(

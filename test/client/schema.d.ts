@@ -4429,7 +4429,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["UpdateAuthUserProfileDto"];
-                "multipart/form-data": components["schemas"]["UpdateAuthUserProfileDto"];
+                "multipart/form-data": components["schemas"]["UpdateAuthUserProfileDto"] & {
+                    /**
+                     * Format: binary
+                     * @description JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels (multipart/form-data only).
+                     */
+                    profile_picture?: string;
+                };
             };
         };
         responses: {

@@ -106,4 +106,11 @@ describe('avatar: profile_picture on POST /api/v1/auth/user/profile', () => {
     expect(big.body).toEqual({ message: 'The profile picture may not be greater than 5120 kilobytes.' });
     expect(await row(user.id)).toEqual({ avatar_key: null, first_name: null });
   });
+
+  it('documents profile_picture in the multipart body only', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    const content = doc.paths['/api/v1/auth/user/profile'].post.requestBody.content;
+    expect(JSON.stringify(content['application/json'])).not.toContain('profile_picture');
+    expect(content['multipart/form-data'].schema.allOf[1].properties.profile_picture).toMatchObject({ type: 'string', format: 'binary' });
+  });
 });
