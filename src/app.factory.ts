@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -9,7 +9,7 @@ import { serveAvatarFiles } from './avatar/avatar-serving.js';
 import type { AppConfig } from './config/app-config.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
 import { createValidationPipe } from './common/validation/validation.js';
-import { createHttpLogger, createRootLogger, PinoNestLogger } from './logging/logger.js';
+import { createAccessLog, createRootLogger, PinoNestLogger } from './logging/logger.js';
 import { setupOpenApi } from './openapi/openapi.js';
 
 export interface CreateAppOptions {
@@ -33,14 +33,21 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   // Client IP from the socket, or from X-Forwarded-For only when the hop is a listed proxy.
   app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
   app.disable('x-powered-by');
-  app.use(createHttpLogger(logger));
-  app.use(helmet());
+  // Every JSON answer is `Cache-Control: no-store` or a file with its own validators: hashing each body for an ETag
+  // would cost CPU on every request for nothing.
+  app.disable('etag');
+  // The access log and the security headers in one Express layer: each layer costs its own router dispatch.
+  const accessLog = createAccessLog(logger);
+  const securityHeaders = helmet();
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    accessLog(req, res);
+    void securityHeaders(req, res, next);
+  });
   serveAvatarFiles(app);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
   }
-  app.useBodyParser('json', { limit: '1mb' });
-  app.useBodyParser('urlencoded', { limit: '1mb', extended: true });
+  app.use(bodyParsers());
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'storage/{*path}'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
@@ -55,3 +62,16 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
 }
 
 export type TesseraApp = INestApplication;
+
+/**
+ * JSON and form bodies up to 1 MB, in one Express layer; a request without a body (no Content-Length, no
+ * Transfer-Encoding: most reads) passes in one check instead of going through both parsers.
+ */
+function bodyParsers(): RequestHandler {
+  const parseJson = express.json({ limit: '1mb' });
+  const parseForm = express.urlencoded({ limit: '1mb', extended: true });
+  return (req, res, next) => {
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    parseJson(req, res, (error?: unknown) => (error ? next(error) : parseForm(req, res, next)));
+  };
+}

@@ -9,21 +9,25 @@ import { ApiKeysService } from './api-keys.service.js';
 
 type Verify = (request: Request, credential: string, done: (error: unknown, auth?: AuthContext) => void) => void;
 
+export const API_KEY_STRATEGY = 'api-key';
+
 const BEARER_HEADER = /^Bearer +(\S+) *$/i;
 
-/**
- * Passport strategy for `Authorization: Bearer ptlc_…`. Anything that is not an API key is a `fail`, so the guard
- * goes on to the JWT strategy; an API key that does not check out is an `error`, which ends authentication there.
- */
+/** The credential of an `Authorization: Bearer …` header, if the header has that form. */
+export function bearerCredentialOf(request: Request): string | undefined {
+  return BEARER_HEADER.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/** Passport strategy for `Authorization: Bearer ptlc_…`; anything else, or a key that does not check out, fails. */
 class BearerApiKeyStrategy extends Strategy {
-  name = 'api-key';
+  name = API_KEY_STRATEGY;
 
   constructor(private readonly verify: Verify) {
     super();
   }
 
   override authenticate(request: Request): void {
-    const credential = BEARER_HEADER.exec(request.headers.authorization ?? '')?.[1];
+    const credential = bearerCredentialOf(request);
     if (credential === undefined || !isApiKeyCredential(credential)) {
       this.fail(401);
       return;
@@ -36,9 +40,9 @@ class BearerApiKeyStrategy extends Strategy {
   }
 }
 
-/** Registers the `api-key` strategy the global bearer guard tries before the JWT one. */
+/** Registers the `api-key` strategy the global bearer guard runs for `ptlc_` credentials. */
 @Injectable()
-export class ApiKeyStrategy extends PassportStrategy(BearerApiKeyStrategy, 'api-key') {
+export class ApiKeyStrategy extends PassportStrategy(BearerApiKeyStrategy, API_KEY_STRATEGY) {
   constructor(private readonly apiKeys: ApiKeysService) {
     super();
   }

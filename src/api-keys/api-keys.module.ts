@@ -10,6 +10,6 @@ import { ApiKey } from './entities/api-key.entity.js';
   imports: [TypeOrmModule.forFeature([ApiKey])],
   controllers: [ApiKeysController],
   providers: [ApiKeysService, ApiKeyStrategy],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, ApiKeyStrategy],
 })
 export class ApiKeysModule {}

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { BatchedTouch } from '../database/batched-touch.js';
 import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
 import { Role } from '../users/entities/role.entity.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
@@ -39,17 +40,23 @@ interface AuthenticationQuery {
 }
 
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements BeforeApplicationShutdown {
   private authentication?: AuthenticationQuery;
   private readonly logger = new Logger(ApiKeysService.name);
+  /** `last_used_at` writes, batched (see BatchedTouch); a listing writes the pending batch first. */
+  private readonly lastUsedWrites = new BatchedTouch<number>(
+    (keyIds) => this.authenticationQuery().touch.rows([keyIds]),
+    (error, count) => this.logger.warn({ err: error, keys: count }, 'could not record API key use'),
+  );
 
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly activity: ActivityService,
   ) {}
 
-  /** The user's keys, oldest first. */
-  list(userId: number): Promise<ApiKey[]> {
+  /** The user's keys, oldest first; uses just made through this instance show in `last_used_at`. */
+  async list(userId: number): Promise<ApiKey[]> {
+    await this.lastUsedWrites.flush();
     return this.keys.find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
@@ -99,8 +106,8 @@ export class ApiKeysService {
   }
 
   /**
-   * Resolves a bearer API key to the caller in one database round trip (key, owner and role joined), plus a
-   * conditional `last_used_at` write at most once a minute. Nothing is cached: a deleted key or a banned owner
+   * Resolves a bearer API key to the caller in one database round trip (key, owner and role joined); its
+   * `last_used_at` is written at most once a minute, in a batch. Nothing is cached: a deleted key or a banned owner
    * is refused on the very next request.
    */
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
@@ -119,7 +126,7 @@ export class ApiKeysService {
       await this.activity.record({ event: 'auth:ip-blocked', userId: key.userId, auth, properties: { identifier: key.identifier } });
       throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
     }
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) await this.touch(key.id);
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) this.lastUsedWrites.add(key.id);
     return auth;
   }
 
@@ -143,20 +150,20 @@ export class ApiKeysService {
       const touch = new PreparedQuery(
         dataSource,
         'tessera_api_key_touch',
-        `UPDATE "api_keys" SET "last_used_at" = now() WHERE "id" = $1 AND ("last_used_at" IS NULL OR "last_used_at" < now() - interval '60 seconds')`,
+        `UPDATE "api_keys" SET "last_used_at" = now() WHERE "id" = ANY($1::int[]) AND ("last_used_at" IS NULL OR "last_used_at" < now() - interval '60 seconds')`,
       );
       this.authentication = { query, touch, keys, users, roles };
     }
     return this.authentication;
   }
 
-  /**
-   * Conditional, so concurrent requests and other instances write at most once a minute. Awaited (it happens at
-   * most once a minute) so that a listing right after a request shows the use; a failure only logs.
-   */
-  private async touch(keyId: number): Promise<void> {
-    await this.authenticationQuery()
-      .touch.rows([keyId])
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
+  /** Writes the pending `last_used_at` batch now (tests; shutdown). */
+  flushLastUsed(): Promise<void> {
+    return this.lastUsedWrites.flush();
+  }
+
+  /** On shutdown, before the pool closes: write what is pending. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.lastUsedWrites.flush();
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
@@ -10,7 +11,7 @@ import { ReauthenticationService } from './reauthentication.service.js';
 
 @Global()
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, ApiKeysModule],
   controllers: [AuthController],
   providers: [AuthService, PasswordService, ReauthenticationService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
   exports: [AuthService, PasswordService, ReauthenticationService],

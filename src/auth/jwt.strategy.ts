@@ -7,12 +7,14 @@ import { clientInfoOf } from '../common/auth/auth.decorators.js';
 import type { AccessTokenClaims } from '../sessions/session-tokens.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 
+export const JWT_STRATEGY = 'jwt';
+
 /**
  * Verifies access tokens: HS256 only (so `none`, RS/ES confusion and `jku`/`jwk`/`kid` headers are ignored or refused),
  * then checks the live session and the user in one query.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
   constructor(private readonly sessions: SessionsService) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { fileTypeFromBuffer } from 'file-type';
-import sharp, { type OutputInfo, type SharpOptions } from 'sharp';
+import type Sharp from 'sharp';
+import type { OutputInfo, SharpOptions } from 'sharp';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AVATAR_FORMAT, type AvatarRendition } from './avatar-urls.js';
 
@@ -33,6 +33,22 @@ interface RawImage {
 /** Laravel names a field by its words: `profile_picture` → "profile picture". */
 const label = (field: string): string => field.replace(/_/g, ' ');
 
+interface ImageLibraries {
+  sharp: typeof Sharp;
+  fileTypeFromBuffer: typeof import('file-type').fileTypeFromBuffer;
+}
+
+let imageLibraries: Promise<ImageLibraries> | undefined;
+
+/** Loaded on the first upload rather than at start-up: sharp (libvips) is the largest share of resident memory. */
+function loadImageLibraries(): Promise<ImageLibraries> {
+  imageLibraries ??= Promise.all([import('sharp'), import('file-type')]).then(([sharp, fileType]) => ({
+    sharp: sharp.default,
+    fileTypeFromBuffer: fileType.fileTypeFromBuffer,
+  }));
+  return imageLibraries;
+}
+
 /**
  * Turns uploaded bytes into the three square renditions. sharp does the decoding and encoding on libuv's thread
  * pool, so the event loop stays free for other requests while an upload is processed.
@@ -43,6 +59,7 @@ export class AvatarImageProcessor {
   async render(bytes: Buffer, field: string): Promise<RenderedAvatar[]> {
     const notAnImage = (): DomainError => DomainError.invalid(field, `The ${label(field)} must be an image.`, 'image');
     if (bytes.length === 0) throw notAnImage();
+    const { sharp, fileTypeFromBuffer } = await loadImageLibraries();
     const detected = await fileTypeFromBuffer(bytes);
     const format = detected ? ACCEPTED_TYPES[detected.mime] : undefined;
     if (!format) throw notAnImage();
@@ -91,12 +108,12 @@ export class AvatarImageProcessor {
       (Object.keys(sizes) as AvatarRendition[]).map(async (rendition) => ({
         rendition,
         size: sizes[rendition],
-        body: await this.encode(square, sizes[rendition]),
+        body: await this.encode(sharp, square, sizes[rendition]),
       })),
     );
   }
 
-  private encode({ data, info }: RawImage, size: number): Promise<Buffer> {
+  private encode(sharp: typeof Sharp, { data, info }: RawImage, size: number): Promise<Buffer> {
     return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
       .resize(size, size)
       .toFormat(AVATAR_FORMAT.extension, { quality: 82, effort: 4 })

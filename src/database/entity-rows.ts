@@ -48,17 +48,27 @@ export class PreparedQuery {
   async rows(values: unknown[]): Promise<QueryResultRow[]> {
     // PostgresDriver keeps its pg Pool as `master` (there is no public accessor); it exists once the source is initialised.
     const client = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
+    // The pool listens for errors only on idle clients. A server error arriving while this one is checked out but
+    // between statements (a shutdown's FATAL in the same packet as the end of the result) is emitted on the client,
+    // and with no listener it would take the process down.
+    let broken: Error | undefined;
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on('error', onError);
     // Through TypeORM's logger like every other statement (DB_LOG_QUERIES, query counting in tests).
     this.dataSource.logger.logQuery(this.text, values);
     try {
       const result = await client.query({ name: this.name, text: this.text, values });
-      client.release();
       return result.rows;
     } catch (error) {
-      // Releasing with the error discards the connection, which may be the one that broke.
-      client.release(error as Error);
+      broken = error as Error;
       this.dataSource.logger.logQueryError(error as Error, this.text, values);
       throw new QueryFailedError(this.text, values, error as Error);
+    } finally {
+      client.off('error', onError);
+      // Releasing with an error discards the connection, which may be the one that broke.
+      client.release(broken);
     }
   }
 }

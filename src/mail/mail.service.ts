@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
@@ -22,23 +22,10 @@ type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | '
 @Injectable()
 export class MailService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailService.name);
-  private readonly smtp?: Transporter;
+  private smtp?: Transporter;
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(@InjectConfig() private readonly config: AppConfig) {
-    if (config.smtpUrl) {
-      this.smtp = createTransport(
-        {
-          url: config.smtpUrl,
-          // Bounded, so a stalled mail server cannot keep deliveries (and shutdown) pending for minutes.
-          connectionTimeout: 10_000,
-          greetingTimeout: 10_000,
-          socketTimeout: 30_000,
-        },
-        { from: config.mailFrom },
-      );
-    }
-  }
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
 
   sendPasswordReset(to: string, data: { token: string; email: string; name: string }): void {
     this.enqueue('password-reset', to, () => passwordResetMail({ frontendUrl: this.config.frontendUrl, ...data }));
@@ -76,15 +63,35 @@ export class MailService implements OnApplicationShutdown {
   private async deliver(kind: MailKind, to: string, render: () => MailContent): Promise<void> {
     try {
       const content = render();
-      if (!this.smtp) {
+      if (!this.config.smtpUrl) {
         this.logger.log({ msg: 'Mail written to the log (SMTP_URL is not set)', kind, to, subject: content.subject, text: content.text });
         return;
       }
-      await this.smtp.sendMail({ to, subject: content.subject, text: content.text, html: content.html });
+      const smtp = await this.transport(this.config.smtpUrl);
+      await smtp.sendMail({ to, subject: content.subject, text: content.text, html: content.html });
     } catch (error) {
       // Only the error's own fields: the message body holds tokens and links that must not reach the log.
       const { message, code, responseCode } = (error ?? {}) as { message?: string; code?: string; responseCode?: number };
       this.logger.error({ msg: 'Mail delivery failed', kind, to, error: message, code, responseCode });
     }
+  }
+
+  private async transport(smtpUrl: string): Promise<Transporter> {
+    if (!this.smtp) {
+      // Imported with the first mail rather than at start-up, to keep resident memory down.
+      const { createTransport } = await import('nodemailer');
+      // ??=: of deliveries that raced through the import, only the first creates the transport.
+      this.smtp ??= createTransport(
+        {
+          url: smtpUrl,
+          // Bounded, so a stalled mail server cannot keep deliveries (and shutdown) pending for minutes.
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        },
+        { from: this.config.mailFrom },
+      );
+    }
+    return this.smtp;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
@@ -6,6 +6,7 @@ import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
+import { BatchedTouch } from '../database/batched-touch.js';
 import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
 import { Role } from '../users/entities/role.entity.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
@@ -21,7 +22,7 @@ export interface TokenPair {
 
 interface AuthenticationQuery {
   query: PreparedQuery;
-  /** The once-a-minute `last_activity` write: on a session seen less often than that, it runs on every request. */
+  /** The once-a-minute `last_activity` write, for a batch of sessions. */
   touch: PreparedQuery;
   users: EntityRowMapper<User>;
   roles: EntityRowMapper<Role>;
@@ -33,9 +34,14 @@ const REFRESH_GRACE_MS = 10_000;
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 
 @Injectable()
-export class SessionsService {
+export class SessionsService implements BeforeApplicationShutdown {
   readonly tokens: SessionTokens;
   private authentication?: AuthenticationQuery;
+  /** `last_activity` writes, batched (see BatchedTouch). */
+  private readonly lastActivityWrites = new BatchedTouch<string>(
+    (sessionIds) => this.authenticationQuery().touch.rows([sessionIds]),
+    (error, count) => this.logger.warn({ err: error, sessions: count }, 'could not record session activity'),
+  );
   private readonly logger = new Logger(SessionsService.name);
 
   constructor(
@@ -119,7 +125,7 @@ export class SessionsService {
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     user.role = roles.map(row);
     const lastActivity = row['s.lastActivity'] as Date;
-    if (Date.now() - lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.touch(claims.sid);
+    if (Date.now() - lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
     return { user, client, session: { id: claims.sid, loggedInAt: row['s.loggedInAt'] as Date }, apiKey: null };
   }
 
@@ -143,7 +149,7 @@ export class SessionsService {
       const touch = new PreparedQuery(
         dataSource,
         'tessera_session_touch',
-        `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = $1 AND "last_activity" < now() - interval '60 seconds'`,
+        `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
       );
       this.authentication = { query, touch, users, roles };
     }
@@ -257,9 +263,13 @@ export class SessionsService {
   }
 
   /** Conditional, so concurrent requests and other instances write at most once a minute. */
-  private touch(sessionId: string): void {
-    this.authenticationQuery()
-      .touch.rows([sessionId])
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record session activity'));
+  /** Writes the pending `last_activity` batch now (tests; shutdown). */
+  flushActivity(): Promise<void> {
+    return this.lastActivityWrites.flush();
+  }
+
+  /** On shutdown, before the pool closes: write what is pending. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.lastActivityWrites.flush();
   }
 }

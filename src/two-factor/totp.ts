@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
 import speakeasy from 'speakeasy';
 import { base32, sameString } from './two-factor-crypto.js';
 
@@ -22,6 +21,8 @@ export function otpauthUrl(email: string, secret: string): string {
 
 /** The same URL as an SVG QR code in a data URL, for clients that would rather not draw one. */
 export async function qrCodeDataUrl(text: string): Promise<string> {
+  // Imported when a QR code is first drawn (setting up TOTP), not at start-up, to keep resident memory down.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }

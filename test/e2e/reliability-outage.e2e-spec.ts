@@ -31,6 +31,8 @@ describe('database outage', () => {
   let dataDir: string;
   let database: EmbeddedPostgresServer | undefined;
   let app: AppProcess;
+  /** The test's background clients run while this is true; afterAll stops them even when an expectation failed. */
+  let flowing = false;
 
   beforeAll(async () => {
     base = mkdtempSync(path.join(tmpdir(), 'tessera-outage-'));
@@ -51,6 +53,7 @@ describe('database outage', () => {
   }, SLOW);
 
   afterAll(async () => {
+    flowing = false;
     await app?.stop();
     await database?.stop();
     rmSync(base, { recursive: true, force: true });
@@ -63,7 +66,7 @@ describe('database outage', () => {
 
     // Four clients keep asking (two per route family) from before the outage until after the recovery.
     const samples: Sample[] = [];
-    let flowing = true;
+    flowing = true;
     const client = async (route: Sample['route']): Promise<void> => {
       const url = route === 'vanguard' ? `${app.url}/api/me` : `${app.url}/api/client/account`;
       while (flowing) {

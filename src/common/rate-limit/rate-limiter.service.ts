@@ -1,5 +1,5 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig } from '../../config/app-config.js';
 import { InjectConfig } from '../../config/config.module.js';
@@ -17,16 +17,20 @@ export interface RateLimitRule {
  * in process otherwise. Exceeding a rule throws TOO_MANY_ATTEMPTS with Retry-After.
  */
 @Injectable()
-export class RateLimiterService implements OnApplicationShutdown {
-  private readonly redis?: Redis;
+export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
+  private redis?: Redis;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
-  constructor(@InjectConfig() config: AppConfig) {
-    if (config.redisUrl) {
-      this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-      // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
-      this.redis.on('error', () => undefined);
-    }
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  /** Nest awaits this before the app listens, so the client exists before the first consume(). */
+  async onModuleInit(): Promise<void> {
+    if (!this.config.redisUrl) return;
+    // Imported only when REDIS_URL is set: ioredis adds resident memory an in-process limiter never needs.
+    const { Redis } = await import('ioredis');
+    this.redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
+    this.redis.on('error', () => undefined);
   }
 
   /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
