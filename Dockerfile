@@ -1,7 +1,7 @@
 # Tessera production image.
 # Needs DATABASE_URL (no embedded PostgreSQL inside containers) and JWT_SECRET; see README.md for the rest.
 #   docker build -t tessera .
-#   docker run -p 3000:3000 -e DATABASE_URL=postgres://… -e JWT_SECRET=… -e SMTP_URL=smtp://… tessera
+#   docker run -p 3000:3000 -e DATABASE_URL=postgres://… -e JWT_SECRET=… -e SMTP_URL=smtp://… -e SMS_HTTP_URL=https://… tessera
 
 FROM node:20-bookworm-slim AS base
 WORKDIR /app

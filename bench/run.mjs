@@ -6,6 +6,7 @@
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -224,6 +225,10 @@ async function main() {
   const smtpPort = await freePort();
   await new Promise((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
 
+  // Production refuses the SMS log driver; no row sends SMS, but the gateway must exist. It accepts everything.
+  const smsGateway = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise((resolve) => smsGateway.listen(0, '127.0.0.1', resolve));
+
   const jwtSecret = randomBytes(48).toString('base64url');
   const tesseraPort = await freePort();
   const ceilingPort = await freePort();
@@ -235,6 +240,7 @@ async function main() {
     DATABASE_URL: databaseUrl.href,
     JWT_SECRET: jwtSecret,
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    SMS_HTTP_URL: `http://127.0.0.1:${smsGateway.address().port}/sms`,
     LOG_LEVEL: 'info',
     STORAGE_DIR: path.join(work, 'storage'),
     ACCESS_TOKEN_TTL: '3600',
@@ -345,6 +351,7 @@ async function main() {
   } finally {
     await Promise.all([stop(tessera), stop(ceiling)]);
     await new Promise((resolve) => smtp.close(resolve));
+    await new Promise((resolve) => smsGateway.close(resolve));
     await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`).catch((error) => process.stderr.write(`could not drop ${databaseName}: ${error}\n`));
     await admin.end();
     await embedded?.stop();

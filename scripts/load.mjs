@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -265,6 +266,9 @@ async function main() {
   const databaseUrl = Object.assign(new URL(SERVER_URL), { pathname: `/${database}` }).toString();
   const storageDir = mkdtempSync(path.join(tmpdir(), 'tessera-load-'));
   const smtp = await startSmtpSink();
+  // Production refuses the SMS log driver; this run sends no SMS, but the gateway must exist. It accepts everything.
+  const smsGateway = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise((resolve) => smsGateway.listen(0, '127.0.0.1', resolve));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [MAIN], {
@@ -278,6 +282,7 @@ async function main() {
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(48).toString('hex'),
       SMTP_URL: smtp.url,
+      SMS_HTTP_URL: `http://127.0.0.1:${smsGateway.address().port}/sms`,
       REDIS_URL,
       STORAGE_DIR: storageDir,
       LOG_LEVEL: 'warn',
@@ -358,6 +363,7 @@ async function main() {
     child.kill('SIGTERM');
     await new Promise((resolve) => (exited ? resolve() : child.once('exit', resolve)));
     await smtp.close();
+    await new Promise((resolve) => smsGateway.close(resolve));
     rmSync(storageDir, { recursive: true, force: true });
     if (process.env.LOAD_KEEP_DATABASE !== '1') await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }

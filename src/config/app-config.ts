@@ -125,10 +125,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (twoFactorEncryptionKey !== undefined && Buffer.byteLength(twoFactorEncryptionKey) < 32) {
     throw new ConfigError('TWO_FACTOR_ENCRYPTION_KEY', 'must be at least 32 bytes long');
   }
-  const smsDriver = oneOf(env, 'SMS_DRIVER', ['log', 'http'] as const, 'log');
+  // The log driver writes each message, code included, to the log: for development only.
+  const smsDriver = oneOf(env, 'SMS_DRIVER', ['log', 'http'] as const, isProduction ? 'http' : 'log');
+  if (isProduction && smsDriver === 'log') {
+    throw new ConfigError('SMS_DRIVER', 'must be http when NODE_ENV=production (the log driver writes the codes to the log)');
+  }
   const smsHttpUrl = url(env, 'SMS_HTTP_URL');
   if (smsDriver === 'http' && smsHttpUrl === undefined) {
-    throw new ConfigError('SMS_HTTP_URL', 'is required when SMS_DRIVER=http');
+    throw new ConfigError('SMS_HTTP_URL', isProduction ? 'is required when NODE_ENV=production' : 'is required when SMS_DRIVER=http');
   }
   const storageDriver = oneOf(env, 'STORAGE_DRIVER', ['local', 's3'] as const, 'local');
   const s3Bucket = str(env, 'S3_BUCKET');

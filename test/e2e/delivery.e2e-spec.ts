@@ -57,8 +57,18 @@ describe('mail and SMS delivery in the running app', () => {
   });
 
   it('refuses to start in production without SMTP_URL', async () => {
-    const error = await bootTestApp({ NODE_ENV: 'production', SMTP_URL: '' }).catch((caught: unknown) => caught);
+    const error = await bootTestApp({ NODE_ENV: 'production', SMTP_URL: '', SMS_HTTP_URL: gateway.url }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ variable: 'SMTP_URL' });
+  });
+
+  it('refuses to start in production with SMS written to the log, or without an SMS gateway', async () => {
+    const production = { NODE_ENV: 'production', SMTP_URL: smtp.url };
+    const logged = await bootTestApp({ ...production, SMS_DRIVER: 'log' }).catch((caught: unknown) => caught);
+    expect(logged).toBeInstanceOf(ConfigError);
+    expect(logged).toMatchObject({ variable: 'SMS_DRIVER' });
+    const unset = await bootTestApp({ ...production, SMS_DRIVER: '', SMS_HTTP_URL: '' }).catch((caught: unknown) => caught);
+    expect(unset).toBeInstanceOf(ConfigError);
+    expect(unset).toMatchObject({ variable: 'SMS_HTTP_URL' });
   });
 });
