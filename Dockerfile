@@ -1,7 +1,8 @@
 # Tessera production image.
 # Needs DATABASE_URL (no embedded PostgreSQL inside containers) and JWT_SECRET; see README.md for the rest.
 #   docker build -t tessera .
-#   docker run -p 3000:3000 -e DATABASE_URL=postgres://… -e JWT_SECRET=… -e SMTP_URL=smtp://… -e SMS_HTTP_URL=https://… tessera
+#   docker run -p 3000:3000 --env-file tessera.env tessera
+#   (tessera.env: DATABASE_URL, JWT_SECRET, TWO_FACTOR_ENCRYPTION_KEY, SMTP_URL, SMS_HTTP_URL, …)
 
 FROM node:20-bookworm-slim AS base
 WORKDIR /app

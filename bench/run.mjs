@@ -239,6 +239,7 @@ async function main() {
     APP_URL: `http://localhost:${tesseraPort}`,
     DATABASE_URL: databaseUrl.href,
     JWT_SECRET: jwtSecret,
+    TWO_FACTOR_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     SMS_HTTP_URL: `http://127.0.0.1:${smsGateway.address().port}/sms`,
     LOG_LEVEL: 'info',

@@ -281,6 +281,7 @@ async function main() {
       APP_URL: base,
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(48).toString('hex'),
+      TWO_FACTOR_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       SMTP_URL: smtp.url,
       SMS_HTTP_URL: `http://127.0.0.1:${smsGateway.address().port}/sms`,
       REDIS_URL,

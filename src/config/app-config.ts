@@ -125,6 +125,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (twoFactorEncryptionKey !== undefined && Buffer.byteLength(twoFactorEncryptionKey) < 32) {
     throw new ConfigError('TWO_FACTOR_ENCRYPTION_KEY', 'must be at least 32 bytes long');
   }
+  // A key of its own in production: derived from JWT_SECRET, rotating that secret would make every stored
+  // two-factor secret unreadable and lock their owners out.
+  if (isProduction && twoFactorEncryptionKey === undefined) {
+    throw new ConfigError('TWO_FACTOR_ENCRYPTION_KEY', 'is required when NODE_ENV=production (a key of its own, so that rotating JWT_SECRET keeps two-factor working)');
+  }
   // The log driver writes each message, code included, to the log: for development only.
   const smsDriver = oneOf(env, 'SMS_DRIVER', ['log', 'http'] as const, isProduction ? 'http' : 'log');
   if (isProduction && smsDriver === 'log') {

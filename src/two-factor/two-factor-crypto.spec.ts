@@ -36,6 +36,12 @@ describe('two-factor crypto', () => {
     expect(() => loadConfig({ TWO_FACTOR_ENCRYPTION_KEY: 'short' })).toThrow('TWO_FACTOR_ENCRYPTION_KEY');
   });
 
+  it('needs a key of its own in production, so that rotating the JWT secret keeps two-factor readable', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.test', SMS_HTTP_URL: 'https://sms.example.test/send' };
+    expect(() => loadConfig(production)).toThrow(/TWO_FACTOR_ENCRYPTION_KEY is required when NODE_ENV=production/);
+    expect(loadConfig({ ...production, TWO_FACTOR_ENCRYPTION_KEY: 'k'.repeat(32) }).twoFactorEncryptionKey).toBe('k'.repeat(32));
+  });
+
   it('makes 6-digit codes and keyed digests', () => {
     for (let i = 0; i < 50; i++) expect(randomDigits(6)).toMatch(/^\d{6}$/);
     const crypto = new TwoFactorCrypto(config);

@@ -6,6 +6,9 @@ import { bootTestApp, type TestApp } from '../support/app.js';
 import { startSmsSink, type SmsSink } from '../support/sms-sink.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
+/** What production needs besides the delivery settings under test. */
+const PRODUCTION = { NODE_ENV: 'production', TWO_FACTOR_ENCRYPTION_KEY: 'k'.repeat(32) };
+
 /** The delivery services as the application wires them: global modules configured from the environment. */
 describe('mail and SMS delivery in the running app', () => {
   let smtp: SmtpSink;
@@ -57,13 +60,13 @@ describe('mail and SMS delivery in the running app', () => {
   });
 
   it('refuses to start in production without SMTP_URL', async () => {
-    const error = await bootTestApp({ NODE_ENV: 'production', SMTP_URL: '', SMS_HTTP_URL: gateway.url }).catch((caught: unknown) => caught);
+    const error = await bootTestApp({ ...PRODUCTION, SMTP_URL: '', SMS_HTTP_URL: gateway.url }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ variable: 'SMTP_URL' });
   });
 
   it('refuses to start in production with SMS written to the log, or without an SMS gateway', async () => {
-    const production = { NODE_ENV: 'production', SMTP_URL: smtp.url };
+    const production = { ...PRODUCTION, SMTP_URL: smtp.url };
     const logged = await bootTestApp({ ...production, SMS_DRIVER: 'log' }).catch((caught: unknown) => caught);
     expect(logged).toBeInstanceOf(ConfigError);
     expect(logged).toMatchObject({ variable: 'SMS_DRIVER' });
