@@ -14,7 +14,7 @@ import { UserTokensService } from './user-tokens.service.js';
 
 export const INVALID_VERIFICATION_TOKEN_MESSAGE = 'This verification token is invalid.';
 
-/** What sendFor needs of a user: the address to verify and the name to greet. */
+/** What sendFor and issueFor need of a user: the address to verify and the name to greet. */
 export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
 
 /**
@@ -37,14 +37,20 @@ export class EmailVerificationService implements EmailVerificationRequester {
     this.resendByUser = { name: 'verification-resend', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
   }
 
+  /** Mails a verification link for `user.email`, replacing any earlier verification token of the user. */
+  async sendFor(user: VerificationRecipient): Promise<void> {
+    const send = await this.issueFor(user);
+    send();
+  }
+
   /**
-   * Mails a verification link for `user.email`, replacing any earlier verification token of the user.
-   * Call it with the new address after an email change (inside your transaction via `manager`, if you have one:
-   * the token then commits or rolls back with the change). Never throws for mail trouble; it is only logged.
+   * Issues the token, inside the caller's transaction when `manager` is given, and returns the mailing to run
+   * once that transaction has committed (a link mailed earlier could arrive before its token exists).
    */
-  async sendFor(user: VerificationRecipient, manager?: EntityManager): Promise<void> {
+  async issueFor(user: VerificationRecipient, manager?: EntityManager): Promise<() => void> {
     const token = await this.tokens.issueForUser('email_verification', user, EMAIL_VERIFICATION_TTL_HOURS * 3600, manager);
-    this.mail.sendEmailVerification(user.email, { token, name: user.firstName ?? '' });
+    // Never throws for mail trouble: delivery is queued and failures are only logged.
+    return () => this.mail.sendEmailVerification(user.email, { token, name: user.firstName ?? '' });
   }
 
   /** The profile capability's hook for email changes (src/profile/email-verification.ts); same as `sendFor`. */

@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
@@ -32,6 +33,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly emailVerification: EmailVerificationService,
+    private readonly dataSource: DataSource,
     @Optional() private readonly secondFactor?: SecondFactorChallenger,
   ) {
     const points = config.rateLimits.loginPerMinute;
@@ -41,16 +43,25 @@ export class AuthService implements OnApplicationBootstrap {
 
   async register(dto: RegisterDto): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
-    const user = await this.users.create({
-      username: dto.username,
-      email: dto.email,
-      passwordHash: await this.passwords.hash(dto.password),
-      firstName: dto.first_name ?? null,
-      lastName: dto.last_name ?? null,
-      status: UserStatus.Unconfirmed,
+    const passwordHash = await this.passwords.hash(dto.password);
+    // The account, its audit entry and its verification token commit together: a failure part-way leaves no
+    // unconfirmed account that was never sent a link (and whose username and email would stay taken).
+    const { user, sendVerification } = await this.dataSource.transaction(async (manager) => {
+      const created = await this.users.create(
+        {
+          username: dto.username,
+          email: dto.email,
+          passwordHash,
+          firstName: dto.first_name ?? null,
+          lastName: dto.last_name ?? null,
+          status: UserStatus.Unconfirmed,
+        },
+        manager,
+      );
+      await this.activity.record({ event: 'user:registered', userId: created.id, actorId: created.id }, manager);
+      return { user: created, sendVerification: await this.emailVerification.issueFor(created, manager) };
     });
-    await this.activity.record({ event: 'user:registered', userId: user.id, actorId: user.id });
-    await this.emailVerification.sendFor(user);
+    sendVerification();
     return { user, requiresEmailConfirmation: true };
   }
 

@@ -108,12 +108,13 @@ export class UsersService {
    * 422 naming each taken field. The unique indexes stay the real guard against races: a concurrent insert
    * that slips past this check is mapped to the same 422 by the exception filter.
    */
-  async assertAvailable(values: { username?: string; email?: string }, exceptUserId?: number): Promise<void> {
+  async assertAvailable(values: { username?: string; email?: string }, exceptUserId?: number, manager?: EntityManager): Promise<void> {
     const fields: FieldError[] = [];
+    const users = manager?.getRepository(User) ?? this.users;
     for (const field of ['username', 'email'] as const) {
       const value = values[field];
       if (value === undefined) continue;
-      const query = this.users.createQueryBuilder('u').where(`lower(u.${field}) = lower(:value)`, { value });
+      const query = users.createQueryBuilder('u').where(`lower(u.${field}) = lower(:value)`, { value });
       if (exceptUserId !== undefined) query.andWhere('u.id <> :exceptUserId', { exceptUserId });
       if (await query.getExists()) fields.push({ field, message: `The ${field} has already been taken.`, rule: 'unique' });
     }
@@ -122,7 +123,9 @@ export class UsersService {
 
   async create(data: NewUser, manager?: EntityManager): Promise<User> {
     const em = manager ?? this.users.manager;
-    await this.assertAvailable({ username: data.username, email: data.email });
+    // On the caller's transaction: a second connection taken while the transaction holds one would deadlock once
+    // every pooled connection is held by a transaction waiting for another.
+    await this.assertAvailable({ username: data.username, email: data.email }, undefined, em);
     const role = await em.getRepository(Role).findOneByOrFail({ slug: data.roleSlug ?? USER_ROLE_SLUG });
     const inserted = await em.getRepository(User).insert({
       username: data.username,

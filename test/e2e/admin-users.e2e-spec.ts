@@ -414,3 +414,27 @@ describe('admin: users and roles', () => {
     });
   });
 });
+
+describe('account creation on a pool of one connection', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Every statement of a creation must run on the transaction's own connection: one taken beside it would wait
+    // for a connection the pool does not have (with DB_POOL_SIZE connections all in such transactions, forever).
+    t = await bootTestApp({ DB_POOL_SIZE: '1', DB_CONNECTION_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('registers a user and lets an admin create one', async () => {
+    const admin = await loggedInAdmin(t);
+    const username = uniqueName('pool');
+    await t
+      .http()
+      .post('/api/users')
+      .set(admin.auth)
+      .send({ email: `${username}@example.com`, username, password: 'password-123', password_confirmation: 'password-123' })
+      .expect(201);
+    expect(await t.db.query(`SELECT username FROM users WHERE username = $1`, [username])).toEqual([{ username }]);
+  });
+});

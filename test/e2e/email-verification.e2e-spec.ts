@@ -2,17 +2,16 @@ import { createHash } from 'node:crypto';
 import { EmailVerificationService } from '../../src/account-recovery/email-verification.service.js';
 import { MailService } from '../../src/mail/mail.service.js';
 import { EmailVerificationRequester } from '../../src/profile/email-verification.js';
-import { bootTestApp, type TestApp } from '../support/app.js';
+import { bootMailingTestApp, bootTestApp, bootTestAppWithMailDown, type MailingTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, registerUser, uniqueName } from '../support/factories.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const FRONTEND_URL = 'https://spa.example.test';
 const INVALID_TOKEN = { message: 'This verification token is invalid.' };
 
 /** Every verification token mailed to `to` so far, oldest first, read from the real SMTP exchange. */
-async function mailedVerificationTokens(t: TestApp, sink: SmtpSink, to: string): Promise<string[]> {
+async function mailedVerificationTokens(t: MailingTestApp, to: string): Promise<string[]> {
   await t.app.get(MailService).flush();
-  return sink.messages
+  return t.mail.messages
     .filter((mail) => mail.to === to && mail.subject === 'Verify your email address')
     .map((mail) => {
       const link = /https:\/\/spa\.example\.test\/verify-email\?\S+/.exec(mail.text)?.[0];
@@ -22,29 +21,26 @@ async function mailedVerificationTokens(t: TestApp, sink: SmtpSink, to: string):
 }
 
 describe('email verification through mailed links', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
+  let t: MailingTestApp;
 
   const verify = (token: unknown) => t.http().post('/api/email/verify').send({ token });
-  const latestToken = async (to: string) => (await mailedVerificationTokens(t, sink, to)).at(-1) ?? '';
+  const latestToken = async (to: string) => (await mailedVerificationTokens(t, to)).at(-1) ?? '';
   const userRow = async (id: number) => {
     const [row] = await t.db.query(`SELECT status, email_verified_at FROM users WHERE id = $1`, [id]);
     return row as { status: string; email_verified_at: Date | null };
   };
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await bootTestApp({ SMTP_URL: sink.url, FRONTEND_URL });
+    t = await bootMailingTestApp({ FRONTEND_URL });
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   it('mails a link on registration that flips Unconfirmed to Active, once', async () => {
     const user = await registerUser(t);
     expect(await userRow(user.id)).toEqual({ status: 'Unconfirmed', email_verified_at: null });
-    const tokens = await mailedVerificationTokens(t, sink, user.email);
+    const tokens = await mailedVerificationTokens(t, user.email);
     expect(tokens).toHaveLength(1);
     expect(tokens[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -56,6 +52,35 @@ describe('email verification through mailed links', () => {
     expect(events).toHaveLength(1);
 
     await verify(tokens[0]).expect(400, INVALID_TOKEN);
+  });
+
+  it('registers nobody and mails nothing when the verification token cannot be stored', async () => {
+    const username = uniqueName('atomic');
+    const email = `${username}@example.com`;
+    const password = 'a long enough password';
+    const register = () => t.http().post('/api/register').send({ username, email, password, password_confirmation: password });
+    // A fault after the account row is written, in the same transaction: the token insert fails for this user only.
+    await t.db.query(`
+      CREATE FUNCTION test_refuse_token() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM users WHERE id = NEW.user_id AND username = '${username}') THEN
+          RAISE EXCEPTION 'injected fault';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.db.query(`CREATE TRIGGER test_refuse_token BEFORE INSERT ON user_tokens FOR EACH ROW EXECUTE FUNCTION test_refuse_token()`);
+    try {
+      await register().expect(500, { message: 'Server Error' });
+    } finally {
+      await t.db.query(`DROP TRIGGER test_refuse_token ON user_tokens`);
+      await t.db.query(`DROP FUNCTION test_refuse_token()`);
+    }
+    expect(await t.db.query(`SELECT id FROM users WHERE username = $1`, [username])).toEqual([]);
+    expect(await mailedVerificationTokens(t, email)).toEqual([]);
+
+    // The username and address are not left taken: the same registration goes through once the fault is gone.
+    await register().expect(201);
+    expect(await mailedVerificationTokens(t, email)).toHaveLength(1);
   });
 
   it('states a 24 hour life, and refuses an expired token', async () => {
@@ -97,7 +122,7 @@ describe('email verification through mailed links', () => {
     // The profile capability injects the abstract hook; it must resolve to this service.
     expect(t.app.get(EmailVerificationRequester)).toBe(t.app.get(EmailVerificationService));
     await t.app.get(EmailVerificationService).sendFor({ id: user.id, email: newEmail, firstName: 'Mia' });
-    const mail = await sink.waitFor((m) => m.to === newEmail);
+    const mail = await t.mail.waitFor((m) => m.to === newEmail);
     expect(mail.text).toContain('Hello Mia,');
 
     await verify(oldToken).expect(400, INVALID_TOKEN);
@@ -122,7 +147,7 @@ describe('email verification through mailed links', () => {
     const user = await loggedInUser(t);
     const first = await latestToken(user.email);
     await t.http().post('/api/email/resend').set(user.auth).expect(200, { success: true });
-    const tokens = await mailedVerificationTokens(t, sink, user.email);
+    const tokens = await mailedVerificationTokens(t, user.email);
     expect(tokens).toHaveLength(2);
     await verify(first).expect(400, INVALID_TOKEN);
     await verify(tokens[1]).expect(200);
@@ -132,7 +157,7 @@ describe('email verification through mailed links', () => {
     const user = await loggedInUser(t);
     await verify(await latestToken(user.email)).expect(200);
     await t.http().post('/api/email/resend').set(user.auth).expect(200, { success: true });
-    expect(await mailedVerificationTokens(t, sink, user.email)).toHaveLength(1);
+    expect(await mailedVerificationTokens(t, user.email)).toHaveLength(1);
   });
 
   it('documents both routes under the auth tag; only resend needs a credential', async () => {
@@ -164,7 +189,7 @@ describe('email verification through mailed links', () => {
     await verify('A'.repeat(43)).expect(400, INVALID_TOKEN);
     await t.http().post('/api/password/remind').send({ email: user.email }).expect(200);
     await t.app.get(MailService).flush();
-    const reset = await sink.waitFor((m) => m.to === user.email && m.subject === 'Reset your password');
+    const reset = await t.mail.waitFor((m) => m.to === user.email && m.subject === 'Reset your password');
     const resetToken = new URL(/https:\/\/\S+/.exec(reset.text)![0]).searchParams.get('token');
     await verify(resetToken).expect(400, INVALID_TOKEN);
     expect((await userRow(user.id)).status).toBe('Unconfirmed');
@@ -183,9 +208,7 @@ describe('email verification through mailed links', () => {
 describe('email verification with the mail server down', () => {
   let t: TestApp;
   beforeAll(async () => {
-    const sink = await startSmtpSink();
-    await sink.close();
-    t = await bootTestApp({ SMTP_URL: sink.url });
+    t = await bootTestAppWithMailDown();
   });
   afterAll(async () => {
     await t.close();

@@ -1,29 +1,25 @@
 import { MailService } from '../../src/mail/mail.service.js';
-import { bootTestApp, type TestApp } from '../support/app.js';
+import { bootMailingTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { login, uniqueName } from '../support/factories.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 /**
  * Issue 4's "done when": a new user registers, verifies, forgets and resets their password end to end over
  * HTTP, following only the links in mails captured from a real SMTP exchange.
  */
 describe('register → verify → forget → reset → log in', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
+  let t: MailingTestApp;
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await bootTestApp({ SMTP_URL: sink.url, MAIL_FROM: 'Tessera <accounts@example.test>', FRONTEND_URL: 'https://spa.example.test' });
+    t = await bootMailingTestApp({ MAIL_FROM: 'Tessera <accounts@example.test>', FRONTEND_URL: 'https://spa.example.test' });
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   /** The link of the mail with this subject sent to `to`, as the SPA would receive it. */
   async function linkFrom(to: string, subject: string): Promise<URL> {
     await t.app.get(MailService).flush();
-    const mail = await sink.waitFor((m) => m.to === to && m.subject === subject);
+    const mail = await t.mail.waitFor((m) => m.to === to && m.subject === subject);
     expect(mail.from).toBe('Tessera <accounts@example.test>');
     const href = /href="(https:\/\/spa\.example\.test\/[^"]+)"/.exec(mail.html)?.[1];
     const text = /https:\/\/spa\.example\.test\/\S+/.exec(mail.text)?.[0];
@@ -69,7 +65,7 @@ describe('register → verify → forget → reset → log in', () => {
       })
       .expect(200, { success: true });
     await t.app.get(MailService).flush();
-    await sink.waitFor((m) => m.to === email && m.subject === 'Your password was changed');
+    await t.mail.waitFor((m) => m.to === email && m.subject === 'Your password was changed');
 
     await t.http().get('/api/me/sessions').set('Authorization', `Bearer ${session.token}`).expect(401);
     await t.http().post('/api/login').send({ username, password }).expect(422);

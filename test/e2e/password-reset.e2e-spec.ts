@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { MailService } from '../../src/mail/mail.service.js';
-import { bootTestApp, type TestApp } from '../support/app.js';
+import { bootMailingTestApp, bootTestApp, bootTestAppWithMailDown, type MailingTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser, login, registerUser, uniqueName, type TestUser } from '../support/factories.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
 const FRONTEND_URL = 'https://spa.example.test';
 const REMIND_ANSWER = { message: 'If the account exists, an email has been sent to the provided address.' };
@@ -15,9 +14,9 @@ interface ResetLink {
 }
 
 /** Every reset link mailed to `to` so far, oldest first, read from the real SMTP exchange. */
-async function mailedResetLinks(t: TestApp, sink: SmtpSink, to: string): Promise<ResetLink[]> {
+async function mailedResetLinks(t: MailingTestApp, to: string): Promise<ResetLink[]> {
   await t.app.get(MailService).flush();
-  return sink.messages
+  return t.mail.messages
     .filter((mail) => mail.to === to && mail.subject === 'Reset your password')
     .map((mail) => {
       const link = new RegExp(`${FRONTEND_URL.replace(/\./g, '\\.')}/reset-password\\?\\S+`).exec(mail.text)?.[0];
@@ -28,8 +27,7 @@ async function mailedResetLinks(t: TestApp, sink: SmtpSink, to: string): Promise
 }
 
 describe('password reset through mailed links', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
+  let t: MailingTestApp;
 
   const remind = (email: string) => t.http().post('/api/password/remind').send({ email });
   const reset = (link: ResetLink, password = NEW_PASSWORD, route = '/api/password/reset') =>
@@ -38,7 +36,7 @@ describe('password reset through mailed links', () => {
   /** Asks for a reset and returns the link the mail carried. */
   async function resetLinkFor(user: TestUser): Promise<ResetLink> {
     await remind(user.email).expect(200, REMIND_ANSWER);
-    const links = await mailedResetLinks(t, sink, user.email);
+    const links = await mailedResetLinks(t, user.email);
     return links[links.length - 1];
   }
 
@@ -48,12 +46,10 @@ describe('password reset through mailed links', () => {
   }
 
   beforeAll(async () => {
-    sink = await startSmtpSink();
-    t = await bootTestApp({ SMTP_URL: sink.url, FRONTEND_URL });
+    t = await bootMailingTestApp({ FRONTEND_URL });
   });
   afterAll(async () => {
     await t.close();
-    await sink.close();
   });
 
   it('resets the password once and only once, and mails a notice', async () => {
@@ -71,7 +67,7 @@ describe('password reset through mailed links', () => {
     await login(t, { username: user.username, password: NEW_PASSWORD });
 
     await t.app.get(MailService).flush();
-    const notice = await sink.waitFor((mail) => mail.to === user.email && mail.subject === 'Your password was changed');
+    const notice = await t.mail.waitFor((mail) => mail.to === user.email && mail.subject === 'Your password was changed');
     expect(notice.text).not.toContain(link.token);
     const events = await t.db.query(`SELECT event, ip FROM activity_logs WHERE user_id = $1 AND event = 'auth:password-reset'`, [user.id]);
     expect(events).toHaveLength(1);
@@ -82,7 +78,7 @@ describe('password reset through mailed links', () => {
     const user = await registerUser(t);
     const res = await t.http().get('/api/v1/auth/request-password').query({ email: user.email.toUpperCase() }).expect(200);
     expect(res.body).toEqual(REMIND_ANSWER);
-    const [link] = await mailedResetLinks(t, sink, user.email);
+    const [link] = await mailedResetLinks(t, user.email);
     // The link carries the address as stored, whatever case the request used.
     expect(link.email).toBe(user.email);
     await reset(link, NEW_PASSWORD, '/api/v1/auth/reset-password').expect(200, { success: true });
@@ -116,7 +112,7 @@ describe('password reset through mailed links', () => {
     const user = await registerUser(t);
     await remind(user.email).expect(200);
     await remind(user.email).expect(200);
-    const [older, newer] = await mailedResetLinks(t, sink, user.email);
+    const [older, newer] = await mailedResetLinks(t, user.email);
     expect(older.token).not.toBe(newer.token);
     await reset(older).expect(400, INVALID_TOKEN);
     await reset(newer).expect(200, { success: true });
@@ -134,7 +130,7 @@ describe('password reset through mailed links', () => {
   it('keeps a single live token when two requests race', async () => {
     const user = await registerUser(t);
     await Promise.all([remind(user.email).expect(200), remind(user.email).expect(200)]);
-    const links = await mailedResetLinks(t, sink, user.email);
+    const links = await mailedResetLinks(t, user.email);
     expect(links).toHaveLength(2);
     const live = await t.db.query(`SELECT token_hash FROM user_tokens WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`, [user.id]);
     expect(live).toHaveLength(1);
@@ -155,8 +151,8 @@ describe('password reset through mailed links', () => {
     await t.http().get('/api/v1/auth/request-password').query({ email: unknown }).expect(200, REMIND_ANSWER);
 
     await t.app.get(MailService).flush();
-    await sink.waitFor((mail) => mail.to === known.email && mail.subject === 'Reset your password');
-    expect(sink.messages.filter((mail) => mail.envelopeTo.includes(unknown))).toHaveLength(0);
+    await t.mail.waitFor((mail) => mail.to === known.email && mail.subject === 'Reset your password');
+    expect(t.mail.messages.filter((mail) => mail.envelopeTo.includes(unknown))).toHaveLength(0);
     const [tokensAfter] = await t.db.query(`SELECT count(*)::int AS n FROM user_tokens`);
     expect(tokensAfter.n).toBe(tokensBefore[0].n + 1);
   });
@@ -295,9 +291,7 @@ describe('password reset through mailed links', () => {
 describe('password reset with the mail server down', () => {
   let t: TestApp;
   beforeAll(async () => {
-    const sink = await startSmtpSink();
-    await sink.close(); // The port now refuses connections.
-    t = await bootTestApp({ SMTP_URL: sink.url });
+    t = await bootTestAppWithMailDown();
   });
   afterAll(async () => {
     await t.close();

@@ -1,6 +1,5 @@
-import { bootTestApp, type TestApp } from '../support/app.js';
+import { bootMailingTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser, makeAdmin, registerUser, uniqueName, type LoggedInUser } from '../support/factories.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { ISO_OFFSET, SEED_CLIENT_ACCOUNT, secondSession, shapeOf, userRow } from './profile-helpers.js';
 
 const INVALID_PASSWORD = {
@@ -9,15 +8,12 @@ const INVALID_PASSWORD = {
 const UNAUTHENTICATED = { errors: [{ code: 'AuthenticationException', status: '401', detail: 'Unauthenticated.' }] };
 
 describe('profile: the /api/client/account family', () => {
-  let t: TestApp;
-  let smtp: SmtpSink;
+  let t: MailingTestApp;
   beforeAll(async () => {
-    smtp = await startSmtpSink();
-    t = await bootTestApp({ SMTP_URL: smtp.url });
+    t = await bootMailingTestApp();
   });
   afterAll(async () => {
     await t.close();
-    await smtp.close();
   });
 
   describe('GET /api/client/account', () => {
@@ -63,9 +59,9 @@ describe('profile: the /api/client/account family', () => {
       const res = await t.http().put('/api/client/account/email').set(user.auth).send({ email, password: user.password }).expect(204);
       expect(res.text).toBe('');
       expect(await userRow(t, user.id)).toMatchObject({ email, email_verified_at: null, status: 'Active' });
-      const notice = await smtp.waitFor((mail) => mail.to === user.email && /email address was changed/i.test(mail.subject));
+      const notice = await t.mail.waitFor((mail) => mail.to === user.email && /email address was changed/i.test(mail.subject));
       expect(notice.text).toContain(email);
-      await smtp.waitFor((mail) => mail.to === email && /verify your email/i.test(mail.subject));
+      await t.mail.waitFor((mail) => mail.to === email && /verify your email/i.test(mail.subject));
     });
 
     it('checks the password before the other fields: a wrong one with an invalid email is a 400', async () => {
@@ -139,7 +135,7 @@ describe('profile: the /api/client/account family', () => {
       await t.http().get('/api/client/account').set(other).expect(401, UNAUTHENTICATED);
       await t.http().get('/api/client/account').set(user.auth).expect(200);
       await t.http().post('/api/login').send({ username: user.username, password: 'brand new password' }).expect(200);
-      await smtp.waitFor((mail) => mail.to === user.email && /password was changed/i.test(mail.subject));
+      await t.mail.waitFor((mail) => mail.to === user.email && /password was changed/i.test(mail.subject));
     });
 
     it('checks current_password before the other fields', async () => {

@@ -1,18 +1,14 @@
-import { bootTestApp, type TestApp } from '../support/app.js';
+import { bootMailingTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, registerUser, uniqueName } from '../support/factories.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { ageLogins, DATE_TIME, eventsOf, fillProfile, secondSession, SEED_ME_USER, shapeOf, userRow } from './profile-helpers.js';
 
 describe('profile: the /api/me family', () => {
-  let t: TestApp;
-  let smtp: SmtpSink;
+  let t: MailingTestApp;
   beforeAll(async () => {
-    smtp = await startSmtpSink();
-    t = await bootTestApp({ SMTP_URL: smtp.url });
+    t = await bootMailingTestApp();
   });
   afterAll(async () => {
     await t.close();
-    await smtp.close();
   });
 
   describe('GET /api/me', () => {
@@ -208,11 +204,11 @@ describe('profile: the /api/me family', () => {
       await t.http().post('/api/login').send({ username, password: 'a new password' }).expect(200);
       await t.http().post('/api/login').send({ username, password: user.password }).expect(422);
       // Notices go to the previous address.
-      await smtp.waitFor((mail) => mail.to === user.email && /password was changed/i.test(mail.subject));
-      const notice = await smtp.waitFor((mail) => mail.to === user.email && /email address was changed/i.test(mail.subject));
+      await t.mail.waitFor((mail) => mail.to === user.email && /password was changed/i.test(mail.subject));
+      const notice = await t.mail.waitFor((mail) => mail.to === user.email && /email address was changed/i.test(mail.subject));
       expect(notice.text).toContain(email);
       // The new address gets its verification link (issue 4's requester).
-      await smtp.waitFor((mail) => mail.to === email && /verify your email/i.test(mail.subject));
+      await t.mail.waitFor((mail) => mail.to === email && /verify your email/i.test(mail.subject));
     });
 
     it('keeps an Active status when the email changes, but clears the verification', async () => {

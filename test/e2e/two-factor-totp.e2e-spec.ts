@@ -1,21 +1,17 @@
 import { MailService } from '../../src/mail/mail.service.js';
-import { bootTestApp, type TestApp } from '../support/app.js';
+import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser, type LoggedInUser } from '../support/factories.js';
-import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { enableTotp, startChallenge, totpCode, wrongTotpCode } from './two-factor-helpers.js';
 
 const INVALID_PASSWORD = { errors: [{ code: 'BadRequestHttpException', status: '400', detail: 'The password provided was not valid.' }] };
 
 describe('two-factor: TOTP (client family) and the login challenge', () => {
-  let smtp: SmtpSink;
-  let t: TestApp;
+  let t: MailingTestApp;
   beforeAll(async () => {
-    smtp = await startSmtpSink();
-    t = await bootTestApp({ SMTP_URL: smtp.url });
+    t = await bootMailingTestApp();
   });
   afterAll(async () => {
     await t.close();
-    await smtp.close();
   });
 
   const completeLogin = (body: object) => t.http().post('/api/login/two-factor').send(body);
@@ -187,7 +183,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
       const { secret: otherSecret } = await enableTotp(t, other);
       await t.http().post('/api/password/remind').send({ email: other.email }).expect(200);
       await t.app.get(MailService).flush();
-      const mail = smtp.messages.filter((m) => m.to === other.email && m.subject === 'Reset your password').at(-1);
+      const mail = t.mail.messages.filter((m) => m.to === other.email && m.subject === 'Reset your password').at(-1);
       const token = /[?&]token=([^&\s]+)/.exec(mail?.text ?? '')?.[1];
       expect(token).toBeDefined();
       const password = 'a brand new password';

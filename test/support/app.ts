@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { buildOpenApiDocument } from '../../src/openapi/openapi.js';
 import { createOpenApiValidator, type OpenApiValidator } from './openapi-validator.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -110,4 +111,30 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
       await app.close();
     },
   };
+}
+
+export interface MailingTestApp extends TestApp {
+  /** The SMTP server the app's mail goes to (SMTP_URL), with every message it received. */
+  mail: SmtpSink;
+}
+
+/** bootTestApp with mail going over real SMTP to a local sink; close() stops both. */
+export async function bootMailingTestApp(env: Record<string, string> = {}): Promise<MailingTestApp> {
+  const mail = await startSmtpSink();
+  const t = await bootTestApp({ SMTP_URL: mail.url, ...env });
+  return {
+    ...t,
+    mail,
+    close: async () => {
+      await t.close();
+      await mail.close();
+    },
+  };
+}
+
+/** bootTestApp with SMTP_URL on a port that refuses connections: the mail server is down. */
+export async function bootTestAppWithMailDown(env: Record<string, string> = {}): Promise<TestApp> {
+  const sink = await startSmtpSink();
+  await sink.close();
+  return bootTestApp({ SMTP_URL: sink.url, ...env });
 }
