@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 
 describe('AvatarImageProcessor', () => {
-  const processor = new AvatarImageProcessor();
+  const processor = new AvatarImageProcessor({ imageProcessingConcurrency: 2 });
 
   /** rendition → [format, width, height] of what was rendered. */
   async function sizesOf(input: Buffer): Promise<Record<string, unknown[]>> {

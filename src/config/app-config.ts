@@ -37,6 +37,8 @@ export interface AppConfig {
   smsHttpUrl?: string;
   storageDriver: StorageDriver;
   storageDir: string;
+  /** Avatar images decoded and encoded at once; more uploads wait their turn (bounds memory, see README Performance). */
+  imageProcessingConcurrency: number;
   s3: { bucket?: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
   trustProxy: string[];
   registrationEnabled: boolean;
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     smsHttpUrl,
     storageDriver,
     storageDir: str(env, 'STORAGE_DIR') ?? './storage',
+    imageProcessingConcurrency: int(env, 'IMAGE_PROCESSING_CONCURRENCY', 2, 1, 64),
     s3: {
       bucket: s3Bucket,
       region: str(env, 'S3_REGION') ?? 'us-east-1',

@@ -6,6 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { QueryRunner } from 'typeorm';
 import { ActivityService } from '../../src/activity/activity.service.js';
+import { AvatarImageProcessor } from '../../src/avatar/avatar-image.processor.js';
 import { AVATAR_STORAGE, type AvatarStorage } from '../../src/avatar/storage/avatar-storage.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, type LoggedInUser } from '../support/factories.js';
@@ -425,5 +426,48 @@ describe('avatar: POST /api/me/avatar, PUT /api/me/avatar/external, DELETE /api/
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['200', '401', '413', '422']));
     expect(res.body.paths['/api/me/avatar'].delete.operationId).toBe('deleteMyAvatar');
     expect(res.body.paths['/api/me/avatar/external'].put.operationId).toBe('setMyExternalAvatar');
+  });
+});
+
+describe('avatar uploads wait in line for image processing (IMAGE_PROCESSING_CONCURRENCY)', () => {
+  let t: TestApp;
+  let storageDir: string;
+
+  beforeAll(async () => {
+    storageDir = await mkdtemp(path.join(tmpdir(), 'tessera-avatars-'));
+    t = await bootTestApp({ STORAGE_DIR: storageDir, IMAGE_PROCESSING_CONCURRENCY: '1' });
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await t.close();
+    await rm(storageDir, { recursive: true, force: true });
+  });
+
+  it('processes one image at a time, and a refused image gives its turn to the next', async () => {
+    let inPipeline = 0;
+    let mostAtOnce = 0;
+    type Render = (bytes: Buffer, field: string) => Promise<unknown>;
+    const prototype = AvatarImageProcessor.prototype as unknown as { renderNow: Render };
+    const renderNow = prototype.renderNow;
+    jest.spyOn(prototype, 'renderNow').mockImplementation(async function (this: unknown, bytes: Buffer, field: string) {
+      mostAtOnce = Math.max(mostAtOnce, ++inPipeline);
+      try {
+        return await renderNow.call(this, bytes, field);
+      } finally {
+        inPipeline--;
+      }
+    });
+    const users = await Promise.all(Array.from({ length: 6 }, () => loggedInUser(t)));
+    const bodies = await Promise.all([webp(), pngWithAlpha(), noisyJpeg(1), webp(), pngWithAlpha(), webp()]);
+    // Every other upload is not an image (its bytes are refused inside the pipeline, after the header is read).
+    const statuses = await Promise.all(
+      users.map(async (user, i) => {
+        const body = i % 2 === 1 ? Buffer.from('GIF89a but not really') : bodies[i];
+        const res = await t.http().post('/api/me/avatar').set(user.auth).attach('file', body, { filename: 'a.img', contentType: 'image/png' });
+        return res.status;
+      }),
+    );
+    expect(statuses).toEqual([200, 422, 200, 422, 200, 422]);
+    expect(mostAtOnce).toBe(1);
   });
 });
