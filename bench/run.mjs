@@ -1,8 +1,9 @@
 // `npm run bench`: builds, starts the production app and the ceiling server on a fresh database, seeds it, drives
 // both with autocannon from a forked process and prints the table and the Tessera/ceiling ratios.
 // Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
-// --only a,b (row ids: me, client, v1, details, login, avatar), --cpu-prof DIR (run Tessera under node --cpu-prof),
-// --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432).
+// --only a,b (row ids: me, client, v1, details, login, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
+// --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432), --no-floor (skip the
+// framework floor, bench/floor/server.mjs).
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,12 @@ const MEASURE_SECONDS = quick ? 3 : 10;
 const ROUNDS = Number(option('--rounds') ?? 3);
 const ONLY = option('--only')?.split(',');
 const CPU_PROF_DIR = option('--cpu-prof');
+const FLOOR_KINDS = flag('--no-floor') ? [] : [
+  { kind: 'node-http', label: 'node:http' },
+  { kind: 'node-http-swapped-prototypes', label: 'node:http, prototypes swapped as Express does' },
+  { kind: 'express', label: 'Express 5' },
+  { kind: 'nest', label: 'Nest 12 (Express platform, body parsers)' },
+];
 const USERS = 10_000;
 const PASSWORD = 'correct horse battery staple';
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
@@ -52,7 +59,7 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/** Peak resident set size (VmHWM), MB. */
+/** Peak resident set size (VmHWM), MiB (/proc reports KiB). */
 function peakRssMb(pid) {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
@@ -146,7 +153,7 @@ async function avatarUpload(dir) {
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
 function table(rows) {
-  const header = ['route', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'peak RSS MB'];
+  const header = ['route', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'peak RSS MiB'];
   const lines = rows.map((r) => [
     r.label,
     String(r.connections),
@@ -170,6 +177,28 @@ const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+
+/**
+ * The floor table, and the best ratio a server on the Nest stack could reach doing exactly the ceiling's work:
+ * the ceiling's CPU per request over (the ceiling's, minus what node:http alone costs, plus what Nest alone costs).
+ * An estimate that assumes the costs add up; it leaves out everything Tessera does beyond the ceiling.
+ */
+function floorReport(floors, rounds) {
+  if (floors.length === 0) return [];
+  const cpu = (kind) => floors.find((floor) => floor.kind === kind)?.cpuMsPerRequest;
+  const ceilingCpu = median(rounds.map((r) => r.ceiling.cpuMsPerRequest));
+  const bound = ceilingCpu / (ceilingCpu - cpu('node-http') + cpu('nest'));
+  return [
+    'Framework floor at 50 connections: the same body from a fixed object, no token, no database (bench/floor/server.mjs):',
+    '',
+    '| server | req/s | p99 ms | CPU ms/req |',
+    '|---|---:|---:|---:|',
+    ...floors.map((f) => `| ${f.label} | ${fmt(f.requestsPerSecond)} | ${f.p99} | ${fmt(f.cpuMsPerRequest, 3)} |`),
+    '',
+    `best Tessera/ceiling ratio for a Nest app doing only the ceiling's work (estimate): ${fmt(bound, 2)}`,
+    '',
+  ];
+}
 
 /**
  * The PostgreSQL server the bench database goes on: DATABASE_URL's, else the one on 127.0.0.1:5432, else (or with
@@ -268,6 +297,7 @@ async function main() {
 
     ceiling = fork(path.join(import.meta.dirname, 'ceiling', 'server.mjs'), {
       env: { ...env, PORT: String(ceilingPort), APP_URL: env.APP_URL },
+      execArgv: nodeArgs,
       stdio: 'inherit',
     });
     await waitFor(`http://127.0.0.1:${ceilingPort}/health`, ceiling);
@@ -319,6 +349,25 @@ async function main() {
       process.stdout.write(`  round ${round}: Tessera ${fmt(a.requestsPerSecond)} req/s, ceiling ${fmt(b.requestsPerSecond)} req/s\n`);
     }
     const medianRatio = median(rounds.map((r) => r.ratio));
+
+    // The framework floor: the same body from a fixed object, no work at all, at the same load.
+    const floors = [];
+    for (const { kind, label } of FLOOR_KINDS) {
+      const port = await freePort();
+      const server = fork(path.join(import.meta.dirname, 'floor', 'server.mjs'), {
+        env: { ...process.env, PORT: String(port), FLOOR_KIND: kind, FLOOR_BODY: JSON.stringify(fromCeiling) },
+        execArgv: nodeArgs,
+        stdio: 'inherit',
+      });
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        await waitFor(`${url}/api/me`, server);
+        floors.push({ kind, label, ...(await measure(server.pid, { ...meJob, url })) });
+      } finally {
+        await stop(server);
+      }
+      process.stdout.write(`  floor ${label}: ${fmt(floors.at(-1).requestsPerSecond)} req/s\n`);
+    }
     await runRows(rowsSpec.filter((spec) => !isRead(spec)));
 
     const report = [
@@ -340,13 +389,14 @@ async function main() {
       '',
       `median Tessera/ceiling ratio: ${medianRatio.toFixed(2)}`,
       '',
+      ...floorReport(floors, rounds),
     ].join('\n');
     process.stdout.write(report);
 
     const resultFile = path.join(RESULTS_DIR, `${stamp}.json`);
     writeFileSync(
       resultFile,
-      JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio }, null, 2),
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
     );
     process.stdout.write(`results: ${path.relative(root, resultFile)}\n`);
   } finally {
