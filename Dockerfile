@@ -4,7 +4,7 @@
 #   docker run -p 3000:3000 --env-file tessera.env tessera
 #   (tessera.env: DATABASE_URL, JWT_SECRET, TWO_FACTOR_ENCRYPTION_KEY, SMTP_URL, SMS_HTTP_URL, …)
 
-FROM node:20-bookworm-slim AS base
+FROM node:24-bookworm-slim AS base
 WORKDIR /app
 COPY package.json package-lock.json ./
 
@@ -23,7 +23,7 @@ COPY migrations ./migrations
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000 \
     STORAGE_DIR=/app/storage

@@ -17,9 +17,13 @@ export class ReauthenticationService {
     private readonly sessions: SessionsService,
   ) {}
 
-  /** For routes whose body requires the password (the client family): a wrong one is 400 INVALID_PASSWORD. */
-  async verifyPassword(userId: number, password: string): Promise<void> {
-    if (!(await this.passwords.verify(await this.users.getPasswordHash(userId), password))) {
+  /**
+   * For routes whose body requires the password (the client family): a wrong one is 400 INVALID_PASSWORD.
+   * An API key is refused first, whatever it sends (CONTRACT §2).
+   */
+  async verifyPassword(auth: AuthContext, password: string): Promise<void> {
+    this.refuseApiKey(auth);
+    if (!(await this.passwords.verify(await this.users.getPasswordHash(auth.user.id), password))) {
       throw new DomainError('INVALID_PASSWORD');
     }
   }
@@ -29,6 +33,7 @@ export class ReauthenticationService {
    * the change is allowed only from an access token whose session logged in recently. An API key never is.
    */
   async requireRecentAuth(auth: AuthContext, currentPassword: string | undefined): Promise<void> {
+    this.refuseApiKey(auth);
     if (currentPassword !== undefined) {
       if (!(await this.passwords.verify(await this.users.getPasswordHash(auth.user.id), currentPassword))) {
         throw DomainError.invalid('current_password', CURRENT_PASSWORD_MESSAGE, 'current_password');
@@ -36,5 +41,10 @@ export class ReauthenticationService {
       return;
     }
     if (!this.sessions.isRecentlyAuthenticated(auth)) throw new DomainError('RECENT_AUTH_REQUIRED', RECENT_AUTH_MESSAGE);
+  }
+
+  /** Credential changes need an access token: a stolen API key must not be able to take the account over. */
+  private refuseApiKey(auth: AuthContext): void {
+    if (auth.apiKey) throw new DomainError('API_KEY_FORBIDDEN');
   }
 }

@@ -134,14 +134,14 @@ export class ProfileService {
 
   /** `PUT /api/client/account/email`: the password is checked before the address is validated. */
   async changeEmailWithPassword(auth: AuthContext, dto: UpdateClientEmailDto): Promise<void> {
-    await this.reauthentication.verifyPassword(auth.user.id, dto.password);
+    await this.reauthentication.verifyPassword(auth, dto.password);
     const { email } = await validateInput(ClientEmailFields, { email: dto.email });
     await this.change(auth, { email }, PASSWORD_VERIFIED);
   }
 
   /** `PUT /api/client/account/password`: the current password is checked before the new one is validated. */
   async changePasswordWithPassword(auth: AuthContext, dto: UpdateClientPasswordDto): Promise<void> {
-    await this.reauthentication.verifyPassword(auth.user.id, dto.current_password);
+    await this.reauthentication.verifyPassword(auth, dto.current_password);
     const fields = await validateInput(ClientPasswordFields, {
       password: dto.password,
       password_confirmation: dto.password_confirmation,

@@ -42,7 +42,7 @@ export class TotpService {
 
   /** Confirms the pending secret with a code: the password first (400), then the code. */
   async enable(auth: AuthContext, dto: EnableTotpDto): Promise<string[]> {
-    await this.reauth.verifyPassword(auth.user.id, dto.password);
+    await this.reauth.verifyPassword(auth, dto.password);
     const userId = auth.user.id;
     return this.dataSource.transaction(async (em) => {
       const settings = await this.state.loadSettings(em, userId);
@@ -70,7 +70,7 @@ export class TotpService {
 
   /** Turns two-factor off (whichever method is on) after the password. */
   async disable(auth: AuthContext, dto: TotpPasswordDto): Promise<void> {
-    await this.reauth.verifyPassword(auth.user.id, dto.password);
+    await this.reauth.verifyPassword(auth, dto.password);
     await this.dataSource.transaction(async (em) => {
       if (!(await this.state.disable(em, auth.user.id))) throw new DomainError('BAD_REQUEST', NOT_ENABLED);
       await this.activity.record({ event: 'user:two-factor.delete', userId: auth.user.id, auth, properties: { method: auth.user.twoFactorMethod } }, em);
