@@ -362,7 +362,7 @@ describe('api keys', () => {
   });
 
   describe('recent authentication', () => {
-    it('never counts a key as a recent login: PATCH /api/me/details/auth needs current_password', async () => {
+    it('never changes credentials with a key, even with the right current_password: PATCH /api/me/details/auth', async () => {
       const user = await loggedInUser(t);
       const key = await createKey(t, user);
       const username = `${user.username}_k`;
@@ -372,11 +372,13 @@ describe('api keys', () => {
         .patch('/api/me/details/auth')
         .set(key.auth)
         .send({ username, current_password: user.password })
-        .expect(200);
-      expect(res.body.data.username).toBe(username);
+        .expect(403);
+      expect(res.body).toEqual({ message: 'API keys cannot change credentials.' });
+      const [row] = await t.db.query(`SELECT username FROM users WHERE id = $1`, [user.id]);
+      expect(row.username).toBe(user.username);
     });
 
-    it('never counts a key as a recent login: DELETE /api/me/2fa needs current_password', async () => {
+    it('never turns two-factor off with a key, even with the right current_password: DELETE /api/me/2fa', async () => {
       const user = await loggedInUser(t);
       const key = await createKey(t, user);
       await t.db.query(
@@ -384,9 +386,9 @@ describe('api keys', () => {
         [user.id],
       );
       await t.http().delete('/api/me/2fa').set(key.auth).send({}).expect(403);
-      await t.http().delete('/api/me/2fa').set(key.auth).send({ current_password: user.password }).expect(200);
+      await t.http().delete('/api/me/2fa').set(key.auth).send({ current_password: user.password }).expect(403);
       const [row] = await t.db.query(`SELECT two_factor_method FROM users WHERE id = $1`, [user.id]);
-      expect(row.two_factor_method).toBeNull();
+      expect(row.two_factor_method).toBe('sms');
     });
   });
 

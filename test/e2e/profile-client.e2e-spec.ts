@@ -261,16 +261,17 @@ describe('profile: the /api/client/account family', () => {
       for (const item of res.body.data) expect(ids).not.toContain(item.attributes.id);
     });
 
-    it('marks changes made with an API key, which never counts as a recent login', async () => {
+    it('marks changes made with an API key, which never changes credentials', async () => {
       const user = await loggedInUser(t);
       const created = await t.http().post('/api/client/account/api-keys').set(user.auth).send({ description: 'profile test' }).expect(200);
       const key = bearer(created.body.meta.secret_token as string);
       await t.http().get('/api/client/account').set(key).expect(200);
       await t.http().patch('/api/me/details/auth').set(key).send({ username: uniqueName() }).expect(403);
-      await t.http().put('/api/v1/auth/user').set(key).send({ username: uniqueName(), current_password: user.password }).expect(200);
-      const res = await t.http().get('/api/client/account/activity?filter[event]=username').set(key).expect(200);
+      await t.http().put('/api/v1/auth/user').set(key).send({ username: uniqueName(), current_password: user.password }).expect(403);
+      await t.http().patch('/api/me/details').set(key).send({ first_name: 'Keyed' }).expect(200);
+      const res = await t.http().get('/api/client/account/activity?filter[event]=profile').set(key).expect(200);
       expect(res.body.data).toHaveLength(1);
-      expect(res.body.data[0].attributes).toMatchObject({ event: 'user:account.username-changed', is_api: true });
+      expect(res.body.data[0].attributes).toMatchObject({ event: 'user:profile.updated', is_api: true });
     });
 
     it("hides the IP of what someone else did on the user's account", async () => {
