@@ -50,7 +50,7 @@ export class SmsTwoFactorService {
     private readonly activity: ActivityService,
   ) {
     // Every text costs money and can be aimed at someone else's phone.
-    this.sendsPerAccount = { name: 'two-factor-sms', points: config.rateLimits.loginPerMinute, durationSeconds: 600 };
+    this.sendsPerAccount = { name: 'two-factor-sms', points: config.sms.perDestinationPerHour, durationSeconds: 3600 };
   }
 
   /**

@@ -1,47 +1,7 @@
-import { Redis } from 'ioredis';
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { loggedInUser, registerUser, uniqueName } from '../support/factories.js';
+import { loggedInUser } from '../support/factories.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-describe.each([
-  ['in process', {}],
-  ['through Redis', { REDIS_URL }],
-])('login rate limit (%s)', (_name, env: Record<string, string>) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    if (env.REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
-      await redis.ping();
-      redis.disconnect();
-    }
-    t = await bootTestApp({ ...env, RATE_LIMIT_LOGIN_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  it('answers 429 with Retry-After per account, whatever the password', async () => {
-    const user = await registerUser(t);
-    for (let i = 0; i < 3; i++) {
-      await t.http().post('/api/login').set('X-Forwarded-For', `10.0.${Math.floor(Math.random() * 250)}.${i}`).send({ username: user.username, password: 'wrong password' }).expect(422);
-    }
-    const res = await t.http().post('/api/login').set('X-Forwarded-For', '10.0.0.9').send({ username: user.username, password: user.password }).expect(429);
-    expect(res.body).toEqual({ message: 'Too Many Attempts.' });
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  });
-
-  it('answers 429 per IP across accounts', async () => {
-    const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-    for (let i = 0; i < 3; i++) {
-      await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: uniqueName(), password: 'whatever1' }).expect(422);
-    }
-    await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: uniqueName(), password: 'whatever1' }).expect(429);
-    // Another client address is not limited.
-    await t.http().post('/api/login').set('X-Forwarded-For', '10.8.0.1').send({ username: uniqueName(), password: 'whatever1' }).expect(422);
-  });
-});
-
+// Login throttling (failures per account, address and pair) is tested in login-throttle.e2e-spec.ts.
 describe('per-user API limit', () => {
   let t: TestApp;
   beforeAll(async () => {
