@@ -47,7 +47,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
   }
 
   /** Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind. */
-  async start(user: User, _client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
+  async start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
     const method = user.twoFactorMethod;
     if (!method) throw new DomainError('INTERNAL');
     let smsCodeHash: string | null = null;
@@ -57,6 +57,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       await this.sms.send(
         { countryCode: user.twoFactorCountryCode, number: user.twoFactorPhone },
         `Your Tessera login code is ${code}. It expires in 5 minutes.`,
+        { userId: user.id, ip: client.ip },
       );
       smsCodeHash = this.crypto.digest(code);
     }
