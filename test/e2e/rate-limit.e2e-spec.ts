@@ -1,5 +1,5 @@
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { loggedInUser } from '../support/factories.js';
+import { loggedInUser, uniqueName } from '../support/factories.js';
 
 // Login throttling (failures per account, address and pair) is tested in login-throttle.e2e-spec.ts.
 describe('per-user API limit', () => {
@@ -21,5 +21,29 @@ describe('per-user API limit', () => {
     const client = await t.http().get('/api/client/account').set(user.auth).expect(429);
     expect(client.body.errors[0]).toMatchObject({ code: 'TooManyRequestsHttpException', status: '429' });
     await t.http().get('/api/me').set(other.auth).expect(200);
+  });
+});
+
+describe('registrations per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootTestApp({ RATE_LIMIT_REGISTER_PER_HOUR: '3', TRUST_PROXY: 'loopback' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const register = (ip: string, username = uniqueName()) =>
+    t.http().post('/api/register').set('X-Forwarded-For', ip).send({ username, email: `${username}@example.com`, password: 'pw-long-enough-1', password_confirmation: 'pw-long-enough-1' });
+
+  it('answers 429 with Retry-After past RATE_LIMIT_REGISTER_PER_HOUR from one address, creating nothing; others still sign up', async () => {
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 3; i++) await register(ip).expect(201);
+    const username = uniqueName();
+    const refused = await register(ip, username).expect(429);
+    expect(refused.body).toEqual({ message: 'Too Many Attempts.' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await t.db.query(`SELECT id FROM users WHERE username = $1`, [username])).toEqual([]);
+    await register('10.251.0.1').expect(201);
   });
 });
