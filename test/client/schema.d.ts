@@ -1848,6 +1848,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1863,9 +1865,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1912,6 +1916,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1927,9 +1933,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1987,6 +1995,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2002,9 +2012,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2062,6 +2074,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2077,9 +2091,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2148,6 +2164,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2163,9 +2181,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2234,6 +2254,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2258,9 +2280,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2344,9 +2368,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2393,6 +2419,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2408,9 +2436,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2475,6 +2505,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2490,9 +2522,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2579,6 +2613,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2594,9 +2630,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2682,6 +2720,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2697,9 +2737,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2785,6 +2827,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2800,9 +2844,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2889,6 +2935,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2913,9 +2961,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3002,6 +3052,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3017,9 +3069,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3106,6 +3160,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3121,9 +3177,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3210,6 +3268,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3225,9 +3285,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3305,6 +3367,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3320,9 +3384,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3369,6 +3435,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3384,9 +3452,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3464,6 +3534,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3479,9 +3551,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3538,6 +3612,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3553,9 +3629,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3615,6 +3693,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3630,9 +3710,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3672,6 +3754,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3687,9 +3771,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3755,9 +3841,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3823,9 +3911,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3891,9 +3981,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3940,6 +4032,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3955,9 +4049,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3992,9 +4088,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4053,6 +4151,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4068,9 +4168,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4148,6 +4250,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4163,9 +4267,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4243,6 +4349,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4258,9 +4366,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4307,6 +4417,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4322,9 +4434,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4402,6 +4516,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4417,9 +4533,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4504,6 +4622,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4519,9 +4639,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4568,6 +4690,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4583,9 +4707,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4662,6 +4788,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4677,9 +4805,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4756,6 +4886,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4771,9 +4903,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4837,6 +4971,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4852,9 +4988,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4932,6 +5070,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4947,9 +5087,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5005,6 +5147,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5020,9 +5164,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5100,6 +5246,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5115,9 +5263,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5180,9 +5330,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5250,6 +5402,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5265,9 +5419,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5348,6 +5504,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5363,9 +5521,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5436,6 +5596,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5451,9 +5613,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5521,6 +5685,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5536,9 +5702,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5631,6 +5799,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5646,9 +5816,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5738,6 +5910,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5753,9 +5927,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5814,6 +5990,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5829,9 +6007,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5899,6 +6079,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5914,9 +6096,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5975,6 +6159,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5990,9 +6176,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6051,6 +6239,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6066,9 +6256,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6140,6 +6332,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6155,9 +6349,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6204,6 +6400,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6219,9 +6417,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
             503: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
