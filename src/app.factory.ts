@@ -34,7 +34,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
 export async function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): Promise<void> {
   // Client IP from the socket, or from X-Forwarded-For only when the hop is a listed proxy.
-  app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // Every JSON answer is `Cache-Control: no-store` or a file with its own validators: hashing each body for an ETag
   // would cost CPU on every request for nothing.
@@ -42,7 +42,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   // The access log and the security headers in one Express layer: each layer costs its own router dispatch.
   const accessLog = createAccessLog(logger);
   const securityHeaders = helmet();
-  const proxied = config.trustProxy.length > 0;
+  const proxied = config.trustProxy !== false;
   app.use((req: Request, res: Response, next: NextFunction) => {
     accessLog(req, res);
     if (proxied) dropForgedForwardedFor(req);
