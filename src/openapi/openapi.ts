@@ -4,6 +4,7 @@ import { ClientErrorDto, documentCommonResponses, LaravelErrorDto } from '../com
 import type { AppConfig } from '../config/app-config.js';
 import { documentMultipartFiles } from '../common/openapi/multipart-file.js';
 import metadata from '../metadata.js';
+import { documentRequestSide } from './request-schemas.js';
 
 export const BEARER_SCHEME = 'bearer';
 
@@ -61,7 +62,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [LaravelErrorDto, ClientErrorDto],
   });
-  return documentMultipartFiles(documentCommonResponses(document));
+  return documentRequestSide(documentMultipartFiles(documentCommonResponses(document)));
 }
 
 const documents = new WeakMap<INestApplication, OpenAPIObject>();

@@ -1,4 +1,5 @@
 import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { ProhibitedWith } from '../../common/validation/match.decorator.js';
 
 export class CompleteTwoFactorLoginDto {
   /** From the `POST /api/login` answer. */
@@ -16,6 +17,7 @@ export class CompleteTwoFactorLoginDto {
 
   /** One of the recovery codes, instead of `code`. @example "abcde-fghij" */
   @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.recovery_code !== undefined)
+  @ProhibitedWith('code')
   @IsNotEmpty()
   @IsString()
   @MaxLength(32)
