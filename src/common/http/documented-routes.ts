@@ -8,19 +8,22 @@ interface DocumentedRoute {
   pattern: RegExp;
   /** Literal paths win over templated ones (`/api/me/sessions` before `/api/{x}/sessions`). */
   templated: number;
-  /** Upper-case method → the media types its body may have (empty: the operation takes no body). */
-  operations: Map<string, string[]>;
+  /** Upper-case method → the media types its body may have (empty: the operation takes no body), its query names. */
+  operations: Map<string, { mediaTypes: string[]; query: Set<string> }>;
 }
 
 function routesOf(document: OpenAPIObject): DocumentedRoute[] {
   return (Object.entries(document.paths) as [string, PathItemObject][])
     .map(([template, item]) => {
-      const operations = new Map<string, string[]>();
+      const operations = new Map<string, { mediaTypes: string[]; query: Set<string> }>();
       for (const method of METHODS) {
         const operation = item[method] as OperationObject | undefined;
         if (!operation) continue;
         const content = (operation.requestBody as { content?: Record<string, unknown> } | undefined)?.content;
-        operations.set(method.toUpperCase(), Object.keys(content ?? {}));
+        const query = ((operation.parameters ?? []) as { in?: string; name?: string }[])
+          .filter((parameter) => parameter.in === 'query')
+          .map((parameter) => parameter.name!);
+        operations.set(method.toUpperCase(), { mediaTypes: Object.keys(content ?? {}), query: new Set(query) });
       }
       const source = template
         .split('/')
@@ -59,6 +62,16 @@ function unsupportedMediaType(mediaTypes: string[]): DomainError {
   return new DomainError('UNSUPPORTED_MEDIA_TYPE', `The request body must be ${mediaTypes.join(' or ')}, in UTF-8.`);
 }
 
+function decodablePath(path: string): boolean {
+  if (!path.includes('%')) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Paths the app serves besides its documented operations: Swagger UI and the document itself. */
 const UNDOCUMENTED = /^\/docs(-json)?(\/|$)/;
 
@@ -73,6 +86,8 @@ export function documentedRoutes(documentOf: () => OpenAPIObject): RequestHandle
     if (UNDOCUMENTED.test(req.path)) return next();
     routes ??= routesOf(documentOf());
     const path = req.path;
+    // A path that is not valid percent-encoded UTF-8 names nothing (Express would answer a bare 400 for its params).
+    if (!decodablePath(path)) return next(new DomainError('NOT_FOUND'));
     const candidates = routes.filter((route) => route.pattern.test(path));
     if (candidates.length === 0) return next(new DomainError('NOT_FOUND'));
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -81,11 +96,25 @@ export function documentedRoutes(documentOf: () => OpenAPIObject): RequestHandle
       res.setHeader('Allow', allowedMethods(candidates[0]));
       return next(new DomainError('METHOD_NOT_ALLOWED'));
     }
-    const mediaTypes = route.operations.get(method)!;
-    if (mediaTypes.length === 0 || !hasBody(req)) return next();
+    const { mediaTypes, query } = route.operations.get(method)!;
+    const api = /^\/api\//i.test(path);
+    // Query parameters the operation does not document are refused like unknown body fields (CONTRACT §9); routes
+    // with a query DTO name them through the validation pipe, with the same message.
+    if (query.size === 0 && req.url.includes('?') && api) {
+      const unknown = Object.keys(req.query as object);
+      if (unknown.length > 0) {
+        const fields = unknown.map((field) => ({ field, message: `The ${field} field is not allowed.`, rule: 'prohibited' }));
+        return next(new DomainError('VALIDATION_FAILED', undefined, { fields }));
+      }
+    }
+    // Outside /api only the probes, which take no body and ignore one.
+    if (!hasBody(req) || (!api && mediaTypes.length === 0)) return next();
     const contentType = parseContentType(req.headers['content-type']);
+    // An operation without a body ignores a JSON one (clients send `{}` on a bodiless POST); anything else is a 415.
+    const accepted = mediaTypes.length > 0 ? mediaTypes : ['application/json'];
+    if (mediaTypes.length === 0 && contentType === undefined) return next();
     const charsetOk = contentType?.charset === undefined || contentType.charset === 'utf-8' || contentType.charset === 'utf8';
-    if (!contentType || !mediaTypes.includes(contentType.type) || !charsetOk) return next(unsupportedMediaType(mediaTypes));
+    if (!contentType || !accepted.includes(contentType.type) || !charsetOk) return next(unsupportedMediaType(accepted));
     next();
   };
 }

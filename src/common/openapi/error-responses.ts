@@ -89,11 +89,11 @@ function commonStatuses(path: string, operation: OperationObject): number[] {
   // A credential can be missing, expired or revoked, the account banned, the address not allowed; the general
   // per-user rate limit applies.
   if ((operation.security ?? []).length > 0) statuses.push(401, 403, 429);
-  // Malformed JSON (400), an over-size body (413), another media type or charset (415), unknown fields or wrong
-  // types (422).
-  if (operation.requestBody) statuses.push(400, 413, 415, 422);
-  // A query string is validated like a body.
-  if ((operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query')) statuses.push(422);
+  // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
+  if (operation.requestBody) statuses.push(400, 413, 422);
+  // A body in a media type or charset the operation does not take (415); a query string is validated like a body,
+  // and one the operation does not document is refused (422).
+  if (path.startsWith('/api/')) statuses.push(415, 422);
   return statuses;
 }
 
