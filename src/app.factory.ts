@@ -60,7 +60,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use(documentedRoutes(() => openApiDocumentOf(app, config)));
   app.use(bodyParsers());
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'storage/{*path}'] });
-  app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
+  app.useGlobalPipes(new InputGuardPipe(createValidationPipe()));
   app.useGlobalFilters(new AllExceptionsFilter());
   // Errors raised by Express middleware (body parser) never reach Nest's filters; render them the same way.
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {

@@ -176,7 +176,7 @@ describe('input edges (issue 19)', () => {
       const boundary = 'tessera-boundary';
       const body = `--${boundary}\r\nContent-Disposition: form-data; name=""\r\n\r\nx\r\n--${boundary}--\r\n`;
       const res = await t.http().post('/api/v1/auth/user/profile').set(user.auth).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(body).expect(422);
-      expect(res.body.errors).toBeDefined();
+      expect(res.body.errors).toEqual({ input: ['Every part of the form needs a field name.'] });
     });
   });
 
@@ -191,6 +191,10 @@ describe('input edges (issue 19)', () => {
         expect(ips).not.toContain('not-an-ip');
         const [row] = await proxied.db.query(`SELECT ip_address FROM sessions WHERE user_id = $1`, [someone.id]);
         expect(row.ip_address).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+        // What the proxy appended after a made-up entry still counts.
+        await proxied.http().post('/api/login').set('X-Forwarded-For', 'forged, 203.0.113.9').send({ username: someone.username, password: someone.password }).expect(200);
+        const rows = await proxied.db.query(`SELECT ip_address FROM sessions WHERE user_id = $1 ORDER BY logged_in_at`, [someone.id]);
+        expect(rows.map((r: { ip_address: string }) => r.ip_address)).toContain('203.0.113.9');
       } finally {
         await proxied.close();
       }

@@ -54,6 +54,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 interface Walk {
   fields: FieldError[];
   controls: RegExp;
+  /** Unknown keys, refused, then removed so the rest of the input is validated too (every failing field named). */
+  unknown: { object: Record<string, unknown>; key: string }[];
 }
 
 function checkString(value: string, field: string, walk: Walk): void {
@@ -92,6 +94,7 @@ function walkObject(object: Record<string, unknown>, parent: string, depth: numb
       continue;
     }
     if (known && !known.names.has(key)) {
+      walk.unknown.push({ object, key });
       walk.fields.push({ field, message: `The ${field} field is not allowed.`, rule: 'prohibited' });
       continue;
     }
@@ -102,18 +105,39 @@ function walkObject(object: Record<string, unknown>, parent: string, depth: numb
 
 /**
  * Runs before the ValidationPipe on every body, query and path parameter (CONTRACT §9, §10). Refusals are 422 naming
- * the field, except a path parameter, which names a resource: 404.
+ * the field, except a path parameter, which names a resource: 404. Hostile strings and nesting are refused at once;
+ * unknown keys are removed and what is left goes through validation, so the answer names every failing field.
  */
 @Injectable()
 export class InputGuardPipe implements PipeTransform {
-  transform(value: unknown, metadata: ArgumentMetadata): unknown {
-    if (metadata.type === 'custom') return value;
+  constructor(private readonly validation: PipeTransform) {}
+
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const checked = this.guard(value, metadata);
+    if (checked.fields.length === 0) return this.validation.transform(value, metadata);
+    if (checked.unknown.length < checked.fields.length) {
+      throw new DomainError('VALIDATION_FAILED', undefined, { fields: dedupe(checked.fields) });
+    }
+    for (const { object, key } of checked.unknown) delete object[key];
+    let others: FieldError[] = [];
+    try {
+      await this.validation.transform(value, metadata);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      others = error.fields;
+    }
+    throw new DomainError('VALIDATION_FAILED', undefined, { fields: dedupe([...checked.fields, ...others]) });
+  }
+
+  private guard(value: unknown, metadata: ArgumentMetadata): Walk {
+    const none: Walk = { fields: [], controls: ANY_CONTROL, unknown: [] };
+    if (metadata.type === 'custom') return none;
     const known = typeof metadata.metatype === 'function' ? knownPropertiesOf(metadata.metatype) : undefined;
     if (metadata.type === 'param') {
       if (typeof value === 'string' && (ANY_CONTROL.test(value) || !wellFormed(value))) throw new DomainError('NOT_FOUND');
-      return value;
+      return none;
     }
-    const walk: Walk = { fields: [], controls: metadata.type === 'query' ? ANY_CONTROL : BODY_CONTROLS };
+    const walk: Walk = { fields: [], controls: metadata.type === 'query' ? ANY_CONTROL : BODY_CONTROLS, unknown: [] };
     if (metadata.type === 'query' && isPlainObject(value)) {
       for (const [key, given] of Object.entries(value)) {
         // `?page=1&page=2` is one parameter given twice: one message, not a range error per value.
@@ -124,8 +148,7 @@ export class InputGuardPipe implements PipeTransform {
     }
     if (isPlainObject(value)) walkObject(value, metadata.data ?? '', 0, metadata.data ? undefined : known, walk);
     else walkValue(value, metadata.data ?? 'input', 0, undefined, walk);
-    if (walk.fields.length > 0) throw new DomainError('VALIDATION_FAILED', undefined, { fields: dedupe(walk.fields) });
-    return value;
+    return walk;
   }
 }
 
