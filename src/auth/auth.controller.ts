@@ -44,7 +44,7 @@ export class AuthController {
   }
 
   /** Revoke the current session. */
-  @Authenticated()
+  @Authenticated('sessions.write')
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
