@@ -1323,8 +1323,9 @@ export interface components {
              */
             allowed_ips?: string[];
             /**
-             * @description What the key may do; absent: every scope but `admin`. `admin` (the admin routes) only an admin may grant (422
-             *     otherwise). Access tokens are not limited by scopes; credential changes stay refused to every key.
+             * @description What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
+             *     routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
+             *     stay refused to every key.
              * @example [
              *       "account.read",
              *       "activity.read"

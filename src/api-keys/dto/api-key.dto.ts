@@ -47,8 +47,9 @@ export class CreateApiKeyDto {
   allowed_ips?: string[];
 
   /**
-   * What the key may do; absent: every scope but `admin`. `admin` (the admin routes) only an admin may grant (422
-   * otherwise). Access tokens are not limited by scopes; credential changes stay refused to every key.
+   * What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
+   * routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
+   * stay refused to every key.
    * @example ["account.read", "activity.read"]
    */
   @ValidateIf((_object: object, value: unknown) => value !== undefined)
@@ -56,7 +57,7 @@ export class CreateApiKeyDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(API_KEY_SCOPES.length)
   @IsIn(API_KEY_SCOPES, { each: true })
-  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true, minItems: 1, maxItems: API_KEY_SCOPES.length, uniqueItems: true })
+  @ApiProperty({ enum: API_KEY_SCOPES, isArray: true, minItems: 1, maxItems: API_KEY_SCOPES.length })
   scopes?: ApiKeyScope[];
 
   /**
