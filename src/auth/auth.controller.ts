@@ -44,7 +44,8 @@ export class AuthController {
   }
 
   /** Revoke the current session. */
-  @Authenticated('sessions.write')
+  // No scope: an API key has no session to end (CONTRACT §2), so the guard refuses keys here (403).
+  @Authenticated()
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })

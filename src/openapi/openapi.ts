@@ -70,15 +70,20 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
 
 /**
  * States each operation's API-key scope in its description too, from its security requirement (where
- * @Authenticated(scope) and @AdminOnly() put it), for readers of Swagger UI and generated clients.
+ * @Authenticated(scope) and @AdminOnly() put it), for readers of Swagger UI and generated clients; an operation
+ * whose requirement names no scope is closed to API keys, and says so.
  */
 export function documentApiKeyScopes(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths) as PathItemObject[]) {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
-      const scopes = operation?.security?.flatMap((requirement) => requirement[BEARER_SCHEME] ?? []) ?? [];
-      if (!operation || scopes.length === 0) continue;
-      const note = `API keys need the scope ${scopes.map((scope) => `\`${scope}\``).join(', ')}.`;
+      const requirements = operation?.security?.filter((requirement) => BEARER_SCHEME in requirement) ?? [];
+      if (!operation || requirements.length === 0) continue;
+      const scopes = requirements.flatMap((requirement) => requirement[BEARER_SCHEME]);
+      const note =
+        scopes.length === 0
+          ? 'Not open to API keys (403 `API keys cannot use this route.`): access tokens only.'
+          : `API keys need the scope ${scopes.map((scope) => `\`${scope}\``).join(', ')}.`;
       operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
     }
   }

@@ -114,7 +114,7 @@ export interface paths {
         put?: never;
         /**
          * Revoke the current session.
-         * @description API keys need the scope `sessions.write`.
+         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
          */
         post: operations["logout"];
         delete?: never;

@@ -235,6 +235,16 @@ describe('api key scopes', () => {
     });
   });
 
+  it('closes POST /api/logout to keys (a key has no session to end) and leaves the sessions alone', async () => {
+    const owner = await loggedInUser(t);
+    const key = await createKey(t, owner, { description: 'all scopes' });
+    await t.http().post('/api/logout').set(key.auth).expect(403, { message: 'API keys cannot use this route.' });
+    await t.http().get('/api/me').set(owner.auth).expect(200);
+  });
+
+  /** Operations that take only access tokens: they declare no scope. */
+  const CLOSED_TO_KEYS = ['post /api/logout'];
+
   it('documents one scope in the security and description of every operation that takes a credential', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const secured: string[] = [];
@@ -243,6 +253,11 @@ describe('api key scopes', () => {
         const operation = item[method];
         if (!operation || (operation.security ?? []).length === 0) continue;
         secured.push(`${method} ${path}`);
+        if (CLOSED_TO_KEYS.includes(`${method} ${path}`)) {
+          expect(operation.security).toEqual([{ bearer: [] }]);
+          expect(operation.description).toContain('Not open to API keys');
+          continue;
+        }
         expect([path, operation.security]).toEqual([path, [{ bearer: [expect.any(String)] }]]);
         const [scope] = (operation.security![0] as { bearer: string[] }).bearer;
         expect(API_KEY_SCOPES).toContain(scope);
