@@ -49,10 +49,10 @@ export function missingScopeMessage(scope: ApiKeyScope): string {
 
 /**
  * Global guard: every route needs a bearer credential unless marked @Public(); @AdminOnly() also needs the admin
- * role. An API key also needs the scope the route declares (@Authenticated(scope)); the key's scopes came with the
- * row that authenticated it, so the check costs no query. `Authorization: Bearer ptlc_…` is a personal API key (the `api-key` strategy), anything else an access
+ * role. `Authorization: Bearer ptlc_…` is a personal API key (the `api-key` strategy), anything else an access
  * token (the `jwt` strategy): the credential's shape picks the one strategy to run. Authenticated callers share a
- * per-user request budget (CONTRACT §10), whichever credential they use.
+ * per-user request budget (CONTRACT §10), whichever credential they use. An API key also needs the scope the route
+ * declares (@Authenticated(scope)); its scopes came with the row that authenticated it, so that costs no query.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {

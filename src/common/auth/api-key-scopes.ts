@@ -22,7 +22,3 @@ export const API_KEY_SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   'sessions.write': 'revoke sessions',
   admin: 'the admin routes (only an admin may grant it)',
 };
-
-export function isApiKeyScope(value: unknown): value is ApiKeyScope {
-  return typeof value === 'string' && (API_KEY_SCOPES as readonly string[]).includes(value);
-}
