@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import type { Pool } from 'pg';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser, type LoggedInUser } from '../support/factories.js';
 import { ageLogins } from './profile-helpers.js';
@@ -23,14 +24,20 @@ async function createKey(t: TestApp, owner: LoggedInUser, body: object = {}): Pr
   return { identifier: token.slice(0, 16), token, auth: bearer(token), attributes: res.body.attributes };
 }
 
-/** The statements the app sends through TypeORM's logger (prepared statements included) while `run` runs. */
+/**
+ * The statements the app sends while `run` runs: those logged through TypeORM's logger (prepared statements
+ * included) and, to catch anything that bypasses it, one entry per connection checked out of the pg pool.
+ */
 async function queriesDuring(t: TestApp, run: () => Promise<unknown>): Promise<string[]> {
-  const spy = jest.spyOn(t.db.logger, 'logQuery');
+  const pool = (t.db.driver as unknown as { master: Pool }).master;
+  const logged = jest.spyOn(t.db.logger, 'logQuery');
+  const connections = jest.spyOn(pool, 'connect');
   try {
     await run();
-    return spy.mock.calls.map((call) => String(call[0]));
+    return [...logged.mock.calls.map((call) => String(call[0])), ...connections.mock.calls.map(() => '(pool connection)')];
   } finally {
-    spy.mockRestore();
+    logged.mockRestore();
+    connections.mockRestore();
   }
 }
 
@@ -157,6 +164,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
       const wellFormed = body + apiKeyChecksum(body);
       const queries = await queriesDuring(t, () => t.http().get('/api/me').set(bearer(wellFormed)).expect(401));
       expect(queries.filter((q) => /FROM "api_keys"/.test(q))).toHaveLength(1);
+      expect(queries).toContain('(pool connection)');
     });
   });
 
