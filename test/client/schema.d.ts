@@ -1426,7 +1426,6 @@ export interface components {
              */
             last_name?: string | null;
             /**
-             * Format: date
              * @description A past date, "YYYY-MM-DD".
              * @example 1990-10-18
              */
@@ -1814,7 +1813,6 @@ export interface components {
              */
             last_name?: string | null;
             /**
-             * Format: date
              * @description A past date, "YYYY-MM-DD".
              * @example 1990-10-18
              */
@@ -1884,7 +1882,6 @@ export interface components {
              */
             last_name?: string | null;
             /**
-             * Format: date
              * @description A past date, "YYYY-MM-DD".
              * @example 1990-10-18
              */

@@ -4,6 +4,7 @@ import type { Response } from 'supertest';
 import { buildOpenApiDocument } from '../../src/openapi/openapi.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, login, registerUser, type TestUser } from '../support/factories.js';
+import { createRequestBodyCheck } from '../support/openapi-validator.js';
 import { describeRequest, fuzzOperations, hostileRequests, type FuzzOperation, type FuzzRequest } from '../support/openapi-fuzz.js';
 
 /**
@@ -22,6 +23,7 @@ const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 40);
 describe('OpenAPI-driven fuzz suite', () => {
   let t: TestApp;
   let document: OpenAPIObject;
+  let bodyAllowed: ReturnType<typeof createRequestBodyCheck>;
   let user: TestUser;
   let token: string;
   let sent = 0;
@@ -39,6 +41,7 @@ describe('OpenAPI-driven fuzz suite', () => {
       RATE_LIMIT_API_PER_MINUTE: '1000000',
     });
     document = buildOpenApiDocument(t.app, t.config);
+    bodyAllowed = createRequestBodyCheck(document);
     user = await registerUser(t);
     token = (await login(t, user)).token;
   });
@@ -102,6 +105,16 @@ describe('OpenAPI-driven fuzz suite', () => {
       if (!shaped) throw problem('not the family error shape');
     }
     if (op.path.startsWith('/api/') && res.headers['cache-control'] !== 'no-store') throw problem('no Cache-Control: no-store');
+    // A JSON body the document refuses must not be accepted: the document would be looser than the server.
+    if (res.status < 300 && request.body !== undefined && request.headers['Content-Type'] === 'application/json') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(request.body);
+      } catch {
+        return;
+      }
+      if (bodyAllowed(op.path, op.method, parsed) === false) throw problem('accepted a body the document refuses');
+    }
   }
 
   const pathValues = (): Record<string, string> => ({ id: String(user.id), identifier: 'ptlc_aB3dE5fG7hJ' });

@@ -33,6 +33,9 @@ import {
  */
 
 export const PHONE_PATTERN = /^\+?\d{1,20}$/;
+/** What the document says of a clearable phone or birthday: the value, or `""` (which clears it). */
+const CLEARABLE_PHONE_PATTERN = /^(\+?\d{1,20})?$/;
+const CLEARABLE_DATE_PATTERN = /^(\d{4}-\d{2}-\d{2})?$/;
 export const PHONE_MAX = 20;
 export const ADDRESS_MAX = 255;
 /** ISO 639-1, optionally with a region: `it`, `pt-BR`. */
@@ -141,14 +144,16 @@ const Clearable = (): Rules =>
 export const NameRules = (): Rules => applyDecorators(Clearable(), IsString(), MaxLength(NAME_MAX), Documented({ maxLength: NAME_MAX }));
 export const AddressRules = (): Rules =>
   applyDecorators(Clearable(), IsString(), MaxLength(ADDRESS_MAX), Documented({ maxLength: ADDRESS_MAX }));
-export const BirthdayRules = (): Rules => applyDecorators(Clearable(), IsString(), IsPastCalendarDate(), Documented({ format: 'date' }));
+/** `""` clears like null (Clearable), so the document states the date as a pattern that also takes `""`. */
+export const BirthdayRules = (): Rules =>
+  applyDecorators(Clearable(), IsString(), IsPastCalendarDate(), Documented({ pattern: CLEARABLE_DATE_PATTERN }));
 export const PhoneRules = (): Rules =>
   applyDecorators(
     Clearable(),
     IsString(),
     MaxLength(PHONE_MAX),
     Matches(PHONE_PATTERN, { message: '$property may only contain digits, with an optional leading +.' }),
-    Documented({ maxLength: PHONE_MAX, pattern: PHONE_PATTERN }),
+    Documented({ maxLength: PHONE_MAX, pattern: CLEARABLE_PHONE_PATTERN }),
   );
 /** Existence is checked by the domain service (and the foreign key behind it). */
 export const CountryIdRules = (): Rules =>
