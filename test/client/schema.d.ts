@@ -1238,8 +1238,6 @@ export interface components {
          *     }
          */
         CompleteTwoFactorLoginDto: {
-            /** @description From the `POST /api/login` answer. */
-            challenge_token: string;
             /**
              * @description The authenticator or SMS code; required unless `recovery_code` is sent.
              * @example 123456
@@ -1250,6 +1248,8 @@ export interface components {
              * @example abcde-fghij
              */
             recovery_code?: string;
+            /** @description From the `POST /api/login` answer. */
+            challenge_token: string;
         } & (unknown | unknown);
         ApiKeyAttributesDto: {
             /**
@@ -1463,13 +1463,13 @@ export interface components {
              * @example correct horse battery staple
              */
             password?: string;
-            /** @description Proves the caller's identity when the login is older than 15 minutes. */
-            current_password?: string;
             /**
              * @description Required with `password`.
              * @example correct horse battery staple
              */
             password_confirmation?: string;
+            /** @description Proves the caller's identity when the login is older than 15 minutes. */
+            current_password?: string;
         };
         OpenBadgeRoleDto: {
             /** @example user */

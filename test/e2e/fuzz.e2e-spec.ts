@@ -5,7 +5,7 @@ import { buildOpenApiDocument } from '../../src/openapi/openapi.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, login, registerUser, type TestUser } from '../support/factories.js';
 import { createRequestBodyCheck } from '../support/openapi-validator.js';
-import { describeRequest, fuzzOperations, hostileRequests, type FuzzOperation, type FuzzRequest } from '../support/openapi-fuzz.js';
+import { describeRequest, fuzzOperations, hostileRequests, schemaValid, type FuzzOperation, type FuzzRequest } from '../support/openapi-fuzz.js';
 
 /**
  * Issue 19, item 8: for every operation of the app's own OpenAPI document, hostile variants of every documented input
@@ -149,4 +149,64 @@ describe('OpenAPI-driven fuzz suite', () => {
     }
     if (failures.length > 0) throw new Error(`${failures.length} operation(s) failed:\n\n${failures.join('\n\n')}`);
   }, 170_000);
+
+  /**
+   * A refusal for something a schema states (a type, a length, a pattern, an unknown field, the media type), as
+   * opposed to one of substance (a wrong password, a taken name, an unknown id, a confirmation that differs).
+   */
+  function statableRefusal(res: Response, body: Record<string, unknown>): string | undefined {
+    if (res.status === 415 || (res.status === 400 && /not valid JSON/.test(res.text))) return res.text;
+    if (res.status !== 422) return undefined;
+    const STATABLE_RULES = ['string', 'integer', 'numeric', 'boolean', 'array', 'email', 'url', 'max', 'min', 'regex', 'prohibited', 'uuid', 'size'];
+    if (Array.isArray(res.body?.errors)) {
+      const item = (res.body.errors as { meta?: { rule?: string } }[]).find((error) => STATABLE_RULES.includes(error.meta?.rule ?? ''));
+      return item ? JSON.stringify(item) : undefined;
+    }
+    const errors = (res.body?.errors ?? {}) as Record<string, string[]>;
+    // "required" for a field that was sent (an empty string): the schema could say minLength 1.
+    const sentButRequired = Object.keys(errors).find((field) => body[field] !== undefined && errors[field].some((m) => /field is required/.test(m)));
+    if (sentButRequired) return `${sentButRequired}: ${errors[sentButRequired].join(' ')}`;
+    const messages = Object.values(errors).flat();
+    const STATABLE = /must be (a string|an integer|a number|an array|true or false|a valid email)|not allowed|may not be greater|must be at least|format is invalid|must not contain|must be valid UTF-8|nested too deeply|given only once/;
+    return messages.find((message) => STATABLE.test(message));
+  }
+
+  /**
+   * Schema-valid JSON bodies (item 7): the document says exactly what the server accepts, so what is refused is for a
+   * reason of substance (a wrong password, a taken name, an unknown id), never for a rule the document does not state.
+   */
+  it('answers schema-valid bodies with a 2xx or a refusal of substance', async () => {
+    const seen = new Map<string, number>();
+    const failures: string[] = [];
+    for (const [index, op] of fuzzOperations(document).entries()) {
+      const schema = op.bodies['application/json'];
+      if (!schema) continue;
+      const outcome = await fc.check(
+        fc.asyncProperty(
+          schemaValid(document, schema).filter((body) => bodyAllowed(op.path, op.method, body) === true),
+          async (body) => {
+            await ensureSession();
+            const path = op.path.replace(/\{[^}]+\}/g, (match) => pathValues()[match.slice(1, -1)] ?? 'x');
+            const request: FuzzRequest = {
+              method: op.method,
+              url: path,
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(body),
+              variant: 'schema-valid body',
+            };
+            const res = await send(request);
+            checkAnswer(op, request, res);
+            const statable = statableRefusal(res, body as Record<string, unknown>);
+            if (statable) throw new Error(`refused a schema-valid body for a rule the document could state: ${statable}\n${describeRequest(request)}`);
+            const key = `${res.status} ${op.method.toUpperCase()} ${op.path} ${JSON.stringify(res.body?.errors ?? res.body?.message ?? '').slice(0, 160)}`;
+            seen.set(key, (seen.get(key) ?? 0) + 1);
+          },
+        ),
+        { seed: SEED + 1000 + index, numRuns: Math.ceil(RUNS_PER_OPERATION / 4) },
+      );
+      if (outcome.failed) failures.push(`${op.method.toUpperCase()} ${op.path}: seed ${outcome.seed}\n${String((outcome.errorInstance as Error)?.message ?? outcome.errorInstance)}`);
+    }
+    if (process.env.FUZZ_LOG) process.stdout.write([...seen.entries()].map(([key, count]) => `${count}x ${key}`).sort().join('\n') + '\n');
+    if (failures.length > 0) throw new Error(failures.join('\n\n'));
+  }, 120_000);
 });

@@ -268,3 +268,44 @@ export function describeRequest(request: FuzzRequest): string {
   const url = request.url.length > 400 ? `${request.url.slice(0, 400)}… (${request.url.length} characters)` : request.url;
   return `[${request.variant}]\n${request.method.toUpperCase()} ${url}${headers}${body}`;
 }
+
+/**
+ * Bodies the document allows, generated from the schema (printable text: control characters are refused by the
+ * contract, §10). Callers filter the result through the document's own validator, which also settles `oneOf`.
+ */
+export function schemaValid(document: OpenAPIObject, schema: SchemaObject & { $ref?: string }): fc.Arbitrary<unknown> {
+  const resolved = resolve(document, schema);
+  const value = ((): fc.Arbitrary<unknown> => {
+    if (resolved.enum?.length) return fc.constantFrom(...resolved.enum);
+    switch (resolved.type) {
+      case 'integer':
+        return fc.integer({ min: resolved.minimum ?? -1000, max: resolved.maximum ?? 100_000 });
+      case 'number':
+        return fc.double({ min: resolved.minimum ?? -1000, max: resolved.maximum ?? 100_000, noNaN: true });
+      case 'boolean':
+        return fc.boolean();
+      case 'array':
+        return fc.array(schemaValid(document, (resolved.items ?? {}) as SchemaObject), {
+          minLength: resolved.minItems ?? 0,
+          maxLength: Math.min(resolved.maxItems ?? 3, 3),
+        });
+      case 'object': {
+        const properties = Object.fromEntries(
+          Object.entries(resolved.properties ?? {})
+            .filter(([, sub]) => (sub as SchemaObject).format !== 'binary')
+            .map(([name, sub]) => [name, schemaValid(document, sub as SchemaObject)]),
+        );
+        return fc.record(properties, { requiredKeys: (resolved.required ?? []).filter((name) => name in properties) });
+      }
+      default: {
+        const maxLength = Math.min(resolved.maxLength ?? 40, 40);
+        if (resolved.pattern) return fc.stringMatching(new RegExp(resolved.pattern)).filter((text) => text.length <= (resolved.maxLength ?? Infinity));
+        if (resolved.format === 'email') return fc.emailAddress().filter((text) => text.length <= (resolved.maxLength ?? 191));
+        if (resolved.format === 'date-time') return fc.integer({ min: 1, max: 300 }).map((days) => new Date(Date.now() + days * 86_400_000).toISOString());
+        if (resolved.format === 'uri' || resolved.format === 'url') return fc.webUrl({ validSchemes: ['https'] });
+        return fc.string({ minLength: Math.max(resolved.minLength ?? 0, 0), maxLength: Math.max(maxLength, resolved.minLength ?? 0) });
+      }
+    }
+  })();
+  return resolved.nullable ? fc.option(value, { nil: null }) : value;
+}

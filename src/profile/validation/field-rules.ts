@@ -119,11 +119,12 @@ export const PasswordConfirmationRules = (): Rules =>
     IsNotEmpty(),
     IsString(),
     Match('password'),
+    Documented({ minLength: 1 }),
   );
 
 /** A password proving who the caller is: only its presence and type are checked here. */
 export const CurrentPasswordRules = (): Rules =>
-  applyDecorators(IsNotEmpty(), IsString(), MaxLength(PASSWORD_MAX), Documented({ maxLength: PASSWORD_MAX }));
+  applyDecorators(IsNotEmpty(), IsString(), MaxLength(PASSWORD_MAX), Documented({ minLength: 1, maxLength: PASSWORD_MAX }));
 
 /** Optional variants (absent = unchanged), never null. */
 export const OptionalUsernameRules = (): Rules => applyDecorators(Present(), UsernameRules());

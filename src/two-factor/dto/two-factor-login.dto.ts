@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { ProhibitedWith } from '../../common/validation/match.decorator.js';
 
@@ -13,6 +14,7 @@ export class CompleteTwoFactorLoginDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(16)
+  @ApiProperty({ minLength: 1, maxLength: 16 })
   code?: string;
 
   /** One of the recovery codes, instead of `code`. @example "abcde-fghij" */
@@ -21,5 +23,6 @@ export class CompleteTwoFactorLoginDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(32)
+  @ApiProperty({ minLength: 1, maxLength: 32 })
   recovery_code?: string;
 }
