@@ -29,6 +29,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   await configureApp(app, config, logger);
   await app.init();
+  // Built now rather than on the first request: documented-routes.ts checks every request against it.
+  openApiDocumentOf(app, config);
   return app;
 }
 
