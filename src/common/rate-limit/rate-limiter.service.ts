@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -12,6 +12,8 @@ export interface RateLimitRule {
   points: number;
   durationSeconds: number;
 }
+
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** One counter: a rule and the key it counts for (an IP, an account, …). */
 export interface RateLimitCounter {
@@ -50,6 +52,7 @@ export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNe
  */
 @Injectable()
 export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RateLimiterService.name);
   private redis?: Redis;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   private readonly keyPrefix: string;
@@ -90,7 +93,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    */
   async take(rule: RateLimitRule, key: string, points = 1): Promise<TakenPoints> {
     try {
-      const res = await this.limiter(rule).consume(key, points);
+      const res = await this.store(() => this.limiter(rule).consume(key, points));
       return { allowed: true, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return { allowed: false, consumed: rejection.consumedPoints, msBeforeNext: rejection.msBeforeNext };
@@ -100,7 +103,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
 
   /** Gives back points taken for a request that turned out not to count (the counter keeps its expiry). */
   async refund(rule: RateLimitRule, key: string, points = 1): Promise<void> {
-    await this.limiter(rule).reward(key, points);
+    await this.store(() => this.limiter(rule).reward(key, points));
   }
 
   /**
@@ -108,18 +111,32 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    * that requests are adding to and refunding at the same time.
    */
   async block(rule: RateLimitRule, key: string, seconds: number): Promise<void> {
-    await this.limiter(rule).block(key, seconds);
+    await this.store(() => this.limiter(rule).block(key, seconds));
   }
 
   /** Milliseconds until the counter is within its rule again; 0 when it is now. A read: for flags set by block(). */
   async blockedFor(rule: RateLimitRule, key: string): Promise<number> {
-    const res = await this.limiter(rule).get(key);
+    const res = await this.store(() => this.limiter(rule).get(key));
     return res && res.consumedPoints > rule.points ? Math.max(1, res.msBeforeNext) : 0;
   }
 
   /** Forgets the attempts of `key` (after a successful login, say). */
   async reset(rule: RateLimitRule, key: string): Promise<void> {
-    await this.limiter(rule).delete(key);
+    await this.store(() => this.limiter(rule).delete(key));
+  }
+
+  /**
+   * Redis unreachable: 503 with Retry-After, as for the database. Failing open would lift every limit during an
+   * outage an attacker might cause; a rejection (RateLimiterRes) passes through for the caller to read.
+   */
+  private async store<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      this.logger.error({ err: error }, 'the rate-limit store (Redis) did not answer');
+      throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
+    }
   }
 
   private limiter(rule: RateLimitRule): RateLimiterAbstract {
