@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
@@ -142,8 +142,9 @@ export class AuthService implements OnApplicationBootstrap {
         emailVerifiedAt: new Date(),
       });
     } catch (error) {
-      // Another instance created it first.
+      // Another instance created it first: caught by the availability check, or, in a closer race, by the unique index.
       if (error instanceof DomainError) return;
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505') return;
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
