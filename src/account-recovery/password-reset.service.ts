@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -37,6 +38,7 @@ export class PasswordResetService {
     private readonly tokens: UserTokensService,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
@@ -67,6 +69,8 @@ export class PasswordResetService {
     const spent = await this.dataSource.transaction(async (manager) => {
       const token = await this.tokens.consume('password_reset', input.token, input.email, manager);
       if (!token) throw new DomainError('INVALID_TOKEN', INVALID_RESET_TOKEN_MESSAGE);
+      // A refused password rolls the transaction back: the token stays usable for a better one.
+      await this.passwordPolicy.assertAcceptable(input.password, await this.users.getById(token.userId, manager));
       await this.users.setPasswordHash(token.userId, await this.passwords.hash(input.password), manager);
       const revoked = await this.sessions.revokeAllForUser(token.userId, null, manager);
       await this.activity.record(

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { AvatarService } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
@@ -51,6 +52,7 @@ export class AdminUsersService {
     private readonly profiles: UserProfileService,
     private readonly countries: CountriesService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly avatars: AvatarService,
@@ -80,6 +82,12 @@ export class AdminUsersService {
   async createUser(auth: AuthContext, dto: AdminCreateUserDto, includes: ProfileIncludes = {}): Promise<UserProfile> {
     const role = dto.role_id === undefined ? undefined : await this.existingRole(dto.role_id);
     await this.assertCountryExists(dto.country_id);
+    await this.passwordPolicy.assertAcceptable(dto.password, {
+      username: dto.username,
+      email: dto.email,
+      firstName: dto.first_name,
+      lastName: dto.last_name,
+    });
     const passwordHash = await this.passwords.hash(dto.password);
     const userId = await this.dataSource.transaction(async (manager) => {
       const user = await this.users.create(
@@ -136,6 +144,7 @@ export class AdminUsersService {
       patch.emailVerifiedAt = null;
     }
     if (dto.password !== undefined) {
+      await this.passwordPolicy.assertAcceptable(dto.password, { ...user, ...patch });
       patch.password = await this.passwords.hash(dto.password);
       fields.push('password');
     }

@@ -14,6 +14,7 @@ import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
+import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
 
@@ -29,6 +30,7 @@ export class AuthService implements OnApplicationBootstrap {
     @InjectConfig() private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
@@ -43,6 +45,12 @@ export class AuthService implements OnApplicationBootstrap {
 
   async register(dto: RegisterDto): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
+    await this.passwordPolicy.assertAcceptable(dto.password, {
+      username: dto.username,
+      email: dto.email,
+      firstName: dto.first_name,
+      lastName: dto.last_name,
+    });
     const passwordHash = await this.passwords.hash(dto.password);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).

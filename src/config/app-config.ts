@@ -53,6 +53,8 @@ export interface AppConfig {
   database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
+  /** Screening of new passwords (CONTRACT §3): zxcvbn score, and the k-anonymity breached-password range API. */
+  passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
 }
 
 type Env = Record<string, string | undefined>;
@@ -210,5 +212,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60000),
+    passwordPolicy: {
+      // zxcvbn's 3, "safely unguessable": the lowest score its documentation rates as protection against an offline
+      // attack on a slow hash (2 only withstands an unthrottled online attack). See README, Configuration.
+      minScore: int(env, 'PASSWORD_MIN_SCORE', 3, 0, 4),
+      pwnedUrl: url(env, 'PWNED_PASSWORDS_URL'),
+      pwnedMinCount: int(env, 'PWNED_PASSWORDS_MIN_COUNT', 1, 1, 1_000_000_000),
+      pwnedFailClosed: bool(env, 'PWNED_PASSWORDS_FAIL_CLOSED', false),
+    },
   };
 }

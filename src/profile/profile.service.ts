@@ -2,6 +2,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
@@ -90,6 +91,7 @@ export class ProfileService {
     private readonly profiles: UserProfileService,
     private readonly countries: CountriesService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly reauthentication: ReauthenticationService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
@@ -177,7 +179,16 @@ export class ProfileService {
     if (username !== undefined) patch.username = username;
     if (email !== undefined) patch.email = email;
     if (addressChanged) patch.emailVerifiedAt = null;
-    if (changes.password !== undefined) patch.password = await this.passwords.hash(changes.password);
+    if (changes.password !== undefined) {
+      // Screened against the account's words as they will be after this change.
+      await this.passwordPolicy.assertAcceptable(changes.password, {
+        username: username ?? user.username,
+        email: email ?? user.email,
+        firstName: patch.firstName !== undefined ? patch.firstName : user.firstName,
+        lastName: patch.lastName !== undefined ? patch.lastName : user.lastName,
+      });
+      patch.password = await this.passwords.hash(changes.password);
+    }
     if (Object.keys(patch).length === 0) return this.profiles.of(user);
 
     await this.dataSource.transaction(async (manager) => {
