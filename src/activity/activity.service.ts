@@ -25,6 +25,8 @@ export const ACTIVITY_EVENTS = {
   'user:api-key.delete': 'API key deleted.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
+  'user:account.deleted': 'Account deleted by its owner.',
+  'user:account.exported': 'Account data exported.',
   'admin:user.created': 'User created by an administrator.',
   'admin:user.updated': 'User updated by an administrator.',
   'admin:user.deleted': 'User deleted by an administrator.',

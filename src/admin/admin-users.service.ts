@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AccountDeletionService } from '../account-data/account-deletion.service.js';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
 import { PasswordPolicyService } from '../auth/password-policy.service.js';
 import { PasswordService } from '../auth/password.service.js';
-import { AvatarService } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { CountriesService } from '../countries/countries.service.js';
@@ -55,8 +55,8 @@ export class AdminUsersService {
     private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
-    private readonly avatars: AvatarService,
     private readonly apiKeys: ApiKeysService,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   async listUsers(query: AdminListUsersQueryDto): Promise<Page<UserProfile>> {
@@ -173,19 +173,14 @@ export class AdminUsersService {
     return this.profiles.load(user.id, includes);
   }
 
-  /** Deletes a user; their uploaded avatar files are removed first. Admins cannot delete themselves. */
+  /**
+   * Deletes a user as their own deletion does (one transaction, activity anonymised, files removed after the
+   * commit), recorded with the admin as actor. Admins cannot delete themselves here (they use DELETE /api/me).
+   */
   async deleteUser(auth: AuthContext, userId: number): Promise<void> {
     const user = await this.users.getById(userId);
     if (user.id === auth.user.id) throw new DomainError('FORBIDDEN', CANNOT_DELETE_SELF);
-    if (user.avatarKey) await this.avatars.remove(auth, user.id);
-    await this.dataSource.transaction(async (manager) => {
-      await this.users.delete(user.id, manager);
-      // The user's own entries go with them (ON DELETE CASCADE), so this one names them in its properties.
-      await this.activity.record(
-        { event: 'admin:user.deleted', userId: null, auth, properties: { user_id: user.id, username: user.username } },
-        manager,
-      );
-    });
+    await this.deletion.erase(user.id, { kind: 'admin', auth });
   }
 
   listRoles(): Promise<RoleWithUserCount[]> {

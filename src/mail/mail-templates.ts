@@ -31,6 +31,11 @@ export interface PasswordChangedMailData {
   name: string;
 }
 
+export interface AccountDeletedMailData {
+  name: string;
+  username: string;
+}
+
 export interface EmailChangedMailData {
   name: string;
   newEmail: string;
@@ -85,6 +90,15 @@ export function emailChangedMail(data: EmailChangedMailData): MailContent {
     'If you did not make this change, contact support right away.',
   ];
   return render('Your email address was changed', data.name, lines);
+}
+
+export function accountDeletedMail(data: AccountDeletedMailData): MailContent {
+  const lines = [
+    `Your ${APP_NAME} account ${data.username} was deleted, with its sessions, API keys, two-factor settings and pictures.`,
+    'The username and this email address are free again; nothing about the account can be restored.',
+    'If you did not delete it, someone else knew your password: change it wherever you used it, and contact support.',
+  ];
+  return render('Your account was deleted', data.name, lines);
 }
 
 interface Action {

@@ -3,6 +3,7 @@ import type { Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
+  accountDeletedMail,
   emailChangedMail,
   emailVerificationMail,
   passwordChangedMail,
@@ -10,7 +11,7 @@ import {
   type MailContent,
 } from './mail-templates.js';
 
-type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed';
+type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'account-deleted';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -42,6 +43,11 @@ export class MailService implements OnApplicationShutdown {
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
   sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
     this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  /** The confirmation that an account is gone, to its last address. */
+  sendAccountDeletedNotice(to: string, data: { name: string; username: string }): void {
+    this.enqueue('account-deleted', to, () => accountDeletedMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccountDeletionService } from '../account-data/account-deletion.service.js';
+import { DeleteClientAccountDto } from '../account-data/dto/delete-account.dto.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
 import { ClientErrors } from '../common/openapi/error-responses.js';
@@ -19,6 +21,7 @@ export class ClientAccountController {
   constructor(
     private readonly profile: ProfileService,
     private readonly activity: AccountActivityService,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   /** The signed-in user's account. */
@@ -45,6 +48,18 @@ export class ClientAccountController {
   @ClientErrors(400, 422)
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {
     return this.profile.changePasswordWithPassword(auth, dto);
+  }
+
+  /**
+   * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
+   * key; the last admin cannot delete itself (403).
+   */
+  @Delete()
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted, with everything personal; a confirmation is mailed.' })
+  @ClientErrors(400, 422, 429)
+  deleteClientAccount(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteClientAccountDto): Promise<void> {
+    return this.deletion.deleteWithPassword(auth, dto.password);
   }
 
   /** The account's activity log, newest first by default. */

@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Header, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccountDeletionService } from '../account-data/account-deletion.service.js';
+import { DeleteAccountDto } from '../account-data/dto/delete-account.dto.js';
+import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
 import { LaravelErrors } from '../common/openapi/error-responses.js';
@@ -15,7 +18,10 @@ import { ProfileService } from './profile.service.js';
 @Controller('me')
 @LaravelErrors(401, 403, 422)
 export class MeController {
-  constructor(private readonly profile: ProfileService) {}
+  constructor(
+    private readonly profile: ProfileService,
+    private readonly deletion: AccountDeletionService,
+  ) {}
 
   /** The signed-in user; `?include=role,country` adds those objects. */
   @Get()
@@ -42,5 +48,18 @@ export class MeController {
   @LaravelErrors(400)
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.profile.updateCredentials(auth, dto));
+  }
+
+  /**
+   * Delete the account and everything personal: sessions, API keys, two-factor, tokens, avatar files. Activity
+   * entries keep event and time, not IP or user agent. Recent login or `current_password`; never an API key; the
+   * last admin cannot delete itself (403). A confirmation goes to the address; username and email are free again.
+   */
+  @Delete()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(429)
+  async deleteMe(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
+    return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
   }
 }

@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccountDeletionService } from '../account-data/account-deletion.service.js';
+import { DeleteAccountDto } from '../account-data/dto/delete-account.dto.js';
+import { SuccessDto } from '../auth/dto/login.dto.js';
 import { AvatarFileInterceptor } from '../avatar/avatar-upload.interceptor.js';
 import { ApiMultipartFile } from '../common/openapi/multipart-file.js';
 import type { UploadedImage } from '../avatar/avatar.service.js';
@@ -18,7 +21,10 @@ import { ProfileService } from './profile.service.js';
 @Controller('v1/auth/user')
 @LaravelErrors(401, 403)
 export class OpenBadgeUserController {
-  constructor(private readonly profile: ProfileService) {}
+  constructor(
+    private readonly profile: ProfileService,
+    private readonly deletion: AccountDeletionService,
+  ) {}
 
   /** The signed-in user, unwrapped. */
   @Get()
@@ -52,5 +58,14 @@ export class OpenBadgeUserController {
     @UploadedFile() picture: UploadedImage | undefined,
   ): Promise<OpenBadgeProfileResponseDto> {
     return presentOpenBadgeProfileResponse(await this.profile.updateOpenBadgeProfile(auth, dto, picture));
+  }
+
+  /** Delete the account, as `DELETE /api/me` does (recent login or `current_password`). */
+  @Delete()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(422, 429)
+  async deleteAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
+    return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
   }
 }
