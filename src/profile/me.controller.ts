@@ -1,7 +1,10 @@
-import { Body, Controller, Delete, Get, Header, Patch, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, Patch, Query, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
+import { AccountExportDto } from '../account-data/dto/account-export.dto.js';
 import { DeleteAccountDto } from '../account-data/dto/delete-account.dto.js';
+import { presentAccountExport } from '../account-data/export/account-export.presenter.js';
+import { AccountExportService } from '../account-data/export/account-export.service.js';
 import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
@@ -21,6 +24,7 @@ export class MeController {
   constructor(
     private readonly profile: ProfileService,
     private readonly deletion: AccountDeletionService,
+    private readonly exports: AccountExportService,
   ) {}
 
   /** The signed-in user; `?include=role,country` adds those objects. */
@@ -57,9 +61,35 @@ export class MeController {
    */
   @Delete()
   @Header('Cache-Control', 'no-store')
+  // The body is optional: a recent sign-in needs none.
+  @ApiBody({ type: DeleteAccountDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(429)
   async deleteMe(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
     return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
+  }
+
+  /**
+   * Everything Tessera holds about you, as a JSON attachment (a versioned document, streamed): profile, settings,
+   * avatar URLs, two-factor state, sessions, API keys, mailed links and the whole activity log; never a password
+   * hash, secret, token or code. Needs an access token whose session signed in within RECENT_AUTH_SECONDS (a GET
+   * carries no `current_password`; 403 otherwise, and always for API keys). Once a minute (429 with Retry-After).
+   */
+  @Get('export')
+  @Header('Cache-Control', 'no-store')
+  @ApiProduces('application/json')
+  @ApiOkResponse({
+    type: AccountExportDto,
+    description: 'The export document, as an attachment.',
+    headers: {
+      'Content-Disposition': {
+        description: 'Always an attachment, named after the account and the day.',
+        schema: { type: 'string', example: 'attachment; filename="tessera-export-john.doe-2026-12-04.json"' },
+      },
+    },
+  })
+  @LaravelErrors(429)
+  async exportMe(@CurrentAuth() auth: AuthContext): Promise<StreamableFile> {
+    return presentAccountExport(await this.exports.exportOwnData(auth));
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
 import { DeleteAccountDto } from '../account-data/dto/delete-account.dto.js';
 import { SuccessDto } from '../auth/dto/login.dto.js';
@@ -63,6 +63,7 @@ export class OpenBadgeUserController {
   /** Delete the account, as `DELETE /api/me` does (recent login or `current_password`). */
   @Delete()
   @Header('Cache-Control', 'no-store')
+  @ApiBody({ type: DeleteAccountDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(422, 429)
   async deleteAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {

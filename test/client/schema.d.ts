@@ -378,7 +378,12 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account and everything personal: sessions, API keys, two-factor, tokens, avatar files. Activity
+         *     entries keep event and time, not IP or user agent. Recent login or `current_password`; never an API key; the
+         *     last admin cannot delete itself (403). A confirmation goes to the address; username and email are free again.
+         */
+        delete: operations["deleteMe"];
         options?: never;
         head?: never;
         patch?: never;
@@ -418,6 +423,28 @@ export interface paths {
         patch: operations["updateMeCredentials"];
         trace?: never;
     };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything Tessera holds about you, as a JSON attachment (a versioned document, streamed): profile, settings,
+         *     avatar URLs, two-factor state, sessions, API keys, mailed links and the whole activity log; never a password
+         *     hash, secret, token or code. Needs an access token whose session signed in within RECENT_AUTH_SECONDS (a GET
+         *     carries no `current_password`; 403 otherwise, and always for API keys). Once a minute (429 with Retry-After).
+         */
+        get: operations["exportMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/user": {
         parameters: {
             query?: never;
@@ -430,7 +457,8 @@ export interface paths {
         /** Change username and/or email (recent login or `current_password`). */
         put: operations["updateAuthUser"];
         post?: never;
-        delete?: never;
+        /** Delete the account, as `DELETE /api/me` does (recent login or `current_password`). */
+        delete: operations["deleteAuthUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -464,7 +492,11 @@ export interface paths {
         get: operations["getClientAccount"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
+         *     key; the last admin cannot delete itself (403).
+         */
+        delete: operations["deleteClientAccount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1269,6 +1301,208 @@ export interface components {
              */
             password_confirmation?: string;
         };
+        DeleteAccountDto: {
+            /**
+             * @description Proves the caller's identity when the sign-in is not recent.
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+        };
+        ExportCountryDto: {
+            /**
+             * @description ISO 3166-1 numeric.
+             * @example 688
+             */
+            id: number;
+            /** @example Serbia */
+            name: string;
+        };
+        ExportNamedDto: {
+            /** @example admin */
+            slug: string;
+            /** @example Admin */
+            name: string;
+        };
+        ExportProfileDto: {
+            /** @example 123 */
+            id: number;
+            /** @example 8f2d6a3c-5b1e-4f0a-9c7d-2e4b6a8c0d1f */
+            uuid: string;
+            /** @example john.doe */
+            username: string;
+            /** @example john@example.com */
+            email: string;
+            /** @example 2026-11-02T09:14:03.000Z */
+            email_verified_at: string | null;
+            /** @example John */
+            first_name: string | null;
+            /** @example Doe */
+            last_name: string | null;
+            /** @example +381641234567 */
+            phone: string | null;
+            /** @example Some street 123, Nis, Serbia */
+            address: string | null;
+            country: components["schemas"]["ExportCountryDto"] | null;
+            /**
+             * @description "YYYY-MM-DD".
+             * @example 1990-10-18
+             */
+            birthday: string | null;
+            role: components["schemas"]["ExportNamedDto"] | null;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Active" | "Banned" | "Unconfirmed";
+            /** @example en */
+            language: string;
+            terms_accepted_at: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            last_login: string | null;
+            /** @example 2026-11-02T09:13:51.000Z */
+            created_at: string | null;
+            /** @example 2026-12-01T18:40:22.000Z */
+            updated_at: string | null;
+        };
+        ExportSettingsDto: {
+            /** @example true */
+            public_profile: boolean;
+            /** @example false */
+            public_badges: boolean;
+            /** @example en */
+            language: string;
+        };
+        ExportAvatarDto: {
+            /**
+             * @example upload
+             * @enum {string}
+             */
+            source: "default" | "upload" | "external";
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c.webp */
+            main: string;
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_high.webp */
+            high: string;
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_thumbnail.webp */
+            thumbnail: string;
+        };
+        ExportPhoneDto: {
+            /** @example 381 */
+            country_code: number | null;
+            /** @example 641234567 */
+            number: string;
+        };
+        ExportTwoFactorDto: {
+            /** @example true */
+            enabled: boolean;
+            /**
+             * @example totp
+             * @enum {string|null}
+             */
+            method: "totp" | "sms" | null;
+            /**
+             * @description "sms" while a phone awaits verification.
+             * @enum {string|null}
+             */
+            pending_method: "sms" | null;
+            phone: components["schemas"]["ExportPhoneDto"] | null;
+            /** @example 10 */
+            recovery_codes_left: number;
+            /** @example 2026-11-20T10:00:00.000Z */
+            recovery_codes_issued_at: string | null;
+            /** @example 2026-11-20T10:00:00.000Z */
+            updated_at: string | null;
+        };
+        ExportSessionDto: {
+            /** @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV */
+            id: string;
+            /** @example 203.0.113.7 */
+            ip_address: string;
+            /** @example Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 */
+            user_agent: string;
+            /** @example Chrome */
+            browser: string;
+            /** @example OS X */
+            platform: string;
+            /** @example Macintosh */
+            device: string;
+            /** @example Work laptop */
+            device_name: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            created_at: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            logged_in_at: string | null;
+            /** @example 2026-12-04T01:29:10.000Z */
+            last_activity: string | null;
+            /** @example 2027-01-03T01:12:44.000Z */
+            expires_at: string | null;
+            revoked_at: string | null;
+        };
+        ExportOneTimeLinkDto: {
+            /** @example password_reset */
+            purpose: string;
+            /**
+             * @description The address the link was mailed to.
+             * @example john@example.com
+             */
+            email: string;
+            /** @example 2026-12-03T08:00:00.000Z */
+            created_at: string | null;
+            /** @example 2026-12-03T09:00:00.000Z */
+            expires_at: string | null;
+            used_at: string | null;
+        };
+        ExportActivityDto: {
+            /** @example 4711 */
+            id: string;
+            /** @example auth:login */
+            event: string;
+            /** @example Logged in. */
+            description: string;
+            /**
+             * @description Who did it: the account itself, someone else (an administrator), or nobody signed in.
+             * @example self
+             * @enum {string|null}
+             */
+            actor: "self" | "other" | null;
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0 */
+            user_agent: string | null;
+            /** @example false */
+            is_api: boolean;
+            api_key_identifier: string | null;
+            /**
+             * @description Event details.
+             * @example {}
+             */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** @example 2026-12-04T01:12:44.000Z */
+            timestamp: string | null;
+        };
+        AccountExportDto: {
+            /**
+             * @example tessera-account-export
+             * @enum {string}
+             */
+            format: "tessera-account-export";
+            /** @example 1 */
+            version: number;
+            /** @example 2026-12-04T01:30:00.000Z */
+            exported_at: string;
+            profile: components["schemas"]["ExportProfileDto"];
+            settings: components["schemas"]["ExportSettingsDto"];
+            avatar: components["schemas"]["ExportAvatarDto"];
+            two_factor: components["schemas"]["ExportTwoFactorDto"];
+            sessions: components["schemas"]["ExportSessionDto"][];
+            /** @description Metadata only: the secret can never be read back. */
+            api_keys: components["schemas"]["ApiKeyAttributesDto"][];
+            /** @description Password reset and verification links mailed to the account (never the token). */
+            one_time_links: components["schemas"]["ExportOneTimeLinkDto"][];
+            /** @description The whole activity log about the account, oldest first. */
+            activity: components["schemas"]["ExportActivityDto"][];
+        };
         OpenBadgeRoleDto: {
             /** @example user */
             slug: string;
@@ -1456,6 +1690,13 @@ export interface components {
              * @example correct horse battery staple
              */
             password_confirmation: string;
+        };
+        DeleteClientAccountDto: {
+            /**
+             * @description The current password.
+             * @example correct horse battery staple
+             */
+            password: string;
         };
         ActivityLogAttributesDto: {
             /** @example 42 */
@@ -4070,6 +4311,101 @@ export interface operations {
             };
         };
     };
+    deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
     updateMeDetails: {
         parameters: {
             query?: never;
@@ -4260,6 +4596,82 @@ export interface operations {
             };
         };
     };
+    exportMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document, as an attachment. */
+            200: {
+                headers: {
+                    /** @description Always an attachment, named after the account and the day. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
     getAuthUser: {
         parameters: {
             query?: never;
@@ -4343,6 +4755,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenBadgeUserDto"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteAuthUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
                 };
             };
             /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
@@ -4549,6 +5056,100 @@ export interface operations {
             };
             /** @description Banned account, recent authentication required, address not allowed, or not an admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    deleteClientAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteClientAccountDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted, with everything personal; a confirmation is mailed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Missing, malformed, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
