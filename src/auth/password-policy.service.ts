@@ -78,7 +78,9 @@ export class PasswordPolicyService {
       if (!response.ok) throw new Error(`the range API answered ${response.status}`);
       body = await response.text();
     } catch (error) {
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+      // Not `instanceof Error`: the timeout's DOMException may come from another realm.
+      const { name, message } = (error ?? {}) as { name?: string; message?: string };
+      const reason = `${name ?? 'Error'}: ${message ?? 'unknown error'}`;
       this.logger.warn({ reason, failClosed: pwnedFailClosed }, `breached-password check unavailable; the password is ${pwnedFailClosed ? 'refused' : 'accepted'}`);
       return pwnedFailClosed;
     }

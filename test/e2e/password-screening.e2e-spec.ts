@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { UserTokensService } from '../../src/account-recovery/user-tokens.service.js';
 import { PASSWORD_REFUSED_MESSAGE, PasswordPolicyService } from '../../src/auth/password-policy.service.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
@@ -173,13 +175,23 @@ describe('password screening: the range API unavailable', () => {
     }
   }
 
-  it('fails open by default on a timeout (1.5 s) and on an error answer: the password is accepted', async () => {
-    await withApp({}, async (t) => {
-      range.mode = 'hang';
-      await t.http().post('/api/register').send(registration(STRONG)).expect(201);
-      range.mode = 'error';
-      await t.http().post('/api/register').send(registration(STRONG)).expect(201);
-    });
+  it('fails open by default on a timeout (1.5 s) and on an error answer: the password is accepted, with a warning', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      await withApp({}, async (t) => {
+        range.mode = 'hang';
+        await t.http().post('/api/register').send(registration(STRONG)).expect(201);
+        range.mode = 'error';
+        await t.http().post('/api/register').send(registration(STRONG)).expect(201);
+      });
+      const warnings = warn.mock.calls.filter((args) => JSON.stringify(args).includes('breached-password check unavailable'));
+      expect(warnings).toHaveLength(2);
+      expect(JSON.stringify(warnings)).toMatch(/TimeoutError/);
+      // Neither the password nor any part of its hash is logged.
+      for (const secret of [STRONG, sha1(STRONG).slice(0, 5), sha1(STRONG).slice(5)]) expect(JSON.stringify(warnings).toUpperCase()).not.toContain(secret.toUpperCase());
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('fails closed with PWNED_PASSWORDS_FAIL_CLOSED=true, on a timeout and on an error answer', async () => {
