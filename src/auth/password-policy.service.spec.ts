@@ -41,6 +41,12 @@ describe('PasswordPolicyService offline score', () => {
     expect(await policy.score(password, {})).toBeLessThan(3);
   });
 
+  it('refuses below PASSWORD_MIN_SCORE only', async () => {
+    await expect(policy.assertAcceptable('password', {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'password', rule: 'uncompromised' }] });
+    await expect(new PasswordPolicyService(loadConfig({ PASSWORD_MIN_SCORE: '0' })).assertAcceptable('password', {})).resolves.toBeUndefined();
+    await expect(policy.assertAcceptable('password', {}, 'new_password')).rejects.toMatchObject({ fields: [{ field: 'new_password' }] });
+  });
+
   it("scores a strong password low once it is built from the owner's words", async () => {
     expect(await policy.score('Zbyszko Przybylak', {})).toBeGreaterThanOrEqual(3);
     expect(await policy.score('Zbyszko Przybylak', { firstName: 'Zbyszko', lastName: 'Przybylak' })).toBeLessThan(3);

@@ -1,4 +1,5 @@
 import {
+  accountDeletedMail,
   emailChangedMail,
   emailVerificationMail,
   escapeHtml,
@@ -40,6 +41,7 @@ describe('mail templates', () => {
       emailVerificationMail({ frontendUrl, token: 't', name }),
       passwordChangedMail({ name }),
       emailChangedMail({ name, newEmail }),
+      accountDeletedMail({ name, username: 'ana' }),
     ];
     for (const mail of mails) {
       expect(mail.html).not.toContain('<script>');
@@ -55,5 +57,12 @@ describe('mail templates', () => {
     expect(mail.text).toContain('changed to new@example.test.');
     expect(mail.html).not.toContain('href=');
     expect(passwordChangedMail({ name: 'Ana' }).subject).toBe('Your password was changed');
+  });
+
+  it('confirms a deletion naming the account, without any link', () => {
+    const mail = accountDeletedMail({ name: 'Ana', username: 'ana.k' });
+    expect(mail.subject).toBe('Your account was deleted');
+    expect(mail.text).toContain('Tessera account ana.k was deleted');
+    expect(mail.html).not.toContain('href=');
   });
 });
