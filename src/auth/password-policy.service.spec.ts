@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../config/app-config.js';
-import { ownerWords, PasswordPolicyService, rangeCount } from './password-policy.service.js';
+import { ownerWords, PasswordPolicyService, rangeCount, SCORED_LENGTH } from './password-policy.service.js';
 
 describe('rangeCount', () => {
   const body = ['0018A45C4D1DEF81644B54AB7F969B88D65:1', '00D4F6E8FA6EECAD2A3AA415EEC418D38EC:2', 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0'].join('\r\n');
@@ -45,6 +45,17 @@ describe('PasswordPolicyService offline score', () => {
     await expect(policy.assertAcceptable('password', {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'password', rule: 'uncompromised' }] });
     await expect(new PasswordPolicyService(loadConfig({ PASSWORD_MIN_SCORE: '0' })).assertAcceptable('password', {})).resolves.toBeUndefined();
     await expect(policy.assertAcceptable('password', {}, 'new_password')).rejects.toMatchObject({ fields: [{ field: 'new_password' }] });
+  });
+
+  it(`scores the first ${SCORED_LENGTH} characters: what follows them cannot rescue a weak start`, async () => {
+    const weakStart = 'a'.repeat(SCORED_LENGTH);
+    expect(await policy.score(`${weakStart}Marmalade-Tundra-Violin-77`, {})).toBe(await policy.score(weakStart, {}));
+    expect(await policy.score(weakStart, {})).toBeLessThan(3);
+  });
+
+  it('still catches l33t spellings of common passwords', async () => {
+    expect(await policy.score('p@ssw0rd', {})).toBeLessThan(3);
+    expect(await policy.score('P4$$w0rd!', {})).toBeLessThan(3);
   });
 
   it("scores a strong password low once it is built from the owner's words", async () => {
