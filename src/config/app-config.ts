@@ -50,6 +50,8 @@ export interface AppConfig {
   /** argon2id cost; tests may lower it through ARGON2_MEMORY_KIB / ARGON2_TIME_COST, the defaults are OWASP's. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rateLimits: { loginPerMinute: number; passwordRemindPerHour: number; apiPerMinute: number };
+  /** `expires_at` of a new key: at most `maxLifetimeDays` ahead; `defaultLifetimeDays` when none is given (unset: none). */
+  apiKeys: { maxLifetimeDays: number; defaultLifetimeDays?: number };
   database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
@@ -154,6 +156,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const apiKeyMaxLifetimeDays = int(env, 'API_KEY_MAX_LIFETIME_DAYS', 365, 1, 36500);
+  const apiKeyDefaultLifetimeDays =
+    str(env, 'API_KEY_DEFAULT_LIFETIME_DAYS') === undefined ? undefined : int(env, 'API_KEY_DEFAULT_LIFETIME_DAYS', 0, 1, 36500);
+  if (apiKeyDefaultLifetimeDays !== undefined && apiKeyDefaultLifetimeDays > apiKeyMaxLifetimeDays) {
+    throw new ConfigError('API_KEY_DEFAULT_LIFETIME_DAYS', `must not exceed API_KEY_MAX_LIFETIME_DAYS (${apiKeyMaxLifetimeDays}), got ${apiKeyDefaultLifetimeDays}`);
+  }
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = str(env, 'ADMIN_PASSWORD');
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 1024)) {
@@ -206,6 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       passwordRemindPerHour: int(env, 'RATE_LIMIT_REMIND_PER_HOUR', 5, 1, 100000),
       apiPerMinute: int(env, 'RATE_LIMIT_API_PER_MINUTE', 600, 1, 1000000),
     },
+    apiKeys: { maxLifetimeDays: apiKeyMaxLifetimeDays, defaultLifetimeDays: apiKeyDefaultLifetimeDays },
     database: {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
       connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5000, 100, 600000),

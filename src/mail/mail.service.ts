@@ -4,14 +4,18 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
   accountDeletedMail,
+  apiKeyCreatedMail,
+  apiKeysRevokedMail,
   emailChangedMail,
   emailVerificationMail,
   passwordChangedMail,
   passwordResetMail,
+  type ApiKeyCreatedMailData,
+  type ApiKeysRevokedMailData,
   type MailContent,
 } from './mail-templates.js';
 
-type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'account-deleted';
+type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'api-key-created' | 'api-keys-revoked' | 'account-deleted';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -43,6 +47,15 @@ export class MailService implements OnApplicationShutdown {
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
   sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
     this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
+    this.enqueue('api-key-created', to, () => apiKeyCreatedMail(data));
+  }
+
+  /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
+  sendApiKeysRevokedNotice(to: string, data: ApiKeysRevokedMailData): void {
+    this.enqueue('api-keys-revoked', to, () => apiKeysRevokedMail(data));
   }
 
   /** The confirmation that an account is gone, to its last address. */

@@ -14,7 +14,6 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/client/account family (seed 004). */
 @ApiTags(TAGS.client)
-@Authenticated()
 @Controller('client/account')
 @ClientErrors(401, 403)
 export class ClientAccountController {
@@ -25,6 +24,7 @@ export class ClientAccountController {
   ) {}
 
   /** The signed-in user's account. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ClientAccountDto })
@@ -33,6 +33,7 @@ export class ClientAccountController {
   }
 
   /** Change the email address; `password` is checked first (400 when wrong). */
+  @Authenticated('account.write')
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; the new address must be verified.' })
@@ -42,6 +43,7 @@ export class ClientAccountController {
   }
 
   /** Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked. */
+  @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every other session is revoked.' })
@@ -54,6 +56,7 @@ export class ClientAccountController {
    * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
    * key; the last admin cannot delete itself (403).
    */
+  @Authenticated('account.write')
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted, with everything personal; a confirmation is mailed.' })
@@ -63,6 +66,7 @@ export class ClientAccountController {
   }
 
   /** The account's activity log, newest first by default. */
+  @Authenticated('activity.read')
   @Get('activity')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ActivityLogListDto })

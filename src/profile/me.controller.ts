@@ -17,7 +17,6 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/me family (seed 000). */
 @ApiTags(TAGS.me)
-@Authenticated()
 @Controller('me')
 @LaravelErrors(401, 403, 422)
 export class MeController {
@@ -28,6 +27,7 @@ export class MeController {
   ) {}
 
   /** The signed-in user; `?include=role,country` adds those objects. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -37,6 +37,7 @@ export class MeController {
   }
 
   /** Update any of the personal details. */
+  @Authenticated('account.write')
   @Patch('details')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -46,6 +47,7 @@ export class MeController {
   }
 
   /** Update username, email or password (recent login or `current_password`). */
+  @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -59,6 +61,7 @@ export class MeController {
    * entries keep event and time, not IP or user agent. Recent login or `current_password`; never an API key; the
    * last admin cannot delete itself (403). A confirmation goes to the address; username and email are free again.
    */
+  @Authenticated('account.write')
   @Delete()
   @Header('Cache-Control', 'no-store')
   // The body is optional: a recent sign-in needs none.
@@ -75,6 +78,8 @@ export class MeController {
    * hash, secret, token or code. Needs an access token whose session signed in within RECENT_AUTH_SECONDS (a GET
    * carries no `current_password`; 403 otherwise, and always for API keys). Once a minute (429 with Retry-After).
    */
+  // Closed to API keys (no scope): an export needs proof a key cannot give.
+  @Authenticated()
   @Get('export')
   @Header('Cache-Control', 'no-store')
   @ApiProduces('application/json')

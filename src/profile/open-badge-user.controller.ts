@@ -17,7 +17,6 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/v1/auth family (seed 001). */
 @ApiTags(TAGS.v1)
-@Authenticated()
 @Controller('v1/auth/user')
 @LaravelErrors(401, 403)
 export class OpenBadgeUserController {
@@ -27,6 +26,7 @@ export class OpenBadgeUserController {
   ) {}
 
   /** The signed-in user, unwrapped. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
@@ -35,6 +35,7 @@ export class OpenBadgeUserController {
   }
 
   /** Change username and/or email (recent login or `current_password`). */
+  @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
@@ -44,6 +45,7 @@ export class OpenBadgeUserController {
   }
 
   /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
+  @Authenticated('account.write')
   @Post('profile')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -61,6 +63,7 @@ export class OpenBadgeUserController {
   }
 
   /** Delete the account, as `DELETE /api/me` does (recent login or `current_password`). */
+  @Authenticated('account.write')
   @Delete()
   @Header('Cache-Control', 'no-store')
   @ApiBody({ type: DeleteAccountDto, required: false })

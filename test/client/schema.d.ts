@@ -11,11 +11,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's active sessions. */
+        /**
+         * List the caller's active sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
         get: operations["listMySessions"];
         put?: never;
         post?: never;
-        /** Revoke every session of the caller but the current one. */
+        /**
+         * Revoke every session of the caller but the current one.
+         * @description API keys need the scope `sessions.write`.
+         */
         delete: operations["revokeOtherSessions"];
         options?: never;
         head?: never;
@@ -29,11 +35,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's sessions. */
+        /**
+         * One of the caller's sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
         get: operations["getSession"];
         put?: never;
         post?: never;
-        /** Revoke one of the caller's sessions. */
+        /**
+         * Revoke one of the caller's sessions.
+         * @description API keys need the scope `sessions.write`.
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -100,7 +112,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the current session. */
+        /**
+         * Revoke the current session.
+         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -115,12 +130,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code. */
+        /**
+         * Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code.
+         * @description API keys need the scope `account.write`.
+         */
         get: operations["getTotpSetup"];
         put?: never;
-        /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
+        /**
+         * Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["enableTotp"];
-        /** Turn two-factor off with the password (the seed's verb). */
+        /**
+         * Turn two-factor off with the password (the seed's verb).
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteTotp"];
         options?: never;
         head?: never;
@@ -136,7 +160,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn two-factor off with the password. */
+        /**
+         * Turn two-factor off with the password.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["disableTotp"];
         delete?: never;
         options?: never;
@@ -152,10 +179,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. */
+        /**
+         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified.
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["startSmsTwoFactor"];
         post?: never;
-        /** Turn two-factor off; needs `current_password` unless this session logged in recently. */
+        /**
+         * Turn two-factor off; needs `current_password` unless this session logged in recently.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["disableSmsTwoFactor"];
         options?: never;
         head?: never;
@@ -171,7 +204,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. */
+        /**
+         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["verifySmsTwoFactor"];
         delete?: never;
         options?: never;
@@ -188,7 +224,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the recovery codes (password required); the new ones are in `meta`, shown once. */
+        /**
+         * Replace the recovery codes (password required); the new ones are in `meta`, shown once.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -220,10 +259,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's personal API keys. */
+        /**
+         * List the caller's personal API keys.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create a personal API key; the full key is returned once, in `meta.secret_token`. */
+        /**
+         * Create a personal API key; the full key is returned once, in `meta.secret_token`.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -241,8 +286,28 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete one of the caller's personal API keys; it stops working on the next request. */
+        /**
+         * Delete one of the caller's personal API keys; it stops working on the next request.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report leaked keys, no credential needed: each valid one is revoked and its owner mailed; the same answer whatever was found. */
+        post: operations["revokeApiKeys"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -342,7 +407,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a new verification link to the caller; when the address is already verified, no mail is sent. */
+        /**
+         * Mail a new verification link to the caller; when the address is already verified, no mail is sent.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["resendEmailVerification"];
         delete?: never;
         options?: never;
@@ -374,7 +442,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user; `?include=role,country` adds those objects. */
+        /**
+         * The signed-in user; `?include=role,country` adds those objects.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -382,6 +453,7 @@ export interface paths {
          * Delete the account and everything personal: sessions, API keys, two-factor, tokens, avatar files. Activity
          *     entries keep event and time, not IP or user agent. Recent login or `current_password`; never an API key; the
          *     last admin cannot delete itself (403). A confirmation goes to the address; username and email are free again.
+         * @description API keys need the scope `account.write`.
          */
         delete: operations["deleteMe"];
         options?: never;
@@ -402,7 +474,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update any of the personal details. */
+        /**
+         * Update any of the personal details.
+         * @description API keys need the scope `account.write`.
+         */
         patch: operations["updateMeDetails"];
         trace?: never;
     };
@@ -419,7 +494,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update username, email or password (recent login or `current_password`). */
+        /**
+         * Update username, email or password (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
         patch: operations["updateMeCredentials"];
         trace?: never;
     };
@@ -435,6 +513,7 @@ export interface paths {
          *     avatar URLs, two-factor state, sessions, API keys, mailed links and the whole activity log; never a password
          *     hash, secret, token or code. Needs an access token whose session signed in within RECENT_AUTH_SECONDS (a GET
          *     carries no `current_password`; 403 otherwise, and always for API keys). Once a minute (429 with Retry-After).
+         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
          */
         get: operations["exportMe"];
         put?: never;
@@ -452,12 +531,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, unwrapped. */
+        /**
+         * The signed-in user, unwrapped.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getAuthUser"];
-        /** Change username and/or email (recent login or `current_password`). */
+        /**
+         * Change username and/or email (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateAuthUser"];
         post?: never;
-        /** Delete the account, as `DELETE /api/me` does (recent login or `current_password`). */
+        /**
+         * Delete the account, as `DELETE /api/me` does (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteAuthUser"];
         options?: never;
         head?: never;
@@ -473,7 +561,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
+        /**
+         * Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["updateAuthUserProfile"];
         delete?: never;
         options?: never;
@@ -488,13 +579,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user's account. */
+        /**
+         * The signed-in user's account.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getClientAccount"];
         put?: never;
         post?: never;
         /**
          * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
          *     key; the last admin cannot delete itself (403).
+         * @description API keys need the scope `account.write`.
          */
         delete: operations["deleteClientAccount"];
         options?: never;
@@ -510,7 +605,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the email address; `password` is checked first (400 when wrong). */
+        /**
+         * Change the email address; `password` is checked first (400 when wrong).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateClientAccountEmail"];
         post?: never;
         delete?: never;
@@ -527,7 +625,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked. */
+        /**
+         * Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked.
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateClientAccountPassword"];
         post?: never;
         delete?: never;
@@ -543,7 +644,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's activity log, newest first by default. */
+        /**
+         * The account's activity log, newest first by default.
+         * @description API keys need the scope `activity.read`.
+         */
         get: operations["listClientAccountActivity"];
         put?: never;
         post?: never;
@@ -562,9 +666,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160). */
+        /**
+         * Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["uploadMyAvatar"];
-        /** Remove the avatar: the default picture is shown again. */
+        /**
+         * Remove the avatar: the default picture is shown again.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteMyAvatar"];
         options?: never;
         head?: never;
@@ -579,7 +689,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Use an external image URL as the avatar (stored as given, never fetched). */
+        /**
+         * Use an external image URL as the avatar (stored as given, never fetched).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["setMyExternalAvatar"];
         post?: never;
         delete?: never;
@@ -629,10 +742,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape). */
+        /**
+         * Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUsers"];
         put?: never;
-        /** Create a user with a role, a status and (by default) a verified address. */
+        /**
+         * Create a user with a role, a status and (by default) a verified address.
+         * @description API keys need the scope `admin`.
+         */
         post: operations["adminCreateUser"];
         delete?: never;
         options?: never;
@@ -647,15 +766,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user; `?include=role,country` adds those objects. */
+        /**
+         * One user; `?include=role,country` adds those objects.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminGetUser"];
         put?: never;
         post?: never;
-        /** Delete a user with their sessions, API keys and two-factor state (not yourself). */
+        /**
+         * Delete a user with their sessions, API keys and two-factor state (not yourself).
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteUser"];
         options?: never;
         head?: never;
-        /** Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification. */
+        /**
+         * Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification.
+         * @description API keys need the scope `admin`.
+         */
         patch: operations["adminUpdateUser"];
         trace?: never;
     };
@@ -667,7 +795,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Point the user's avatar at an external image URL (stored as given, never fetched). */
+        /**
+         * Point the user's avatar at an external image URL (stored as given, never fetched).
+         * @description API keys need the scope `admin`.
+         */
         put: operations["adminSetExternalAvatar"];
         post?: never;
         delete?: never;
@@ -686,7 +817,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove the user's avatar: the default picture is shown again. */
+        /**
+         * Remove the user's avatar: the default picture is shown again.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteAvatar"];
         options?: never;
         head?: never;
@@ -703,7 +837,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. */
+        /**
+         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminResetTwoFactor"];
         options?: never;
         head?: never;
@@ -717,11 +854,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's active sessions. */
+        /**
+         * The user's active sessions.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserSessions"];
         put?: never;
         post?: never;
-        /** Revoke every session of the user: their access and refresh tokens stop working on the next request. */
+        /**
+         * Revoke every session of the user: their access and refresh tokens stop working on the next request.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminRevokeUserSessions"];
         options?: never;
         head?: never;
@@ -735,7 +878,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape). */
+        /**
+         * The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserActivity"];
         put?: never;
         post?: never;
@@ -752,7 +898,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every role with the number of users holding it. */
+        /**
+         * Every role with the number of users holding it.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListRoles"];
         put?: never;
         post?: never;
@@ -1135,6 +1284,16 @@ export interface components {
             recovery_code?: string;
         };
         ApiKeyAttributesDto: {
+            /**
+             * @example [
+             *       "account.read",
+             *       "account.write",
+             *       "activity.read",
+             *       "sessions.read",
+             *       "sessions.write"
+             *     ]
+             */
+            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
             /** @example ptlc_aB3dE5fG7hJ */
             identifier: string;
             /** @example Deploy script */
@@ -1153,6 +1312,21 @@ export interface components {
             last_used_at: string | null;
             /** @example 2024-10-24T12:04:30+00:00 */
             created_at: string;
+            /**
+             * @description Null when the key does not expire.
+             * @example 2025-10-24T12:04:30+00:00
+             */
+            expires_at: string | null;
+            /**
+             * @description True once `expires_at` has passed: the key is refused (401) and can only be deleted.
+             * @example false
+             */
+            expired: boolean;
+            /**
+             * @description The address of the last use, written with `last_used_at` (so at most once a minute).
+             * @example 203.0.113.7
+             */
+            last_used_ip: string | null;
         };
         ApiKeyItemDto: {
             /**
@@ -1186,6 +1360,26 @@ export interface components {
              *     ]
              */
             allowed_ips?: string[];
+            /**
+             * @description What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
+             *     routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
+             *     stay refused to every key.
+             * @example [
+             *       "account.read",
+             *       "activity.read"
+             *     ]
+             */
+            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 from then on; it stays listed as expired): an ISO 8601 date-time with an offset,
+             *     in the future and at most API_KEY_MAX_LIFETIME_DAYS (365 by default) ahead. Absent: API_KEY_DEFAULT_LIFETIME_DAYS
+             *     from now when that is configured, else the key does not expire.
+             * @example 2026-06-30T00:00:00+00:00
+             */
+            expires_at?: string;
+            /** @description Proves the caller's identity when the login is older than 15 minutes (creating a key is a credential change). */
+            current_password?: string;
         };
         ApiKeySecretMetaDto: {
             /**
@@ -1202,6 +1396,15 @@ export interface components {
             object: "api_key";
             attributes: components["schemas"]["ApiKeyAttributesDto"];
             meta: components["schemas"]["ApiKeySecretMetaDto"];
+        };
+        RevokeApiKeysDto: {
+            /**
+             * @description At most 100 full keys (`ptlc_…`, 48 characters). Anything that is not a valid key is ignored, silently.
+             * @example [
+             *       "ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef"
+             *     ]
+             */
+            tokens: string[];
         };
         RemindPasswordDto: {
             /**
@@ -2077,7 +2280,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2141,7 +2344,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2207,7 +2410,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2282,7 +2485,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,7 +2639,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2540,7 +2743,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2613,7 +2816,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2686,7 +2889,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2772,7 +2975,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2875,7 +3078,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2978,7 +3181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3082,7 +3285,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3195,7 +3398,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3299,7 +3502,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3403,7 +3606,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3498,7 +3701,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3589,7 +3792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3666,7 +3869,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3749,7 +3952,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3760,6 +3963,84 @@ export interface operations {
             };
             /** @description Not found (or registration/two-factor switched off) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    revokeApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeApiKeysDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; says nothing about what was found. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4160,7 +4441,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4264,7 +4545,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4350,7 +4631,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4445,7 +4726,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4540,7 +4821,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4625,7 +4906,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4698,7 +4979,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4775,7 +5056,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4870,7 +5151,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4972,7 +5253,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5054,7 +5335,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5130,7 +5411,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5224,7 +5505,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,7 +5599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5408,7 +5689,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5494,7 +5775,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5576,7 +5857,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5662,7 +5943,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5821,7 +6102,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5910,7 +6191,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5998,7 +6279,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6083,7 +6364,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6184,7 +6465,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6291,7 +6572,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6385,7 +6666,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6461,7 +6742,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6546,7 +6827,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6622,7 +6903,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6702,7 +6983,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6784,7 +7065,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -89,7 +89,7 @@ describe('GET /api/me/export', () => {
 
   it('needs an access token with a recent sign-in: API keys and stale sessions get 403, nobody 401', async () => {
     const account = await richAccount(t);
-    await t.http().get('/api/me/export').set(bearer(account.apiKey)).expect(403, { message: 'API keys cannot change credentials.' });
+    await t.http().get('/api/me/export').set(bearer(account.apiKey)).expect(403, { message: 'API keys cannot use this route.' });
     await t.db.query(`UPDATE sessions SET logged_in_at = now() - interval '1 hour' WHERE user_id = $1`, [account.id]);
     await t.http().get('/api/me/export').set(account.auth).expect(403, { message: EXPORT_RECENT_AUTH_MESSAGE });
     await t.http().get('/api/me/export').expect(401);
