@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { AvatarFileRemovals } from '../../src/avatar/avatar-file-removals.service.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, type LoggedInUser } from '../support/factories.js';
 import { sidewaysJpegWithGps, webp } from '../support/images.js';
@@ -55,5 +56,23 @@ describe('avatar: the s3 storage driver against s3rver', () => {
     expect(res.body.data.avatar).toBe('http://avatars-s3.test/storage/default-avatar.png');
     expect(await objectKeys(second)).toEqual([]);
     expect(await objectKeys('tmp/')).toEqual([]);
+  });
+
+  it('a replaced avatar whose objects cannot be removed (storage down) is removed on a retry', async () => {
+    const user = await loggedInUser(t);
+    const key = await uploadAs(user, await webp());
+    await s3.stop();
+    try {
+      // An external URL needs no storage: the change commits, the old objects cannot go yet.
+      await t.http().put('/api/me/avatar/external').set(user.auth).send({ url: 'https://images.example.test/me.png' }).expect(200);
+      const pending = await t.db.query(`SELECT file_name FROM avatar_file_removals WHERE file_name LIKE $1`, [`${key}%`]);
+      expect(pending).toHaveLength(3);
+    } finally {
+      await s3.start();
+    }
+    expect(await objectKeys(key)).toHaveLength(3);
+    await t.app.get(AvatarFileRemovals).retryPending();
+    expect(await objectKeys(key)).toEqual([]);
+    expect(await t.db.query(`SELECT file_name FROM avatar_file_removals WHERE file_name LIKE $1`, [`${key}%`])).toEqual([]);
   });
 });
