@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest, type Server } from 'node:http';
@@ -8,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { EXPORT_RECENT_AUTH_MESSAGE } from '../../src/account-data/export/account-export.service.js';
+import { ActivityExportSection } from '../../src/account-data/export/export-sections.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser } from '../support/factories.js';
 import { richAccount } from './account-helpers.js';
@@ -105,6 +107,34 @@ describe('GET /api/me/export', () => {
     expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(again.headers['retry-after'])).toBeLessThanOrEqual(60);
     await t.http().get('/api/me/export').set(other.auth).expect(200);
+  });
+
+  it('cuts the connection when a read fails mid-stream: never a truncated document that looks complete', async () => {
+    const user = await loggedInUser(t);
+    jest.spyOn(ActivityExportSection.prototype, 'write').mockImplementationOnce(async function* () {
+      yield [{ id: '1' }];
+      throw new Error('database went away');
+    });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        const server = t.app.getHttpServer() as Server;
+        server.listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as AddressInfo;
+          const req = httpRequest({ host: '127.0.0.1', port, path: '/api/me/export', headers: user.auth }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(`ended ${res.statusCode}: ${body}`));
+            res.on('error', (error) => resolve(`aborted ${res.statusCode} (${error.message}) after ${body.length} characters`));
+          });
+          req.on('error', (error) => resolve(`request failed: ${error.message}`));
+          req.end();
+        });
+      }).finally(() => (t.app.getHttpServer() as Server).close());
+      expect(outcome).toMatch(/^aborted 200 /);
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 
   it('streams 100,000 activity entries in bounded memory', async () => {
