@@ -6,7 +6,7 @@ import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
-import type { AppConfig } from '../config/app-config.js';
+import { ConfigError, type AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { SessionsService, type TokenPair } from '../sessions/sessions.service.js';
 import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
@@ -124,11 +124,22 @@ export class AuthService implements OnApplicationBootstrap {
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
   }
 
+  private async screenAdminPassword(password: string, email: string): Promise<void> {
+    try {
+      await this.passwordPolicy.assertAcceptable(password, { username: 'admin', email, firstName: 'Admin' });
+    } catch (error) {
+      if (error instanceof DomainError) throw new ConfigError('ADMIN_PASSWORD', 'is too common or has appeared in a data breach; choose another');
+      throw error;
+    }
+  }
+
   /** On an empty database, creates the first admin so Swagger UI can be used at once. */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.countUsers()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@example.com';
     const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
+    // The operator's choice is screened like every other password; the process stops naming the variable.
+    if (this.config.adminPassword) await this.screenAdminPassword(password, email);
     try {
       await this.users.create({
         username: 'admin',

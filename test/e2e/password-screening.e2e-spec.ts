@@ -4,6 +4,7 @@ import { UserTokensService } from '../../src/account-recovery/user-tokens.servic
 import { PASSWORD_REFUSED_MESSAGE, PasswordPolicyService } from '../../src/auth/password-policy.service.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, uniqueName, type LoggedInUser } from '../support/factories.js';
+import { createDatabase } from '../support/processes.js';
 import { PwnedRangeServer, sha1 } from '../support/pwned-range-server.js';
 import { loggedInAdmin } from './admin-helpers.js';
 
@@ -215,4 +216,23 @@ describe('password screening: the range API unavailable', () => {
     });
   });
 
+});
+
+describe('password screening: ADMIN_PASSWORD of the first admin', () => {
+  it('stops the start on an empty database when it is weak (naming the variable), and creates the admin when it is strong', async () => {
+    const db = await createDatabase('tessera_adminpw');
+    try {
+      await expect(bootTestApp({ DATABASE_URL: db.url, ADMIN_PASSWORD: 'password123' })).rejects.toThrow(
+        'Invalid configuration: ADMIN_PASSWORD is too common or has appeared in a data breach; choose another',
+      );
+      const t = await bootTestApp({ DATABASE_URL: db.url, ADMIN_PASSWORD: STRONG });
+      try {
+        await t.http().post('/api/login').send({ username: 'admin', password: STRONG }).expect(200);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
 });
