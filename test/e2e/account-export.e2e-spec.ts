@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,19 @@ import { ActivityExportSection } from '../../src/account-data/export/export-sect
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser } from '../support/factories.js';
 import { richAccount } from './account-helpers.js';
+
+/**
+ * The app behind a server of its own on a real port (the Nest server stays supertest's): nothing but the app holds
+ * the body, and the test sees the socket as a client does.
+ */
+async function listenRaw(t: TestApp): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer(t.app.getHttpAdapter().getInstance() as RequestListener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe('GET /api/me/export', () => {
   let t: TestApp;
@@ -115,25 +128,23 @@ describe('GET /api/me/export', () => {
       yield [{ id: '1' }];
       throw new Error('database went away');
     });
+    const { port, close } = await listenRaw(t);
     try {
       const outcome = await new Promise<string>((resolve) => {
-        const server = t.app.getHttpServer() as Server;
-        server.listen(0, '127.0.0.1', () => {
-          const { port } = server.address() as AddressInfo;
-          const req = httpRequest({ host: '127.0.0.1', port, path: '/api/me/export', headers: user.auth }, (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => (body += chunk));
-            res.on('end', () => resolve(`ended ${res.statusCode}: ${body}`));
-            res.on('error', (error) => resolve(`aborted ${res.statusCode} (${error.message}) after ${body.length} characters`));
-          });
-          req.on('error', (error) => resolve(`request failed: ${error.message}`));
-          req.end();
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/api/me/export', headers: user.auth }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve(`ended ${res.statusCode}: ${body}`));
+          res.on('error', (error) => resolve(`aborted ${res.statusCode} (${error.message}) after ${body.length} characters`));
         });
-      }).finally(() => (t.app.getHttpServer() as Server).close());
+        req.on('error', (error) => resolve(`request failed: ${error.message}`));
+        req.end();
+      });
       expect(outcome).toMatch(/^aborted 200 /);
     } finally {
       jest.restoreAllMocks();
+      await close();
     }
   });
 
@@ -148,10 +159,8 @@ describe('GET /api/me/export', () => {
       [user.id, entries],
     );
 
-    // A real socket, so nothing but the app holds the body; it goes to a file, parsed after the measurement.
-    const server = t.app.getHttpServer() as Server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    // The body goes to a file, parsed after the measurement.
+    const { port, close } = await listenRaw(t);
     const file = path.join(storageDir, 'export.json');
     // Live memory, not garbage V8 has not collected yet: a full collection before the baseline and before each
     // sample, taken at every 25th chunk (the first included, when a buffered document would be at its largest).
@@ -186,7 +195,7 @@ describe('GET /api/me/export', () => {
         req.end();
       });
     } finally {
-      server.close();
+      await close();
     }
     const mib = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
     const growth = { rss: mib(peakRss - baseline.rss), live: mib(peakLive - live(baseline)), body: mib(bytes) };
