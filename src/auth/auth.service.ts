@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
@@ -151,11 +151,16 @@ export class AuthService implements OnApplicationBootstrap {
         emailVerifiedAt: new Date(),
       });
     } catch (error) {
-      // Another instance created it first.
-      if (error instanceof DomainError) return;
+      // Another instance created it first: seen by the availability check, or, when both instances passed that
+      // check at the same moment, by the unique index (a 23505 that stopped the second instance's start).
+      if (error instanceof DomainError || isUniqueViolation(error)) return;
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
     if (generated) announceGeneratedPassword(email, password);
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }
