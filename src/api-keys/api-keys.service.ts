@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { ActivityService } from '../activity/activity.service.js';
+import { ActivityService, type ActivityActor } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { BatchedTouch } from '../database/batched-touch.js';
@@ -18,6 +18,9 @@ export const API_KEY_LIMIT_MESSAGE = 'You have reached the account limit for num
 export const IP_NOT_ALLOWED_MESSAGE = 'This API key may not be used from your IP address.';
 /** `last_used_at` is written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+/** Why every key of a user was deleted at once. */
+export type ApiKeyRevocationReason = 'password-reset' | 'account-banned';
 
 export interface NewApiKey {
   description: string;
@@ -55,9 +58,9 @@ export class ApiKeysService implements BeforeApplicationShutdown {
   ) {}
 
   /** The user's keys, oldest first; uses just made through this instance show in `last_used_at`. */
-  async list(userId: number): Promise<ApiKey[]> {
+  async list(userId: number, manager?: EntityManager): Promise<ApiKey[]> {
     await this.lastUsedWrites.flush();
-    return this.keys.find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return (manager?.getRepository(ApiKey) ?? this.keys).find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /**
@@ -99,10 +102,18 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     await this.activity.record({ event: 'user:api-key.delete', userId: auth.user.id, auth, properties: { identifier } });
   }
 
-  /** Deletes every key of a user (a ban); returns how many. Unbanning does not bring them back. */
-  async deleteAllForUser(userId: number, manager?: EntityManager): Promise<number> {
-    const result = await (manager ?? this.keys.manager).delete(ApiKey, { userId });
-    return result.affected ?? 0;
+  /**
+   * Deletes every key of a user (a password reset, a ban), each recorded as `user:api-key.revoked` with the reason;
+   * returns how many. Nothing brings them back.
+   */
+  async revokeAllForUser(userId: number, reason: ApiKeyRevocationReason, by: ActivityActor, manager?: EntityManager): Promise<number> {
+    const em = manager ?? this.keys.manager;
+    const result = await em.createQueryBuilder().delete().from(ApiKey).where('user_id = :userId', { userId }).returning(['identifier']).execute();
+    const revoked = result.raw as Array<{ identifier: string }>;
+    for (const { identifier } of revoked) {
+      await this.activity.record({ event: 'user:api-key.revoked', userId, ...by, properties: { identifier, reason } }, em);
+    }
+    return revoked.length;
   }
 
   /**

@@ -5,6 +5,7 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
+import { CredentialRevocationService } from './credential-revocation.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
 import { ReauthenticationService } from './reauthentication.service.js';
@@ -13,7 +14,7 @@ import { ReauthenticationService } from './reauthentication.service.js';
 @Module({
   imports: [PassportModule, ApiKeysModule],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, ReauthenticationService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
-  exports: [AuthService, PasswordService, ReauthenticationService],
+  providers: [AuthService, PasswordService, ReauthenticationService, CredentialRevocationService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
+  exports: [AuthService, PasswordService, ReauthenticationService, CredentialRevocationService],
 })
 export class AuthModule {}

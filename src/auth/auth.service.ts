@@ -110,8 +110,9 @@ export class AuthService implements OnApplicationBootstrap {
     return this.sessions.refresh(refreshToken);
   }
 
+  /** Revokes the caller's session. An API key has none (it ends by being deleted): 400, and nothing changes. */
   async logout(auth: AuthContext): Promise<void> {
-    if (!auth.session) return;
+    if (!auth.session) throw new DomainError('API_KEY_NO_SESSION');
     await this.sessions.revokeSession(auth.session.id);
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
   }

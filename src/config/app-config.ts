@@ -29,6 +29,8 @@ export interface AppConfig {
   twoFactorEncryptionKey?: string;
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** A session unused this long can no longer refresh (and its access tokens are refused). */
+  sessionIdleTtlSeconds: number;
   recentAuthSeconds: number;
   redisUrl?: string;
   smtpUrl?: string;
@@ -170,6 +172,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     twoFactorEncryptionKey,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 60, 86400),
     sessionTtlSeconds: int(env, 'SESSION_TTL', 30 * 86400, 300, 365 * 86400),
+    // At least 5 minutes: `last_activity` is written at most once a minute (batched), so a shorter idle time could
+    // end a session in use.
+    sessionIdleTtlSeconds: int(env, 'SESSION_IDLE_TTL', 7 * 86400, 300, 365 * 86400),
     recentAuthSeconds: int(env, 'RECENT_AUTH_SECONDS', 900, 0, 86400),
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     smtpUrl,

@@ -67,7 +67,7 @@ describe('password reset through mailed links', () => {
     await login(t, { username: user.username, password: NEW_PASSWORD });
 
     await t.app.get(MailService).flush();
-    const notice = await t.mail.waitFor((mail) => mail.to === user.email && mail.subject === 'Your password was changed');
+    const notice = await t.mail.waitFor((mail) => mail.to === user.email && mail.subject === 'Your password was reset');
     expect(notice.text).not.toContain(link.token);
     const events = await t.db.query(`SELECT event, ip FROM activity_logs WHERE user_id = $1 AND event = 'auth:password-reset'`, [user.id]);
     expect(events).toHaveLength(1);

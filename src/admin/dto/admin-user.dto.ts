@@ -7,6 +7,7 @@ import {
   BooleanishRules,
   EmailRules,
   NewPasswordRules,
+  OptionalCurrentPasswordRules,
   OptionalEmailRules,
   OptionalNewPasswordRules,
   OptionalUsernameRules,
@@ -143,4 +144,11 @@ export class AdminUpdateUserDto extends AdminUserFieldsDto {
   /** Required with `password`. @example "correct horse battery staple" */
   @PasswordConfirmationRules()
   password_confirmation?: string;
+
+  /**
+   * The admin's own password: proof for a change of `password`, `email`, `role_id` or `status`, needed unless this
+   * session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my own admin password"
+   */
+  @OptionalCurrentPasswordRules()
+  current_password?: string;
 }

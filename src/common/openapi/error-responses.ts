@@ -8,6 +8,11 @@ import {
   type OperationObject,
   type PathItemObject,
 } from '@nestjs/swagger';
+import { renderClientError } from '../../dialects/client/client-error.renderer.js';
+import { renderLaravelError } from '../../dialects/vanguard/laravel-error.renderer.js';
+import { DomainError } from '../errors/domain-error.js';
+import { toErrorReport } from '../errors/error-report.js';
+import type { RouteFamily } from '../http/route-family.js';
 
 /** `{message}` / `{message, errors}`: the error body of every non-client route. */
 export class LaravelErrorDto {
@@ -53,7 +58,7 @@ export class ClientErrorDto {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad request (malformed JSON, a wrong current password, a limit reached)',
   401: 'Missing, malformed, expired or revoked credential',
-  403: 'Banned account, recent authentication required, address not allowed, or not an admin',
+  403: 'Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin',
   404: 'Not found (or registration/two-factor switched off)',
   413: 'Body or upload too large',
   422: 'Validation failed',
@@ -77,6 +82,65 @@ export const LaravelErrors = (...statuses: number[]): MethodDecorator & ClassDec
 
 /** Documents the error statuses of a /api/client route. */
 export const ClientErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, statuses);
+
+/** The body a DomainError gets in a family, exactly as the exception filter renders it. */
+function bodyOf(family: RouteFamily, error: DomainError): unknown {
+  const report = toErrorReport(error);
+  return family === 'client' ? renderClientError(report) : renderLaravelError(report);
+}
+
+/**
+ * Documents one error status with named examples, each the body the given DomainError gets in the family
+ * (rendered by the family's own renderer, so the examples cannot drift from the answers).
+ */
+export function ErrorExamples(
+  family: RouteFamily,
+  status: number,
+  examples: Record<string, { summary: string; error: DomainError }>,
+  extra: { headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }> } = {},
+): MethodDecorator & ClassDecorator {
+  const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
+  return applyDecorators(
+    ApiExtraModels(model),
+    ApiResponse({
+      status,
+      description: DESCRIPTIONS[status] ?? 'Error',
+      schema: { $ref: getSchemaPath(model) },
+      examples: Object.fromEntries(
+        Object.entries(examples).map(([name, { summary, error }]) => [name, { summary, value: bodyOf(family, error) }]),
+      ),
+      ...extra,
+    }),
+  );
+}
+
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds until the account may try again.', schema: { type: 'integer' as const } } };
+
+/**
+ * The answers of a credential change (CONTRACT §2): 403 for an API key (and, where the body's password is optional,
+ * for a session that did not sign in recently), 429 with Retry-After once wrong proofs of the account reached the
+ * login limit (the calling session is revoked then).
+ */
+export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin: boolean }): MethodDecorator & ClassDecorator {
+  const forbidden: Record<string, { summary: string; error: DomainError }> = {
+    apiKey: { summary: 'An API key, whatever the body says', error: new DomainError('API_KEY_FORBIDDEN') },
+  };
+  if (options.recentLogin) {
+    forbidden.recentLogin = {
+      summary: 'No current_password, and the session did not sign in recently',
+      error: new DomainError('RECENT_AUTH_REQUIRED'),
+    };
+  }
+  return applyDecorators(
+    ErrorExamples(family, 403, forbidden),
+    ErrorExamples(
+      family,
+      429,
+      { tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: new DomainError('TOO_MANY_ATTEMPTS') } },
+      { headers: RETRY_AFTER },
+    ),
+  );
+}
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
