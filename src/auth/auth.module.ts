@@ -7,6 +7,7 @@ import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { CredentialRevocationService } from './credential-revocation.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { ReauthenticationService } from './reauthentication.service.js';
 
@@ -14,7 +15,15 @@ import { ReauthenticationService } from './reauthentication.service.js';
 @Module({
   imports: [PassportModule, ApiKeysModule],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, ReauthenticationService, CredentialRevocationService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
-  exports: [AuthService, PasswordService, ReauthenticationService, CredentialRevocationService],
+  providers: [
+    AuthService,
+    PasswordService,
+    ReauthenticationService,
+    LoginThrottleService,
+    CredentialRevocationService,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: BearerAuthGuard },
+  ],
+  exports: [AuthService, PasswordService, ReauthenticationService, LoginThrottleService, CredentialRevocationService],
 })
 export class AuthModule {}

@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { ActivityService } from '../activity/activity.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 
 export const CURRENT_PASSWORD_MESSAGE = 'The current password is incorrect.';
@@ -21,6 +22,7 @@ export class ReauthenticationService {
     private readonly passwords: PasswordService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   /**
@@ -49,12 +51,49 @@ export class ReauthenticationService {
     if (!this.sessions.isRecentlyAuthenticated(auth)) throw new DomainError('RECENT_AUTH_REQUIRED');
   }
 
-  /** Checks the caller's password; a wrong one is recorded (`auth:proof-failed`) and answered with `wrong()`. */
+  /**
+   * Checks the caller's password as a login of the account would be (CONTRACT §2, §10): the same per-account
+   * limiter, so a stolen session cannot guess the password either. A wrong one is recorded (`auth:proof-failed`),
+   * counted (the failure that reaches the limit mails the owner, once an hour) and answered with `wrong()`. Past the
+   * limit the answer is 429 with Retry-After, before any argon2 work, and the calling session is revoked.
+   */
   private async prove(auth: AuthContext, password: string, wrong: () => DomainError): Promise<void> {
     this.refuseApiKey(auth);
-    if (await this.passwords.verify(await this.users.getPasswordHash(auth.user.id), password)) return;
-    await this.activity.record({ event: 'auth:proof-failed', userId: auth.user.id, auth });
+    const user = auth.user;
+    const attempt = { accountKey: this.throttle.accountKeyOfUser(user.id), ip: auth.client.ip };
+    try {
+      await this.throttle.assertAllowed(attempt);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'TOO_MANY_ATTEMPTS') await this.revokeCallingSession(auth);
+      throw error;
+    }
+    let valid: boolean;
+    try {
+      valid = await this.passwords.verify(await this.users.getPasswordHash(user.id), password);
+    } catch (error) {
+      // Not judged (no hashing slot, the database away): the attempt does not count.
+      await this.throttle.release(attempt);
+      throw error;
+    }
+    if (valid) {
+      await this.throttle.recordSuccess(attempt);
+      return;
+    }
+    await this.throttle.recordFailure(attempt, { id: user.id, email: user.email, name: user.firstName ?? user.username });
+    await this.activity.record({ event: 'auth:proof-failed', userId: user.id, auth });
     throw wrong();
+  }
+
+  /** Whoever keeps guessing the password from a session loses the session. */
+  private async revokeCallingSession(auth: AuthContext): Promise<void> {
+    if (!auth.session) return;
+    await this.sessions.revokeSession(auth.session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: auth.user.id,
+      auth,
+      properties: { session_id_prefix: auth.session.id.slice(0, 8), reason: 'too-many-wrong-passwords' },
+    });
   }
 
   /** Credential changes need an access token: a stolen API key must not be able to take the account over. */

@@ -8,10 +8,12 @@ import {
   emailChangedMail,
   emailChangeRequestedMail,
   emailVerificationMail,
+  loginLockoutMail,
   passwordChangedMail,
   passwordResetMail,
   passwordResetNoticeMail,
   type AdminChangedAccountMailData,
+  type LoginLockoutMailData,
   type MailContent,
   type PasswordChangedMailData,
   type PasswordResetNoticeMailData,
@@ -25,7 +27,8 @@ type MailKind =
   | 'email-changed'
   | 'email-change-confirmation'
   | 'email-change-requested'
-  | 'admin-changed-account';
+  | 'admin-changed-account'
+  | 'login-lockout';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -77,6 +80,11 @@ export class MailService implements OnApplicationShutdown {
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
   sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
     this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  /** Tells the owner their logins are paused after repeated failures: someone else may be guessing. */
+  sendLoginLockoutNotice(to: string, data: LoginLockoutMailData): void {
+    this.enqueue('login-lockout', to, () => loginLockoutMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

@@ -238,6 +238,50 @@ describe('account takeover resistance (issue 17)', () => {
     });
   });
 
+  describe('attack 4: password guessing on logged-in routes', () => {
+    let limited: MailingTestApp;
+    beforeAll(async () => {
+      // The contract's defaults for one account (the shared test environment raises them).
+      limited = await bootMailingTestApp({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '5', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '20' });
+    });
+    afterAll(async () => {
+      await limited.close();
+    });
+
+    const LOCKOUT_SUBJECT = 'Repeated failed logins to your account';
+
+    it('attack: the 6th wrong password on PUT /api/client/account/email is a 429 with Retry-After, the session is revoked, the owner mailed once', async () => {
+      const victim = await loggedInUser(limited);
+      const changeEmail = (password: string) =>
+        limited.http().put('/api/client/account/email').set(victim.auth).send({ email: `${uniqueName('evil')}@example.com`, password });
+      for (let guess = 1; guess <= 5; guess++) await changeEmail(`guess number ${guess}`).expect(400);
+      const refused = await changeEmail('guess number 6').expect(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.body).toEqual({ errors: [{ code: 'TooManyRequestsHttpException', status: '429', detail: 'Too Many Attempts.' }] });
+      await limited.http().get('/api/client/account').set(victim.auth).expect(401);
+
+      await limited.app.get(MailService).flush();
+      expect(limited.mail.messages.filter((m) => m.to === victim.email && m.subject === LOCKOUT_SUBJECT)).toHaveLength(1);
+      expect(await userRow(limited, victim.id)).toMatchObject({ email: victim.email });
+      expect(await activityOf(limited, victim.id, 'auth:proof-failed')).toHaveLength(5);
+      expect((await activityOf(limited, victim.id, 'user:session.revoked'))[0].properties).toMatchObject({ reason: 'too-many-wrong-passwords' });
+      // The account is locked for logins from there as well: the same counter.
+      await limited.http().post('/api/login').send({ username: victim.username, password: victim.password }).expect(429);
+    });
+
+    it('attack: counts a wrong current_password of the /api/me family the same way (a right one resets the count)', async () => {
+      const user = await loggedInUser(limited);
+      const disable = (current_password: string) => limited.http().delete('/api/me/2fa').set(user.auth).send({ current_password });
+      for (let guess = 1; guess <= 4; guess++) await disable(`guess ${guess}`).expect(422);
+      // Right: the (account, address) count starts again (two-factor is simply not on).
+      await disable(user.password).expect(422, { message: '2FA is not enabled for this user.' });
+      for (let guess = 1; guess <= 5; guess++) await disable(`guess ${guess}`).expect(422);
+      const refused = await disable('guess 6').expect(429, { message: 'Too Many Attempts.' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      await limited.http().get('/api/me').set(user.auth).expect(401);
+    });
+  });
+
   describe('attack 5: admin power over other accounts', () => {
     it("attack: a stale admin token cannot set another user's password, email, role or status; the target is mailed when it can", async () => {
       const admin = await loggedInAdmin(t);
