@@ -100,7 +100,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the current session. */
+        /** Revoke the current session. An API key has no session: 400 (delete the key to revoke it). */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -152,10 +152,13 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. */
+        /**
+         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
+         *     `current_password` unless this session signed in recently; never with an API key.
+         */
         put: operations["startSmsTwoFactor"];
         post?: never;
-        /** Turn two-factor off; needs `current_password` unless this session logged in recently. */
+        /** Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key. */
         delete: operations["disableSmsTwoFactor"];
         options?: never;
         head?: never;
@@ -171,7 +174,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. */
+        /**
+         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
+         *     `current_password` unless this session signed in recently; never with an API key.
+         */
         post: operations["verifySmsTwoFactor"];
         delete?: never;
         options?: never;
@@ -188,7 +194,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the recovery codes (password required); the new ones are in `meta`, shown once. */
+        /** Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once. */
         post: operations["regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -325,8 +331,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the email address with a mailed token; an Unconfirmed account becomes Active. */
+        /**
+         * Verify the email address with a mailed token (an Unconfirmed account becomes Active), or confirm a pending email
+         *     change with the token mailed to the new address: the account moves to it, verified (422 if it was taken meanwhile).
+         */
         post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/email/cancel-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drop a pending email change with the token mailed to the current address; every session of the account is
+         *     signed out (whoever asked for the change may hold one).
+         */
+        post: operations["cancelEmailChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -342,7 +371,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a new verification link to the caller; when the address is already verified, no mail is sent. */
+        /**
+         * Mail the pending email change's confirmation link again (to the new address); else, for an unverified address,
+         *     a new verification link; else nothing is sent.
+         */
         post: operations["resendEmailVerification"];
         delete?: never;
         options?: never;
@@ -414,7 +446,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update username, email or password (recent login or `current_password`). */
+        /**
+         * Update username, email or password (recent login or `current_password`; never with an API key). A new address
+         *     waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
+         *     current address. A new password signs out the other sessions.
+         */
         patch: operations["updateMeCredentials"];
         trace?: never;
     };
@@ -427,7 +463,10 @@ export interface paths {
         };
         /** The signed-in user, unwrapped. */
         get: operations["getAuthUser"];
-        /** Change username and/or email (recent login or `current_password`). */
+        /**
+         * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
+         *     for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+         */
         put: operations["updateAuthUser"];
         post?: never;
         delete?: never;
@@ -478,7 +517,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the email address; `password` is checked first (400 when wrong). */
+        /**
+         * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
+         *     address is verified the change waits for the new address to open the link mailed to it.
+         */
         put: operations["updateClientAccountEmail"];
         post?: never;
         delete?: never;
@@ -623,7 +665,11 @@ export interface paths {
         delete: operations["adminDeleteUser"];
         options?: never;
         head?: never;
-        /** Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification. */
+        /**
+         * Change any field, the role, the status (`Banned` revokes every session, key and open two-factor login at once) or
+         *     the verification. A change of password, email, role or status needs the admin's proof (recent login or
+         *     `current_password`) and mails the user at its address of record.
+         */
         patch: operations["adminUpdateUser"];
         trace?: never;
     };
@@ -927,6 +973,11 @@ export interface components {
              */
             country_code: number;
             /**
+             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
+            current_password?: string;
+            /**
              * @description The national number, digits only (a JSON number is accepted).
              * @example 641234567
              */
@@ -1061,6 +1112,11 @@ export interface components {
         };
         VerifySmsTwoFactorDto: {
             /**
+             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
+            current_password?: string;
+            /**
              * @description The code received by SMS.
              * @example 123456
              */
@@ -1081,7 +1137,10 @@ export interface components {
             meta: components["schemas"]["RecoveryCodesMetaDto"];
         };
         DisableSmsTwoFactorDto: {
-            /** @description Needed unless this session logged in within the last 15 minutes. */
+            /**
+             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
             current_password?: string;
         };
         RegenerateRecoveryCodesDto: {
@@ -1205,7 +1264,17 @@ export interface components {
             password_confirmation: string;
         };
         VerifyEmailDto: {
-            /** @description The token from the mailed link. */
+            /**
+             * @description The token from the mailed link: a verification link, or the confirmation of a pending email change.
+             * @example Zk3v9XbQ7yH2mL5pR8tW1nC4fJ6sD0gA9eU3iO7kPqM
+             */
+            token: string;
+        };
+        CancelEmailChangeDto: {
+            /**
+             * @description The token from the cancel link mailed to the current address (`/cancel-email-change?token=…`).
+             * @example q0Nc5mR1b7wVYc9kX2pLrT4uZ8eA3sD6fG1hJ0kMnOp
+             */
             token: string;
         };
         CountryListDto: {
@@ -1721,6 +1790,12 @@ export interface components {
              */
             password?: string;
             /**
+             * @description The admin's own password: proof for a change of `password`, `email`, `role_id` or `status`, needed unless this
+             *     session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my own admin password
+             */
+            current_password?: string;
+            /**
              * @description Required with `password`.
              * @example correct horse battery staple
              */
@@ -1836,7 +1911,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1900,7 +1975,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1966,7 +2041,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2041,7 +2116,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2204,7 +2279,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2308,7 +2383,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2372,6 +2447,15 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
             /** @description Missing, malformed, expired or revoked credential */
             401: {
                 headers: {
@@ -2381,7 +2465,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2454,7 +2538,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2540,7 +2624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,6 +2663,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2643,7 +2729,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2682,6 +2768,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2746,7 +2834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2785,6 +2873,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2850,7 +2940,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2886,9 +2976,15 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /**
+             * @description Too many attempts (see Retry-After)
+             *
+             *     Too many attempts (see Retry-After)
+             */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2963,7 +3059,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3002,6 +3098,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3067,7 +3165,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3106,6 +3204,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3171,7 +3271,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3210,6 +3310,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3266,7 +3368,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3357,7 +3459,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,7 +3536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3517,7 +3619,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3855,7 +3957,83 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description Bad request (malformed JSON, a wrong current password, a limit reached)
+             *
+             *     Bad request (malformed JSON, a wrong current password, a limit reached)
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    cancelEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelEmailChangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description Bad request (malformed JSON, a wrong current password, a limit reached)
+             *
+             *     Bad request (malformed JSON, a wrong current password, a limit reached)
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3928,7 +4106,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4032,7 +4210,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4118,7 +4296,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4213,7 +4391,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4243,6 +4421,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4295,7 +4475,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4372,7 +4552,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4402,6 +4582,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4474,7 +4656,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4556,7 +4738,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4607,7 +4789,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; the new address must be verified. */
+            /** @description Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified). */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4632,7 +4814,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4662,6 +4844,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4701,7 +4885,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; every other session is revoked. */
+            /** @description Changed; every other session and open two-factor login is revoked. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,7 +4910,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4756,6 +4940,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4816,7 +5002,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4902,7 +5088,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4984,7 +5170,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5070,7 +5256,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5229,7 +5415,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,7 +5504,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,7 +5592,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5491,7 +5677,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5592,7 +5778,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5631,6 +5817,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5699,7 +5887,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5793,7 +5981,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5869,7 +6057,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5954,7 +6142,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6030,7 +6218,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6110,7 +6298,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6192,7 +6380,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -171,6 +171,10 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
       const operation = item[method];
       if (!operation) continue;
       operation.security ??= [];
+      for (const response of Object.values(operation.responses) as Array<{ description?: string }>) {
+        // A status documented by two decorators (the route's statuses and its examples) gets both descriptions.
+        if (response.description) response.description = [...new Set(response.description.split('\n\n'))].join('\n\n');
+      }
       for (const status of commonStatuses(path, operation)) {
         operation.responses[status] ??= {
           description: DESCRIPTIONS[status] ?? 'Error',
