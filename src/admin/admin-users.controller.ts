@@ -37,10 +37,11 @@ export class AdminUsersController {
     return presentPage(await this.admin.listUsers(query), (profile) => presentVanguardUser(profile, includes), { path, query });
   }
 
-  /** Create a user with a role, a status and (by default) a verified address. */
+  /** Create a user with a role, a status and (by default) a verified address. Creating an admin needs the admin's proof (recent login or `current_password`). */
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: VanguardUserResponseDto })
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async adminCreateUser(
     @CurrentAuth() auth: AuthContext,
     @Body() dto: AdminCreateUserDto,

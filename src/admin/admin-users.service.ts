@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
 import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
@@ -65,6 +66,7 @@ export class AdminUsersService {
     private readonly activity: ActivityService,
     private readonly avatars: AvatarService,
     private readonly mail: MailService,
+    private readonly emailChanges: EmailChangeService,
   ) {}
 
   async listUsers(query: AdminListUsersQueryDto): Promise<Page<UserProfile>> {
@@ -89,6 +91,10 @@ export class AdminUsersService {
 
   async createUser(auth: AuthContext, dto: AdminCreateUserDto, includes: ProfileIncludes = {}): Promise<UserProfile> {
     const role = dto.role_id === undefined ? undefined : await this.existingRole(dto.role_id);
+    // A new admin is admin power handed to a password the caller chose: a credential change like a promotion.
+    if (role?.slug === ADMIN_ROLE_SLUG || dto.current_password !== undefined) {
+      await this.reauthentication.requireRecentAuth(auth, dto.current_password);
+    }
     await this.assertCountryExists(dto.country_id);
     const passwordHash = await this.passwords.hash(dto.password);
     const userId = await this.dataSource.transaction(async (manager) => {
@@ -167,6 +173,8 @@ export class AdminUsersService {
       await this.users.update(user.id, patch, manager);
       const otherFields = banned || unbanned ? fields.filter((field) => field !== 'status') : fields;
       if (otherFields.length > 0) await record('admin:user.updated', { fields: otherFields.join(',') });
+      // An address an admin set wins over one the user is still waiting to confirm.
+      if (patch.email !== undefined) await this.emailChanges.dropForUser(user.id, manager);
       if (banned) {
         // A ban stops every session, key and half-finished login for good: unbanning revives none of them.
         const ended = await this.revocation.end(user.id, { apiKeys: 'account-banned', by: { auth } }, manager);

@@ -642,7 +642,7 @@ export interface paths {
         /** Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape). */
         get: operations["adminListUsers"];
         put?: never;
-        /** Create a user with a role, a status and (by default) a verified address. */
+        /** Create a user with a role, a status and (by default) a verified address. Creating an admin needs the admin's proof (recent login or `current_password`). */
         post: operations["adminCreateUser"];
         delete?: never;
         options?: never;
@@ -1704,6 +1704,12 @@ export interface components {
              */
             role_id?: number;
             /**
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
+             *     `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my own admin password
+             */
+            current_password?: string;
+            /**
              * Format: email
              * @description Unique; at most 191 characters.
              * @example jane.roe@example.com
@@ -1774,6 +1780,12 @@ export interface components {
              */
             role_id?: number;
             /**
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
+             *     `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my own admin password
+             */
+            current_password?: string;
+            /**
              * Format: email
              * @description Unique. Changing it clears the verification unless `email_verified` is sent too.
              * @example jane.roe@example.com
@@ -1789,12 +1801,6 @@ export interface components {
              * @example correct horse battery staple
              */
             password?: string;
-            /**
-             * @description The admin's own password: proof for a change of `password`, `email`, `role_id` or `status`, needed unless this
-             *     session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
-             * @example my own admin password
-             */
-            current_password?: string;
             /**
              * @description Required with `password`.
              * @example correct horse battery staple
@@ -2976,11 +2982,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /**
-             * @description Too many attempts (see Retry-After)
-             *
-             *     Too many attempts (see Retry-After)
-             */
+            /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
                     /** @description Seconds until the account may try again. */
@@ -3957,11 +3959,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /**
-             * @description Bad request (malformed JSON, a wrong current password, a limit reached)
-             *
-             *     Bad request (malformed JSON, a wrong current password, a limit reached)
-             */
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4029,11 +4027,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /**
-             * @description Bad request (malformed JSON, a wrong current password, a limit reached)
-             *
-             *     Bad request (malformed JSON, a wrong current password, a limit reached)
-             */
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5534,6 +5528,8 @@ export interface operations {
             /** @description Too many attempts (see Retry-After) */
             429: {
                 headers: {
+                    /** @description Seconds until the account may try again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

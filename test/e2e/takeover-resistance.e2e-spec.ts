@@ -312,6 +312,34 @@ describe('account takeover resistance (issue 17)', () => {
       await t.http().get('/api/me').set(target.auth).expect(401);
     });
 
+    it('attack: a stale admin token cannot create another admin; a plain user needs no proof', async () => {
+      const admin = await loggedInAdmin(t);
+      await ageLogins(t, admin.id);
+      const body = (role_id: number) => {
+        const username = uniqueName('made');
+        return { username, email: `${username}@example.com`, password: 'a chosen password', password_confirmation: 'a chosen password', role_id };
+      };
+      const refused = body(1);
+      await t.http().post('/api/users').set(admin.auth).send(refused).expect(403, RECENT_AUTH);
+      expect(await t.db.query(`SELECT id FROM users WHERE username = $1`, [refused.username])).toHaveLength(0);
+      await t.http().post('/api/users').set(admin.auth).send({ ...body(1), current_password: admin.password }).expect(201);
+      await t.http().post('/api/users').set(admin.auth).send(body(2)).expect(201);
+    });
+
+    it('drops a pending change when an admin sets the address', async () => {
+      const admin = await loggedInAdmin(t);
+      const user = await verifiedUser();
+      const pending = `${uniqueName('pending')}@example.com`;
+      await t.http().patch('/api/me/details/auth').set(user.auth).send({ email: pending }).expect(200);
+      const confirm = await mailedToken(pending, 'Confirm your new email address', 'verify-email');
+      const chosen = `${uniqueName('admin-set')}@example.com`;
+      await t.http().patch(`/api/users/${user.id}`).set(admin.auth).send({ email: chosen }).expect(200);
+      await t.http().post('/api/email/verify').send({ token: confirm }).expect(400);
+      expect(await userRow(t, user.id)).toMatchObject({ email: chosen });
+      // Mailed at the address of record, which was the previous one.
+      await t.mail.waitFor((m) => m.to === user.email && m.subject === 'An administrator changed your account');
+    });
+
     it('drops open two-factor challenges at a ban', async () => {
       const admin = await loggedInAdmin(t);
       const target = await verifiedUser();
