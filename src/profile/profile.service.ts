@@ -1,18 +1,18 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { CountriesService } from '../countries/countries.service.js';
-import { MailService } from '../mail/mail.service.js';
-import { EmailChangeService } from '../account-recovery/email-change.service.js';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
 import type { ApiKeyMention } from '../mail/mail-templates.js';
+import { MailService } from '../mail/mail.service.js';
 import type { User } from '../users/entities/user.entity.js';
 import { UserProfileService } from '../users/user-profile.service.js';
 import type { UserProfile } from '../users/user-profile.js';
@@ -170,6 +170,7 @@ export class ProfileService {
     const addressChanged = email !== undefined && email.toLowerCase() !== user.email.toLowerCase();
     // A verified address stays until the new one confirms (CONTRACT §2); an unverified one has nothing to protect.
     const pendingEmail = addressChanged && user.emailVerifiedAt !== null ? email : undefined;
+    const addressChangedAtOnce = addressChanged && pendingEmail === undefined;
     const passwordChanged = changes.password !== undefined;
 
     const credentialsChanged = username !== undefined || email !== undefined || passwordChanged;
@@ -183,7 +184,7 @@ export class ProfileService {
 
     if (username !== undefined) patch.username = username;
     if (email !== undefined && pendingEmail === undefined) patch.email = email;
-    if (addressChanged && pendingEmail === undefined) patch.emailVerifiedAt = null;
+    if (addressChangedAtOnce) patch.emailVerifiedAt = null;
     if (changes.password !== undefined) patch.password = await this.passwords.hash(changes.password);
     if (Object.keys(patch).length === 0 && pendingEmail === undefined) return this.profiles.of(user);
 
@@ -196,7 +197,7 @@ export class ProfileService {
       if (updatedFields.length > 0) await record('user:profile.updated', { fields: updatedFields.join(',') });
       if (username !== undefined) await record('user:account.username-changed', { old_username: user.username, new_username: username });
       if (pendingEmail !== undefined) mailPendingChange = await this.emailChanges.request(auth, pendingEmail, manager);
-      else if (addressChanged) await record('user:account.email-changed');
+      if (addressChangedAtOnce) await record('user:account.email-changed');
       if (passwordChanged) {
         // API keys stay (the owner changed the password, not lost it); the notice lists them.
         const ended = await this.revocation.end(user.id, { keepSessionId: auth.session?.id ?? null }, manager);
@@ -206,7 +207,7 @@ export class ProfileService {
     });
     mailPendingChange?.();
     const updated = await this.profiles.load(user.id);
-    await this.notify(user, updated.user, { passwordChanged, addressChanged: addressChanged && pendingEmail === undefined, apiKeys });
+    await this.notify(user, updated.user, { passwordChanged, addressChanged: addressChangedAtOnce, apiKeys });
     return updated;
   }
 
