@@ -36,8 +36,10 @@ export class EmailVerificationController {
   }
 
   /**
-   * Drop a pending email change with the token mailed to the current address; every session of the account is
-   * signed out (whoever asked for the change may hold one).
+   * The link mailed to the current address when an email change is asked for. A pending change is dropped and every
+   * session signed out (whoever asked for the change may hold one). A change already confirmed is undone within 7
+   * days: the previous address comes back, verified; every session, API key and open two-factor login ends; the
+   * password is replaced and a reset link is mailed to the restored address. 422 when that address was taken meanwhile.
    */
   @Public()
   @Post('cancel-change')

@@ -93,7 +93,7 @@ export class PasswordResetService {
         .where('id = :userId', { userId })
         .execute();
       const ended = await this.revocation.end(userId, { apiKeys: 'password-reset', by: { client, actorId: userId } }, manager);
-      await this.emailChanges.dropForUser(userId, manager);
+      await this.emailChanges.dropPending(userId, manager);
       await this.activity.record(
         {
           event: 'auth:password-reset',

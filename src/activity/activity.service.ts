@@ -19,6 +19,7 @@ export const ACTIVITY_EVENTS = {
   'user:account.email-changed': 'Email address changed.',
   'user:account.email-change-requested': 'Email address change requested; it waits for the new address to confirm it.',
   'user:account.email-change-cancelled': 'Pending email address change cancelled; every session was signed out.',
+  'user:account.email-change-reverted': 'Email address change undone through the link sent to the previous address; every credential was ended.',
   'user:account.username-changed': 'Username changed.',
   'user:account.password-changed': 'Password changed.',
   'user:two-factor.create': 'Two-factor authentication enabled.',

@@ -174,7 +174,7 @@ export class AdminUsersService {
       const otherFields = banned || unbanned ? fields.filter((field) => field !== 'status') : fields;
       if (otherFields.length > 0) await record('admin:user.updated', { fields: otherFields.join(',') });
       // An address an admin set wins over one the user is still waiting to confirm.
-      if (patch.email !== undefined) await this.emailChanges.dropForUser(user.id, manager);
+      if (patch.email !== undefined) await this.emailChanges.dropPending(user.id, manager);
       if (banned) {
         // A ban stops every session, key and half-finished login for good: unbanning revives none of them.
         const ended = await this.revocation.end(user.id, { apiKeys: 'account-banned', by: { auth } }, manager);

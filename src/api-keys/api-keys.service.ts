@@ -20,7 +20,7 @@ export const IP_NOT_ALLOWED_MESSAGE = 'This API key may not be used from your IP
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
 /** Why every key of a user was deleted at once. */
-export type ApiKeyRevocationReason = 'password-reset' | 'account-banned';
+export type ApiKeyRevocationReason = 'password-reset' | 'account-banned' | 'email-change-reverted';
 
 export interface NewApiKey {
   description: string;

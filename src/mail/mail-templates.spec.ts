@@ -2,6 +2,7 @@ import {
   adminChangedAccountMail,
   emailChangeConfirmationMail,
   emailChangeRequestedMail,
+  emailChangeRevertedMail,
   passwordResetNoticeMail,
   emailChangedMail,
   emailVerificationMail,
@@ -71,6 +72,12 @@ describe('mail templates', () => {
     expect(notice.text).toContain(`${frontendUrl}/cancel-email-change?token=cancel-token`);
     expect(notice.text).toContain('new@example.test');
     expect(notice.text).not.toContain('confirm-token');
+    expect(notice.text).toContain('within 7 days');
+    const reverted = emailChangeRevertedMail({ name: 'Ana', revertedEmail: '<evil>@example.test' });
+    expect(reverted.subject).toBe('Your email address was restored');
+    expect(reverted.text).toContain('<evil>@example.test no longer is');
+    expect(reverted.html).toContain('&lt;evil&gt;@example.test');
+    expect(reverted.html).not.toContain('href=');
   });
 
   it('says what a reset ended, and lists the keys a password change keeps by identifier only', () => {

@@ -11,6 +11,8 @@ export interface MailContent {
 /** Lifetimes the mails state; the flows that issue the tokens use the same numbers. */
 export const PASSWORD_RESET_TTL_MINUTES = 60;
 export const EMAIL_VERIFICATION_TTL_HOURS = 24;
+/** How long the cancel link of an email change can still undo it once the new address confirmed it. */
+export const EMAIL_CHANGE_REVERT_DAYS = 7;
 
 const APP_NAME = 'Tessera';
 
@@ -59,6 +61,12 @@ export interface EmailChangeRequestedMailData {
   token: string;
   name: string;
   newEmail: string;
+}
+
+export interface EmailChangeRevertedMailData {
+  name: string;
+  /** The address the account had until the revert. */
+  revertedEmail: string;
 }
 
 export interface AdminChangedAccountMailData {
@@ -158,9 +166,18 @@ export function emailChangeRequestedMail(data: EmailChangeRequestedMailData): Ma
   const lines = [
     `Someone asked to change the email address of your ${APP_NAME} account to ${data.newEmail}.`,
     'Nothing changes until the new address confirms it; this address keeps receiving the account mail meanwhile.',
-    'If it was not you, cancel the change: this also signs out every session. Then change your password.',
+    `If it was not you, open the link: it cancels the change, or undoes it within ${EMAIL_CHANGE_REVERT_DAYS} days if it was already confirmed, and signs out every session.`,
   ];
   return render('Your email address is about to change', data.name, lines, { label: 'Cancel the change', link });
+}
+
+export function emailChangeRevertedMail(data: EmailChangeRevertedMailData): MailContent {
+  const lines = [
+    `The email address of your ${APP_NAME} account is this one again; ${data.revertedEmail} no longer is.`,
+    'Every session was signed out, every API key deleted, and the password replaced: set a new one with the reset link we sent in a separate email.',
+    'If you did not ask for this, contact support right away.',
+  ];
+  return render('Your email address was restored', data.name, lines);
 }
 
 export function adminChangedAccountMail(data: AdminChangedAccountMailData): MailContent {

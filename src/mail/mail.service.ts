@@ -7,6 +7,7 @@ import {
   emailChangeConfirmationMail,
   emailChangedMail,
   emailChangeRequestedMail,
+  emailChangeRevertedMail,
   emailVerificationMail,
   loginLockoutMail,
   passwordChangedMail,
@@ -27,6 +28,7 @@ type MailKind =
   | 'email-changed'
   | 'email-change-confirmation'
   | 'email-change-requested'
+  | 'email-change-reverted'
   | 'admin-changed-account'
   | 'login-lockout';
 
@@ -70,6 +72,11 @@ export class MailService implements OnApplicationShutdown {
   /** The notice of a pending email change, with its cancel link; goes to the current address. */
   sendEmailChangeRequested(currentAddress: string, data: { token: string; name: string; newEmail: string }): void {
     this.enqueue('email-change-requested', currentAddress, () => emailChangeRequestedMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  }
+
+  /** After the cancel link undid a confirmed change; goes to the restored address. */
+  sendEmailChangeReverted(to: string, data: { name: string; revertedEmail: string }): void {
+    this.enqueue('email-change-reverted', to, () => emailChangeRevertedMail(data));
   }
 
   /** An administrator changed the account's credentials, role or status; goes to the address of record. */

@@ -85,7 +85,7 @@ describe('account takeover resistance (issue 17)', () => {
   }
 
   describe('attack 1: the email takeover chain with a stolen, recent access token', () => {
-    it('attack: ends with the attacker unable to log in and the victim still in', async () => {
+    it('attack: ends with the attacker unable to log in and the victim still in, even when the attacker confirms first', async () => {
       const victim = await verifiedUser();
       const stolen = victim.auth;
       const evil = `${uniqueName('evil')}@example.com`;
@@ -94,24 +94,70 @@ describe('account takeover resistance (issue 17)', () => {
       const changed = await t.http().patch('/api/me/details/auth').set(stolen).send({ email: evil }).expect(200);
       expect(changed.body.data.email).toBe(victim.email);
       expect(await userRow(t, victim.id)).toMatchObject({ email: victim.email });
-      // The reset goes to the address of record, so asking for one at the attacker's address sends nothing.
+      // The reset goes to the address of record, so asking for one at the attacker's address sends nothing yet.
       await t.http().post('/api/password/remind').send({ email: evil }).expect(200);
       expect(await mailsTo(evil, 'Reset your password')).toBe(0);
 
-      // The victim opens the cancel link of the notice their address received: every session ends.
+      // The attacker holds the new mailbox and confirms at once, turns two-factor off, resets the password, logs in.
+      await t.http().post('/api/email/verify').send({ token: await mailedToken(evil, 'Confirm your new email address', 'verify-email') }).expect(200);
+      await t.http().delete('/api/me/2fa').set(stolen).expect(422, { message: '2FA is not enabled for this user.' });
+      await resetPassword({ email: evil }, 'the attacker password');
+      const attacker = await login(t, { username: evil, password: 'the attacker password' });
+      // A second reset link, kept for later.
+      await t.http().post('/api/password/remind').send({ email: evil }).expect(200);
+      const spareReset = await mailedToken(evil, 'Reset your password', 'reset-password');
+
+      // The victim opens the cancel link of the notice their address received before any of that.
       const cancel = await mailedToken(victim.email, 'Your email address is about to change', 'cancel-email-change');
       await t.http().post('/api/email/cancel-change').send({ token: cancel }).expect(200, { success: true });
-      await t.http().get('/api/me').set(stolen).expect(401);
+      await t.http().get('/api/me').set(bearer(attacker.token)).expect(401);
+      await t.http().post('/api/token/refresh').send({ refresh_token: attacker.refresh_token }).expect(401);
+      await t.http().post('/api/login').send({ username: evil, password: 'the attacker password' }).expect(422, CREDENTIALS_WRONG);
+      await t.http().post('/api/login').send({ username: victim.username, password: 'the attacker password' }).expect(422, CREDENTIALS_WRONG);
+      await t
+        .http()
+        .post('/api/password/reset')
+        .send({ token: spareReset, email: evil, password: 'attacker again', password_confirmation: 'attacker again' })
+        .expect(400, { message: 'This password reset token is invalid.' });
+      await t.http().post('/api/email/cancel-change').send({ token: cancel }).expect(400, { message: 'This email change token is invalid.' });
+      expect(await userRow(t, victim.id)).toMatchObject({ email: victim.email, email_verified_at: expect.any(Date) });
+
+      // The restored address got a reset link: the victim is in again, the attacker is not.
+      const restored = await t.mail.waitFor((m) => m.to === victim.email && m.subject === 'Your email address was restored');
+      expect(restored.text).toContain(evil);
+      await resetPassword(victim, 'the victim password');
+      await login(t, { username: victim.email, password: 'the victim password' });
+      expect((await activityOf(t, victim.id, 'user:account.email-change-reverted')).length).toBe(1);
+    });
+
+    it('cancels a change that is still pending: the attacker never gets the address, every session ends', async () => {
+      const victim = await verifiedUser();
+      const evil = `${uniqueName('evil')}@example.com`;
+      await t.http().patch('/api/me/details/auth').set(victim.auth).send({ email: evil }).expect(200);
+      const cancel = await mailedToken(victim.email, 'Your email address is about to change', 'cancel-email-change');
+      await t.http().post('/api/email/cancel-change').send({ token: cancel }).expect(200, { success: true });
+      await t.http().get('/api/me').set(victim.auth).expect(401);
       const confirm = await mailedToken(evil, 'Confirm your new email address', 'verify-email');
       await t.http().post('/api/email/verify').send({ token: confirm }).expect(400, { message: 'This verification token is invalid.' });
       await t.http().post('/api/email/cancel-change').send({ token: cancel }).expect(400, { message: 'This email change token is invalid.' });
-
-      await t.http().post('/api/login').send({ username: evil, password: 'anything at all' }).expect(422, CREDENTIALS_WRONG);
+      // The password was not touched: nothing was taken yet.
       await login(t, victim);
       expect(await userRow(t, victim.id)).toMatchObject({ email: victim.email, email_verified_at: expect.any(Date) });
       const events = (await t.db.query(`SELECT event FROM activity_logs WHERE user_id = $1 ORDER BY id`, [victim.id])).map((r: { event: string }) => r.event);
       expect(events).toEqual(expect.arrayContaining(['user:account.email-change-requested', 'user:account.email-change-cancelled']));
       expect(events).not.toContain('user:account.email-changed');
+    });
+
+    it('keeps the revert window: the cancel link of a confirmed change dies after EMAIL_CHANGE_REVERT_DAYS', async () => {
+      const user = await verifiedUser();
+      const newEmail = `${uniqueName('moved')}@example.com`;
+      await t.http().patch('/api/me/details/auth').set(user.auth).send({ email: newEmail }).expect(200);
+      await t.http().post('/api/email/verify').send({ token: await mailedToken(newEmail, 'Confirm your new email address', 'verify-email') }).expect(200);
+      await t.db.query(`UPDATE email_changes SET revert_until = now() - interval '1 second' WHERE user_id = $1`, [user.id]);
+      const cancel = await mailedToken(user.email, 'Your email address is about to change', 'cancel-email-change');
+      await t.http().post('/api/email/cancel-change').send({ token: cancel }).expect(400);
+      expect(await userRow(t, user.id)).toMatchObject({ email: newEmail });
+      await t.http().get('/api/me').set(user.auth).expect(200);
     });
 
     it('applies a pending change when the new address confirms: login, mail and reset move there, verified (client family)', async () => {
