@@ -155,11 +155,13 @@ export class SessionsService implements BeforeApplicationShutdown {
     return this.authentication;
   }
 
-  /** Active sessions of a user, most recent activity first. */
+  /** Active sessions of a user (not revoked, expired or idle), most recent activity first. */
   listActive(userId: number): Promise<Session[]> {
     return this.sessions
       .createQueryBuilder('s')
+      // An idle session is over (its tokens are refused), even before a refresh attempt marks it revoked.
       .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .andWhere('s.last_activity > now() - make_interval(secs => :idle)', { idle: this.config.sessionIdleTtlSeconds })
       .orderBy('s.last_activity', 'DESC')
       .getMany();
   }

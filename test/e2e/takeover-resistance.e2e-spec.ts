@@ -420,11 +420,16 @@ describe('account takeover resistance (issue 17)', () => {
 
     it(`attack: a session unused for SESSION_IDLE_TTL cannot refresh, and is revoked`, async () => {
       const user = await loggedInUser(t);
+      const current = await login(t, user, 'the device in use');
+      const [idle] = await t.db.query(`SELECT id FROM sessions WHERE user_id = $1 ORDER BY created_at LIMIT 1`, [user.id]);
       // Unused for 7 days and a minute (the default SESSION_IDLE_TTL is 7 days).
-      await t.db.query(`UPDATE sessions SET last_activity = now() - interval '7 days 1 minute' WHERE user_id = $1`, [user.id]);
+      await t.db.query(`UPDATE sessions SET last_activity = now() - interval '7 days 1 minute' WHERE id = $1`, [idle.id]);
+      // No longer listed as active.
+      const listed = await t.http().get('/api/me/sessions').set(bearer(current.token)).expect(200);
+      expect(listed.body.data.map((session: { id: string }) => session.id)).not.toContain(idle.id);
       await t.http().post('/api/token/refresh').send({ refresh_token: user.tokens.refresh_token }).expect(401, { message: 'Unauthenticated.' });
       await t.http().get('/api/me').set(user.auth).expect(401);
-      const [session] = await t.db.query(`SELECT revoked_at FROM sessions WHERE user_id = $1`, [user.id]);
+      const [session] = await t.db.query(`SELECT revoked_at FROM sessions WHERE id = $1`, [idle.id]);
       expect(session.revoked_at).not.toBeNull();
       expect((await activityOf(t, user.id, 'user:session.revoked'))[0].properties).toMatchObject({ reason: 'idle' });
 
