@@ -34,7 +34,10 @@ export class AuthController {
     return this.auth.login(dto, client);
   }
 
-  /** Trade a refresh token for a new pair; a spent refresh token revokes its session. */
+  /**
+   * Trade a refresh token for a new pair; a spent refresh token revokes its session, and so does a session unused
+   * for SESSION_IDLE_TTL (7 days by default): 401 either way.
+   */
   @Public()
   @Post('token/refresh')
   @HttpCode(200)
