@@ -65,14 +65,20 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Too many attempts (see Retry-After)',
   500: 'Unexpected server error (the body says nothing internal)',
   502: 'The SMS gateway failed',
-  503: 'The database is unavailable (see Retry-After)',
+  503: 'The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After)',
 };
+
+/** 429 and 503 tell the client when to come back. */
+const RETRY_AFTER_HEADERS = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1, example: 900 } },
+};
+const headersOf = (status: number) => (status === 429 || status === 503 ? { headers: RETRY_AFTER_HEADERS } : {});
 
 function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(model),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(model) } }),
+      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(model) }, ...headersOf(status) }),
     ),
   );
 }
@@ -97,7 +103,6 @@ export function ErrorExamples(
   family: RouteFamily,
   status: number,
   examples: Record<string, { summary: string; error: DomainError }>,
-  extra: { headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }> } = {},
 ): MethodDecorator & ClassDecorator {
   const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
   return applyDecorators(
@@ -109,12 +114,10 @@ export function ErrorExamples(
       examples: Object.fromEntries(
         Object.entries(examples).map(([name, { summary, error }]) => [name, { summary, value: bodyOf(family, error) }]),
       ),
-      ...extra,
+      ...headersOf(status),
     }),
   );
 }
-
-const RETRY_AFTER = { 'Retry-After': { description: 'Seconds until the account may try again.', schema: { type: 'integer' as const } } };
 
 /**
  * The answers of a credential change (CONTRACT §2): 403 for an API key (and, where the body's password is optional,
@@ -133,12 +136,9 @@ export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin:
   }
   return applyDecorators(
     ErrorExamples(family, 403, forbidden),
-    ErrorExamples(
-      family,
-      429,
-      { tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: new DomainError('TOO_MANY_ATTEMPTS') } },
-      { headers: RETRY_AFTER },
-    ),
+    ErrorExamples(family, 429, {
+      tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: new DomainError('TOO_MANY_ATTEMPTS') },
+    }),
   );
 }
 
@@ -178,6 +178,7 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
       for (const status of commonStatuses(path, operation)) {
         operation.responses[status] ??= {
           description: DESCRIPTIONS[status] ?? 'Error',
+          ...headersOf(status),
           content: { 'application/json': { schema: { $ref: getSchemaPath(model) } } },
         };
       }
