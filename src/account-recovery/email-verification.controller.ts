@@ -58,7 +58,7 @@ export class EmailVerificationController {
    * Mail the pending email change's confirmation link again (to the new address); else, for an unverified address,
    * a new verification link; else nothing is sent.
    */
-  @Authenticated()
+  @Authenticated('account.write')
   @Post('resend')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })

@@ -2,8 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
-import { DomainError } from '../common/errors/domain-error.js';
-import { ErrorExamples, LaravelErrors } from '../common/openapi/error-responses.js';
+import { LaravelErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { AuthService } from './auth.service.js';
 import { LoginChallengeDto, LoginDto, RefreshTokenDto, SuccessDto, TokenPairDto } from './dto/login.dto.js';
@@ -47,13 +46,13 @@ export class AuthController {
     return this.auth.refresh(dto.refresh_token);
   }
 
-  /** Revoke the current session. An API key has no session: 400 (delete the key to revoke it). */
+  /** Revoke the current session. */
+  // No scope: an API key has no session to end (CONTRACT §2), so the guard refuses keys here (403).
   @Authenticated()
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(401, 403)
-  @ErrorExamples('vanguard', 400, { apiKey: { summary: 'Called with an API key', error: new DomainError('API_KEY_NO_SESSION') } })
   async logout(@CurrentAuth() auth: AuthContext): Promise<SuccessDto> {
     await this.auth.logout(auth);
     return { success: true };

@@ -120,7 +120,10 @@ export class AuthService implements OnApplicationBootstrap {
     return this.sessions.refresh(refreshToken);
   }
 
-  /** Revokes the caller's session. An API key has none (it ends by being deleted): 400, and nothing changes. */
+  /**
+   * Revokes the caller's session. An API key has none (it ends by being deleted): refused, nothing changes. The
+   * guard already closes the route to keys (it declares no scope); this keeps the rule for any other caller.
+   */
   async logout(auth: AuthContext): Promise<void> {
     if (!auth.session) throw new DomainError('API_KEY_NO_SESSION');
     await this.sessions.revokeSession(auth.session.id);

@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
   adminChangedAccountMail,
+  apiKeyCreatedMail,
+  apiKeysRevokedMail,
   emailChangeConfirmationMail,
   emailChangedMail,
   emailChangeRequestedMail,
@@ -14,6 +16,8 @@ import {
   passwordResetMail,
   passwordResetNoticeMail,
   type AdminChangedAccountMailData,
+  type ApiKeyCreatedMailData,
+  type ApiKeysRevokedMailData,
   type LoginLockoutMailData,
   type MailContent,
   type PasswordChangedMailData,
@@ -30,7 +34,9 @@ type MailKind =
   | 'email-change-requested'
   | 'email-change-reverted'
   | 'admin-changed-account'
-  | 'login-lockout';
+  | 'login-lockout'
+  | 'api-key-created'
+  | 'api-keys-revoked';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -92,6 +98,15 @@ export class MailService implements OnApplicationShutdown {
   /** Tells the owner their logins are paused after repeated failures: someone else may be guessing. */
   sendLoginLockoutNotice(to: string, data: LoginLockoutMailData): void {
     this.enqueue('login-lockout', to, () => loginLockoutMail(data));
+  }
+
+  sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
+    this.enqueue('api-key-created', to, () => apiKeyCreatedMail(data));
+  }
+
+  /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
+  sendApiKeysRevokedNotice(to: string, data: ApiKeysRevokedMailData): void {
+    this.enqueue('api-keys-revoked', to, () => apiKeysRevokedMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

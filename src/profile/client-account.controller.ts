@@ -12,7 +12,6 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/client/account family (seed 004). */
 @ApiTags(TAGS.client)
-@Authenticated()
 @Controller('client/account')
 @ClientErrors(401, 403)
 export class ClientAccountController {
@@ -22,6 +21,7 @@ export class ClientAccountController {
   ) {}
 
   /** The signed-in user's account. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ClientAccountDto })
@@ -33,6 +33,7 @@ export class ClientAccountController {
    * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
    * address is verified the change waits for the new address to open the link mailed to it.
    */
+  @Authenticated('account.write')
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified).' })
@@ -43,6 +44,7 @@ export class ClientAccountController {
   }
 
   /** Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked. */
+  @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
@@ -53,6 +55,7 @@ export class ClientAccountController {
   }
 
   /** The account's activity log, newest first by default. */
+  @Authenticated('activity.read')
   @Get('activity')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ActivityLogListDto })

@@ -11,13 +11,13 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/me family (seed 000). */
 @ApiTags(TAGS.me)
-@Authenticated()
 @Controller('me')
 @LaravelErrors(401, 403, 422)
 export class MeController {
   constructor(private readonly profile: ProfileService) {}
 
   /** The signed-in user; `?include=role,country` adds those objects. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -27,6 +27,7 @@ export class MeController {
   }
 
   /** Update any of the personal details. */
+  @Authenticated('account.write')
   @Patch('details')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -40,6 +41,7 @@ export class MeController {
    * waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
    * current address. A new password signs out the other sessions.
    */
+  @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })

@@ -18,7 +18,6 @@ import { presentVanguardUserWithRecoveryCodes } from './two-factor.presenter.js'
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 
 @ApiTags(TAGS.twoFactor)
-@Authenticated()
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('me/2fa')
 @LaravelErrors(401, 403, 404, 422)
@@ -29,6 +28,7 @@ export class SmsTwoFactorController {
    * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
    * `current_password` unless this session signed in recently; never with an API key.
    */
+  @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -42,6 +42,7 @@ export class SmsTwoFactorController {
    * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
    * `current_password` unless this session signed in recently; never with an API key.
    */
+  @Authenticated('account.write')
   @Post('verify')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -52,6 +53,7 @@ export class SmsTwoFactorController {
   }
 
   /** Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key. */
+  @Authenticated('account.write')
   @Delete()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -61,6 +63,7 @@ export class SmsTwoFactorController {
   }
 
   /** Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once. */
+  @Authenticated('account.write')
   @Post('recovery-codes')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -11,11 +11,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's active sessions. */
+        /**
+         * List the caller's active sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
         get: operations["listMySessions"];
         put?: never;
         post?: never;
-        /** Revoke every session of the caller but the current one. */
+        /**
+         * Revoke every session of the caller but the current one.
+         * @description API keys need the scope `sessions.write`.
+         */
         delete: operations["revokeOtherSessions"];
         options?: never;
         head?: never;
@@ -29,11 +35,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's sessions. */
+        /**
+         * One of the caller's sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
         get: operations["getSession"];
         put?: never;
         post?: never;
-        /** Revoke one of the caller's sessions. */
+        /**
+         * Revoke one of the caller's sessions.
+         * @description API keys need the scope `sessions.write`.
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -103,7 +115,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the current session. An API key has no session: 400 (delete the key to revoke it). */
+        /**
+         * Revoke the current session.
+         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -118,12 +133,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code. */
+        /**
+         * Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code.
+         * @description API keys need the scope `account.write`.
+         */
         get: operations["getTotpSetup"];
         put?: never;
-        /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
+        /**
+         * Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["enableTotp"];
-        /** Turn two-factor off with the password (the seed's verb). */
+        /**
+         * Turn two-factor off with the password (the seed's verb).
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteTotp"];
         options?: never;
         head?: never;
@@ -139,7 +163,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn two-factor off with the password. */
+        /**
+         * Turn two-factor off with the password.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["disableTotp"];
         delete?: never;
         options?: never;
@@ -158,10 +185,14 @@ export interface paths {
         /**
          * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
          *     `current_password` unless this session signed in recently; never with an API key.
+         * @description API keys need the scope `account.write`.
          */
         put: operations["startSmsTwoFactor"];
         post?: never;
-        /** Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key. */
+        /**
+         * Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["disableSmsTwoFactor"];
         options?: never;
         head?: never;
@@ -180,6 +211,7 @@ export interface paths {
         /**
          * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
          *     `current_password` unless this session signed in recently; never with an API key.
+         * @description API keys need the scope `account.write`.
          */
         post: operations["verifySmsTwoFactor"];
         delete?: never;
@@ -197,7 +229,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once. */
+        /**
+         * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -229,10 +264,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's personal API keys. */
+        /**
+         * List the caller's personal API keys.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create a personal API key; the full key is returned once, in `meta.secret_token`. */
+        /**
+         * Create a personal API key; the full key is returned once, in `meta.secret_token`.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -250,8 +291,28 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete one of the caller's personal API keys; it stops working on the next request. */
+        /**
+         * Delete one of the caller's personal API keys; it stops working on the next request.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report leaked keys, no credential needed: each valid one is revoked and its owner mailed; the same answer whatever was found. */
+        post: operations["revokeApiKeys"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -379,6 +440,7 @@ export interface paths {
         /**
          * Mail the pending email change's confirmation link again (to the new address); else, for an unverified address,
          *     a new verification link; else nothing is sent.
+         * @description API keys need the scope `account.write`.
          */
         post: operations["resendEmailVerification"];
         delete?: never;
@@ -411,7 +473,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user; `?include=role,country` adds those objects. */
+        /**
+         * The signed-in user; `?include=role,country` adds those objects.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -434,7 +499,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update any of the personal details. */
+        /**
+         * Update any of the personal details.
+         * @description API keys need the scope `account.write`.
+         */
         patch: operations["updateMeDetails"];
         trace?: never;
     };
@@ -455,6 +523,7 @@ export interface paths {
          * Update username, email or password (recent login or `current_password`; never with an API key). A new address
          *     waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
          *     current address. A new password signs out the other sessions.
+         * @description API keys need the scope `account.write`.
          */
         patch: operations["updateMeCredentials"];
         trace?: never;
@@ -466,11 +535,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, unwrapped. */
+        /**
+         * The signed-in user, unwrapped.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getAuthUser"];
         /**
          * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
          *     for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+         * @description API keys need the scope `account.write`.
          */
         put: operations["updateAuthUser"];
         post?: never;
@@ -489,7 +562,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
+        /**
+         * Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["updateAuthUserProfile"];
         delete?: never;
         options?: never;
@@ -504,7 +580,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user's account. */
+        /**
+         * The signed-in user's account.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getClientAccount"];
         put?: never;
         post?: never;
@@ -525,6 +604,7 @@ export interface paths {
         /**
          * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
          *     address is verified the change waits for the new address to open the link mailed to it.
+         * @description API keys need the scope `account.write`.
          */
         put: operations["updateClientAccountEmail"];
         post?: never;
@@ -542,7 +622,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked. */
+        /**
+         * Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked.
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateClientAccountPassword"];
         post?: never;
         delete?: never;
@@ -558,7 +641,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's activity log, newest first by default. */
+        /**
+         * The account's activity log, newest first by default.
+         * @description API keys need the scope `activity.read`.
+         */
         get: operations["listClientAccountActivity"];
         put?: never;
         post?: never;
@@ -577,9 +663,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160). */
+        /**
+         * Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["uploadMyAvatar"];
-        /** Remove the avatar: the default picture is shown again. */
+        /**
+         * Remove the avatar: the default picture is shown again.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteMyAvatar"];
         options?: never;
         head?: never;
@@ -594,7 +686,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Use an external image URL as the avatar (stored as given, never fetched). */
+        /**
+         * Use an external image URL as the avatar (stored as given, never fetched).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["setMyExternalAvatar"];
         post?: never;
         delete?: never;
@@ -644,10 +739,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape). */
+        /**
+         * Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUsers"];
         put?: never;
-        /** Create a user with a role, a status and (by default) a verified address. Creating an admin needs the admin's proof (recent login or `current_password`). */
+        /**
+         * Create a user with a role, a status and (by default) a verified address. Creating an admin needs the admin's proof (recent login or `current_password`).
+         * @description API keys need the scope `admin`.
+         */
         post: operations["adminCreateUser"];
         delete?: never;
         options?: never;
@@ -662,11 +763,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user; `?include=role,country` adds those objects. */
+        /**
+         * One user; `?include=role,country` adds those objects.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminGetUser"];
         put?: never;
         post?: never;
-        /** Delete a user with their sessions, API keys and two-factor state (not yourself). */
+        /**
+         * Delete a user with their sessions, API keys and two-factor state (not yourself).
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteUser"];
         options?: never;
         head?: never;
@@ -674,6 +781,7 @@ export interface paths {
          * Change any field, the role, the status (`Banned` revokes every session, key and open two-factor login at once) or
          *     the verification. A change of password, email, role or status needs the admin's proof (recent login or
          *     `current_password`) and mails the user at its address of record.
+         * @description API keys need the scope `admin`.
          */
         patch: operations["adminUpdateUser"];
         trace?: never;
@@ -686,7 +794,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Point the user's avatar at an external image URL (stored as given, never fetched). */
+        /**
+         * Point the user's avatar at an external image URL (stored as given, never fetched).
+         * @description API keys need the scope `admin`.
+         */
         put: operations["adminSetExternalAvatar"];
         post?: never;
         delete?: never;
@@ -705,7 +816,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove the user's avatar: the default picture is shown again. */
+        /**
+         * Remove the user's avatar: the default picture is shown again.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteAvatar"];
         options?: never;
         head?: never;
@@ -722,7 +836,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. */
+        /**
+         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminResetTwoFactor"];
         options?: never;
         head?: never;
@@ -736,11 +853,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's active sessions. */
+        /**
+         * The user's active sessions.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserSessions"];
         put?: never;
         post?: never;
-        /** Revoke every session of the user: their access and refresh tokens stop working on the next request. */
+        /**
+         * Revoke every session of the user: their access and refresh tokens stop working on the next request.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminRevokeUserSessions"];
         options?: never;
         head?: never;
@@ -754,7 +877,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape). */
+        /**
+         * The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserActivity"];
         put?: never;
         post?: never;
@@ -771,7 +897,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every role with the number of users holding it. */
+        /**
+         * Every role with the number of users holding it.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListRoles"];
         put?: never;
         post?: never;
@@ -1167,6 +1296,16 @@ export interface components {
             recovery_code?: string;
         };
         ApiKeyAttributesDto: {
+            /**
+             * @example [
+             *       "account.read",
+             *       "account.write",
+             *       "activity.read",
+             *       "sessions.read",
+             *       "sessions.write"
+             *     ]
+             */
+            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
             /** @example ptlc_aB3dE5fG7hJ */
             identifier: string;
             /** @example Deploy script */
@@ -1185,6 +1324,21 @@ export interface components {
             last_used_at: string | null;
             /** @example 2024-10-24T12:04:30+00:00 */
             created_at: string;
+            /**
+             * @description Null when the key does not expire.
+             * @example 2025-10-24T12:04:30+00:00
+             */
+            expires_at: string | null;
+            /**
+             * @description True once `expires_at` has passed: the key is refused (401) and can only be deleted.
+             * @example false
+             */
+            expired: boolean;
+            /**
+             * @description The address of the last use, written with `last_used_at` (so at most once a minute).
+             * @example 203.0.113.7
+             */
+            last_used_ip: string | null;
         };
         ApiKeyItemDto: {
             /**
@@ -1218,6 +1372,26 @@ export interface components {
              *     ]
              */
             allowed_ips?: string[];
+            /**
+             * @description What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
+             *     routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
+             *     stay refused to every key.
+             * @example [
+             *       "account.read",
+             *       "activity.read"
+             *     ]
+             */
+            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 from then on; it stays listed as expired): an ISO 8601 date-time with an offset,
+             *     in the future and at most API_KEY_MAX_LIFETIME_DAYS (365 by default) ahead. Absent: API_KEY_DEFAULT_LIFETIME_DAYS
+             *     from now when that is configured, else the key does not expire.
+             * @example 2026-06-30T00:00:00+00:00
+             */
+            expires_at?: string;
+            /** @description Proves the caller's identity when the login is older than 15 minutes (creating a key is a credential change). */
+            current_password?: string;
         };
         ApiKeySecretMetaDto: {
             /**
@@ -1234,6 +1408,15 @@ export interface components {
             object: "api_key";
             attributes: components["schemas"]["ApiKeyAttributesDto"];
             meta: components["schemas"]["ApiKeySecretMetaDto"];
+        };
+        RevokeApiKeysDto: {
+            /**
+             * @description At most 100 full keys (`ptlc_…`, 48 characters). Anything that is not a valid key is ignored, silently.
+             * @example [
+             *       "ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef"
+             *     ]
+             */
+            tokens: string[];
         };
         RemindPasswordDto: {
             /**
@@ -1922,7 +2105,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +2173,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2060,7 +2243,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2139,7 +2322,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2310,7 +2493,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2418,7 +2601,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2484,15 +2667,6 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
             /** @description Missing, malformed, expired or revoked credential */
             401: {
                 headers: {
@@ -2502,7 +2676,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,7 +2753,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2669,7 +2843,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2776,7 +2950,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2883,7 +3057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2991,7 +3165,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3108,7 +3282,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3216,7 +3390,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3324,7 +3498,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3423,7 +3597,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3518,7 +3692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3599,7 +3773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3686,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3697,6 +3871,88 @@ export interface operations {
             };
             /** @description Not found (or registration/two-factor switched off) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    revokeApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeApiKeysDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; says nothing about what was found. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4185,7 +4441,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4295,7 +4551,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4385,7 +4641,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4484,7 +4740,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4570,7 +4826,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4651,7 +4907,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4757,7 +5013,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4843,7 +5099,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4923,7 +5179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5021,7 +5277,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5115,7 +5371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5205,7 +5461,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5291,7 +5547,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5381,7 +5637,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5546,7 +5802,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5639,7 +5895,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5731,7 +5987,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5820,7 +6076,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5925,7 +6181,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6036,7 +6292,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6134,7 +6390,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6214,7 +6470,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6303,7 +6559,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6383,7 +6639,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6467,7 +6723,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6553,7 +6809,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
