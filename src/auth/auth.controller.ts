@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
-import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
+import { AccessTokenOnly, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
 import { LaravelErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { AuthService } from './auth.service.js';
@@ -46,9 +46,8 @@ export class AuthController {
     return this.auth.refresh(dto.refresh_token);
   }
 
-  /** Revoke the current session. */
-  // No scope: an API key has no session to end (CONTRACT §2), so the guard refuses keys here (403).
-  @Authenticated()
+  /** Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so. */
+  @AccessTokenOnly('API_KEY_NO_SESSION')
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })

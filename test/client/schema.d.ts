@@ -116,8 +116,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current session.
-         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
+         * Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so.
+         * @description Not open to API keys (403): access tokens only.
          */
         post: operations["logout"];
         delete?: never;

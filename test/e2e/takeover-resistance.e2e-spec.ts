@@ -442,8 +442,7 @@ describe('account takeover resistance (issue 17)', () => {
     it('attack: POST /api/logout with an API key is a 403 and revokes nothing', async () => {
       const user = await loggedInUser(t);
       const key = await createKey(user.auth);
-      // The route declares no API-key scope (issue 21): a key has no session to end.
-      await t.http().post('/api/logout').set(key).expect(403, { message: 'API keys cannot use this route.' });
+      await t.http().post('/api/logout').set(key).expect(403, { message: 'API keys have no session to log out of; delete the key to revoke it.' });
       await t.http().get('/api/client/account').set(key).expect(200);
       await t.http().get('/api/me').set(user.auth).expect(200);
     });
