@@ -16,6 +16,7 @@ import { createAvatarStorage } from './storage/avatar-storage.factory.js';
     AvatarFileRemovals,
     { provide: AVATAR_STORAGE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createAvatarStorage(config) },
   ],
-  exports: [AvatarService, AvatarFileRemovals, AVATAR_STORAGE],
+  // The image processor too: upload interceptors in other modules take their place in its line.
+  exports: [AvatarService, AvatarImageProcessor, AvatarFileRemovals, AVATAR_STORAGE],
 })
 export class AvatarModule {}

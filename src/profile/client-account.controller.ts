@@ -4,7 +4,7 @@ import { AccountDeletionService } from '../account-data/account-deletion.service
 import { DeleteClientAccountDto } from '../account-data/dto/delete-account.dto.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { ClientErrors } from '../common/openapi/error-responses.js';
+import { ClientErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { presentActivityLogList, presentClientAccount } from '../dialects/client/account.presenter.js';
 import { ActivityLogListDto, ClientAccountDto } from '../dialects/client/dto/client-account.dto.js';
 import { TAGS } from '../openapi/openapi.js';
@@ -32,12 +32,16 @@ export class ClientAccountController {
     return presentClientAccount(await this.profile.view(auth));
   }
 
-  /** Change the email address; `password` is checked first (400 when wrong). */
+  /**
+   * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
+   * address is verified the change waits for the new address to open the link mailed to it.
+   */
   @Authenticated('account.write')
   @Put('email')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Changed; the new address must be verified.' })
+  @ApiNoContentResponse({ description: 'Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified).' })
   @ClientErrors(400, 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountEmail(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientEmailDto): Promise<void> {
     return this.profile.changeEmailWithPassword(auth, dto);
   }
@@ -46,8 +50,9 @@ export class ClientAccountController {
   @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Changed; every other session is revoked.' })
+  @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
   @ClientErrors(400, 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {
     return this.profile.changePasswordWithPassword(auth, dto);
   }

@@ -8,7 +8,7 @@ import { AccountExportService } from '../account-data/export/account-export.serv
 import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { LaravelErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { VanguardUserResponseDto } from '../dialects/vanguard/dto/vanguard-user.dto.js';
 import { presentVanguardUserResponse } from '../dialects/vanguard/user.presenter.js';
 import { TAGS } from '../openapi/openapi.js';
@@ -46,12 +46,17 @@ export class MeController {
     return presentVanguardUserResponse(await this.profile.updateDetails(auth, dto));
   }
 
-  /** Update username, email or password (recent login or `current_password`). */
+  /**
+   * Update username, email or password (recent login or `current_password`; never with an API key). A new address
+   * waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
+   * current address. A new password signs out the other sessions.
+   */
   @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(400)
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.profile.updateCredentials(auth, dto));
   }

@@ -8,7 +8,7 @@ import { ApiMultipartFile } from '../common/openapi/multipart-file.js';
 import type { UploadedImage } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { LaravelErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { OpenBadgeProfileResponseDto, OpenBadgeUserDto } from '../dialects/open-badge/dto/open-badge-user.dto.js';
 import { presentOpenBadgeProfileResponse, presentOpenBadgeUser } from '../dialects/open-badge/user.presenter.js';
 import { TAGS } from '../openapi/openapi.js';
@@ -34,12 +34,16 @@ export class OpenBadgeUserController {
     return presentOpenBadgeUser(await this.profile.view(auth));
   }
 
-  /** Change username and/or email (recent login or `current_password`). */
+  /**
+   * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
+   * for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+   */
   @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
   @LaravelErrors(400, 422)
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateAuthUserDto): Promise<OpenBadgeUserDto> {
     return presentOpenBadgeUser(await this.profile.updateCredentials(auth, dto));
   }

@@ -241,7 +241,7 @@ describe('api key scopes', () => {
   it('closes POST /api/logout to keys (a key has no session to end) and leaves the sessions alone', async () => {
     const owner = await loggedInUser(t);
     const key = await createKey(t, owner, { description: 'all scopes' });
-    await t.http().post('/api/logout').set(key.auth).expect(403, { message: 'API keys cannot use this route.' });
+    await t.http().post('/api/logout').set(key.auth).expect(403, { message: 'API keys have no session to log out of; delete the key to revoke it.' });
     await t.http().get('/api/me').set(owner.auth).expect(200);
   });
 
