@@ -8,7 +8,7 @@ import { TAGS } from '../openapi/openapi.js';
 import { VerifyEmailDto } from './dto/email-verification.dto.js';
 import { EmailVerificationService } from './email-verification.service.js';
 
-@ApiTags(TAGS.auth)
+@ApiTags(TAGS.recovery)
 @Controller('email')
 export class EmailVerificationController {
   constructor(private readonly verification: EmailVerificationService) {}
@@ -18,7 +18,7 @@ export class EmailVerificationController {
   @Post('verify')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors(400, 422)
+  @LaravelErrors('INVALID_VERIFICATION_TOKEN', 422)
   async verifyEmail(@Body() dto: VerifyEmailDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.verification.verify(dto.token, client);
     return { success: true };

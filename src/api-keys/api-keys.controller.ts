@@ -8,7 +8,7 @@ import { presentApiKeyList, presentCreatedApiKey } from './api-key.presenter.js'
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
 
-@ApiTags(TAGS.client)
+@ApiTags(TAGS.apiKeys)
 @Authenticated()
 @Controller('client/account/api-keys')
 @ClientErrors(401, 403)
@@ -28,7 +28,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreatedApiKeyDto })
-  @ClientErrors(400, 422)
+  @ClientErrors('LIMIT_REACHED', 422)
   async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return presentCreatedApiKey(await this.apiKeys.create(auth, { description: body.description, allowedIps: body.allowed_ips }));
   }

@@ -33,7 +33,7 @@ export class ClientAccountController {
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; the new address must be verified.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'API_KEY_FORBIDDEN', 422)
   updateClientAccountEmail(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientEmailDto): Promise<void> {
     return this.profile.changeEmailWithPassword(auth, dto);
   }
@@ -42,7 +42,7 @@ export class ClientAccountController {
   @Put('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every other session is revoked.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'API_KEY_FORBIDDEN', 422)
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {
     return this.profile.changePasswordWithPassword(auth, dto);
   }

@@ -39,7 +39,7 @@ export class MeController {
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
-  @LaravelErrors(400)
+  @LaravelErrors(400, 'RECENT_AUTH_REQUIRED', 'API_KEY_FORBIDDEN')
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.profile.updateCredentials(auth, dto));
   }

@@ -17,11 +17,11 @@ import { SmsTwoFactorService } from './sms-two-factor.service.js';
 import { presentVanguardUserWithRecoveryCodes } from './two-factor.presenter.js';
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 
-@ApiTags(TAGS.twoFactor)
+@ApiTags(TAGS.smsTwoFactor)
 @Authenticated()
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('me/2fa')
-@LaravelErrors(401, 403, 404, 422)
+@LaravelErrors(401, 403, 'SWITCHED_OFF', 422)
 export class SmsTwoFactorController {
   constructor(private readonly smsTwoFactor: SmsTwoFactorService) {}
 
@@ -47,6 +47,7 @@ export class SmsTwoFactorController {
   @Delete()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
+  @LaravelErrors('RECENT_AUTH_REQUIRED', 'API_KEY_FORBIDDEN', 'TWO_FACTOR_STATE')
   async disableSmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: DisableSmsTwoFactorDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.smsTwoFactor.disable(auth, dto));
   }

@@ -13,7 +13,7 @@ import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 @Authenticated()
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('client/account/two-factor')
-@ClientErrors(401, 403, 404)
+@ClientErrors(401, 403, 'SWITCHED_OFF')
 export class TotpController {
   constructor(private readonly totp: TotpService) {}
 
@@ -21,7 +21,7 @@ export class TotpController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TotpSetupDto })
-  @ClientErrors(400)
+  @ClientErrors('TWO_FACTOR_STATE')
   async getTotpSetup(@CurrentAuth() auth: AuthContext): Promise<TotpSetupDto> {
     return presentTotpSetup(await this.totp.getSetup(auth));
   }
@@ -31,7 +31,7 @@ export class TotpController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: RecoveryTokensDto })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'API_KEY_FORBIDDEN', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED')
   async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
     return presentRecoveryTokens(await this.totp.enable(auth, dto));
   }
@@ -40,16 +40,16 @@ export class TotpController {
   @Post('disable')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'API_KEY_FORBIDDEN', 422)
   disableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }
 
-  /** Turn two-factor off with the password (the seed's verb). */
+  /** Turn two-factor off with the password: the same as `POST …/two-factor/disable`, for clients that send DELETE. */
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'API_KEY_FORBIDDEN', 422)
   deleteTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }

@@ -120,7 +120,7 @@ export interface paths {
         put?: never;
         /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
         post: operations["enableTotp"];
-        /** Turn two-factor off with the password (the seed's verb). */
+        /** Turn two-factor off with the password: the same as `POST …/two-factor/disable`, for clients that send DELETE. */
         delete: operations["deleteTotp"];
         options?: never;
         head?: never;
@@ -740,7 +740,7 @@ export interface components {
             /**
              * @example {
              *       "username": [
-             *         "These credentials do not match our records."
+             *         "The username field is required."
              *       ]
              *     }
              */
@@ -807,7 +807,10 @@ export interface components {
             requires_email_confirmation: boolean;
         };
         TokenPairDto: {
-            /** @description Access token (JWT, HS256). */
+            /**
+             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             */
             token: string;
             /**
              * @example Bearer
@@ -819,13 +822,19 @@ export interface components {
              * @example 900
              */
             expires_in: number;
-            /** @description Single-use refresh token. */
+            /**
+             * @description Single-use refresh token, for `POST /api/token/refresh`.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
             refresh_token: string;
         };
         LoginChallengeDto: {
             /** @example true */
             two_factor_required: boolean;
-            /** @description Present it to `POST /api/login/two-factor` with a code; lives 5 minutes. */
+            /**
+             * @description Present it to `POST /api/login/two-factor` with a code; lives 5 minutes.
+             * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
+             */
             challenge_token: string;
             /**
              * @example totp
@@ -843,12 +852,15 @@ export interface components {
             username: string;
             /**
              * @description A name for the new session, kept with it.
-             * @example "John"s laptop"
+             * @example Office laptop
              */
             device_name?: string;
         };
         RefreshTokenDto: {
-            /** @description The refresh token of the last token pair. */
+            /**
+             * @description The refresh token of the last token pair.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
             refresh_token: string;
         };
         ClientErrorMetaDto: {
@@ -1089,7 +1101,10 @@ export interface components {
             password: string;
         };
         CompleteTwoFactorLoginDto: {
-            /** @description From the `POST /api/login` answer. */
+            /**
+             * @description From the `POST /api/login` answer.
+             * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
+             */
             challenge_token: string;
             /**
              * @description The authenticator or SMS code; required unless `recovery_code` is sent.
@@ -1827,7 +1842,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1836,7 +1851,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1845,16 +1863,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1863,9 +1883,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1891,7 +1913,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1900,7 +1922,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1909,16 +1934,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1927,9 +1954,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1957,7 +1986,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionItemDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1966,7 +1995,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1975,7 +2007,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1984,16 +2016,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2002,9 +2036,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2032,7 +2068,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2041,7 +2077,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2050,7 +2089,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2059,16 +2098,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2077,9 +2118,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2109,7 +2152,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2118,7 +2161,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2127,7 +2170,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2136,7 +2179,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2145,7 +2188,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,9 +2197,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2186,7 +2231,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2195,7 +2240,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description The account is banned. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2204,7 +2249,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2213,7 +2258,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /**
+             * @description - The username (or email) and password do not match an account.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2222,16 +2270,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2240,7 +2290,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The SMS gateway failed */
+            /** @description The SMS gateway did not accept the message. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2249,9 +2299,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2281,7 +2333,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,7 +2342,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2299,7 +2351,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description The account is banned. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2308,7 +2360,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2317,7 +2369,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2326,7 +2378,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2335,9 +2387,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2363,7 +2417,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2372,7 +2426,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,16 +2438,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2399,9 +2458,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2427,7 +2488,7 @@ export interface operations {
                     "application/json": components["schemas"]["TotpSetupDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description Two-factor is already on, or not on, or no secret was requested first. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2436,7 +2497,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2445,7 +2506,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2454,7 +2518,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2463,16 +2527,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2481,9 +2547,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2513,7 +2581,11 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryTokensDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2522,7 +2594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2531,7 +2603,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2540,7 +2616,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2549,7 +2625,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2558,7 +2634,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /**
+             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2567,16 +2646,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2585,9 +2666,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2616,7 +2699,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2625,7 +2712,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,7 +2721,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,7 +2734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2652,7 +2743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2661,7 +2752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2670,16 +2761,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2688,9 +2781,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2719,7 +2814,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,7 +2827,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2737,7 +2836,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2746,7 +2849,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2755,7 +2858,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2764,7 +2867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2773,16 +2876,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2791,9 +2896,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2823,7 +2930,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2832,7 +2939,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2841,7 +2948,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2850,7 +2960,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2859,7 +2969,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2868,7 +2978,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2877,16 +2987,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2895,7 +3007,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The SMS gateway failed */
+            /** @description The SMS gateway did not accept the message. */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,9 +3016,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2936,7 +3050,10 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2945,7 +3062,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2954,7 +3071,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The last login is older than RECENT_AUTH_SECONDS and no `current_password` was sent.
+             *     - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2963,7 +3085,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2972,7 +3094,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2981,7 +3103,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2990,16 +3112,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3008,9 +3132,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3040,7 +3166,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3049,7 +3175,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3058,7 +3184,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3067,7 +3196,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3076,7 +3205,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3085,7 +3214,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3094,16 +3223,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3112,9 +3243,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3144,7 +3277,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3286,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3162,7 +3295,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3171,7 +3307,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3180,7 +3316,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3189,7 +3325,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3198,16 +3334,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3216,9 +3354,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3248,7 +3388,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3257,7 +3397,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description The account is banned. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3266,7 +3406,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3275,7 +3415,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3284,7 +3424,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /**
+             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3293,16 +3436,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3311,9 +3456,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3339,7 +3486,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3348,7 +3495,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3357,16 +3507,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3375,9 +3527,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3407,7 +3561,10 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKeyDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The account already has as many API keys as it may.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3416,7 +3573,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3425,7 +3582,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,7 +3594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3443,7 +3603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3452,16 +3612,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3470,9 +3632,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3499,7 +3663,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +3672,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3517,7 +3684,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3526,16 +3693,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3544,9 +3713,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3576,7 +3747,7 @@ export interface operations {
                     "application/json": components["schemas"]["RemindPasswordResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3585,7 +3756,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3594,7 +3765,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3603,16 +3774,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3621,9 +3794,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3635,6 +3810,7 @@ export interface operations {
     requestPasswordReset: {
         parameters: {
             query: {
+                /** @description Example: `john@example.com`. */
                 email: string;
             };
             header?: never;
@@ -3651,7 +3827,7 @@ export interface operations {
                     "application/json": components["schemas"]["RemindPasswordResponseDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,16 +3836,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3678,9 +3856,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3710,7 +3890,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The reset token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,7 +3902,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3728,7 +3911,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3737,7 +3920,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3746,9 +3929,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3778,7 +3963,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The reset token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3787,7 +3975,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3796,7 +3984,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3805,7 +3993,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3814,9 +4002,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3846,7 +4036,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The verification token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3855,7 +4048,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3864,7 +4057,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3873,7 +4066,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3882,9 +4075,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3910,7 +4105,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3919,7 +4114,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3928,16 +4126,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3946,9 +4146,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3974,7 +4176,7 @@ export interface operations {
                     "application/json": components["schemas"]["CountryListDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3983,9 +4185,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3997,7 +4201,7 @@ export interface operations {
     getMe: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -4014,7 +4218,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4023,7 +4227,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4032,7 +4239,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4041,16 +4248,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4059,9 +4268,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4091,7 +4302,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4100,7 +4311,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4109,7 +4320,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4118,7 +4332,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4127,7 +4341,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4136,16 +4350,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4154,9 +4370,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4186,7 +4404,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4195,7 +4413,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4204,7 +4422,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The last login is older than RECENT_AUTH_SECONDS and no `current_password` was sent.
+             *     - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4213,7 +4436,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4222,7 +4445,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4231,16 +4454,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4249,9 +4474,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4277,7 +4504,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenBadgeUserDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4286,7 +4513,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4295,16 +4525,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4313,9 +4545,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4345,7 +4579,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenBadgeUserDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4354,7 +4588,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4363,7 +4597,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4372,7 +4609,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4381,7 +4618,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4390,16 +4627,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4408,9 +4647,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4429,7 +4670,23 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["UpdateAuthUserProfileDto"];
-                "multipart/form-data": components["schemas"]["UpdateAuthUserProfileDto"] & {
+                "multipart/form-data": {
+                    /**
+                     * @description First name; at most 100 characters.
+                     * @example John Yu
+                     */
+                    name?: string | null;
+                    /**
+                     * @description At most 100 characters.
+                     * @example Donovan
+                     */
+                    last_name?: string | null;
+                    /**
+                     * @description ISO 639-1, optionally with a region.
+                     * @example it
+                     */
+                    language?: string;
+                    settings?: components["schemas"]["ProfileSettingsInputDto"];
                     /**
                      * Format: binary
                      * @description JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels (multipart/form-data only).
@@ -4447,7 +4704,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenBadgeProfileResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4456,7 +4713,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4465,7 +4722,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4474,7 +4734,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4483,7 +4743,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4492,16 +4752,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4510,9 +4772,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4538,7 +4802,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientAccountDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4547,7 +4811,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4556,16 +4823,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4574,9 +4843,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4605,7 +4876,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4614,7 +4888,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4623,7 +4897,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4632,7 +4910,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4641,7 +4919,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4650,16 +4928,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4668,9 +4948,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4699,7 +4981,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4708,7 +4993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4717,7 +5002,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller authenticated with an API key: only a login may change credentials.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4726,7 +5015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4735,7 +5024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4744,16 +5033,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4762,9 +5053,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4776,10 +5069,11 @@ export interface operations {
     listClientAccountActivity: {
         parameters: {
             query?: {
+                /** @description Example: `1`. */
                 page?: number;
-                /** @description At most 100; 25 by default. */
+                /** @description At most 100; 25 by default. Example: `25`. */
                 per_page?: number;
-                /** @description Events whose name contains this text. */
+                /** @description Events whose name contains this text. Example: `user:account`. */
                 "filter[event]"?: string;
                 /** @description `timestamp` (oldest first) or `-timestamp` (newest first, the default). */
                 sort?: "timestamp" | "-timestamp";
@@ -4798,7 +5092,7 @@ export interface operations {
                     "application/json": components["schemas"]["ActivityLogListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4807,7 +5101,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4816,7 +5113,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4825,16 +5122,18 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4843,9 +5142,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4875,16 +5176,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4893,7 +5185,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4902,7 +5197,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4911,7 +5206,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4920,16 +5215,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -4938,9 +5235,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4966,7 +5265,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4975,7 +5274,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4984,7 +5286,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4993,16 +5295,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5011,9 +5315,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5043,7 +5349,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5052,7 +5358,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5061,7 +5367,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5070,7 +5379,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5079,7 +5388,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5088,16 +5397,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5106,9 +5417,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5134,7 +5447,7 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5162,7 +5475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5171,9 +5484,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5185,16 +5500,17 @@ export interface operations {
     adminListUsers: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
+                /** @description Example: `1`. */
                 page?: number;
-                /** @description 1 to 100; 15 by default. */
+                /** @description 1 to 100; 15 by default. Example: `15`. */
                 per_page?: number;
-                /** @description Contains-search (case-insensitive) over first name, last name, full name, username and email. */
+                /** @description Contains-search (case-insensitive) over first name, last name, full name, username and email. Example: `john`. */
                 "filter[search]"?: string;
-                /** @description Only users with this status. */
+                /** @description Only users with this status. Example: `Banned`. */
                 "filter[status]"?: "Active" | "Banned" | "Unconfirmed";
-                /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. */
+                /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. Example: `-created_at`. */
                 sort?: "id" | "username" | "email" | "created_at" | "last_login" | "-id" | "-username" | "-email" | "-created_at" | "-last_login";
             };
             header?: never;
@@ -5211,7 +5527,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserPageDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5220,7 +5536,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5229,7 +5549,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5238,16 +5558,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5256,9 +5578,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5270,7 +5594,7 @@ export interface operations {
     adminCreateUser: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -5291,7 +5615,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5300,7 +5624,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5309,7 +5633,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5318,7 +5646,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5327,7 +5655,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5336,16 +5664,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5354,9 +5684,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5368,7 +5700,7 @@ export interface operations {
     adminGetUser: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -5388,7 +5720,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5397,7 +5729,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5406,7 +5742,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5415,7 +5751,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5424,16 +5760,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5442,9 +5780,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5473,7 +5813,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5482,7 +5822,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5491,7 +5835,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5500,7 +5844,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5509,16 +5853,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5527,9 +5873,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5541,7 +5889,7 @@ export interface operations {
     adminUpdateUser: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -5565,7 +5913,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5574,7 +5922,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5583,7 +5931,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5592,7 +5944,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5601,7 +5953,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5610,7 +5962,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5619,16 +5971,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5637,9 +5991,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5672,7 +6028,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5681,7 +6037,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5690,7 +6046,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5699,7 +6059,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5708,7 +6068,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5717,7 +6077,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5726,16 +6086,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5744,9 +6106,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5775,7 +6139,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5784,7 +6148,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5793,7 +6161,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5802,16 +6170,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5820,9 +6190,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5851,7 +6223,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5860,7 +6232,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5869,7 +6245,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5878,7 +6254,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5887,16 +6263,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5905,9 +6283,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5936,7 +6316,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5945,7 +6325,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5954,7 +6338,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5963,16 +6347,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -5981,9 +6367,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6012,7 +6400,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6021,7 +6409,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6030,7 +6422,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6039,16 +6431,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6057,9 +6451,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6071,8 +6467,9 @@ export interface operations {
     adminListUserActivity: {
         parameters: {
             query?: {
+                /** @description Example: `1`. */
                 page?: number;
-                /** @description 1 to 100; 15 by default. */
+                /** @description 1 to 100; 15 by default. Example: `15`. */
                 per_page?: number;
             };
             header?: never;
@@ -6092,7 +6489,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminActivityPageDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6101,7 +6498,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6110,7 +6511,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6119,7 +6520,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6128,16 +6529,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6146,9 +6549,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6174,7 +6579,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminRoleListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6183,7 +6588,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6192,16 +6601,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -6210,9 +6621,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable (see Retry-After) */
+            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -419,7 +419,7 @@ describe('avatar: POST /api/me/avatar, PUT /api/me/avatar/external, DELETE /api/
     const res = await t.http().get('/docs-json').expect(200);
     const post = res.body.paths['/api/me/avatar'].post;
     expect(post.operationId).toBe('uploadMyAvatar');
-    expect(post.tags).toEqual(['me']);
+    expect(post.tags).toEqual(['me: avatar']);
     const schema = post.requestBody.content['multipart/form-data'].schema;
     const resolved = schema.$ref ? res.body.components.schemas[schema.$ref.split('/').pop()] : schema;
     expect(resolved.properties.file).toMatchObject({ type: 'string', format: 'binary' });

@@ -160,13 +160,13 @@ describe('email verification through mailed links', () => {
     expect(await mailedVerificationTokens(t, user.email)).toHaveLength(1);
   });
 
-  it('documents both routes under the auth tag; only resend needs a credential', async () => {
+  it('documents both routes under the password and email tag; only resend needs a credential', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const verifyOperation = doc.paths['/api/email/verify'].post;
     const resendOperation = doc.paths['/api/email/resend'].post;
-    expect(verifyOperation).toMatchObject({ operationId: 'verifyEmail', tags: ['auth'] });
+    expect(verifyOperation).toMatchObject({ operationId: 'verifyEmail', tags: ['auth: password and email'] });
     expect(verifyOperation.security).toEqual([]);
-    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth'], security: [{ bearer: [] }] });
+    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth: password and email'], security: [{ bearer: [] }] });
     expect(doc.components.schemas.VerifyEmailDto.required).toEqual(['token']);
   });
 

@@ -249,7 +249,7 @@ describe('password reset through mailed links', () => {
     expect(rows[0]).toMatchObject({ purpose: 'password_reset', email: user.email, used_at: null });
   });
 
-  it('documents the routes under the auth tag with their operation ids', async () => {
+  it('documents the routes under the password and email tag with their operation ids', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const operations = {
       remindPassword: doc.paths['/api/password/remind'].post,
@@ -259,7 +259,7 @@ describe('password reset through mailed links', () => {
     };
     for (const [operationId, operation] of Object.entries(operations)) {
       expect(operation.operationId).toBe(operationId);
-      expect(operation.tags).toEqual(['auth']);
+      expect(operation.tags).toEqual(['auth: password and email']);
       expect(operation.security).toEqual([]);
     }
     expect(Object.keys(operations.resetPassword.responses)).toEqual(expect.arrayContaining(['200', '400', '422']));

@@ -335,16 +335,16 @@ describe('profile: the /api/me family', () => {
   it('documents the ten profile operations with their tags, security and error responses', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const operations = {
-      getMe: ['/api/me', 'get', 'me'],
-      updateMeDetails: ['/api/me/details', 'patch', 'me'],
-      updateMeCredentials: ['/api/me/details/auth', 'patch', 'me'],
-      getAuthUser: ['/api/v1/auth/user', 'get', 'v1-auth'],
-      updateAuthUser: ['/api/v1/auth/user', 'put', 'v1-auth'],
-      updateAuthUserProfile: ['/api/v1/auth/user/profile', 'post', 'v1-auth'],
-      getClientAccount: ['/api/client/account', 'get', 'client-account'],
-      updateClientAccountEmail: ['/api/client/account/email', 'put', 'client-account'],
-      updateClientAccountPassword: ['/api/client/account/password', 'put', 'client-account'],
-      listClientAccountActivity: ['/api/client/account/activity', 'get', 'client-account'],
+      getMe: ['/api/me', 'get', 'me: profile'],
+      updateMeDetails: ['/api/me/details', 'patch', 'me: profile'],
+      updateMeCredentials: ['/api/me/details/auth', 'patch', 'me: profile'],
+      getAuthUser: ['/api/v1/auth/user', 'get', 'v1: user'],
+      updateAuthUser: ['/api/v1/auth/user', 'put', 'v1: user'],
+      updateAuthUserProfile: ['/api/v1/auth/user/profile', 'post', 'v1: user'],
+      getClientAccount: ['/api/client/account', 'get', 'client: account'],
+      updateClientAccountEmail: ['/api/client/account/email', 'put', 'client: account'],
+      updateClientAccountPassword: ['/api/client/account/password', 'put', 'client: account'],
+      listClientAccountActivity: ['/api/client/account/activity', 'get', 'client: account'],
     };
     for (const [operationId, [path, method, tag]] of Object.entries(operations)) {
       const operation = doc.paths[path][method];
@@ -354,7 +354,7 @@ describe('profile: the /api/me family', () => {
       const validated = !['getAuthUser', 'getClientAccount'].includes(operationId);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(validated ? ['401', '403', '422'] : ['401', '403']));
       const errorSchema = operation.responses['401'].content['application/json'].schema.$ref;
-      expect(errorSchema).toBe(tag === 'client-account' ? '#/components/schemas/ClientErrorDto' : '#/components/schemas/LaravelErrorDto');
+      expect(errorSchema).toBe(tag === 'client: account' ? '#/components/schemas/ClientErrorDto' : '#/components/schemas/LaravelErrorDto');
     }
     expect(Object.keys(doc.paths['/api/v1/auth/user/profile'].post.requestBody.content).sort()).toEqual([
       'application/json',

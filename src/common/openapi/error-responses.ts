@@ -6,8 +6,22 @@ import {
   getSchemaPath,
   type OpenAPIObject,
   type OperationObject,
+  type ParameterObject,
   type PathItemObject,
+  type ReferenceObject,
+  type ResponseObject,
+  type SchemaObject,
 } from '@nestjs/swagger';
+import type { FieldError } from '../errors/domain-error.js';
+import {
+  causesOfStatus,
+  renderErrorExample,
+  statusOfCause,
+  type ErrorCause,
+  type ErrorCauseName,
+  type ErrorFamily,
+} from './error-examples.js';
+import { resolveSchema } from './schema-ref.js';
 
 /** `{message}` / `{message, errors}`: the error body of every non-client route. */
 export class LaravelErrorDto {
@@ -17,7 +31,7 @@ export class LaravelErrorDto {
   @ApiProperty({
     required: false,
     additionalProperties: { type: 'array', items: { type: 'string' } },
-    example: { username: ['These credentials do not match our records.'] },
+    example: { username: ['The username field is required.'] },
   })
   errors?: Record<string, string[]>;
 }
@@ -50,68 +64,154 @@ export class ClientErrorDto {
   errors: ClientErrorItemDto[];
 }
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad request (malformed JSON, a wrong current password, a limit reached)',
-  401: 'Missing, malformed, expired or revoked credential',
-  403: 'Banned account, recent authentication required, address not allowed, or not an admin',
-  404: 'Not found (or registration/two-factor switched off)',
-  413: 'Body or upload too large',
-  422: 'Validation failed',
-  429: 'Too many attempts (see Retry-After)',
-  500: 'Unexpected server error (the body says nothing internal)',
-  502: 'The SMS gateway failed',
-  503: 'The database is unavailable (see Retry-After)',
-};
+/** Names the causes an error response documents (see documentCommonResponses); removed from the document. */
+const CAUSES_EXTENSION = 'x-tessera-causes';
 
-function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, statuses: number[]): MethodDecorator & ClassDecorator {
+type MarkedResponse = ResponseObject & { [CAUSES_EXTENSION]?: string[] };
+
+/**
+ * A status documents the first cause of its row (see ERROR_CAUSES); a cause's name documents that cause under its
+ * status. `@LaravelErrors(401, 'NOT_ADMIN')`: 401 for a missing credential, 403 for a caller who is not an admin.
+ */
+export type DocumentedError = number | ErrorCauseName;
+
+function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, errors: DocumentedError[]): MethodDecorator & ClassDecorator {
+  const causesByStatus = new Map<number, string[]>();
+  for (const error of errors) {
+    const status = typeof error === 'number' ? error : statusOfCause(error);
+    const causes = causesByStatus.get(status) ?? [];
+    if (typeof error === 'string') causes.push(error);
+    causesByStatus.set(status, causes);
+  }
   return applyDecorators(
     ApiExtraModels(model),
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(model) } }),
+    ...[...causesByStatus].map(([status, causes]) =>
+      ApiResponse({ status, description: 'Error', schema: { $ref: getSchemaPath(model) }, [CAUSES_EXTENSION]: causes } as never),
     ),
   );
 }
 
-/** Documents the error statuses of a route outside /api/client. */
-export const LaravelErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(LaravelErrorDto, statuses);
+/** Documents the error statuses (or named causes) of a route outside /api/client. */
+export const LaravelErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(LaravelErrorDto, errors);
 
-/** Documents the error statuses of a /api/client route. */
-export const ClientErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, statuses);
+/** Documents the error statuses (or named causes) of a /api/client route. */
+export const ClientErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, errors);
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-/** The statuses any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
-function commonStatuses(path: string, operation: OperationObject): number[] {
-  const statuses = [500];
+/** The causes any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
+function commonCauses(path: string, operation: OperationObject): ErrorCauseName[] {
+  const causes: ErrorCauseName[] = ['INTERNAL'];
   // Every route outside the health probes reads the database.
-  if (path.startsWith('/api/')) statuses.push(503);
-  // A credential can be missing, expired or revoked, the account banned, the address not allowed; the general
-  // per-user rate limit applies.
-  if ((operation.security ?? []).length > 0) statuses.push(401, 403, 429);
-  // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
-  if (operation.requestBody) statuses.push(400, 413, 422);
+  if (path.startsWith('/api/')) causes.push('SERVICE_UNAVAILABLE');
+  // A credential can be missing, expired or revoked, the account banned, an API key's address not allowed; the
+  // general per-user rate limit applies.
+  if ((operation.security ?? []).length > 0) causes.push('UNAUTHENTICATED', 'ACCOUNT_BANNED', 'IP_NOT_ALLOWED', 'TOO_MANY_ATTEMPTS');
+  const body = operation.requestBody as { content?: Record<string, unknown> } | undefined;
+  if (body) {
+    // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
+    if (body.content?.['application/json']) causes.push('MALFORMED_JSON');
+    causes.push('PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED');
+  }
   // A query string is validated like a body.
-  if ((operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query')) statuses.push(422);
-  return statuses;
+  if (queryParameters(operation).length > 0) causes.push('VALIDATION_FAILED');
+  return causes;
+}
+
+function queryParameters(operation: OperationObject): ParameterObject[] {
+  return (operation.parameters ?? []).filter((parameter): parameter is ParameterObject => 'in' in parameter && parameter.in === 'query');
+}
+
+/** The fields of a request body schema (following `$ref` and `allOf`), required ones first. */
+function bodyFields(document: OpenAPIObject, schema: SchemaObject | ReferenceObject | undefined): [string, SchemaObject, boolean][] {
+  const resolved = resolveSchema(document, schema);
+  if (!resolved) return [];
+  const own = Object.entries(resolved.properties ?? {}).map(
+    ([name, property]) => [name, resolveSchema(document, property) ?? {}, (resolved.required ?? []).includes(name)] as [string, SchemaObject, boolean],
+  );
+  const fields = [...own, ...(resolved.allOf ?? []).flatMap((part) => bodyFields(document, part))];
+  return fields.sort((a, b) => Number(b[2]) - Number(a[2]));
+}
+
+/** The message the validation pipe gives for this field (see common/validation/validation.ts). */
+function fieldErrorOf(name: string, schema: SchemaObject, required: boolean): FieldError {
+  if (required) return { field: name, message: `The ${name} field is required.`, rule: 'required' };
+  if (schema.enum) return { field: name, message: `The ${name} must be one of the following values: ${schema.enum.join(', ')}.`, rule: 'in' };
+  if (schema.maxLength !== undefined) {
+    return { field: name, message: `The ${name} must be shorter than or equal to ${schema.maxLength} characters.`, rule: 'max' };
+  }
+  if (schema.minimum !== undefined) return { field: name, message: `The ${name} must not be less than ${schema.minimum}.`, rule: 'min' };
+  return { field: name, message: `The ${name} field is not allowed.`, rule: 'prohibited' };
+}
+
+/** A validation failure on one of the operation's own inputs: its first required body field, or its first query parameter. */
+function validationFieldOf(document: OpenAPIObject, operation: OperationObject): FieldError[] {
+  const content = (operation.requestBody as { content?: Record<string, { schema?: SchemaObject | ReferenceObject }> } | undefined)?.content;
+  const [field] = bodyFields(document, Object.values(content ?? {})[0]?.schema);
+  if (field) return [fieldErrorOf(...field)];
+  const [parameter] = queryParameters(operation);
+  if (parameter) return [fieldErrorOf(parameter.name, resolveSchema(document, parameter.schema) ?? {}, parameter.required ?? false)];
+  return [{ field: 'input', message: 'The input field is not allowed.', rule: 'prohibited' }];
+}
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', example: 60 } },
+};
+
+/** The description, examples and headers of one error response, from the causes it documents. */
+function describeError(
+  document: OpenAPIObject,
+  operation: OperationObject,
+  family: ErrorFamily,
+  status: number,
+  names: string[],
+): ResponseObject {
+  const row = causesOfStatus(status);
+  const chosen = names.length > 0 ? names : [Object.keys(row)[0]];
+  const causes = chosen.map((name) => [name, row[name]] as [string, ErrorCause]);
+  const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
+  const examples = Object.fromEntries(
+    causes.map(([name, cause]) => {
+      const fields = name === 'VALIDATION_FAILED' ? validationFieldOf(document, operation) : cause.fields;
+      return [name, { summary: cause.when, value: renderErrorExample(family, status, cause, fields) }];
+    }),
+  );
+  return {
+    description: causes.length === 1 ? causes[0][1].when : causes.map(([, cause]) => `- ${cause.when}`).join('\n'),
+    ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
+    content: { 'application/json': { schema: { $ref: getSchemaPath(model) }, examples } },
+  } as ResponseObject;
 }
 
 /**
- * Completes every operation of the document: public routes say so (`security: []`), and each operation lists the
- * error statuses common to its kind (see commonStatuses) with its family's error body, besides the ones its
- * controller documents through @LaravelErrors / @ClientErrors.
+ * Completes every operation of the document: public routes say so (`security: []`), and every error status gets a
+ * description saying when it happens and one example per cause, in its family's body: the causes common to the
+ * operation's kind (see commonCauses), those its controller names through @LaravelErrors / @ClientErrors, or else
+ * the status's first cause.
  */
 export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths) as [string, PathItemObject][]) {
-    const model = path === '/api/client' || path.startsWith('/api/client/') ? ClientErrorDto : LaravelErrorDto;
+    const family: ErrorFamily = path === '/api/client' || path.startsWith('/api/client/') ? 'client' : 'laravel';
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;
       operation.security ??= [];
-      for (const status of commonStatuses(path, operation)) {
-        operation.responses[status] ??= {
-          description: DESCRIPTIONS[status] ?? 'Error',
-          content: { 'application/json': { schema: { $ref: getSchemaPath(model) } } },
-        };
+      const causes = new Map<number, Set<string>>();
+      const add = (status: number, name?: string): void => {
+        const set = causes.get(status) ?? new Set<string>();
+        if (name) set.add(name);
+        causes.set(status, set);
+      };
+      // The causes the controller names come first: they are what sets this route apart.
+      for (const [key, response] of Object.entries(operation.responses) as [string, MarkedResponse][]) {
+        const status = Number(key);
+        if (!(status >= 400)) continue;
+        add(status);
+        for (const name of response[CAUSES_EXTENSION] ?? []) add(status, name);
+      }
+      for (const name of commonCauses(path, operation)) add(statusOfCause(name), name);
+      for (const [status, names] of [...causes].sort(([a], [b]) => a - b)) {
+        operation.responses[status] = describeError(document, operation, family, status, [...names]);
       }
     }
   }

@@ -6,6 +6,7 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@nestjs/swagger';
+import { resolveSchema } from './schema-ref.js';
 
 const EXTENSION = 'x-tessera-multipart-file';
 
@@ -23,7 +24,11 @@ type MarkedOperation = OperationObject & { [EXTENSION]?: FileMarker };
 export const ApiMultipartFile = (field: string, description: string): MethodDecorator =>
   ApiExtension(EXTENSION, { field, description } satisfies FileMarker);
 
-/** Adds each declared file part to its operation's multipart schema, and drops the marker. */
+/**
+ * Adds each declared file part to its operation's multipart schema, and drops the marker. The schema is one flat
+ * object (the DTO's fields and the file): Swagger UI renders the parts of an `allOf` as a text field pre-set to send
+ * an empty value, which the API refuses as an unknown field.
+ */
 export function documentMultipartFiles(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths) as PathItemObject[]) {
     for (const operation of [item.get, item.put, item.post, item.patch, item.delete] as (MarkedOperation | undefined)[]) {
@@ -33,11 +38,15 @@ export function documentMultipartFiles(document: OpenAPIObject): OpenAPIObject {
       const body = operation.requestBody as { content?: Record<string, { schema?: SchemaObject | ReferenceObject }> } | undefined;
       const multipart = body?.content?.['multipart/form-data'];
       if (!multipart) continue;
-      const file: SchemaObject = {
+      const fields = resolveSchema(document, multipart.schema);
+      multipart.schema = {
+        ...fields,
         type: 'object',
-        properties: { [marker.field]: { type: 'string', format: 'binary', description: marker.description } },
+        properties: {
+          ...fields?.properties,
+          [marker.field]: { type: 'string', format: 'binary', description: marker.description },
+        },
       };
-      multipart.schema = multipart.schema ? { allOf: [multipart.schema, file] } : file;
     }
   }
   return document;
