@@ -4,6 +4,7 @@ import { ClientErrorDto, documentCommonResponses, LaravelErrorDto } from '../com
 import type { AppConfig } from '../config/app-config.js';
 import { documentMultipartFiles } from '../common/openapi/multipart-file.js';
 import metadata from '../metadata.js';
+import { downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
 import { documentExampleUrls, documentQueryExamplesInDescriptions } from './try-it-out.js';
 
 export const BEARER_SCHEME = 'bearer';
@@ -88,6 +89,10 @@ export async function setupOpenApi(app: INestApplication, config: AppConfig): Pr
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config), {
     jsonDocumentUrl: 'docs-json',
     useGlobalPrefix: false,
-    swaggerOptions: { persistAuthorization: true, displayOperationId: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      displayOperationId: true,
+      plugins: [downloadUrlPlugin, emptyValuesNotSentPlugin],
+    },
   });
 }

@@ -111,7 +111,7 @@ describe('avatar: profile_picture on POST /api/v1/auth/user/profile', () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const content = doc.paths['/api/v1/auth/user/profile'].post.requestBody.content;
     expect(JSON.stringify(content['application/json'])).not.toContain('profile_picture');
-    // One flat object: Swagger UI renders the parts of an allOf as text fields pre-set to send an empty value.
+    // One flat object: the DTO's fields and the file.
     const multipart = content['multipart/form-data'].schema;
     expect(multipart.allOf).toBeUndefined();
     expect(multipart.properties.profile_picture).toMatchObject({ type: 'string', format: 'binary' });

@@ -133,25 +133,34 @@ function bodyFields(document: OpenAPIObject, schema: SchemaObject | ReferenceObj
   return fields.sort((a, b) => Number(b[2]) - Number(a[2]));
 }
 
-/** The message the validation pipe gives for this field (see common/validation/validation.ts). */
-function fieldErrorOf(name: string, schema: SchemaObject, required: boolean): FieldError {
+/** The message the validation pipe gives when this field breaks a rule its schema states; undefined if it states none. */
+function fieldErrorOf(name: string, schema: SchemaObject, required: boolean): FieldError | undefined {
   if (required) return { field: name, message: `The ${name} field is required.`, rule: 'required' };
   if (schema.enum) return { field: name, message: `The ${name} must be one of the following values: ${schema.enum.join(', ')}.`, rule: 'in' };
+  if (schema.minimum !== undefined) return { field: name, message: `The ${name} must not be less than ${schema.minimum}.`, rule: 'min' };
   if (schema.maxLength !== undefined) {
     return { field: name, message: `The ${name} must be shorter than or equal to ${schema.maxLength} characters.`, rule: 'max' };
   }
-  if (schema.minimum !== undefined) return { field: name, message: `The ${name} must not be less than ${schema.minimum}.`, rule: 'min' };
-  return { field: name, message: `The ${name} field is not allowed.`, rule: 'prohibited' };
+  return undefined;
 }
 
-/** A validation failure on one of the operation's own inputs: its first required body field, or its first query parameter. */
+/** Every operation refuses fields it does not know. */
+const UNKNOWN_FIELD: FieldError = { field: 'unknown_field', message: 'The unknown_field field is not allowed.', rule: 'prohibited' };
+
+/** A validation failure on one of the operation's own inputs (a required body field first), else on an unknown field. */
 function validationFieldOf(document: OpenAPIObject, operation: OperationObject): FieldError[] {
   const content = (operation.requestBody as { content?: Record<string, { schema?: SchemaObject | ReferenceObject }> } | undefined)?.content;
-  const [field] = bodyFields(document, Object.values(content ?? {})[0]?.schema);
-  if (field) return [fieldErrorOf(...field)];
-  const [parameter] = queryParameters(operation);
-  if (parameter) return [fieldErrorOf(parameter.name, resolveSchema(document, parameter.schema) ?? {}, parameter.required ?? false)];
-  return [{ field: 'input', message: 'The input field is not allowed.', rule: 'prohibited' }];
+  const inputs: [string, SchemaObject, boolean][] = [
+    ...bodyFields(document, Object.values(content ?? {})[0]?.schema),
+    ...queryParameters(operation).map(
+      (parameter) => [parameter.name, resolveSchema(document, parameter.schema) ?? {}, parameter.required ?? false] as [string, SchemaObject, boolean],
+    ),
+  ];
+  for (const input of inputs) {
+    const error = fieldErrorOf(...input);
+    if (error) return [error];
+  }
+  return [UNKNOWN_FIELD];
 }
 
 const RETRY_AFTER = {

@@ -26,8 +26,7 @@ export const ApiMultipartFile = (field: string, description: string): MethodDeco
 
 /**
  * Adds each declared file part to its operation's multipart schema, and drops the marker. The schema is one flat
- * object (the DTO's fields and the file): Swagger UI renders the parts of an `allOf` as a text field pre-set to send
- * an empty value, which the API refuses as an unknown field.
+ * object, the DTO's fields and the file, as a form lists them (rather than an `allOf` a reader has to assemble).
  */
 export function documentMultipartFiles(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths) as PathItemObject[]) {
