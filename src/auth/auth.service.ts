@@ -17,6 +17,11 @@ import type { RegisterDto } from './dto/register.dto.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
 
+export interface FirstAdmin {
+  email: string;
+  password?: string;
+}
+
 const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
 
 @Injectable()
@@ -116,6 +121,9 @@ export class AuthService implements OnApplicationBootstrap {
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
   }
 
+  /** The admin this start created on an empty database; `password` only when it was generated. */
+  firstAdmin?: FirstAdmin;
+
   /** On an empty database, creates the first admin so Swagger UI can be used at once. */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.countUsers()) > 0) return;
@@ -137,9 +145,7 @@ export class AuthService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
-    if (!this.config.adminPassword) {
-      // Printed once, outside the structured log, so it is never shipped to a log store.
-      process.stdout.write(`\n  First admin: username "admin", email ${email}, password ${password}\n  Change it after the first login.\n\n`);
-    }
+    // main.ts prints it once in its ready line, outside the structured log, so it never reaches a log store.
+    this.firstAdmin = { email, password: this.config.adminPassword ? undefined : password };
   }
 }
