@@ -35,7 +35,7 @@ describe('avatar: POST /api/me/avatar, PUT /api/me/avatar/external, DELETE /api/
     t = await bootTestApp({ STORAGE_DIR: storageDir, APP_URL: 'http://avatars.test' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
     await rm(storageDir, { recursive: true, force: true });
   });
 
@@ -439,7 +439,7 @@ describe('avatar uploads wait in line for image processing (IMAGE_PROCESSING_CON
   });
   afterAll(async () => {
     jest.restoreAllMocks();
-    await t.close();
+    await t?.close();
     await rm(storageDir, { recursive: true, force: true });
   });
 

@@ -34,7 +34,7 @@ describe('email verification through mailed links', () => {
     t = await bootMailingTestApp({ FRONTEND_URL });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('mails a link on registration that flips Unconfirmed to Active, once', async () => {
@@ -211,7 +211,7 @@ describe('email verification with the mail server down', () => {
     t = await bootTestAppWithMailDown();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('still registers the user and answers a resend normally', async () => {
@@ -227,7 +227,7 @@ describe('email verification resend rate limit', () => {
     t = await bootTestApp({ RATE_LIMIT_REMIND_PER_HOUR: '2' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('answers 429 with Retry-After per user', async () => {

@@ -49,7 +49,7 @@ describe('password reset through mailed links', () => {
     t = await bootMailingTestApp({ FRONTEND_URL });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('resets the password once and only once, and mails a notice', async () => {
@@ -294,7 +294,7 @@ describe('password reset with the mail server down', () => {
     t = await bootTestAppWithMailDown();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('still answers the remind request normally', async () => {
@@ -311,7 +311,7 @@ describe('password remind rate limits', () => {
     t = await bootTestApp({ RATE_LIMIT_REMIND_PER_HOUR: '2', TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   const randomIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;

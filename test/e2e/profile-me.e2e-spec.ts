@@ -8,7 +8,7 @@ describe('profile: the /api/me family', () => {
     t = await bootMailingTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   describe('GET /api/me', () => {

@@ -1,24 +1,14 @@
-import { Redis } from 'ioredis';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, registerUser, uniqueName } from '../support/factories.js';
+import { describeWithRedis, TEST_REDIS_URL } from '../support/redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-describe.each([
-  ['in process', {}],
-  ['through Redis', { REDIS_URL }],
-])('login rate limit (%s)', (_name, env: Record<string, string>) => {
+const loginRateLimit = (env: Record<string, string>) => (): void => {
   let t: TestApp;
   beforeAll(async () => {
-    if (env.REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
-      await redis.ping();
-      redis.disconnect();
-    }
     t = await bootTestApp({ ...env, RATE_LIMIT_LOGIN_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('answers 429 with Retry-After per account, whatever the password', async () => {
@@ -40,7 +30,10 @@ describe.each([
     // Another client address is not limited.
     await t.http().post('/api/login').set('X-Forwarded-For', '10.8.0.1').send({ username: uniqueName(), password: 'whatever1' }).expect(422);
   });
-});
+};
+
+describe('login rate limit (in process)', loginRateLimit({}));
+describeWithRedis('login rate limit (through Redis)', loginRateLimit({ REDIS_URL: TEST_REDIS_URL }));
 
 describe('per-user API limit', () => {
   let t: TestApp;
@@ -48,7 +41,7 @@ describe('per-user API limit', () => {
     t = await bootTestApp({ RATE_LIMIT_API_PER_MINUTE: '3' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('answers 429 in the family shape once a user has spent the budget, whoever else calls', async () => {
