@@ -7,7 +7,8 @@ import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
-import { AuthService, type FirstAdmin } from './auth/auth.service.js';
+import { AuthService } from './auth/auth.service.js';
+import { announceReady } from './auth/first-admin.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { loadOrCreateJwtSecret } from './config/jwt-secret.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './database/embedded-postgres.js';
@@ -88,16 +89,6 @@ async function exitIfPortTaken(port: number): Promise<void> {
   process.exit(1);
 }
 
-/** The one line a person reads: where the API and its docs are, and the first admin's credentials once. */
-function readyLine(config: AppConfig, firstAdmin: FirstAdmin | undefined): string {
-  let line = `Tessera is ready: API ${config.appUrl}/api, docs ${config.appUrl}/docs`;
-  if (firstAdmin) {
-    const password = firstAdmin.password === undefined ? 'the ADMIN_PASSWORD you set' : `password ${firstAdmin.password}`;
-    line += `; first admin: username "admin", email ${firstAdmin.email}, ${password} (change it after the first login)`;
-  }
-  return `\n  ${line}\n\n`;
-}
-
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
@@ -155,13 +146,13 @@ async function bootstrap(): Promise<void> {
     app = await createApp(config, { logger });
     await app.listen(config.port);
     logger.info({ url: config.appUrl, docs: `${config.appUrl}/docs` }, 'Tessera is listening');
-    // After the JSON lines before it (the log is written in batches); outside the JSON log, so a generated
-    // password is never shipped to a log store.
+    // After the JSON lines before it (the log is written in batches).
     await new Promise<void>((resolve) => logger.flush(() => resolve()));
-    process.stdout.write(readyLine(config, app.get(AuthService).firstAdmin));
+    announceReady(config.appUrl, app.get(AuthService).firstAdmin);
   } catch (error) {
     if (stopping) return;
-    logger.fatal({ err: error }, 'Tessera did not start');
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else logger.fatal({ err: error }, 'Tessera did not start');
     await database?.stop().catch(() => undefined);
     process.exit(1);
   }

@@ -23,6 +23,7 @@ export const ACTIVITY_EVENTS = {
   'user:two-factor.recovery-codes': 'Two-factor recovery codes regenerated.',
   'user:api-key.create': 'API key created.',
   'user:api-key.delete': 'API key deleted.',
+  'user:api-key.revoked': 'API key revoked.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
   'admin:user.created': 'User created by an administrator.',

@@ -1,5 +1,4 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../activity/activity.service.js';
@@ -14,13 +13,9 @@ import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
+import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
-
-export interface FirstAdmin {
-  email: string;
-  password?: string;
-}
 
 const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
 
@@ -128,7 +123,7 @@ export class AuthService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.countUsers()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@example.com';
-    const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
+    const { password, generated } = firstAdminPassword(this.config);
     try {
       await this.users.create({
         username: 'admin',
@@ -145,7 +140,7 @@ export class AuthService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
-    // main.ts prints it once in its ready line, outside the structured log, so it never reaches a log store.
-    this.firstAdmin = { email, password: this.config.adminPassword ? undefined : password };
+    // main.ts shows it once in its ready line, on stderr, outside the JSON log.
+    this.firstAdmin = { email, password: generated ? password : undefined };
   }
 }

@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /**
  * Typed configuration read once from the environment (CONTRACT §11).
  * A bad value throws a ConfigError whose message is one line naming the variable.
@@ -53,7 +55,8 @@ export interface AppConfig {
   /** Avatar images decoded and encoded at once; more uploads wait their turn (bounds memory, see README Performance). */
   imageProcessingConcurrency: number;
   s3: { bucket?: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
-  trustProxy: string[];
+  /** Express's `trust proxy`: off, a number of hops, or the proxies' addresses (IPs, CIDR ranges, Express's names). */
+  trustProxy: false | number | string[];
   registrationEnabled: boolean;
   twoFactorEnabled: boolean;
   corsOrigins: string[];
@@ -63,7 +66,9 @@ export interface AppConfig {
   /** argon2id cost; tests may lower it through ARGON2_MEMORY_KIB / ARGON2_TIME_COST, the defaults are OWASP's. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rateLimits: { loginPerMinute: number; passwordRemindPerHour: number; apiPerMinute: number };
-  database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
+  /** `expires_at` of a new key: at most `maxLifetimeDays` ahead; `defaultLifetimeDays` when none is given (unset: none). */
+  apiKeys: { maxLifetimeDays: number; defaultLifetimeDays?: number };
+  database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number; logQueries: boolean };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
 }
@@ -113,6 +118,35 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const raw = str(env, name) ?? fallback;
   if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: a whole number is the count of proxy hops in front (1: only the last X-Forwarded-For entry, the one
+ * the proxy appended, counts); otherwise a list of the proxies' IPs or CIDR ranges (or Express's names).
+ */
+function proxyTrust(env: Env): false | number | string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.trim() === '') return false;
+  if (/^\s*\d+\s*$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `must be 1 to 10 hops, got ${hops}`);
+    return hops;
+  }
+  const proxies = list(env, 'TRUST_PROXY');
+  for (const proxy of proxies) {
+    const valid = PROXY_NAMES.includes(proxy) || ipaddr.isValid(proxy) || (() => {
+      try {
+        ipaddr.parseCIDR(proxy);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (!valid) throw new ConfigError('TRUST_PROXY', `must be a hop count or IPs/CIDR ranges, got "${proxy}"`);
+  }
+  return proxies;
 }
 
 function list(env: Env, name: string): string[] {
@@ -175,6 +209,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (missing.length > 0) throw ConfigError.all(missing);
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const apiKeyMaxLifetimeDays = int(env, 'API_KEY_MAX_LIFETIME_DAYS', 365, 1, 36500);
+  const apiKeyDefaultLifetimeDays =
+    str(env, 'API_KEY_DEFAULT_LIFETIME_DAYS') === undefined ? undefined : int(env, 'API_KEY_DEFAULT_LIFETIME_DAYS', 0, 1, 36500);
+  if (apiKeyDefaultLifetimeDays !== undefined && apiKeyDefaultLifetimeDays > apiKeyMaxLifetimeDays) {
+    throw new ConfigError('API_KEY_DEFAULT_LIFETIME_DAYS', `must not exceed API_KEY_MAX_LIFETIME_DAYS (${apiKeyMaxLifetimeDays}), got ${apiKeyDefaultLifetimeDays}`);
+  }
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = str(env, 'ADMIN_PASSWORD');
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 1024)) {
@@ -210,7 +250,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       secretAccessKey: str(env, 'S3_SECRET_ACCESS_KEY'),
       forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
     },
-    trustProxy: list(env, 'TRUST_PROXY'),
+    trustProxy: proxyTrust(env),
     registrationEnabled: bool(env, 'REGISTRATION_ENABLED', true),
     twoFactorEnabled: bool(env, 'TWO_FACTOR_ENABLED', true),
     corsOrigins: list(env, 'CORS_ORIGINS'),
@@ -227,10 +267,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       passwordRemindPerHour: int(env, 'RATE_LIMIT_REMIND_PER_HOUR', 5, 1, 100000),
       apiPerMinute: int(env, 'RATE_LIMIT_API_PER_MINUTE', 600, 1, 1000000),
     },
+    apiKeys: { maxLifetimeDays: apiKeyMaxLifetimeDays, defaultLifetimeDays: apiKeyDefaultLifetimeDays },
     database: {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
       connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5000, 100, 600000),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+      logQueries: bool(env, 'DB_LOG_QUERIES', false),
     },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60000),
   };

@@ -3,14 +3,18 @@ import type { Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
+  apiKeyCreatedMail,
+  apiKeysRevokedMail,
   emailChangedMail,
   emailVerificationMail,
   passwordChangedMail,
   passwordResetMail,
+  type ApiKeyCreatedMailData,
+  type ApiKeysRevokedMailData,
   type MailContent,
 } from './mail-templates.js';
 
-type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed';
+type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'api-key-created' | 'api-keys-revoked';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -42,6 +46,15 @@ export class MailService implements OnApplicationShutdown {
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
   sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
     this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
+    this.enqueue('api-key-created', to, () => apiKeyCreatedMail(data));
+  }
+
+  /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
+  sendApiKeysRevokedNotice(to: string, data: ApiKeysRevokedMailData): void {
+    this.enqueue('api-keys-revoked', to, () => apiKeysRevokedMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

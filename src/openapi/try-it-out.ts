@@ -1,9 +1,9 @@
 import type { OpenAPIObject, OperationObject, ParameterObject, PathItemObject, SchemaObject } from '@nestjs/swagger';
+import { HTTP_METHODS } from '../common/openapi/error-responses.js';
 
 /** The base the DTOs' example URLs are written with; the document shows APP_URL instead. */
 export const EXAMPLE_APP_URL = 'http://localhost:3000';
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 function operationsOf(document: OpenAPIObject): OperationObject[] {
   return (Object.values(document.paths) as PathItemObject[]).flatMap((item) =>

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import createClient, { type Client } from 'openapi-fetch';
 import speakeasy from 'speakeasy';
 import { bootTestApp, type TestApp } from '../support/app.js';
+import { pngWithAlpha } from '../support/images.js';
 import type { paths } from './schema.js';
 
 /**
@@ -113,12 +114,27 @@ describe('generated client journey (openapi-fetch)', () => {
     const secondSession = client(second.token);
 
     // A personal API key: created once with its secret, then used as the bearer credential.
-    const created = ok(await api.POST('/api/client/account/api-keys', { body: { description: 'Journey key', allowed_ips: ['127.0.0.1'] } }));
+    // Scoped (reading the account only) and expiring in 30 days.
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+    const created = ok(
+      await api.POST('/api/client/account/api-keys', {
+        body: { description: 'Journey key', allowed_ips: ['127.0.0.1'], scopes: ['account.read'], expires_at: expiresAt },
+      }),
+    );
     expect(created.meta.secret_token.startsWith(created.attributes.identifier)).toBe(true);
+    expect(created.attributes).toMatchObject({ scopes: ['account.read'], expires_at: expiresAt, expired: false, last_used_ip: null });
     const withKey = client(created.meta.secret_token);
     expect(ok(await withKey.GET('/api/client/account')).attributes.username).toBe(username);
     const keys = ok(await withKey.GET('/api/client/account/api-keys'));
     expect(keys.data.map((key) => key.attributes.identifier)).toEqual([created.attributes.identifier]);
+    // Outside its scope: 403 naming the scope.
+    const outside = await withKey.GET('/api/client/account/activity', { params: { query: {} } });
+    expect(outside.response.status).toBe(403);
+    expect(outside.error?.errors[0].detail).toBe('This API key lacks the scope activity.read.');
+    // A second key leaks; anyone who finds it reports it, without a credential.
+    const leaked = ok(await api.POST('/api/client/account/api-keys', { body: { description: 'Leaked key' } }));
+    expect(ok(await anonymous.POST('/api/client/account/api-keys/revoke', { body: { tokens: [leaked.meta.secret_token] } })).success).toBe(true);
+    expect((await client(leaked.meta.secret_token).GET('/api/client/account')).response.status).toBe(401);
 
     // Sessions: both logins are listed; the second is read and revoked by id, then every other one.
     const listed = ok(await api.GET('/api/me/sessions')).data.map((session) => session.id);
@@ -142,5 +158,34 @@ describe('generated client journey (openapi-fetch)', () => {
     const deleted = await api.DELETE('/api/client/account/api-keys/{identifier}', { params: { path: { identifier: created.attributes.identifier } } });
     expect(deleted.response.status).toBe(204);
     expect((await withKey.GET('/api/client/account')).response.status).toBe(401);
+  });
+
+  /** The document types upload parts as Blob (scripts/generate-client-types.mjs): a Blob or a File needs no cast. */
+  function asForm(body: object): FormData {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(body) as [string, unknown][]) {
+      if (value instanceof Blob) form.append(name, value);
+      else if (value !== undefined && value !== null) form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+    return form;
+  }
+
+  it('uploads a Blob and a File through the generated client, without a cast', async () => {
+    const username = `client_${randomBytes(4).toString('hex')}`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const anonymous = client();
+    await anonymous.POST('/api/register', { body: { username, email: `${username}@example.com`, password, password_confirmation: password } });
+    const login = ok(await anonymous.POST('/api/login', { body: { username, password } }));
+    if (!('token' in login)) throw new Error('expected tokens');
+    const api = client(login.token);
+    const png = new Uint8Array(await pngWithAlpha(40, 40));
+    const blob: Blob = new Blob([png], { type: 'image/png' });
+    const uploaded = ok(await api.POST('/api/me/avatar', { body: { file: blob }, bodySerializer: asForm }));
+    expect(uploaded.data.avatar).toContain('/storage/');
+    const file: File = new File([png], 'me.png', { type: 'image/png' });
+    const profile = ok(
+      await api.POST('/api/v1/auth/user/profile', { body: { name: 'Blob', profile_picture: file }, bodySerializer: asForm }),
+    );
+    expect(profile.data.name).toBe('Blob');
   });
 });

@@ -51,6 +51,11 @@ export const ERROR_CAUSES = {
       when: 'The last login is older than RECENT_AUTH_SECONDS and no `current_password` was sent.',
       message: 'This action requires a recent login. Send your current_password to confirm it.',
     },
+    API_KEY_SCOPE_MISSING: {
+      when: 'The API key was not given the scope this operation needs (see the operation\'s description).',
+      message: 'This API key lacks the scope <scope>.',
+    },
+    API_KEY_ROUTE_CLOSED: { when: 'The caller authenticated with an API key, and this operation takes access tokens only.', message: 'API keys cannot use this route.' },
     API_KEY_FORBIDDEN: { when: 'The caller authenticated with an API key: only a login may change credentials.', message: 'API keys cannot change credentials.' },
   },
   404: {

@@ -97,7 +97,7 @@ export const LaravelErrors = (...errors: DocumentedError[]): MethodDecorator & C
 /** Documents the error statuses (or named causes) of a /api/client route. */
 export const ClientErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, errors);
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** The causes any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
 function commonCauses(path: string, operation: OperationObject): ErrorCauseName[] {
@@ -106,16 +106,25 @@ function commonCauses(path: string, operation: OperationObject): ErrorCauseName[
   if (path.startsWith('/api/')) causes.push('SERVICE_UNAVAILABLE');
   // A credential can be missing, expired or revoked, the account banned, an API key's address not allowed; the
   // general per-user rate limit applies.
-  if ((operation.security ?? []).length > 0) causes.push('UNAUTHENTICATED', 'ACCOUNT_BANNED', 'IP_NOT_ALLOWED', 'TOO_MANY_ATTEMPTS');
+  // An API key without the operation's scope, or on an operation closed to API keys.
+  if ((operation.security ?? []).length > 0) {
+    causes.push('UNAUTHENTICATED', 'ACCOUNT_BANNED', 'IP_NOT_ALLOWED', apiKeyScopeOf(operation) ? 'API_KEY_SCOPE_MISSING' : 'API_KEY_ROUTE_CLOSED', 'TOO_MANY_ATTEMPTS');
+  }
   const body = operation.requestBody as { content?: Record<string, unknown> } | undefined;
   if (body) {
     // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
     if (body.content?.['application/json']) causes.push('MALFORMED_JSON');
     causes.push('PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED');
   }
-  // A query string is validated like a body.
-  if (queryParameters(operation).length > 0) causes.push('VALIDATION_FAILED');
+  // A body in a media type or charset the operation does not take (415); a query string is validated like a body,
+  // and one the operation does not document is refused (422).
+  if (path.startsWith('/api/')) causes.push('UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED');
   return causes;
+}
+
+/** The scope the operation's bearer requirement names (issue 21's @Authenticated(scope) / @AdminOnly()). */
+function apiKeyScopeOf(operation: OperationObject): string | undefined {
+  return (operation.security ?? []).flatMap((requirement) => Object.values(requirement).flat())[0];
 }
 
 function queryParameters(operation: OperationObject): ParameterObject[] {
@@ -163,11 +172,7 @@ function validationFieldOf(document: OpenAPIObject, operation: OperationObject):
   return [UNKNOWN_FIELD];
 }
 
-const RETRY_AFTER = {
-  'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer', example: 60 } },
-};
-
-/** The description, examples and headers of one error response, from the causes it documents. */
+/** The description and examples of one error response, from the causes it documents. */
 function describeError(
   document: OpenAPIObject,
   operation: OperationObject,
@@ -182,12 +187,13 @@ function describeError(
   const examples = Object.fromEntries(
     causes.map(([name, cause]) => {
       const fields = name === 'VALIDATION_FAILED' ? validationFieldOf(document, operation) : cause.fields;
-      return [name, { summary: cause.when, value: renderErrorExample(family, status, cause, fields) }];
+      // The scope in the message is the operation's own.
+      const message = cause.message.replace('<scope>', apiKeyScopeOf(operation) ?? '<scope>');
+      return [name, { summary: cause.when, value: renderErrorExample(family, status, { ...cause, message }, fields) }];
     }),
   );
   return {
     description: causes.length === 1 ? causes[0][1].when : causes.map(([, cause]) => `- ${cause.when}`).join('\n'),
-    ...(status === 429 || status === 503 ? { headers: RETRY_AFTER } : {}),
     content: { 'application/json': { schema: { $ref: getSchemaPath(model) }, examples } },
   } as ResponseObject;
 }

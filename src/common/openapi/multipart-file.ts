@@ -6,7 +6,6 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import { resolveSchema } from './schema-ref.js';
 
 const EXTENSION = 'x-tessera-multipart-file';
 
@@ -24,10 +23,7 @@ type MarkedOperation = OperationObject & { [EXTENSION]?: FileMarker };
 export const ApiMultipartFile = (field: string, description: string): MethodDecorator =>
   ApiExtension(EXTENSION, { field, description } satisfies FileMarker);
 
-/**
- * Adds each declared file part to its operation's multipart schema, and drops the marker. The schema is one flat
- * object, the DTO's fields and the file, as a form lists them (rather than an `allOf` a reader has to assemble).
- */
+/** Adds each declared file part to its operation's multipart schema, and drops the marker. */
 export function documentMultipartFiles(document: OpenAPIObject): OpenAPIObject {
   for (const item of Object.values(document.paths) as PathItemObject[]) {
     for (const operation of [item.get, item.put, item.post, item.patch, item.delete] as (MarkedOperation | undefined)[]) {
@@ -37,15 +33,11 @@ export function documentMultipartFiles(document: OpenAPIObject): OpenAPIObject {
       const body = operation.requestBody as { content?: Record<string, { schema?: SchemaObject | ReferenceObject }> } | undefined;
       const multipart = body?.content?.['multipart/form-data'];
       if (!multipart) continue;
-      const fields = resolveSchema(document, multipart.schema);
-      multipart.schema = {
-        ...fields,
+      const file: SchemaObject = {
         type: 'object',
-        properties: {
-          ...fields?.properties,
-          [marker.field]: { type: 'string', format: 'binary', description: marker.description },
-        },
+        properties: { [marker.field]: { type: 'string', format: 'binary', description: marker.description } },
       };
+      multipart.schema = multipart.schema ? { allOf: [multipart.schema, file] } : file;
     }
   }
   return document;

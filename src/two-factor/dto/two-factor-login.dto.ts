@@ -1,4 +1,6 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { ProhibitedWith } from '../../common/validation/match.decorator.js';
 
 export class CompleteTwoFactorLoginDto {
   /** From the `POST /api/login` answer. @example "q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB" */
@@ -12,12 +14,15 @@ export class CompleteTwoFactorLoginDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(16)
+  @ApiProperty({ minLength: 1, maxLength: 16 })
   code?: string;
 
   /** One of the recovery codes, instead of `code`. @example "abcde-fghij" */
   @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.recovery_code !== undefined)
+  @ProhibitedWith('code')
   @IsNotEmpty()
   @IsString()
   @MaxLength(32)
+  @ApiProperty({ minLength: 1, maxLength: 32 })
   recovery_code?: string;
 }
