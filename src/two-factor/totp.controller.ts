@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Post, UseGuards } from
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { ClientErrors } from '../common/openapi/error-responses.js';
+import { ClientErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { EnableTotpDto, RecoveryTokensDto, TotpPasswordDto, TotpSetupDto } from './dto/totp.dto.js';
 import { presentRecoveryTokens, presentTotpSetup } from './two-factor.presenter.js';
@@ -32,7 +32,8 @@ export class TotpController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: RecoveryTokensDto })
-  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'API_KEY_FORBIDDEN', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED')
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED')
+  @ProofRequiredErrors('client', { recentLogin: false })
   async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
     return presentRecoveryTokens(await this.totp.enable(auth, dto));
   }
@@ -42,7 +43,8 @@ export class TotpController {
   @Post('disable')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'API_KEY_FORBIDDEN', 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   disableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }
@@ -52,7 +54,8 @@ export class TotpController {
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'API_KEY_FORBIDDEN', 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   deleteTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }

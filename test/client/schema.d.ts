@@ -95,7 +95,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Trade a refresh token for a new pair; a spent refresh token revokes its session. */
+        /**
+         * Trade a refresh token for a new pair; a spent refresh token revokes its session, and so does a session unused
+         *     for SESSION_IDLE_TTL (7 days by default): 401 either way.
+         */
         post: operations["refreshToken"];
         delete?: never;
         options?: never;
@@ -113,8 +116,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current session.
-         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
+         * Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so.
+         * @description Not open to API keys (403): access tokens only.
          */
         post: operations["logout"];
         delete?: never;
@@ -180,13 +183,14 @@ export interface paths {
         };
         get?: never;
         /**
-         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified.
+         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
+         *     `current_password` unless this session signed in recently; never with an API key.
          * @description API keys need the scope `account.write`.
          */
         put: operations["startSmsTwoFactor"];
         post?: never;
         /**
-         * Turn two-factor off; needs `current_password` unless this session logged in recently.
+         * Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key.
          * @description API keys need the scope `account.write`.
          */
         delete: operations["disableSmsTwoFactor"];
@@ -205,7 +209,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once.
+         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
+         *     `current_password` unless this session signed in recently; never with an API key.
          * @description API keys need the scope `account.write`.
          */
         post: operations["verifySmsTwoFactor"];
@@ -225,7 +230,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Replace the recovery codes (password required); the new ones are in `meta`, shown once.
+         * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once.
          * @description API keys need the scope `account.write`.
          */
         post: operations["regenerateRecoveryCodes"];
@@ -390,8 +395,33 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the email address with a mailed token; an Unconfirmed account becomes Active. */
+        /**
+         * Verify the email address with a mailed token (an Unconfirmed account becomes Active), or confirm a pending email
+         *     change with the token mailed to the new address: the account moves to it, verified (422 if it was taken meanwhile).
+         */
         post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/email/cancel-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The link mailed to the current address when an email change is asked for. A pending change is dropped and every
+         *     session signed out (whoever asked for the change may hold one). A change already confirmed is undone within 7
+         *     days: the previous address comes back, verified; every session, API key and open two-factor login ends; the
+         *     password is replaced and a reset link is mailed to the restored address. 422 when that address was taken meanwhile.
+         */
+        post: operations["cancelEmailChange"];
         delete?: never;
         options?: never;
         head?: never;
@@ -408,7 +438,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mail a new verification link to the caller; when the address is already verified, no mail is sent.
+         * Mail the pending email change's confirmation link again (to the new address); else, for an unverified address,
+         *     a new verification link; else nothing is sent.
          * @description API keys need the scope `account.write`.
          */
         post: operations["resendEmailVerification"];
@@ -449,7 +480,13 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account and everything personal: sessions, API keys, two-factor, tokens, avatar files. Activity
+         *     entries keep event and time, not IP or user agent. Recent login or `current_password`; never an API key; the
+         *     last admin cannot delete itself (403). A confirmation goes to the address; username and email are free again.
+         * @description API keys need the scope `account.write`.
+         */
+        delete: operations["deleteMe"];
         options?: never;
         head?: never;
         patch?: never;
@@ -489,10 +526,35 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Update username, email or password (recent login or `current_password`).
+         * Update username, email or password (recent login or `current_password`; never with an API key). A new address
+         *     waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
+         *     current address. A new password signs out the other sessions.
          * @description API keys need the scope `account.write`.
          */
         patch: operations["updateMeCredentials"];
+        trace?: never;
+    };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything Tessera holds about you, as a JSON attachment (a versioned document, streamed): profile, settings,
+         *     avatar URLs, two-factor state, sessions, API keys, mailed links and the whole activity log; never a password
+         *     hash, secret, token or code. Needs an access token whose session signed in within RECENT_AUTH_SECONDS (a GET
+         *     carries no `current_password`; 403 otherwise, and always for API keys). Once a minute (429 with Retry-After).
+         * @description Not open to API keys (403): access tokens only.
+         */
+        get: operations["exportMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/auth/user": {
@@ -508,12 +570,17 @@ export interface paths {
          */
         get: operations["getAuthUser"];
         /**
-         * Change username and/or email (recent login or `current_password`).
+         * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
+         *     for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
          * @description API keys need the scope `account.write`.
          */
         put: operations["updateAuthUser"];
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account, as `DELETE /api/me` does (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
+        delete: operations["deleteAuthUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -553,7 +620,12 @@ export interface paths {
         get: operations["getClientAccount"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
+         *     key; the last admin cannot delete itself (403).
+         * @description API keys need the scope `account.write`.
+         */
+        delete: operations["deleteClientAccount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -568,7 +640,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Change the email address; `password` is checked first (400 when wrong).
+         * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
+         *     address is verified the change waits for the new address to open the link mailed to it.
          * @description API keys need the scope `account.write`.
          */
         put: operations["updateClientAccountEmail"];
@@ -711,7 +784,7 @@ export interface paths {
         get: operations["adminListUsers"];
         put?: never;
         /**
-         * Create a user with a role, a status and (by default) a verified address.
+         * Create a user with a role, a status and (by default) a verified address. Creating an admin needs the admin's proof (recent login or `current_password`).
          * @description API keys need the scope `admin`.
          */
         post: operations["adminCreateUser"];
@@ -743,7 +816,9 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification.
+         * Change any field, the role, the status (`Banned` revokes every session, key and open two-factor login at once) or
+         *     the verification. A change of password, email, role or status needs the admin's proof (recent login or
+         *     `current_password`) and mails the user at its address of record.
          * @description API keys need the scope `admin`.
          */
         patch: operations["adminUpdateUser"];
@@ -1082,6 +1157,11 @@ export interface components {
              */
             country_code: number;
             /**
+             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
+            current_password?: string;
+            /**
              * @description The national number, digits only (a JSON number is accepted).
              * @example 641234567
              */
@@ -1216,6 +1296,11 @@ export interface components {
         };
         VerifySmsTwoFactorDto: {
             /**
+             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
+            current_password?: string;
+            /**
              * @description The code received by SMS.
              * @example 123456
              */
@@ -1236,7 +1321,10 @@ export interface components {
             meta: components["schemas"]["RecoveryCodesMetaDto"];
         };
         DisableSmsTwoFactorDto: {
-            /** @description Needed unless this session logged in within the last 15 minutes. */
+            /**
+             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
             current_password?: string;
         };
         RegenerateRecoveryCodesDto: {
@@ -1423,7 +1511,17 @@ export interface components {
             password_confirmation: string;
         };
         VerifyEmailDto: {
-            /** @description The token from the mailed link. */
+            /**
+             * @description The token from the mailed link: a verification link, or the confirmation of a pending email change.
+             * @example Zk3v9XbQ7yH2mL5pR8tW1nC4fJ6sD0gA9eU3iO7kPqM
+             */
+            token: string;
+        };
+        CancelEmailChangeDto: {
+            /**
+             * @description The token from the cancel link mailed to the current address (`/cancel-email-change?token=…`).
+             * @example q0Nc5mR1b7wVYc9kX2pLrT4uZ8eA3sD6fG1hJ0kMnOp
+             */
             token: string;
         };
         CountryListDto: {
@@ -1485,6 +1583,208 @@ export interface components {
             password_confirmation?: string;
             /** @description Proves the caller's identity when the login is older than 15 minutes. */
             current_password?: string;
+        };
+        DeleteAccountDto: {
+            /**
+             * @description Proves the caller's identity when the sign-in is not recent.
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+        };
+        ExportCountryDto: {
+            /**
+             * @description ISO 3166-1 numeric.
+             * @example 688
+             */
+            id: number;
+            /** @example Serbia */
+            name: string;
+        };
+        ExportNamedDto: {
+            /** @example admin */
+            slug: string;
+            /** @example Admin */
+            name: string;
+        };
+        ExportProfileDto: {
+            /** @example 123 */
+            id: number;
+            /** @example 8f2d6a3c-5b1e-4f0a-9c7d-2e4b6a8c0d1f */
+            uuid: string;
+            /** @example john.doe */
+            username: string;
+            /** @example john@example.com */
+            email: string;
+            /** @example 2026-11-02T09:14:03.000Z */
+            email_verified_at: string | null;
+            /** @example John */
+            first_name: string | null;
+            /** @example Doe */
+            last_name: string | null;
+            /** @example +381641234567 */
+            phone: string | null;
+            /** @example Some street 123, Nis, Serbia */
+            address: string | null;
+            country: components["schemas"]["ExportCountryDto"] | null;
+            /**
+             * @description "YYYY-MM-DD".
+             * @example 1990-10-18
+             */
+            birthday: string | null;
+            role: components["schemas"]["ExportNamedDto"] | null;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Active" | "Banned" | "Unconfirmed";
+            /** @example en */
+            language: string;
+            terms_accepted_at: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            last_login: string | null;
+            /** @example 2026-11-02T09:13:51.000Z */
+            created_at: string | null;
+            /** @example 2026-12-01T18:40:22.000Z */
+            updated_at: string | null;
+        };
+        ExportSettingsDto: {
+            /** @example true */
+            public_profile: boolean;
+            /** @example false */
+            public_badges: boolean;
+            /** @example en */
+            language: string;
+        };
+        ExportAvatarDto: {
+            /**
+             * @example upload
+             * @enum {string}
+             */
+            source: "default" | "upload" | "external";
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c.webp */
+            main: string;
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_high.webp */
+            high: string;
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_thumbnail.webp */
+            thumbnail: string;
+        };
+        ExportPhoneDto: {
+            /** @example 381 */
+            country_code: number | null;
+            /** @example 641234567 */
+            number: string;
+        };
+        ExportTwoFactorDto: {
+            /** @example true */
+            enabled: boolean;
+            /**
+             * @example totp
+             * @enum {string|null}
+             */
+            method: "totp" | "sms" | null;
+            /**
+             * @description "sms" while a phone awaits verification.
+             * @enum {string|null}
+             */
+            pending_method: "sms" | null;
+            phone: components["schemas"]["ExportPhoneDto"] | null;
+            /** @example 10 */
+            recovery_codes_left: number;
+            /** @example 2026-11-20T10:00:00.000Z */
+            recovery_codes_issued_at: string | null;
+            /** @example 2026-11-20T10:00:00.000Z */
+            updated_at: string | null;
+        };
+        ExportSessionDto: {
+            /** @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV */
+            id: string;
+            /** @example 203.0.113.7 */
+            ip_address: string;
+            /** @example Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 */
+            user_agent: string;
+            /** @example Chrome */
+            browser: string;
+            /** @example OS X */
+            platform: string;
+            /** @example Macintosh */
+            device: string;
+            /** @example Work laptop */
+            device_name: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            created_at: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            logged_in_at: string | null;
+            /** @example 2026-12-04T01:29:10.000Z */
+            last_activity: string | null;
+            /** @example 2027-01-03T01:12:44.000Z */
+            expires_at: string | null;
+            revoked_at: string | null;
+        };
+        ExportOneTimeLinkDto: {
+            /** @example password_reset */
+            purpose: string;
+            /**
+             * @description The address the link was mailed to.
+             * @example john@example.com
+             */
+            email: string;
+            /** @example 2026-12-03T08:00:00.000Z */
+            created_at: string | null;
+            /** @example 2026-12-03T09:00:00.000Z */
+            expires_at: string | null;
+            used_at: string | null;
+        };
+        ExportActivityDto: {
+            /** @example 4711 */
+            id: string;
+            /** @example auth:login */
+            event: string;
+            /** @example Logged in. */
+            description: string;
+            /**
+             * @description Who did it: the account itself, someone else (an administrator), or nobody signed in.
+             * @example self
+             * @enum {string|null}
+             */
+            actor: "self" | "other" | null;
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0 */
+            user_agent: string | null;
+            /** @example false */
+            is_api: boolean;
+            api_key_identifier: string | null;
+            /**
+             * @description Event details.
+             * @example {}
+             */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** @example 2026-12-04T01:12:44.000Z */
+            timestamp: string | null;
+        };
+        AccountExportDto: {
+            /**
+             * @example tessera-account-export
+             * @enum {string}
+             */
+            format: "tessera-account-export";
+            /** @example 1 */
+            version: number;
+            /** @example 2026-12-04T01:30:00.000Z */
+            exported_at: string;
+            profile: components["schemas"]["ExportProfileDto"];
+            settings: components["schemas"]["ExportSettingsDto"];
+            avatar: components["schemas"]["ExportAvatarDto"];
+            two_factor: components["schemas"]["ExportTwoFactorDto"];
+            sessions: components["schemas"]["ExportSessionDto"][];
+            /** @description Metadata only: the secret can never be read back. */
+            api_keys: components["schemas"]["ApiKeyAttributesDto"][];
+            /** @description Password reset and verification links mailed to the account (never the token). */
+            one_time_links: components["schemas"]["ExportOneTimeLinkDto"][];
+            /** @description The whole activity log about the account, oldest first. */
+            activity: components["schemas"]["ExportActivityDto"][];
         };
         OpenBadgeRoleDto: {
             /** @example user */
@@ -1676,6 +1976,13 @@ export interface components {
              */
             password_confirmation: string;
         };
+        DeleteClientAccountDto: {
+            /**
+             * @description The current password.
+             * @example correct horse battery staple
+             */
+            password: string;
+        };
         ActivityLogAttributesDto: {
             /** @example 42 */
             id: string;
@@ -1853,6 +2160,12 @@ export interface components {
              */
             role_id?: number;
             /**
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
+             *     `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my own admin password
+             */
+            current_password?: string;
+            /**
              * Format: email
              * @description Unique; at most 191 characters.
              * @example jane.roe@example.com
@@ -1921,6 +2234,12 @@ export interface components {
              * @example 2
              */
             role_id?: number;
+            /**
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
+             *     `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my own admin password
+             */
+            current_password?: string;
             /**
              * Format: email
              * @description Unique. Changing it clears the verification unless `email_verified` is sent too.
@@ -2133,7 +2452,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2245,7 +2564,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2371,7 +2690,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2497,7 +2816,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2596,6 +2915,19 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
@@ -2608,7 +2940,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2747,7 +3079,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2870,7 +3202,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2918,7 +3250,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - Called with an API key
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The caller authenticated with an API key, and this operation takes access tokens only.
              */
@@ -2982,7 +3315,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3118,7 +3451,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3186,7 +3519,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -3253,7 +3586,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3278,7 +3611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3345,7 +3678,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -3409,7 +3742,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3434,7 +3767,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3501,7 +3834,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -3565,7 +3898,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3590,7 +3923,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3654,175 +3987,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The SMS gateway did not accept the message. */
-            502: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    disableSmsTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DisableSmsTwoFactorDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /**
-             * @description - Two-factor is already on, or not on, or no secret was requested first.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The last login is older than RECENT_AUTH_SECONDS and no `current_password` was sent.
-             *     - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -3886,7 +4052,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3911,7 +4077,173 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The SMS gateway did not accept the message. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    disableSmsTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableSmsTwoFactorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords for this account; the session was signed out */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3975,7 +4307,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -4038,7 +4372,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4063,7 +4397,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4127,7 +4461,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -4190,7 +4525,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4215,7 +4550,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4354,7 +4689,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4466,7 +4801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4533,7 +4868,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -4584,7 +4921,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4609,7 +4946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4734,7 +5071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4847,7 +5184,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4959,7 +5296,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5046,7 +5383,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5148,7 +5485,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5250,7 +5587,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5290,7 +5627,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The verification token from the mail is unknown, used or expired.
+             * @description - Unknown, spent or expired token
              *     - The body is not valid JSON.
              */
             400: {
@@ -5352,7 +5689,109 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    cancelEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelEmailChangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description - No pending change has this token
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5464,7 +5903,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5535,7 +5974,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5650,7 +6089,147 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5790,7 +6369,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5854,8 +6433,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The last login is older than RECENT_AUTH_SECONDS and no `current_password` was sent.
-             *     - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -5873,6 +6452,121 @@ export interface operations {
             };
             /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords for this account; the session was signed out */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    exportMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document, as an attachment. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    /** @description Always an attachment, named after the account and the day. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -5932,7 +6626,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6044,7 +6738,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6081,6 +6775,148 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpenBadgeUserDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords for this account; the session was signed out */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteAuthUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -6184,7 +7020,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6347,7 +7183,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6459,7 +7295,146 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    deleteClientAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteClientAccountDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted, with everything personal; a confirmation is mailed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6487,7 +7462,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; the new address must be verified. */
+            /** @description Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified). */
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6525,7 +7500,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -6577,7 +7552,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6602,7 +7577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6630,7 +7605,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; every other session is revoked. */
+            /** @description Changed; every other session and open two-factor login is revoked. */
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6668,7 +7643,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller authenticated with an API key: only a login may change credentials.
+             * @description - An API key, whatever the body says
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -6720,7 +7695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6745,7 +7720,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6866,7 +7841,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6994,7 +7969,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7106,7 +8081,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7246,7 +8221,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7319,7 +8294,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7443,7 +8418,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7510,7 +8485,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -7562,7 +8538,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7587,7 +8563,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7718,7 +8694,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7846,7 +8822,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7916,7 +8892,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -7980,7 +8957,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8005,7 +8982,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8161,7 +9138,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8289,7 +9266,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8417,7 +9394,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8545,7 +9522,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8673,7 +9650,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8806,7 +9783,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8919,7 +9896,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry. */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -98,7 +98,7 @@ export const ERROR_CAUSES = {
   },
   503: {
     SERVICE_UNAVAILABLE: {
-      when: 'The database (or the avatar queue) cannot take the request now; `Retry-After` says when to retry.',
+      when: 'The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry.',
       message: 'The service is temporarily unavailable. Please retry shortly.',
     },
   },

@@ -12,7 +12,11 @@ import {
   type ResponseObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import type { FieldError } from '../errors/domain-error.js';
+import { renderClientError } from '../../dialects/client/client-error.renderer.js';
+import { renderLaravelError } from '../../dialects/vanguard/laravel-error.renderer.js';
+import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { toErrorReport } from '../errors/error-report.js';
+import type { RouteFamily } from '../http/route-family.js';
 import {
   causesOfStatus,
   renderErrorExample,
@@ -97,6 +101,56 @@ export const LaravelErrors = (...errors: DocumentedError[]): MethodDecorator & C
 /** Documents the error statuses (or named causes) of a /api/client route. */
 export const ClientErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, errors);
 
+/**
+ * Documents one error status with named examples, each the body the given DomainError gets in the family
+ * (rendered by the family's own renderer, so the examples cannot drift from the answers). They come first among the
+ * status's examples, before the causes of ERROR_CAUSES that apply (see documentCommonResponses).
+ */
+export function ErrorExamples(
+  family: RouteFamily,
+  status: number,
+  examples: Record<string, { summary: string; error: DomainError }>,
+): MethodDecorator & ClassDecorator {
+  const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
+  return applyDecorators(
+    ApiExtraModels(model),
+    ApiResponse({
+      status,
+      description: '',
+      schema: { $ref: getSchemaPath(model) },
+      examples: Object.fromEntries(
+        Object.entries(examples).map(([name, { summary, error }]) => {
+          const report = toErrorReport(error);
+          return [name, { summary, value: family === 'client' ? renderClientError(report) : renderLaravelError(report) }];
+        }),
+      ),
+    }),
+  );
+}
+
+/**
+ * The answers of a credential change (CONTRACT §2): 403 for an API key (and, where the body's password is optional,
+ * for a session that did not sign in recently), 429 with Retry-After once wrong proofs of the account reached the
+ * login limit (the calling session is revoked then).
+ */
+export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin: boolean }): MethodDecorator & ClassDecorator {
+  const forbidden: Record<string, { summary: string; error: DomainError }> = {
+    apiKey: { summary: 'An API key, whatever the body says', error: new DomainError('API_KEY_FORBIDDEN') },
+  };
+  if (options.recentLogin) {
+    forbidden.recentLogin = {
+      summary: 'No current_password, and the session did not sign in recently',
+      error: new DomainError('RECENT_AUTH_REQUIRED'),
+    };
+  }
+  return applyDecorators(
+    ErrorExamples(family, 403, forbidden),
+    ErrorExamples(family, 429, {
+      tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: new DomainError('TOO_MANY_ATTEMPTS') },
+    }),
+  );
+}
+
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** The causes any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
@@ -172,28 +226,38 @@ function validationFieldOf(document: OpenAPIObject, operation: OperationObject):
   return [UNKNOWN_FIELD];
 }
 
-/** The description and examples of one error response, from the causes it documents. */
+type NamedExample = { summary: string; value: unknown };
+
+/**
+ * The description and examples of one error response: the examples its controller gave (@ErrorExamples) first,
+ * then one per cause it documents, each body shown once.
+ */
 function describeError(
   document: OpenAPIObject,
   operation: OperationObject,
   family: ErrorFamily,
   status: number,
   names: string[],
+  given: Record<string, NamedExample>,
 ): ResponseObject {
   const row = causesOfStatus(status);
   const chosen = names.length > 0 ? names : [Object.keys(row)[0]];
   const causes = chosen.map((name) => [name, row[name]] as [string, ErrorCause]);
   const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
-  const examples = Object.fromEntries(
-    causes.map(([name, cause]) => {
-      const fields = name === 'VALIDATION_FAILED' ? validationFieldOf(document, operation) : cause.fields;
-      // The scope in the message is the operation's own.
-      const message = cause.message.replace('<scope>', apiKeyScopeOf(operation) ?? '<scope>');
-      return [name, { summary: cause.when, value: renderErrorExample(family, status, { ...cause, message }, fields) }];
-    }),
-  );
+  const examples: Record<string, NamedExample> = { ...given };
+  const shown = new Set(Object.values(given).map((example) => JSON.stringify(example.value)));
+  for (const [name, cause] of causes) {
+    const fields = name === 'VALIDATION_FAILED' ? validationFieldOf(document, operation) : cause.fields;
+    // The scope in the message is the operation's own.
+    const message = cause.message.replace('<scope>', apiKeyScopeOf(operation) ?? '<scope>');
+    const value = renderErrorExample(family, status, { ...cause, message }, fields);
+    if (shown.has(JSON.stringify(value))) continue;
+    shown.add(JSON.stringify(value));
+    examples[name] = { summary: cause.when, value };
+  }
+  const whens = Object.values(examples).map((example) => example.summary);
   return {
-    description: causes.length === 1 ? causes[0][1].when : causes.map(([, cause]) => `- ${cause.when}`).join('\n'),
+    description: whens.length === 1 ? whens[0] : whens.map((when) => `- ${when}`).join('\n'),
     content: { 'application/json': { schema: { $ref: getSchemaPath(model) }, examples } },
   } as ResponseObject;
 }
@@ -212,6 +276,7 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
       if (!operation) continue;
       operation.security ??= [];
       const causes = new Map<number, Set<string>>();
+      const given = new Map<number, Record<string, NamedExample>>();
       const add = (status: number, name?: string): void => {
         const set = causes.get(status) ?? new Set<string>();
         if (name) set.add(name);
@@ -223,10 +288,11 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
         if (!(status >= 400)) continue;
         add(status);
         for (const name of response[CAUSES_EXTENSION] ?? []) add(status, name);
+        given.set(status, (response.content?.['application/json']?.examples ?? {}) as Record<string, NamedExample>);
       }
       for (const name of commonCauses(path, operation)) add(statusOfCause(name), name);
       for (const [status, names] of [...causes].sort(([a], [b]) => a - b)) {
-        operation.responses[status] = describeError(document, operation, family, status, [...names]);
+        operation.responses[status] = describeError(document, operation, family, status, [...names], given.get(status) ?? {});
       }
     }
   }
