@@ -14,6 +14,7 @@ export interface RateLimitRule {
 }
 
 const STORE_RETRY_AFTER_SECONDS = 5;
+const REDIS_READY_WAIT_MS = 3_000;
 
 /** One counter: a rule and the key it counts for (an IP, an account, …). */
 export interface RateLimitCounter {
@@ -69,6 +70,18 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     this.redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
     this.redis.on('error', () => undefined);
+    // Without the offline queue, a command sent before the connection is ready fails (503): the first requests
+    // after start-up would. Wait for it a moment; a Redis that is down does not hold the start-up longer.
+    const redis = this.redis;
+    await new Promise<void>((resolve) => {
+      const ready = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', ready);
+        resolve();
+      };
+      const timer = setTimeout(ready, REDIS_READY_WAIT_MS);
+      redis.once('ready', ready);
+    });
   }
 
   /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
