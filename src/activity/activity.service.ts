@@ -13,6 +13,7 @@ export const ACTIVITY_EVENTS = {
   'auth:ip-blocked': 'API key used from an address it does not allow.',
   'auth:password-reset': 'Password reset through an emailed link.',
   'auth:email-verified': 'Email address verified.',
+  'auth:passkey-counter-regressed': 'Passkey sign-in refused: its signature counter went backwards (a cloned authenticator?).',
   'user:registered': 'Registered.',
   'user:profile.updated': 'Profile updated.',
   'user:account.email-changed': 'Email address changed.',
@@ -23,6 +24,8 @@ export const ACTIVITY_EVENTS = {
   'user:two-factor.recovery-codes': 'Two-factor recovery codes regenerated.',
   'user:api-key.create': 'API key created.',
   'user:api-key.delete': 'API key deleted.',
+  'user:passkey.create': 'Passkey added.',
+  'user:passkey.delete': 'Passkey removed.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
   'admin:user.created': 'User created by an administrator.',
@@ -32,6 +35,7 @@ export const ACTIVITY_EVENTS = {
   'admin:user.unbanned': 'User unbanned by an administrator.',
   'admin:two-factor.reset': 'Two-factor reset by an administrator.',
   'admin:sessions.revoked': 'Sessions revoked by an administrator.',
+  'admin:passkey.delete': 'Passkey removed by an administrator.',
 } as const;
 
 export type ActivityEvent = keyof typeof ACTIVITY_EVENTS;

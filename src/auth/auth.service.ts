@@ -17,7 +17,14 @@ import type { RegisterDto } from './dto/register.dto.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
 
-const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
+export const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
+
+/** How a login proved who the user is, recorded on its `auth:login` entry. */
+export interface LoginMethod {
+  method: 'password' | 'passkey';
+  /** The second factor that completed a password login, when two-factor is on. */
+  second_factor?: 'totp' | 'sms' | 'recovery_code' | 'passkey';
+}
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
@@ -95,14 +102,14 @@ export class AuthService implements OnApplicationBootstrap {
       if (!this.secondFactor) throw new DomainError('SERVICE_UNAVAILABLE');
       return this.secondFactor.start(user, client, dto.device_name ?? null);
     }
-    return this.completeLogin(user, client, dto.device_name ?? null);
+    return this.completeLogin(user, client, dto.device_name ?? null, { method: 'password' });
   }
 
   /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
-  async completeLogin(user: User, client: ClientInfo, deviceName: string | null): Promise<TokenPair> {
+  async completeLogin(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod): Promise<TokenPair> {
     const tokens = await this.sessions.open(user, client, deviceName);
     await this.users.recordLogin(user.id);
-    await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client });
+    await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client, properties: { ...method } });
     return tokens;
   }
 

@@ -11,6 +11,10 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { sha256Hex } from '../sessions/session-tokens.js';
 import { SmsService } from '../sms/sms.service.js';
+import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
+import type { AuthenticationResponseDto } from '../passkeys/dto/webauthn.dto.js';
+import { PasskeyAssertionsService } from '../passkeys/passkey-assertions.service.js';
+import { WebAuthnChallengesService } from '../passkeys/webauthn-challenges.service.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
 import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
 import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
@@ -22,10 +26,16 @@ export const MAX_CHALLENGE_ATTEMPTS = 5;
 
 const DEAD_CHALLENGE = 'The two-factor challenge has expired or has been used up. Log in again.';
 const WRONG_CODE = 'Invalid 2FA token.';
+const WRONG_PASSKEY = 'The passkey could not be verified.';
+const NO_PASSKEY = 'This account has no passkey; answer the challenge with a code.';
+
+/** What answered the challenge. */
+export type SecondFactor = 'totp' | 'sms' | 'recovery_code' | 'passkey';
 
 export interface PassedChallenge {
   user: User;
   deviceName: string | null;
+  secondFactor: SecondFactor;
 }
 
 type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge } | { kind: 'passed'; passed: PassedChallenge };
@@ -48,6 +58,8 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     private readonly sms: SmsService,
     private readonly rateLimiter: RateLimiterService,
     private readonly activity: ActivityService,
+    private readonly passkeyAssertions: PasskeyAssertionsService,
+    private readonly webauthnChallenges: WebAuthnChallengesService,
   ) {
     super();
     const points = config.rateLimits.loginPerMinute;
@@ -88,13 +100,31 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
   }
 
   /**
-   * Checks a code (TOTP or the texted one) or a recovery code against a live challenge and spends the challenge.
+   * Options for answering a live challenge with one of the user's passkeys instead of a code. The WebAuthn challenge
+   * is bound to this login challenge; user presence is enough (the password was the first factor).
+   */
+  async passkeyOptions(challengeToken: string): Promise<SecondFactorPasskeyOptionsDto> {
+    const live = await this.liveChallenge(this.challenges, sha256Hex(challengeToken));
+    if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    const passkeys = await this.passkeyAssertions.descriptorsOf(live.userId);
+    if (passkeys.length === 0) throw DomainError.invalid('challenge_token', NO_PASSKEY, 'passkey');
+    const options = await this.passkeyAssertions.requestOptions(this.webauthnChallenges.newChallenge(), passkeys, 'preferred');
+    await this.webauthnChallenges.issue(options.challenge, { purpose: 'second_factor', userId: live.userId, twoFactorChallengeId: live.id });
+    return { options };
+  }
+
+  /**
+   * Checks a code (TOTP or the texted one), a recovery code or a passkey assertion against a live challenge and spends the challenge.
    * The challenge row is locked for the check, so two requests on one challenge are judged one after the other.
    */
   async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo): Promise<PassedChallenge> {
-    if (dto.code !== undefined && dto.recovery_code !== undefined) {
-      throw DomainError.invalid('recovery_code', 'Send either code or recovery_code, not both.', 'prohibited_with');
+    const answers = [dto.code, dto.recovery_code, dto.passkey].filter((answer) => answer !== undefined).length;
+    if (answers > 1) {
+      const field = dto.passkey !== undefined ? 'passkey' : 'recovery_code';
+      throw DomainError.invalid(field, 'Send one of code, recovery_code or passkey.', 'prohibited_with');
     }
+    const secondFactorOf = (challenge: TwoFactorChallenge): SecondFactor =>
+      dto.recovery_code !== undefined ? 'recovery_code' : dto.passkey !== undefined ? 'passkey' : challenge.method;
     const tokenHash = sha256Hex(dto.challenge_token);
     const live = await this.liveChallenge(this.challenges, tokenHash);
     if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
@@ -113,13 +143,15 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       const accepted =
         dto.recovery_code !== undefined
           ? await this.state.consumeRecoveryCode(em, user.id, dto.recovery_code)
-          : await this.acceptCode(challenge, dto.code ?? '', em);
+          : dto.passkey !== undefined
+            ? await this.acceptPasskey(challenge, dto.passkey, client, em)
+            : await this.acceptCode(challenge, dto.code ?? '', em);
       if (!accepted) {
         await em.increment(TwoFactorChallenge, { id: challenge.id }, 'attempts', 1);
         return { kind: 'wrong', challenge };
       }
       await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
-      return { kind: 'passed', passed: { user, deviceName: challenge.deviceName } };
+      return { kind: 'passed', passed: { user, deviceName: challenge.deviceName, secondFactor: secondFactorOf(challenge) } };
     });
 
     if (outcome.kind === 'dead') throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
@@ -130,12 +162,29 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
         userId: challenge.userId,
         actorId: null,
         client,
-        properties: { method: dto.recovery_code !== undefined ? 'recovery_code' : challenge.method, attempt: challenge.attempts + 1 },
+        properties: { method: secondFactorOf(challenge), attempt: challenge.attempts + 1 },
       });
+      if (dto.passkey !== undefined) throw DomainError.invalid('passkey', WRONG_PASSKEY, 'two_factor');
       throw DomainError.invalid(dto.recovery_code !== undefined ? 'recovery_code' : 'code', WRONG_CODE, 'two_factor');
     }
     if (outcome.passed.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     return outcome.passed;
+  }
+
+  /** A passkey of the challenge's user, answering a WebAuthn challenge issued for this very login challenge. */
+  private async acceptPasskey(challenge: TwoFactorChallenge, response: AuthenticationResponseDto, client: ClientInfo, em: EntityManager): Promise<boolean> {
+    const binding = { purpose: 'second_factor' as const, userId: challenge.userId, twoFactorChallengeId: challenge.id };
+    const outcome = await this.passkeyAssertions.verify(
+      response,
+      {
+        expectedChallenge: (signed) => this.webauthnChallenges.consume(signed, binding, em),
+        userId: challenge.userId,
+        requireUserVerification: false,
+        client,
+      },
+      em,
+    );
+    return outcome.ok;
   }
 
   private acceptCode(challenge: TwoFactorChallenge, code: string, em: EntityManager): Promise<boolean> {

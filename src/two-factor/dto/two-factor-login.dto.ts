@@ -1,4 +1,6 @@
-import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { AuthenticationResponseDto } from '../../passkeys/dto/webauthn.dto.js';
 
 export class CompleteTwoFactorLoginDto {
   /** From the `POST /api/login` answer. */
@@ -7,8 +9,8 @@ export class CompleteTwoFactorLoginDto {
   @MaxLength(200)
   challenge_token: string;
 
-  /** The authenticator or SMS code; required unless `recovery_code` is sent. @example "123456" */
-  @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.recovery_code === undefined || dto.code !== undefined)
+  /** The authenticator or SMS code; required unless `recovery_code` or `passkey` is sent. @example "123456" */
+  @ValidateIf((dto: CompleteTwoFactorLoginDto) => (dto.recovery_code === undefined && dto.passkey === undefined) || dto.code !== undefined)
   @IsNotEmpty()
   @IsString()
   @MaxLength(16)
@@ -20,4 +22,14 @@ export class CompleteTwoFactorLoginDto {
   @IsString()
   @MaxLength(32)
   recovery_code?: string;
+
+  /**
+   * Instead of `code`: what `startAuthentication()` returned for the options of
+   * `POST /api/login/two-factor/passkey-options`.
+   */
+  @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.passkey !== undefined)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AuthenticationResponseDto)
+  passkey?: AuthenticationResponseDto;
 }
