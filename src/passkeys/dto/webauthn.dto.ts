@@ -103,7 +103,7 @@ export class AuthenticatorAssertionResponseDto {
 }
 
 /** Fields every PublicKeyCredential JSON has. */
-abstract class PublicKeyCredentialJsonDto {
+export abstract class PublicKeyCredentialJsonDto {
   /** The credential ID, base64url. @example "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS" */
   @IsNotEmpty()
   @IsString()
