@@ -9,6 +9,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { PASSWORD_RESET_TTL_MINUTES } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
+import { sha256Hex } from '../sessions/session-tokens.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { UserTokensService } from './user-tokens.service.js';
@@ -42,18 +43,22 @@ export class PasswordResetService {
     private readonly rateLimiter: RateLimiterService,
     private readonly mail: MailService,
   ) {
-    const points = config.rateLimits.passwordRemindPerHour;
-    this.remindByEmail = { name: 'remind-email', points, durationSeconds: 3600 };
-    this.remindByIp = { name: 'remind-ip', points, durationSeconds: 3600 };
+    this.remindByEmail = { name: 'remind-email', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+    this.remindByIp = { name: 'remind-ip', points: config.rateLimits.passwordRemindPerIpPerHour, durationSeconds: 3600 };
   }
 
   /**
    * Mails a reset link when the account exists. The caller learns nothing either way: the same rate limits,
-   * the same single database statement, and the mail is sent in the background (a mail outage is only logged).
+   * the same database statements, and the mail is sent in the background (a mail outage is only logged).
+   * Budgeted per client address and per address of record: the address folded as the database compares it
+   * (every spelling of one mailbox shares its budget), hashed so no address sits in Redis in the clear.
    */
   async remind(email: string, client: ClientInfo): Promise<void> {
-    await this.rateLimiter.consume(this.remindByIp, client.ip);
-    await this.rateLimiter.consume(this.remindByEmail, email.toLowerCase());
+    const addressOfRecord = sha256Hex(await this.users.foldLogin(email));
+    await this.rateLimiter.consumeAll([
+      { rule: this.remindByIp, key: client.ip },
+      { rule: this.remindByEmail, key: addressOfRecord },
+    ]);
     const issued = await this.tokens.issueForEmail('password_reset', email, PASSWORD_RESET_TTL_MINUTES * 60);
     if (!issued) return;
     this.mail.sendPasswordReset(issued.email, { token: issued.token, email: issued.email, name: issued.firstName ?? '' });

@@ -4,6 +4,7 @@ import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
 import { BatchedTouch } from '../database/batched-touch.js';
 import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
 import { Role } from '../users/entities/role.entity.js';
@@ -16,6 +17,8 @@ import { ApiKey } from './entities/api-key.entity.js';
 export const API_KEYS_PER_USER = 25;
 export const API_KEY_LIMIT_MESSAGE = 'You have reached the account limit for number of API keys.';
 export const IP_NOT_ALLOWED_MESSAGE = 'This API key may not be used from your IP address.';
+/** `auth:ip-blocked` is written at most once a minute per key (every instance counting together). */
+const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points: 1, durationSeconds: 60 };
 /** `last_used_at` is written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 
@@ -52,6 +55,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly activity: ActivityService,
+    private readonly rateLimiter: RateLimiterService,
   ) {}
 
   /** The user's keys, oldest first; uses just made through this instance show in `last_used_at`. */
@@ -123,7 +127,10 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     user.role = roles.map(row);
     const auth: AuthContext = { user, client, session: null, apiKey: { id: key.id, identifier: key.identifier } };
     if (!isIpAllowed(client.ip, key.allowedIps)) {
-      await this.activity.record({ event: 'auth:ip-blocked', userId: key.userId, auth, properties: { identifier: key.identifier } });
+      // Refused before any per-user limit applies: a flood from a blocked address writes one row a minute, not one each.
+      if ((await this.rateLimiter.take(IP_BLOCKED_RECORDS, String(key.id))).allowed) {
+        await this.activity.record({ event: 'auth:ip-blocked', userId: key.userId, auth, properties: { identifier: key.identifier } });
+      }
       throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
     }
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) this.lastUsedWrites.add(key.id);

@@ -17,9 +17,9 @@ export class AuthController {
   @Public()
   @Post('register')
   @ApiCreatedResponse({ type: RegisterResponseDto })
-  @LaravelErrors(400, 404, 413, 422)
-  async register(@Body() dto: RegisterDto): Promise<RegisterResponseDto> {
-    return { requires_email_confirmation: (await this.auth.register(dto)).requiresEmailConfirmation };
+  @LaravelErrors(400, 404, 413, 422, 429)
+  async register(@Body() dto: RegisterDto, @CurrentClient() client: ClientInfo): Promise<RegisterResponseDto> {
+    return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
   }
 
   /** Log in with username or email; answers a token pair, or a two-factor challenge. */

@@ -6,6 +6,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { ReauthenticationService } from './reauthentication.service.js';
 
@@ -13,7 +14,7 @@ import { ReauthenticationService } from './reauthentication.service.js';
 @Module({
   imports: [PassportModule, ApiKeysModule],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, ReauthenticationService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
-  exports: [AuthService, PasswordService, ReauthenticationService],
+  providers: [AuthService, PasswordService, ReauthenticationService, LoginThrottleService, JwtStrategy, { provide: APP_GUARD, useClass: BearerAuthGuard }],
+  exports: [AuthService, PasswordService, ReauthenticationService, LoginThrottleService],
 })
 export class AuthModule {}

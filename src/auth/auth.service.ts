@@ -14,6 +14,7 @@ import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
+import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
 
@@ -29,8 +30,7 @@ export interface LoginMethod {
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
-  readonly loginByIp: RateLimitRule;
-  readonly loginByAccount: RateLimitRule;
+  private readonly registrationsByIp: RateLimitRule;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -39,17 +39,18 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
+    private readonly throttle: LoginThrottleService,
     private readonly emailVerification: EmailVerificationService,
     private readonly dataSource: DataSource,
     @Optional() private readonly secondFactor?: SecondFactorChallenger,
   ) {
-    const points = config.rateLimits.loginPerMinute;
-    this.loginByIp = { name: 'login-ip', points, durationSeconds: 60 };
-    this.loginByAccount = { name: 'login-account', points, durationSeconds: 60 };
+    this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
 
-  async register(dto: RegisterDto): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
+  async register(dto: RegisterDto, client: ClientInfo): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
+    // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
+    await this.rateLimiter.consume(this.registrationsByIp, client.ip);
     const passwordHash = await this.passwords.hash(dto.password);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
@@ -75,15 +76,23 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Password login. Unknown users and wrong passwords get the same 422 after the same argon2 work; a banned user
    * learns so only after proving the password. With two-factor on, the answer is a challenge, not tokens.
+   * Failures are throttled per (account, IP), per account and per IP; while limited even the right password gets
+   * 429 (LoginThrottleService), so the limit is no oracle.
    */
   async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair | LoginChallenge> {
-    const account = dto.username.toLowerCase();
-    await this.rateLimiter.consume(this.loginByIp, client.ip);
-    await this.rateLimiter.consume(this.loginByAccount, account);
-
-    const user = await this.users.findForLogin(dto.username);
-    const valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    const { accountKey, user } = await this.throttle.resolveAccountKey(dto.username);
+    const attempt = { accountKey, ip: client.ip };
+    await this.throttle.assertAllowed(attempt);
+    let valid: boolean;
+    try {
+      valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    } catch (error) {
+      // Not judged (no hashing slot within 2 s: 503): the attempt does not count.
+      await this.throttle.release(attempt);
+      throw error;
+    }
     if (!user || !valid) {
+      await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
       await this.activity.record({
         event: 'auth:login-failed',
         userId: user?.id ?? null,
@@ -93,6 +102,7 @@ export class AuthService implements OnApplicationBootstrap {
       });
       throw DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
     }
+    await this.throttle.recordSuccess(attempt);
     if (this.passwords.needsRehash(user.password)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }

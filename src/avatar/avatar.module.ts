@@ -14,6 +14,7 @@ import { createAvatarStorage } from './storage/avatar-storage.factory.js';
     AvatarImageProcessor,
     { provide: AVATAR_STORAGE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createAvatarStorage(config) },
   ],
-  exports: [AvatarService, AVATAR_STORAGE],
+  // The image processor too: upload interceptors in other modules take their place in its line.
+  exports: [AvatarService, AvatarImageProcessor, AVATAR_STORAGE],
 })
 export class AvatarModule {}

@@ -36,6 +36,14 @@ export interface EmailChangedMailData {
   newEmail: string;
 }
 
+export interface LoginLockoutMailData {
+  name: string;
+  /** The address the failed attempts came from. */
+  ip: string;
+  /** Minutes until logins are accepted again. */
+  minutes: number;
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: string): string {
@@ -85,6 +93,15 @@ export function emailChangedMail(data: EmailChangedMailData): MailContent {
     'If you did not make this change, contact support right away.',
   ];
   return render('Your email address was changed', data.name, lines);
+}
+
+export function loginLockoutMail(data: LoginLockoutMailData): MailContent {
+  const wait = data.minutes === 1 ? '1 minute' : `${data.minutes} minutes`;
+  const lines = [
+    `Logins to your ${APP_NAME} account were paused for ${wait} after repeated failed attempts (the last from ${data.ip}).`,
+    'If these attempts were yours, wait and try again. If not, someone may be guessing your password: once logins resume, change it to one you use nowhere else and turn on two-factor authentication.',
+  ];
+  return render('Repeated failed logins to your account', data.name, lines);
 }
 
 interface Action {

@@ -5,12 +5,14 @@ import { InjectConfig } from '../config/config.module.js';
 import {
   emailChangedMail,
   emailVerificationMail,
+  loginLockoutMail,
   passwordChangedMail,
   passwordResetMail,
+  type LoginLockoutMailData,
   type MailContent,
 } from './mail-templates.js';
 
-type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed';
+type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'login-lockout';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -42,6 +44,11 @@ export class MailService implements OnApplicationShutdown {
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
   sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
     this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  /** Tells the owner their logins are paused after repeated failures: someone else may be guessing. */
+  sendLoginLockoutNotice(to: string, data: LoginLockoutMailData): void {
+    this.enqueue('login-lockout', to, () => loginLockoutMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

@@ -91,6 +91,12 @@ export class PasskeyAssertionsService {
     });
   }
 
+  /** The account a credential ID belongs to, if any (credential IDs are not secret: options list them). */
+  async ownerOf(credentialId: string): Promise<number | null> {
+    const passkey = await this.passkeys.findOne({ select: { userId: true }, where: { credentialId } });
+    return passkey?.userId ?? null;
+  }
+
   /**
    * Checks an assertion and, when it holds, records the new counter and the time of use. Every refusal is an
    * outcome, never a thrown error: the caller answers them all the same way.

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ActivityService } from '../activity/activity.service.js';
 import { AuthService, CREDENTIALS_MESSAGE } from '../auth/auth.service.js';
+import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
+import { sha256Hex } from '../sessions/session-tokens.js';
 import type { TokenPair } from '../sessions/sessions.service.js';
 import { UserStatus } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -30,10 +32,12 @@ export class PasskeyLoginService {
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly rateLimiter: RateLimiterService,
+    private readonly throttle: LoginThrottleService,
     private readonly activity: ActivityService,
   ) {
-    // Every options call stores a challenge row: bounded per address like login attempts.
-    this.optionsByIp = { name: 'passkey-options-ip', points: config.rateLimits.loginPerMinute, durationSeconds: 60 };
+    // Every options call stores a challenge row: bounded per address. Ten times the failures an address may have,
+    // since most options calls end in a sign-in.
+    this.optionsByIp = { name: 'passkey-options-ip', points: config.rateLimits.loginFailuresPerIp * 10, durationSeconds: 3600 };
   }
 
   /**
@@ -56,32 +60,41 @@ export class PasskeyLoginService {
 
   /**
    * Unknown and foreign credentials, bad signatures, wrong origins and counter regressions all get the 422 of a wrong
-   * password; a banned user learns so only after a valid assertion.
+   * password, and count as failed logins (LoginThrottleService) of the account the credential belongs to (of the
+   * credential ID itself when it names none); a banned user learns so only after a valid assertion.
    */
   async signIn(dto: PasskeySignInDto, client: ClientInfo): Promise<TokenPair> {
-    await this.rateLimiter.consume(this.auth.loginByIp, client.ip);
     const taken = await this.challenges.takeSignIn(dto.challenge_token);
     if (!taken) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
-    const outcome = await this.assertions.verify(dto.response, {
-      expectedChallenge: (challenge) => this.challenges.isTaken(challenge, taken),
-      userId: taken.usernameGiven ? taken.userId : undefined,
-      requireUserVerification: true,
-      client,
-    });
-    // Counted against the account once the credential names one, success or not, as a password login is.
-    if (outcome.user) await this.rateLimiter.consume(this.auth.loginByAccount, outcome.user.username.toLowerCase());
+    const ownerId = await this.assertions.ownerOf(dto.response.id);
+    const accountKey = ownerId === null ? `passkey:${sha256Hex(dto.response.id)}` : this.throttle.accountKeyOfUser(ownerId);
+    const attempt = { accountKey, ip: client.ip };
+    await this.throttle.assertAllowed(attempt);
+    const outcome = await this.assertions
+      .verify(dto.response, {
+        expectedChallenge: (challenge) => this.challenges.isTaken(challenge, taken),
+        userId: taken.usernameGiven ? taken.userId : undefined,
+        requireUserVerification: true,
+        client,
+      })
+      .catch(async (error: unknown) => {
+        await this.throttle.release(attempt);
+        throw error;
+      });
     if (!outcome.ok) {
+      const { user } = outcome;
+      await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
       await this.activity.record({
         event: 'auth:login-failed',
-        userId: outcome.user?.id ?? null,
+        userId: user?.id ?? null,
         actorId: null,
         client,
         properties: { method: 'passkey', reason: outcome.reason },
       });
       throw DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
     }
-    const { user } = outcome;
-    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    return this.auth.completeLogin(user, client, dto.device_name ?? null, { method: 'passkey' });
+    await this.throttle.recordSuccess(attempt);
+    if (outcome.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    return this.auth.completeLogin(outcome.user, client, dto.device_name ?? null, { method: 'passkey' });
   }
 }

@@ -93,6 +93,12 @@ export class UsersService {
       .getOne();
   }
 
+  /** A username or email as the unique indexes compare it: PostgreSQL's lower() (`alİce` → `alice`, not JS's `ali̇ce`). */
+  async foldLogin(login: string): Promise<string> {
+    const [row] = (await this.users.query('SELECT lower($1) AS folded', [login])) as Array<{ folded: string }>;
+    return row!.folded;
+  }
+
   findByEmail(email: string): Promise<User | null> {
     return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }

@@ -286,6 +286,36 @@ describe('Passkeys (WebAuthn)', () => {
     });
   });
 
+  describe('throttling', () => {
+    let limited: TestApp;
+
+    beforeAll(async () => {
+      limited = await bootTestApp({ FRONTEND_URL: ORIGIN, TRUST_PROXY: 'loopback', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '3' });
+    });
+
+    afterAll(async () => {
+      await limited?.close();
+    });
+
+    it("counts failed passkey sign-ins as failed logins of the credential's account: past the limit even a valid one is 429", async () => {
+      const user = await loggedInUser(limited);
+      const authenticator = new SoftwareAuthenticator(ORIGIN);
+      await registerPasskey(user, authenticator, 'Laptop', limited);
+      const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      const attempt = async (origin?: string) => {
+        const ceremony = await assertionFor(authenticator, {}, limited);
+        return limited.http().post('/api/login/passkey').set('X-Forwarded-For', ip).send({ challenge_token: ceremony.token, response: ceremony.response({ origin }) });
+      };
+      for (let i = 0; i < 3; i++) expect((await attempt('https://phish.example.test')).status).toBe(422);
+      const blocked = await attempt();
+      expect(blocked.status).toBe(429);
+      expect(blocked.headers['retry-after']).toEqual(expect.stringMatching(/^\d+$/));
+      // The same account from another address is not locked by this one's failures.
+      const elsewhere = await assertionFor(authenticator, {}, limited);
+      await limited.http().post('/api/login/passkey').set('X-Forwarded-For', '192.0.2.77').send({ challenge_token: elsewhere.token, response: elsewhere.response() }).expect(200);
+    });
+  });
+
   describe('two instances', () => {
     let t2: TestApp;
 

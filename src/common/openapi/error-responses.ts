@@ -60,14 +60,20 @@ const DESCRIPTIONS: Record<number, string> = {
   429: 'Too many attempts (see Retry-After)',
   500: 'Unexpected server error (the body says nothing internal)',
   502: 'The SMS gateway failed',
-  503: 'The database is unavailable (see Retry-After)',
+  503: 'The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After)',
 };
+
+/** 429 and 503 tell the client when to come back. */
+const RETRY_AFTER_HEADERS = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1, example: 900 } },
+};
+const headersOf = (status: number) => (status === 429 || status === 503 ? { headers: RETRY_AFTER_HEADERS } : {});
 
 function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(model),
     ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(model) } }),
+      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(model) }, ...headersOf(status) }),
     ),
   );
 }
@@ -110,6 +116,7 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
       for (const status of commonStatuses(path, operation)) {
         operation.responses[status] ??= {
           description: DESCRIPTIONS[status] ?? 'Error',
+          ...headersOf(status),
           content: { 'application/json': { schema: { $ref: getSchemaPath(model) } } },
         };
       }
