@@ -191,8 +191,13 @@ const RP_ID_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z
  */
 function webauthnConfig(env: Env, frontendUrl: string): WebAuthnConfig {
   const frontend = new URL(frontendUrl);
-  const rpId = (str(env, 'WEBAUTHN_RP_ID') ?? frontend.hostname).toLowerCase();
-  if (!RP_ID_PATTERN.test(rpId)) throw new ConfigError('WEBAUTHN_RP_ID', `must be a host name without scheme, port or path, got "${rpId}"`);
+  const hostOf = (url: URL): string => url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const configuredRpId = str(env, 'WEBAUTHN_RP_ID')?.toLowerCase();
+  if (configuredRpId !== undefined && !RP_ID_PATTERN.test(configuredRpId)) {
+    throw new ConfigError('WEBAUTHN_RP_ID', `must be a host name without scheme, port or path, got "${configuredRpId}"`);
+  }
+  // Derived, FRONTEND_URL's host is taken as it is (an address too: browsers then refuse passkeys, nothing else breaks).
+  const rpId = configuredRpId ?? hostOf(frontend);
   const rpName = str(env, 'WEBAUTHN_RP_NAME') ?? 'Tessera';
   if (rpName.length > 100) throw new ConfigError('WEBAUTHN_RP_NAME', 'must be at most 100 characters long');
   const configured = list(env, 'WEBAUTHN_ORIGINS');
@@ -206,7 +211,7 @@ function webauthnConfig(env: Env, frontendUrl: string): WebAuthnConfig {
     if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin.replace(/\/+$/, '')) {
       throw new ConfigError('WEBAUTHN_ORIGINS', `must list http(s) origins without path, got "${origin}"`);
     }
-    const host = parsed.hostname.toLowerCase();
+    const host = hostOf(parsed);
     if (host !== rpId && !host.endsWith(`.${rpId}`)) {
       throw new ConfigError('WEBAUTHN_ORIGINS', `"${parsed.origin}" is not on the RP ID "${rpId}" (WEBAUTHN_RP_ID) or one of its subdomains`);
     }

@@ -8,6 +8,8 @@ describe('WebAuthn configuration', () => {
       origins: ['https://app.example.com'],
     });
     expect(loadConfig({}).webauthn).toEqual({ rpId: 'localhost', rpName: 'Tessera', origins: ['http://localhost:3000'] });
+    // An address is taken as it is (browsers refuse passkeys there; the rest of Tessera works).
+    expect(loadConfig({ APP_URL: 'http://[::1]:3000' }).webauthn).toEqual({ rpId: '::1', rpName: 'Tessera', origins: ['http://[::1]:3000'] });
   });
 
   it('takes a parent domain as RP ID and several origins on it', () => {

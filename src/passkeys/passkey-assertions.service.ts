@@ -55,8 +55,8 @@ export class PasskeyAssertionsService {
 
   /**
    * Options for `navigator.credentials.get`. `allowCredentials` lists the passkeys given; with `decoyFor` and none
-   * to list, one made-up credential stands in, derived from the identifier, so an answer for a username without
-   * passkeys (or without an account) looks like one for a user with a passkey.
+   * to list, one made-up credential stands in, derived from `decoyFor` (the account, or the unknown identifier), so
+   * an answer for a username without passkeys (or without an account) looks like one for a user with a passkey.
    */
   async requestOptions(
     challenge: Uint8Array<ArrayBuffer>,

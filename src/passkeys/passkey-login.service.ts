@@ -46,10 +46,13 @@ export class PasskeyLoginService {
    */
   async options(username: string | undefined, client: ClientInfo): Promise<PasskeySignInOptionsDto> {
     await this.rateLimiter.consume(this.optionsByIp, client.ip);
+    // Without a username nothing is listed: any discoverable passkey of this site may answer.
     const user = username === undefined ? null : await this.users.findForLogin(username);
     const passkeys = user ? await this.assertions.descriptorsOf(user.id) : [];
     const challenge = this.challenges.newChallenge();
-    const options = await this.assertions.requestOptions(challenge, username === undefined ? [] : passkeys, 'required', username);
+    // The decoy of an account is the same for every spelling of it (username, email), as its real passkeys would be.
+    const decoyFor = username === undefined ? undefined : user ? `user:${user.id}` : `name:${username.toLowerCase()}`;
+    const options = await this.assertions.requestOptions(challenge, passkeys, 'required', decoyFor);
     const { token } = await this.challenges.issue(options.challenge, {
       purpose: 'sign_in',
       userId: user?.id ?? null,

@@ -191,6 +191,10 @@ describe('Passkeys (WebAuthn)', () => {
         const again = await signInOptions({ username }).expect(200);
         expect(again.body.options.allowCredentials).toEqual(res.body.options.allowCredentials);
       }
+      // Every spelling of one account gets the same one, as its real passkeys would be listed for each.
+      const byName = await signInOptions({ username: withoutPasskey.username }).expect(200);
+      const byEmail = await signInOptions({ username: withoutPasskey.email.toUpperCase() }).expect(200);
+      expect(byEmail.body.options.allowCredentials).toEqual(byName.body.options.allowCredentials);
     });
 
     it('refuses an assertion made on another origin (phishing) with the 422 of a wrong password', async () => {
