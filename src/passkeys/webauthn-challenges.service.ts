@@ -7,6 +7,8 @@ import { WebAuthnChallenge, type WebAuthnChallengePurpose } from './entities/web
 
 /** A challenge lives as long as the browser's ceremony may take (the options' `timeout`). */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
+/** Expired rows swept per new challenge: more than are created, so the table stays small. */
+const SWEEP_BATCH = 20;
 
 /** What a challenge is bound to; a challenge is consumed only by a ceremony with the same binding. */
 export interface ChallengeBinding {
@@ -45,12 +47,15 @@ export class WebAuthnChallengesService {
   async issue(challenge: string, binding: ChallengeBinding): Promise<{ token: string | null }> {
     const token = binding.purpose === 'sign_in' ? randomBytes(32).toString('base64url') : null;
     await this.challenges.manager.transaction(async (manager) => {
-      const query = manager.createQueryBuilder().delete().from(WebAuthnChallenge).where('expires_at <= now()');
-      if (binding.purpose === 'registration') query.orWhere('purpose = :purpose AND session_id = :sessionId', binding);
+      // A bounded batch of expired rows, skipping those another request is sweeping: no two requests wait on each other.
+      await manager.query(
+        `DELETE FROM webauthn_challenges WHERE id IN
+           (SELECT id FROM webauthn_challenges WHERE expires_at <= now() LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`,
+      );
+      if (binding.purpose === 'registration') await manager.delete(WebAuthnChallenge, { purpose: binding.purpose, sessionId: binding.sessionId });
       if (binding.purpose === 'second_factor') {
-        query.orWhere('purpose = :purpose AND two_factor_challenge_id = :twoFactorChallengeId', binding);
+        await manager.delete(WebAuthnChallenge, { purpose: binding.purpose, twoFactorChallengeId: binding.twoFactorChallengeId });
       }
-      await query.execute();
       await manager.insert(WebAuthnChallenge, {
         purpose: binding.purpose,
         challengeHash: sha256Hex(challenge),

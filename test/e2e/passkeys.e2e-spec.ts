@@ -122,6 +122,21 @@ describe('Passkeys (WebAuthn)', () => {
       expect(listed.body.data.map((passkey: { name: string }) => passkey.name)).toEqual(['once']);
     });
 
+    it("keeps one open registration challenge per session, and sweeps expired challenges", async () => {
+      const user = await loggedInUser(t);
+      const authenticator = new SoftwareAuthenticator(ORIGIN);
+      const first = await registrationOptions(user.auth).expect(200);
+      const second = await registrationOptions(user.auth).expect(200);
+      await t.http().post('/api/me/passkeys').set(user.auth).send({ name: 'old', response: authenticator.create(first.body.data) }).expect(422);
+      await t.http().post('/api/me/passkeys').set(user.auth).send({ name: 'new', response: authenticator.create(second.body.data) }).expect(201);
+
+      await registrationOptions(user.auth).expect(200);
+      await t.db.query(`UPDATE webauthn_challenges SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [user.id]);
+      await signInOptions().expect(200);
+      const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM webauthn_challenges WHERE user_id = $1`, [user.id]);
+      expect(count).toBe(0);
+    });
+
     it('refuses a credential ID another account registered already', async () => {
       const victim = await loggedInUser(t);
       const attacker = await loggedInUser(t);
