@@ -256,6 +256,22 @@ describe('Passkeys (WebAuthn)', () => {
       await signIn({ challenge_token: unknown.token, response: unknown.response() }).expect(422, CREDENTIALS_REFUSED);
     });
 
+    it('answers garbage in well-formed fields with a 422, never a 500', async () => {
+      const junk = { id: credentialId, rawId: credentialId, type: 'public-key', clientExtensionResults: {} };
+      for (const response of [
+        { clientDataJSON: 'bm90IGpzb24', authenticatorData: 'AAAA', signature: 'AAAA' },
+        { clientDataJSON: Buffer.from('{"type":"webauthn.get","challenge":7}').toString('base64url'), authenticatorData: 'AA', signature: 'x' },
+        { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA', userHandle: null },
+      ]) {
+        const ceremony = await assertionFor(authenticator);
+        await signIn({ challenge_token: ceremony.token, response: { ...junk, response } }).expect(422, CREDENTIALS_REFUSED);
+      }
+      const registering = await loggedInUser(t);
+      await registrationOptions(registering.auth).expect(200);
+      const attestation = { ...junk, response: { clientDataJSON: 'e30', attestationObject: 'oWNmbXRkbm9uZQ' } };
+      await t.http().post('/api/me/passkeys').set(registering.auth).send({ name: 'junk', response: attestation }).expect(422);
+    });
+
     it('refuses an assertion whose user handle names another account', async () => {
       const ceremony = await assertionFor(authenticator);
       const response: AuthenticationResponse = ceremony.response();
