@@ -113,5 +113,8 @@ describe('Passkeys in Chromium', () => {
     await screenshot(page, 'passkeys-5-second-factor-passkey');
     const [secondFactor] = await t.db.query(`SELECT properties FROM activity_logs WHERE user_id = $1 AND event = 'auth:login' ORDER BY id DESC LIMIT 1`, [user.id]);
     expect(secondFactor.properties).toEqual({ method: 'password', second_factor: 'passkey' });
+    // The server tracked the authenticator's signature counter through both assertions.
+    const [stored] = await t.db.query(`SELECT counter FROM passkeys WHERE user_id = $1`, [user.id]);
+    expect(Number(stored.counter)).toBe((await credentials())[0].signCount);
   });
 });
