@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ActivityService } from '../activity/activity.service.js';
-import { AuthService, CREDENTIALS_MESSAGE } from '../auth/auth.service.js';
+import { AuthService } from '../auth/auth.service.js';
 import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -33,7 +32,6 @@ export class PasskeyLoginService {
     private readonly auth: AuthService,
     private readonly rateLimiter: RateLimiterService,
     private readonly throttle: LoginThrottleService,
-    private readonly activity: ActivityService,
   ) {
     // Every options call stores a challenge row: bounded per address. Ten times the failures an address may have,
     // since most options calls end in a sign-in.
@@ -84,18 +82,7 @@ export class PasskeyLoginService {
         await this.throttle.release(attempt);
         throw error;
       });
-    if (!outcome.ok) {
-      const { user } = outcome;
-      await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
-      await this.activity.record({
-        event: 'auth:login-failed',
-        userId: user?.id ?? null,
-        actorId: null,
-        client,
-        properties: { method: 'passkey', reason: outcome.reason },
-      });
-      throw DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
-    }
+    if (!outcome.ok) throw await this.auth.failLogin(attempt, outcome.user, client, { method: 'passkey', reason: outcome.reason });
     await this.throttle.recordSuccess(attempt);
     if (outcome.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     return this.auth.completeLogin(outcome.user, client, dto.device_name ?? null, { method: 'passkey' });

@@ -1284,19 +1284,29 @@ export interface components {
             options: components["schemas"]["RequestOptionsDto"];
         };
         AuthenticatorAssertionResponseDto: {
+            /** @example eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ */
+            clientDataJSON: string;
+            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ */
+            authenticatorData: string;
+            /** @example MEUCIQDv3Y0vBk0m5G2X5lH3 */
+            signature: string;
             /**
              * @description The user handle a discoverable passkey returns (null or absent otherwise).
              * @example 3q2-7wAAQACAAAAAAAAAAA
              */
             userHandle?: string | null;
-            /** @example eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ */
-            clientDataJSON: string;
-            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ */
-            authenticatorData: string;
-            /** @example MEUCIQDv3Y0vBk0m5G2X5lH3... */
-            signature: string;
         };
         AuthenticationResponseDto: {
+            /**
+             * @description The credential ID, base64url.
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            id: string;
+            /**
+             * @description The same ID (WebAuthn sends both).
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            rawId: string;
             /**
              * @example public-key
              * @enum {string}
@@ -1319,16 +1329,6 @@ export interface components {
                 [key: string]: unknown;
             };
             response: components["schemas"]["AuthenticatorAssertionResponseDto"];
-            /**
-             * @description The credential ID, base64url.
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            id: string;
-            /**
-             * @description The same ID (WebAuthn sends both).
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            rawId: string;
         };
         CompleteTwoFactorLoginDto: {
             /** @description From the `POST /api/login` answer. */
@@ -1431,11 +1431,16 @@ export interface components {
             clientDataJSON: string;
             /**
              * @description CBOR attestation object.
-             * @example o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF...
+             * @example o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF
              */
             attestationObject: string;
-            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA... */
+            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA */
             authenticatorData?: string;
+            /**
+             * @description SubjectPublicKeyInfo of the new key.
+             * @example MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
+             */
+            publicKey?: string;
             /**
              * @example [
              *       "internal",
@@ -1448,13 +1453,18 @@ export interface components {
              * @example -7
              */
             publicKeyAlgorithm?: number;
-            /**
-             * @description SubjectPublicKeyInfo of the new key.
-             * @example MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE...
-             */
-            publicKey?: string;
         };
         RegistrationResponseDto: {
+            /**
+             * @description The credential ID, base64url.
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            id: string;
+            /**
+             * @description The same ID (WebAuthn sends both).
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            rawId: string;
             /**
              * @example public-key
              * @enum {string}
@@ -1477,16 +1487,6 @@ export interface components {
                 [key: string]: unknown;
             };
             response: components["schemas"]["AuthenticatorAttestationResponseDto"];
-            /**
-             * @description The credential ID, base64url.
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            id: string;
-            /**
-             * @description The same ID (WebAuthn sends both).
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            rawId: string;
         };
         CreatePasskeyDto: {
             /**

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -22,7 +23,17 @@ import {
 
 /** Unpadded base64url, as `toJSON()` writes it (some clients pad: allowed). */
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
-const BASE64URL_MESSAGE = '$property must be base64url-encoded.';
+
+/** A base64url string of at most `max` characters, documented as such (the plugin reads only literal decorators). */
+const Base64Url = (max: number): PropertyDecorator =>
+  applyDecorators(
+    IsString(),
+    MaxLength(max),
+    Matches(BASE64URL, { message: '$property must be base64url-encoded.' }),
+    ApiProperty({ type: 'string', maxLength: max, pattern: BASE64URL.source }),
+  );
+const RequiredBase64Url = (max: number): PropertyDecorator => applyDecorators(IsNotEmpty(), Base64Url(max));
+const OptionalBase64Url = (max: number): PropertyDecorator => applyDecorators(IsOptional(), Base64Url(max), ApiProperty({ required: false }));
 /** A credential ID is at most 1023 bytes (WebAuthn §5.8.3): 1364 base64url characters. */
 export const CREDENTIAL_ID_MAX = 1366;
 export const TRANSPORTS = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const;
@@ -30,24 +41,15 @@ const ATTACHMENTS = ['platform', 'cross-platform'] as const;
 
 export class AuthenticatorAttestationResponseDto {
   /** @example "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ" */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(8192)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  @RequiredBase64Url(8192)
   clientDataJSON: string;
 
-  /** CBOR attestation object. @example "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF..." */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(32768)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  /** CBOR attestation object. @example "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF" */
+  @RequiredBase64Url(32768)
   attestationObject: string;
 
-  /** @example "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA..." */
-  @IsOptional()
-  @IsString()
-  @MaxLength(16384)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  /** @example "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA" */
+  @OptionalBase64Url(16384)
   authenticatorData?: string;
 
   /** @example ["internal", "hybrid"] */
@@ -63,59 +65,39 @@ export class AuthenticatorAttestationResponseDto {
   @IsInt()
   publicKeyAlgorithm?: number;
 
-  /** SubjectPublicKeyInfo of the new key. @example "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE..." */
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  /** SubjectPublicKeyInfo of the new key. @example "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" */
+  @OptionalBase64Url(4096)
   publicKey?: string;
 }
 
 export class AuthenticatorAssertionResponseDto {
   /** @example "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ" */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(8192)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  @RequiredBase64Url(8192)
   clientDataJSON: string;
 
   /** @example "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ" */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(16384)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  @RequiredBase64Url(16384)
   authenticatorData: string;
 
-  /** @example "MEUCIQDv3Y0vBk0m5G2X5lH3..." */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(2048)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  /** @example "MEUCIQDv3Y0vBk0m5G2X5lH3" */
+  @RequiredBase64Url(2048)
   signature: string;
 
   /** The user handle a discoverable passkey returns (null or absent otherwise). @example "3q2-7wAAQACAAAAAAAAAAA" */
   @ValidateIf((_dto: object, value: unknown) => value !== undefined && value !== null)
-  @IsString()
-  @MaxLength(128)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
-  @ApiProperty({ type: 'string', nullable: true, required: false, maxLength: 128 })
+  @Base64Url(128)
+  @ApiProperty({ nullable: true, required: false })
   userHandle?: string | null;
 }
 
 /** Fields every PublicKeyCredential JSON has. */
 export abstract class PublicKeyCredentialJsonDto {
   /** The credential ID, base64url. @example "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS" */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(CREDENTIAL_ID_MAX)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  @RequiredBase64Url(CREDENTIAL_ID_MAX)
   id: string;
 
   /** The same ID (WebAuthn sends both). @example "KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS" */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(CREDENTIAL_ID_MAX)
-  @Matches(BASE64URL, { message: BASE64URL_MESSAGE })
+  @RequiredBase64Url(CREDENTIAL_ID_MAX)
   rawId: string;
 
   /** @example "public-key" */
