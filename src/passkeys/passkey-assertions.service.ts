@@ -5,9 +5,11 @@ import {
   verifyAuthenticationResponse,
   type AuthenticationResponseJSON,
   type PublicKeyCredentialRequestOptionsJSON,
+  type VerifiedAuthenticationResponse,
+  type WebAuthnCredential,
 } from '@simplewebauthn/server';
-import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
-import { createHmac } from 'node:crypto';
+import { isoCBOR } from '@simplewebauthn/server/helpers';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
@@ -44,6 +46,8 @@ export interface AssertionCheck {
 export class PasskeyAssertionsService {
   private readonly logger = new Logger(PasskeyAssertionsService.name);
   private readonly decoyKey: Buffer;
+  /** A P-256 key nobody holds, standing in for unknown credentials. */
+  private readonly decoyCredential: WebAuthnCredential;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -51,6 +55,16 @@ export class PasskeyAssertionsService {
     private readonly activity: ActivityService,
   ) {
     this.decoyKey = createHmac('sha256', config.jwtSecret ?? '').update('tessera:passkey-decoy').digest();
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    // COSE_Key (RFC 9053): kty EC2, alg ES256, crv P-256, x, y.
+    const coseKey = new Map<number, number | Uint8Array>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
+      [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
+    ]);
+    this.decoyCredential = { id: 'decoy', publicKey: isoCBOR.encode(coseKey), counter: 0 };
   }
 
   /**
@@ -110,35 +124,16 @@ export class PasskeyAssertionsService {
       .innerJoinAndSelect('u.role', 'r')
       .where('p.credential_id = :credentialId', { credentialId: response.id });
     if (check.userId !== undefined) query.andWhere('p.user_id = :userId', { userId: check.userId ?? 0 });
-    const passkey = await query.getOne();
-    // The challenge is spent whatever follows, so a refused assertion cannot be retried against it.
-    if (!passkey || !passkey.user) {
-      await this.spend(response, check);
-      return { ok: false, reason: 'unknown-credential', user: null };
-    }
-    const user = passkey.user;
+    const found = await query.getOne();
     const handle = response.response.userHandle;
-    if (handle !== undefined && handle !== null && handle !== userHandleBase64Url(user.uuid)) {
-      await this.spend(response, check);
-      return { ok: false, reason: 'unknown-credential', user: null };
-    }
-
-    let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-    try {
-      verification = await verifyAuthenticationResponse({
-        response: response as AuthenticationResponseJSON,
-        expectedChallenge: check.expectedChallenge,
-        expectedOrigin: this.config.webauthn.origins,
-        expectedRPID: this.config.webauthn.rpId,
-        // Counter 0 here: the library would compare before checking the signature; see the class comment.
-        credential: { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: 0, transports: passkey.transports },
-        requireUserVerification: check.requireUserVerification,
-      });
-    } catch (error) {
-      this.logger.debug({ err: error, passkeyId: passkey.id }, 'passkey assertion refused');
-      return { ok: false, reason: 'invalid', user };
-    }
-    if (!verification.verified) return { ok: false, reason: 'invalid', user };
+    const passkey =
+      found?.user && (handle === undefined || handle === null || handle === userHandleBase64Url(found.user.uuid)) ? found : null;
+    // An unknown credential is checked against a decoy key: the same work as a known one (no timing tells them
+    // apart), and its challenge is spent alike, so a refused assertion cannot be retried against it.
+    const verification = await this.check(response, check, passkey ? this.credentialOf(passkey) : this.decoyCredential);
+    if (!passkey) return { ok: false, reason: 'unknown-credential', user: null };
+    const user = passkey.user!;
+    if (!verification?.verified) return { ok: false, reason: 'invalid', user };
 
     const { newCounter, credentialBackedUp } = verification.authenticationInfo;
     // Authenticators that keep no counter always report 0; any other must report more than last time.
@@ -167,14 +162,26 @@ export class PasskeyAssertionsService {
     return { ok: true, passkey: { ...passkey, counter: newCounter, backedUp: credentialBackedUp }, user };
   }
 
-  /** Consumes the signed challenge of an assertion that is refused before the library would have. */
-  private async spend(response: AuthenticationResponseDto, check: AssertionCheck): Promise<void> {
+  /** @simplewebauthn/server's verdict on an assertion by `credential`; null when it refuses it. */
+  private async check(response: AuthenticationResponseDto, check: AssertionCheck, credential: WebAuthnCredential): Promise<VerifiedAuthenticationResponse | null> {
     try {
-      const { challenge } = decodeClientDataJSON(response.response.clientDataJSON);
-      if (typeof challenge === 'string') await check.expectedChallenge(challenge);
-    } catch {
-      // Unreadable client data names no challenge to spend.
+      return await verifyAuthenticationResponse({
+        response: response as AuthenticationResponseJSON,
+        expectedChallenge: check.expectedChallenge,
+        expectedOrigin: this.config.webauthn.origins,
+        expectedRPID: this.config.webauthn.rpId,
+        credential,
+        requireUserVerification: check.requireUserVerification,
+      });
+    } catch (error) {
+      this.logger.debug({ err: error, credentialId: credential.id }, 'passkey assertion refused');
+      return null;
     }
+  }
+
+  /** Counter 0: the library would compare counters before checking the signature; see the class comment. */
+  private credentialOf(passkey: Passkey): WebAuthnCredential {
+    return { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: 0, transports: passkey.transports };
   }
 
   /** A stable, made-up credential ID (32 bytes, like a platform authenticator's) for an identifier. */

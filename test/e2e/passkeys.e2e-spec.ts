@@ -407,6 +407,9 @@ describe('Passkeys (WebAuthn)', () => {
       const foreign = otherAuthenticator.get({ ...options.body.options, allowCredentials: [] }, { credentialId: otherCredential });
       const refused = await t.http().post('/api/login/two-factor').send({ challenge_token: challenge.challenge_token, passkey: foreign }).expect(422);
       expect(refused.body.errors).toEqual({ passkey: ['The passkey could not be verified.'] });
+      // The refused assertion spent its WebAuthn challenge: the user's own passkey cannot answer it afterwards.
+      const [{ open }] = await t.db.query(`SELECT count(*)::int AS open FROM webauthn_challenges WHERE purpose = 'second_factor' AND user_id = $1`, [user.id]);
+      expect(open).toBe(0);
 
       // A WebAuthn challenge of one login challenge does not answer another.
       const second = await startChallenge(t, user);
