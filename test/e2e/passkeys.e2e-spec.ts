@@ -157,6 +157,22 @@ describe('Passkeys (WebAuthn)', () => {
       expect(count).toBe(1);
     });
 
+    it('stops at 25 passkeys per account', async () => {
+      const user = await loggedInUser(t);
+      const authenticator = new SoftwareAuthenticator(ORIGIN);
+      const options = await registrationOptions(user.auth).expect(200);
+      await t.db.query(
+        `INSERT INTO passkeys (user_id, credential_id, public_key, name, device_type, backed_up, aaguid)
+         SELECT $1::int, 'seeded-' || $1::text || '-' || n, '\\x00', 'seeded', 'singleDevice', false, '00000000-0000-0000-0000-000000000000'
+           FROM generate_series(1, 25) n`,
+        [user.id],
+      );
+      const full = { message: 'You cannot register more than 25 passkeys.' };
+      await registrationOptions(user.auth).expect(400, full);
+      // Options asked for before the limit was reached do not get past it either.
+      await t.http().post('/api/me/passkeys').set(user.auth).send({ name: '26th', response: authenticator.create(options.body.data) }).expect(400, full);
+    });
+
     it('validates the body: unknown fields, wrong types, a missing name', async () => {
       const user = await loggedInUser(t);
       const res = await t.http().post('/api/me/passkeys').set(user.auth).send({ response: { id: 'a', rawId: 'a', type: 'password', response: {}, clientExtensionResults: {} }, extra: 1 }).expect(422);
