@@ -38,8 +38,8 @@ export async function seed(db, { users: count, password, jwtSecret, accessTtlSec
 
   const keys = users.map(() => generateApiKey());
   await db.query(
-    `INSERT INTO api_keys (user_id, identifier, secret_hash, description)
-     SELECT k.user_id, k.identifier, k.secret_hash, 'bench' FROM unnest($1::int[], $2::varchar[], $3::char(64)[]) AS k(user_id, identifier, secret_hash)`,
+    `INSERT INTO api_keys (user_id, identifier, secret_hash, description, format_version)
+     SELECT k.user_id, k.identifier, k.secret_hash, 'bench', 2 FROM unnest($1::int[], $2::varchar[], $3::char(64)[]) AS k(user_id, identifier, secret_hash)`,
     [users.map((u) => u.id), keys.map((k) => k.identifier), keys.map((k) => hashApiKeySecret(k.secret))],
   );
   await db.query('ANALYZE');

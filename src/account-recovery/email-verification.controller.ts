@@ -25,7 +25,7 @@ export class EmailVerificationController {
   }
 
   /** Mail a new verification link to the caller; when the address is already verified, no mail is sent. */
-  @Authenticated()
+  @Authenticated('account.write')
   @Post('resend')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })

@@ -24,6 +24,7 @@ export const ACTIVITY_EVENTS = {
   'user:two-factor.recovery-codes': 'Two-factor recovery codes regenerated.',
   'user:api-key.create': 'API key created.',
   'user:api-key.delete': 'API key deleted.',
+  'user:api-key.revoked': 'API key revoked.',
   'user:passkey.create': 'Passkey added.',
   'user:passkey.delete': 'Passkey removed.',
   'user:avatar.updated': 'Avatar updated.',

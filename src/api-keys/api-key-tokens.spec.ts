@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { generateApiKey, isApiKeyCredential, isApiKeyIdentifier, parseApiKey, randomAlphanumeric, secretMatches } from './api-key-tokens.js';
+import {
+  apiKeyChecksum,
+  generateApiKey,
+  hasValidChecksum,
+  isApiKeyCredential,
+  isApiKeyIdentifier,
+  parseApiKey,
+  randomAlphanumeric,
+  secretMatches,
+} from './api-key-tokens.js';
 
 describe('api key tokens', () => {
   it('generates ptlc_ + 11 + 32 alphanumeric characters, split into identifier and secret', () => {
@@ -10,6 +19,29 @@ describe('api key tokens', () => {
     expect(token).toBe(identifier + secret);
     expect(parseApiKey(token)).toEqual({ identifier, secret });
     expect(isApiKeyIdentifier(identifier)).toBe(true);
+  });
+
+  it('ends every new secret in the base62 CRC32 of everything before it', () => {
+    for (let i = 0; i < 200; i += 1) {
+      const { token } = generateApiKey();
+      expect(token.slice(-6)).toBe(apiKeyChecksum(token.slice(0, -6)));
+      expect(hasValidChecksum(token)).toBe(true);
+    }
+  });
+
+  it('computes the checksum as secret scanners do: CRC32, base62 (0-9A-Za-z), six digits left-padded with 0', () => {
+    // Vectors from Python's zlib.crc32 and a plain base62 encoding.
+    expect(apiKeyChecksum('hello')).toBe('0zNvy2');
+    expect(apiKeyChecksum(`ptlc_aB3dE5fG7hJ${'k'.repeat(26)}`)).toBe('14H1dl');
+    expect(apiKeyChecksum('')).toBe('000000');
+  });
+
+  it('fails the checksum when any one character changes', () => {
+    const { token } = generateApiKey();
+    for (let index = 5; index < token.length; index += 1) {
+      const replacement = token[index] === 'A' ? 'B' : 'A';
+      expect(hasValidChecksum(token.slice(0, index) + replacement + token.slice(index + 1))).toBe(false);
+    }
   });
 
   it('never repeats and uses the whole alphabet', () => {

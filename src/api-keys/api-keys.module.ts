@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeyStrategy } from './api-key.strategy.js';
-import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeyRevocationController, ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKey } from './entities/api-key.entity.js';
 
 /** Personal API keys (issue 7): the /api/client/account/api-keys routes and the `api-key` bearer strategy. */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey])],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, ApiKeyRevocationController],
   providers: [ApiKeysService, ApiKeyStrategy],
   exports: [ApiKeysService, ApiKeyStrategy],
 })

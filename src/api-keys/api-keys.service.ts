@@ -1,16 +1,31 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
+import { ReauthenticationService } from '../auth/reauthentication.service.js';
+import { ADMIN_SCOPE, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from '../common/auth/api-key-scopes.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { DomainError, type FieldError } from '../common/errors/domain-error.js';
+import { formatIsoOffset } from '../common/format/dates.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../config/app-config.js';
+import { InjectConfig } from '../config/config.module.js';
 import { BatchedTouch } from '../database/batched-touch.js';
 import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
-import { Role } from '../users/entities/role.entity.js';
+import { MailService } from '../mail/mail.service.js';
+import { ADMIN_ROLE_SLUG, Role } from '../users/entities/role.entity.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
 import { isIpAllowed, normalizeAllowedIps } from './allowed-ips.js';
-import { generateApiKey, hashApiKeySecret, isApiKeyIdentifier, parseApiKey, secretMatches } from './api-key-tokens.js';
+import {
+  API_KEY_FORMAT,
+  generateApiKey,
+  hasValidChecksum,
+  hashApiKeySecret,
+  isApiKeyIdentifier,
+  parseApiKey,
+  secretMatches,
+  type ApiKeyParts,
+} from './api-key-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
 
 /** Keys one user may hold (CONTRACT §6). */
@@ -19,12 +34,21 @@ export const API_KEY_LIMIT_MESSAGE = 'You have reached the account limit for num
 export const IP_NOT_ALLOWED_MESSAGE = 'This API key may not be used from your IP address.';
 /** `auth:ip-blocked` is written at most once a minute per key (every instance counting together). */
 const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points: 1, durationSeconds: 60 };
-/** `last_used_at` is written at most this often per key. */
+export const ADMIN_SCOPE_MESSAGE = 'Only an administrator may grant the admin scope.';
+/** `last_used_at` (and `last_used_ip`) are written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Reports of leaked keys (POST …/api-keys/revoke, public) per client address. */
+export const REVOKE_RATE_LIMIT: RateLimitRule = { name: 'api-key-revoke-ip', points: 10, durationSeconds: 60 };
 
 export interface NewApiKey {
   description: string;
   allowedIps?: unknown[];
+  /** Absent: every scope but `admin`. */
+  scopes?: ApiKeyScope[];
+  /** ISO 8601 with an offset (the DTO checked the form); absent: API_KEY_DEFAULT_LIFETIME_DAYS, else no expiry. */
+  expiresAt?: string;
+  currentPassword?: string;
 }
 
 /** A key just created, with the full bearer key: the only time it exists outside the caller's hands. */
@@ -33,30 +57,58 @@ export interface CreatedApiKey {
   token: string;
 }
 
+/** A presented key, split, and whether its checksum held. */
+interface PresentedKey extends ApiKeyParts {
+  checksummed: boolean;
+}
+
 interface AuthenticationQuery {
   query: PreparedQuery;
-  /** The once-a-minute `last_used_at` write. */
+  /** The once-a-minute `last_used_at` / `last_used_ip` write. */
   touch: PreparedQuery;
   keys: EntityRowMapper<ApiKey>;
   users: EntityRowMapper<User>;
   roles: EntityRowMapper<Role>;
 }
 
+/**
+ * A stored key accepts a presented one when the secret matches its digest, and the presented key either carries
+ * a valid checksum or belongs to a key made before checksums (format version 1).
+ */
+function accepts(key: ApiKey, presented: PresentedKey): boolean {
+  return (presented.checksummed || key.formatVersion === API_KEY_FORMAT.legacy) && secretMatches(presented.secret, key.secretHash);
+}
+
 @Injectable()
-export class ApiKeysService implements BeforeApplicationShutdown {
+export class ApiKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private authentication?: AuthenticationQuery;
   private readonly logger = new Logger(ApiKeysService.name);
-  /** `last_used_at` writes, batched (see BatchedTouch); a listing writes the pending batch first. */
-  private readonly lastUsedWrites = new BatchedTouch<number>(
-    (keyIds) => this.authenticationQuery().touch.rows([keyIds]),
+  /** `last_used_at` / `last_used_ip` writes, batched (see BatchedTouch); a listing writes the pending batch first. */
+  private readonly lastUsedWrites = new BatchedTouch<number, string>(
+    (keyIds, ips) => this.authenticationQuery().touch.rows([keyIds, ips]),
     (error, count) => this.logger.warn({ err: error, keys: count }, 'could not record API key use'),
   );
+  /**
+   * Identifiers of the keys made before checksums, read once at start-up (no key of that format is made any more,
+   * so the set only shrinks): a key without a valid checksum is looked up only when its identifier is here.
+   */
+  private legacyIdentifiers?: Set<string>;
 
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    @InjectConfig() private readonly config: AppConfig,
     private readonly activity: ActivityService,
+    private readonly reauthentication: ReauthenticationService,
+    private readonly mail: MailService,
     private readonly rateLimiter: RateLimiterService,
   ) {}
+
+  /** Reads the legacy identifiers before the first request; if the database is down now, the first need retries. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.loadLegacyIdentifiers().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'could not read the API keys made before checksums; retrying on first use'),
+    );
+  }
 
   /** The user's keys, oldest first; uses just made through this instance show in `last_used_at`. */
   async list(userId: number): Promise<ApiKey[]> {
@@ -65,11 +117,15 @@ export class ApiKeysService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Creates a key. The count and the insert run under a lock on the user's row, so concurrent requests cannot
-   * take a user past the limit.
+   * Creates a key: a credential change, so it needs an access token and proof (CONTRACT §2). The count and the
+   * insert run under a lock on the user's row, so concurrent requests cannot take a user past the limit. The owner
+   * is mailed (scopes, address).
    */
   async create(auth: AuthContext, input: NewApiKey): Promise<CreatedApiKey> {
+    await this.reauthentication.requireRecentAuth(auth, input.currentPassword);
     const { rules, errors } = normalizeAllowedIps(input.allowedIps ?? []);
+    const scopes = this.grantableScopes(auth, input.scopes, errors);
+    const expiresAt = this.expiryOf(input.expiresAt, errors);
     if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', undefined, { fields: errors });
     const { identifier, secret, token } = generateApiKey();
     const key = await this.keys.manager.transaction(async (manager) => {
@@ -86,11 +142,24 @@ export class ApiKeysService implements BeforeApplicationShutdown {
           secretHash: hashApiKeySecret(secret),
           description: input.description,
           allowedIps: rules,
+          scopes,
+          expiresAt,
+          formatVersion: API_KEY_FORMAT.checksummed,
           lastUsedAt: null,
+          lastUsedIp: null,
         }),
       );
-      await this.activity.record({ event: 'user:api-key.create', userId: auth.user.id, auth, properties: { identifier } }, manager);
+      const properties = { identifier, scopes: scopes.join(' '), expires_at: expiresAt ? formatIsoOffset(expiresAt) : null };
+      await this.activity.record({ event: 'user:api-key.create', userId: auth.user.id, auth, properties }, manager);
       return created;
+    });
+    this.mail.sendApiKeyCreatedNotice(auth.user.email, {
+      name: auth.user.firstName ?? '',
+      identifier,
+      description: key.description,
+      scopes,
+      ip: auth.client.ip,
+      expiresAt: expiresAt ? formatIsoOffset(expiresAt) : null,
     });
     return { key, token };
   }
@@ -100,6 +169,7 @@ export class ApiKeysService implements BeforeApplicationShutdown {
     if (!isApiKeyIdentifier(identifier)) throw new DomainError('NOT_FOUND');
     const result = await this.keys.delete({ identifier, userId: auth.user.id });
     if (!result.affected) throw new DomainError('NOT_FOUND');
+    this.legacyIdentifiers?.delete(identifier);
     await this.activity.record({ event: 'user:api-key.delete', userId: auth.user.id, auth, properties: { identifier } });
   }
 
@@ -110,22 +180,76 @@ export class ApiKeysService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Resolves a bearer API key to the caller in one database round trip (key, owner and role joined); its
-   * `last_used_at` is written at most once a minute, in a batch. Nothing is cached: a deleted key or a banned owner
-   * is refused on the very next request.
+   * Revokes every valid key among `tokens` (full keys someone found leaked: a secret scanner, a colleague), records
+   * `user:api-key.revoked` with the reason `reported` and mails each owner. Says nothing about what it found: the
+   * caller gets the same answer for garbage, and a valid key it could test is dead by then. Rate-limited per
+   * address; malformed keys and failed checksums cost no query.
+   */
+  async revokeReported(tokens: readonly string[], client: ClientInfo): Promise<void> {
+    await this.rateLimiter.consume(REVOKE_RATE_LIMIT, client.ip);
+    const presented = new Map<string, PresentedKey[]>();
+    for (const token of tokens) {
+      const key = await this.presentedKey(token);
+      if (key) presented.set(key.identifier, [...(presented.get(key.identifier) ?? []), key]);
+    }
+    if (presented.size === 0) return;
+    const candidates = await this.keys
+      .createQueryBuilder('k')
+      .addSelect('k.secretHash')
+      .innerJoinAndSelect('k.user', 'u')
+      .where('k.identifier IN (:...identifiers)', { identifiers: [...presented.keys()] })
+      .getMany();
+    const matched = candidates.filter((key) => presented.get(key.identifier)!.some((candidate) => accepts(key, candidate)));
+    if (matched.length === 0) return;
+    const revoked = await this.keys.manager.transaction(async (manager) => {
+      // RETURNING: a key deleted meanwhile (by its owner, or a concurrent report) is neither recorded nor mailed twice.
+      const result = await manager
+        .createQueryBuilder()
+        .delete()
+        .from(ApiKey)
+        .where('id IN (:...ids)', { ids: matched.map((key) => key.id) })
+        .returning(['id'])
+        .execute();
+      const deletedIds = new Set((result.raw as { id: number }[]).map((row) => row.id));
+      const deleted = matched.filter((key) => deletedIds.has(key.id));
+      for (const key of deleted) {
+        await this.activity.record(
+          { event: 'user:api-key.revoked', userId: key.userId, client, actorId: null, properties: { identifier: key.identifier, reason: 'reported' } },
+          manager,
+        );
+      }
+      return deleted;
+    });
+    const byOwner = new Map<number, ApiKey[]>();
+    for (const key of revoked) {
+      this.legacyIdentifiers?.delete(key.identifier);
+      byOwner.set(key.userId, [...(byOwner.get(key.userId) ?? []), key]);
+    }
+    for (const keys of byOwner.values()) {
+      const owner = keys[0].user!;
+      this.mail.sendApiKeysRevokedNotice(owner.email, { name: owner.firstName ?? '', identifiers: keys.map((key) => key.identifier) });
+    }
+  }
+
+  /**
+   * Resolves a bearer API key to the caller in one database round trip (key, owner and role joined), or none at
+   * all when the checksum fails; scopes and expiry come from the same row. Its `last_used_at` and `last_used_ip`
+   * are written at most once a minute, in a batch. Nothing is cached: a deleted key or a banned owner is refused
+   * on the very next request.
    */
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
-    const parts = parseApiKey(credential);
-    if (!parts) throw new DomainError('UNAUTHENTICATED');
+    const presented = await this.presentedKey(credential);
+    if (!presented) throw new DomainError('UNAUTHENTICATED');
     const { query, keys, users, roles } = this.authenticationQuery();
-    const [row] = await query.rows([parts.identifier]);
+    const [row] = await query.rows([presented.identifier]);
     if (!row) throw new DomainError('UNAUTHENTICATED');
     const key = keys.map(row);
-    if (!secretMatches(parts.secret, key.secretHash)) throw new DomainError('UNAUTHENTICATED');
+    if (!accepts(key, presented)) throw new DomainError('UNAUTHENTICATED');
+    if (key.expiresAt !== null && key.expiresAt.getTime() <= Date.now()) throw new DomainError('UNAUTHENTICATED');
     const user = users.map(row);
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     user.role = roles.map(row);
-    const auth: AuthContext = { user, client, session: null, apiKey: { id: key.id, identifier: key.identifier } };
+    const auth: AuthContext = { user, client, session: null, apiKey: { id: key.id, identifier: key.identifier, scopes: key.scopes } };
     if (!isIpAllowed(client.ip, key.allowedIps)) {
       // Refused before any per-user limit applies: a flood from a blocked address writes one row a minute, not one each.
       if ((await this.rateLimiter.take(IP_BLOCKED_RECORDS, String(key.id))).allowed) {
@@ -133,8 +257,63 @@ export class ApiKeysService implements BeforeApplicationShutdown {
       }
       throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
     }
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) this.lastUsedWrites.add(key.id);
+    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) this.lastUsedWrites.add(key.id, client.ip.slice(0, 64));
     return auth;
+  }
+
+  /** Writes the pending `last_used_at` batch now (tests; shutdown). */
+  flushLastUsed(): Promise<void> {
+    return this.lastUsedWrites.flush();
+  }
+
+  /** On shutdown, before the pool closes: write what is pending. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.lastUsedWrites.flush();
+  }
+
+  /**
+   * A well-formed key worth looking up, or null: one whose checksum fails is worth it only when its identifier
+   * belongs to a key made before checksums. Costs no query (unless the start-up read of those identifiers failed).
+   */
+  private async presentedKey(token: string): Promise<PresentedKey | null> {
+    const parts = parseApiKey(token);
+    if (!parts) return null;
+    const checksummed = hasValidChecksum(token);
+    if (!checksummed && !(this.legacyIdentifiers ?? (await this.loadLegacyIdentifiers())).has(parts.identifier)) return null;
+    return { ...parts, checksummed };
+  }
+
+  private async loadLegacyIdentifiers(): Promise<Set<string>> {
+    const rows: { identifier: string }[] = await this.keys.query(`SELECT identifier FROM api_keys WHERE format_version = $1`, [
+      API_KEY_FORMAT.legacy,
+    ]);
+    this.legacyIdentifiers = new Set(rows.map((row) => row.identifier));
+    return this.legacyIdentifiers;
+  }
+
+  /** The scopes of a new key; `admin` only for an admin (else a validation error on `scopes`). */
+  private grantableScopes(auth: AuthContext, requested: ApiKeyScope[] | undefined, errors: FieldError[]): ApiKeyScope[] {
+    const scopes = requested ? [...new Set(requested)] : [...DEFAULT_API_KEY_SCOPES];
+    if (scopes.includes(ADMIN_SCOPE) && auth.user.role?.slug !== ADMIN_ROLE_SLUG) {
+      errors.push({ field: 'scopes', message: ADMIN_SCOPE_MESSAGE, rule: 'in' });
+    }
+    return scopes;
+  }
+
+  /** `expires_at`: in the future and at most API_KEY_MAX_LIFETIME_DAYS ahead; absent: the default lifetime, if any. */
+  private expiryOf(requested: string | undefined, errors: FieldError[]): Date | null {
+    const now = Date.now();
+    const { maxLifetimeDays, defaultLifetimeDays } = this.config.apiKeys;
+    if (requested === undefined) return defaultLifetimeDays === undefined ? null : new Date(now + defaultLifetimeDays * DAY_MS);
+    const expiresAt = new Date(requested);
+    if (Number.isNaN(expiresAt.getTime())) {
+      errors.push({ field: 'expires_at', message: 'The expires_at must be a valid ISO 8601 date-time.', rule: 'date' });
+    } else if (expiresAt.getTime() <= now) {
+      errors.push({ field: 'expires_at', message: 'The expires_at must be a date-time in the future.', rule: 'after' });
+    } else if (expiresAt.getTime() > now + maxLifetimeDays * DAY_MS) {
+      errors.push({ field: 'expires_at', message: `The expires_at must be at most ${maxLifetimeDays} days from now.`, rule: 'before_or_equal' });
+    }
+    return expiresAt;
   }
 
   /**
@@ -154,23 +333,16 @@ export class ApiKeysService implements BeforeApplicationShutdown {
            FROM "api_keys" "k" JOIN "users" "u" ON "u"."id" = "k"."user_id" JOIN "roles" "r" ON "r"."id" = "u"."role_id"
           WHERE "k"."identifier" = $1`,
       );
+      // Conditional on the stored time, so several instances (and late batches) still write once a minute at most.
       const touch = new PreparedQuery(
         dataSource,
         'tessera_api_key_touch',
-        `UPDATE "api_keys" SET "last_used_at" = now() WHERE "id" = ANY($1::int[]) AND ("last_used_at" IS NULL OR "last_used_at" < now() - interval '60 seconds')`,
+        `UPDATE "api_keys" AS "k" SET "last_used_at" = now(), "last_used_ip" = "used"."ip"
+           FROM unnest($1::int[], $2::varchar[]) AS "used" ("id", "ip")
+          WHERE "k"."id" = "used"."id" AND ("k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '60 seconds')`,
       );
       this.authentication = { query, touch, keys, users, roles };
     }
     return this.authentication;
-  }
-
-  /** Writes the pending `last_used_at` batch now (tests; shutdown). */
-  flushLastUsed(): Promise<void> {
-    return this.lastUsedWrites.flush();
-  }
-
-  /** On shutdown, before the pool closes: write what is pending. */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.lastUsedWrites.flush();
   }
 }

@@ -44,6 +44,7 @@ export class AuthController {
   }
 
   /** Revoke the current session. */
+  // No scope: an API key has no session to end (CONTRACT §2), so the guard refuses keys here (403).
   @Authenticated()
   @Post('logout')
   @HttpCode(200)

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Strategy } from 'passport';
 import type { AuthContext } from '../common/auth/auth-context.js';
-import { IS_PUBLIC, REQUIRED_ROLE, type AuthenticatedRequest } from '../common/auth/auth.decorators.js';
+import type { ApiKeyScope } from '../common/auth/api-key-scopes.js';
+import { IS_PUBLIC, REQUIRED_ROLE, REQUIRED_SCOPE, type AuthenticatedRequest } from '../common/auth/auth.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -39,11 +40,19 @@ function authenticateWith(strategy: Strategy, request: Request): Promise<AuthCon
   });
 }
 
+/** A route that declares no scope is closed to API keys. */
+export const API_KEY_ROUTE_CLOSED_MESSAGE = 'API keys cannot use this route.';
+
+export function missingScopeMessage(scope: ApiKeyScope): string {
+  return `This API key lacks the scope ${scope}.`;
+}
+
 /**
  * Global guard: every route needs a bearer credential unless marked @Public(); @AdminOnly() also needs the admin
  * role. `Authorization: Bearer ptlc_…` is a personal API key (the `api-key` strategy), anything else an access
  * token (the `jwt` strategy): the credential's shape picks the one strategy to run. Authenticated callers share a
- * per-user request budget (CONTRACT §10), whichever credential they use.
+ * per-user request budget (CONTRACT §10), whichever credential they use. An API key also needs the scope the route
+ * declares (@Authenticated(scope)); its scopes came with the row that authenticated it, so that costs no query.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -70,6 +79,11 @@ export class BearerAuthGuard implements CanActivate {
     await this.rateLimiter.consume(this.perUser, String(auth.user.id));
     const role = this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets);
     if (role === ADMIN_ROLE_SLUG && auth.user.role?.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN');
+    if (auth.apiKey) {
+      const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
+      if (scope === undefined) throw new DomainError('FORBIDDEN', API_KEY_ROUTE_CLOSED_MESSAGE);
+      if (!auth.apiKey.scopes.includes(scope)) throw new DomainError('API_KEY_SCOPE_MISSING', missingScopeMessage(scope));
+    }
     return true;
   }
 }

@@ -12,13 +12,13 @@ import { ExternalAvatarDto } from './dto/external-avatar.dto.js';
 import { UploadAvatarDto } from './dto/upload-avatar.dto.js';
 
 @ApiTags(TAGS.me)
-@Authenticated()
 @Controller('me/avatar')
 @LaravelErrors(401, 403, 422, 503)
 export class AvatarController {
   constructor(private readonly avatars: AvatarService) {}
 
   /** Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160). */
+  @Authenticated('account.write')
   @Post()
   @HttpCode(200)
   @AvatarUpload('file')
@@ -33,6 +33,7 @@ export class AvatarController {
   }
 
   /** Use an external image URL as the avatar (stored as given, never fetched). */
+  @Authenticated('account.write')
   @Put('external')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   async setMyExternalAvatar(@CurrentAuth() auth: AuthContext, @Body() body: ExternalAvatarDto): Promise<VanguardUserResponseDto> {
@@ -40,6 +41,7 @@ export class AvatarController {
   }
 
   /** Remove the avatar: the default picture is shown again. */
+  @Authenticated('account.write')
   @Delete()
   @ApiOkResponse({ type: VanguardUserResponseDto })
   async deleteMyAvatar(@CurrentAuth() auth: AuthContext): Promise<VanguardUserResponseDto> {

@@ -59,6 +59,8 @@ export interface AppConfig {
   argon2MaxConcurrent: number;
   /** Avatar uploads that may wait for the image line beyond those being processed; past it, 503. */
   imageQueueLimit: number;
+  /** `expires_at` of a new key: at most `maxLifetimeDays` ahead; `defaultLifetimeDays` when none is given (unset: none). */
+  apiKeys: { maxLifetimeDays: number; defaultLifetimeDays?: number };
   database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
@@ -263,6 +265,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const apiKeyMaxLifetimeDays = int(env, 'API_KEY_MAX_LIFETIME_DAYS', 365, 1, 36500);
+  const apiKeyDefaultLifetimeDays =
+    str(env, 'API_KEY_DEFAULT_LIFETIME_DAYS') === undefined ? undefined : int(env, 'API_KEY_DEFAULT_LIFETIME_DAYS', 0, 1, 36500);
+  if (apiKeyDefaultLifetimeDays !== undefined && apiKeyDefaultLifetimeDays > apiKeyMaxLifetimeDays) {
+    throw new ConfigError('API_KEY_DEFAULT_LIFETIME_DAYS', `must not exceed API_KEY_MAX_LIFETIME_DAYS (${apiKeyMaxLifetimeDays}), got ${apiKeyDefaultLifetimeDays}`);
+  }
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = str(env, 'ADMIN_PASSWORD');
   if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 1024)) {
@@ -329,6 +337,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: size(env, 'BODY_LIMIT', '64kb'),
     argon2MaxConcurrent: limit(env, 'ARGON2_MAX_CONCURRENT', availableParallelism()),
     imageQueueLimit: limit(env, 'IMAGE_QUEUE_LIMIT', 20),
+    apiKeys: { maxLifetimeDays: apiKeyMaxLifetimeDays, defaultLifetimeDays: apiKeyDefaultLifetimeDays },
     database: {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
       connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5000, 100, 600000),

@@ -18,6 +18,16 @@ describe('BatchedTouch', () => {
     expect(writes).toHaveLength(1);
   });
 
+  it('writes each id with the latest value added for it', async () => {
+    const writes: [number[], (string | undefined)[]][] = [];
+    const batch = new BatchedTouch<number, string>(async (ids, values) => void writes.push([ids, values]), () => undefined);
+    batch.add(1, '10.0.0.1');
+    batch.add(2, '10.0.0.2');
+    batch.add(1, '10.0.0.3');
+    await batch.flush();
+    expect(writes).toEqual([[[1, 2], ['10.0.0.3', '10.0.0.2']]]);
+  });
+
   it('writes at once when the batch is full', () => {
     const writes: number[][] = [];
     const batch = new BatchedTouch<number>(async (ids) => void writes.push(ids), () => undefined, 1_000, 3);

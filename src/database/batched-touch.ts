@@ -4,20 +4,22 @@
  * session or key not seen for the last minute, and a write and commit each would cost more than the read that
  * authenticated them; batched, it is one statement a second. The statement itself must stay conditional
  * (`… AND last_seen < now() - interval`), so other instances and late batches never write more often than that.
+ * An id may carry a value written with it (the address of an API key's use); the latest one added wins.
  */
-export class BatchedTouch<Id> {
-  private readonly pending = new Set<Id>();
+export class BatchedTouch<Id, Value = undefined> {
+  private readonly pending = new Map<Id, Value | undefined>();
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly write: (ids: Id[]) => Promise<unknown>,
+    /** `values[i]` goes with `ids[i]`. */
+    private readonly write: (ids: Id[], values: (Value | undefined)[]) => Promise<unknown>,
     private readonly onError: (error: unknown, count: number) => void,
     private readonly windowMs = 1_000,
     private readonly maxBatch = 1_000,
   ) {}
 
-  add(id: Id): void {
-    this.pending.add(id);
+  add(id: Id, value?: Value): void {
+    this.pending.set(id, value);
     if (this.pending.size >= this.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.windowMs).unref();
   }
@@ -27,8 +29,9 @@ export class BatchedTouch<Id> {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.size === 0) return;
-    const ids = [...this.pending];
+    const ids = [...this.pending.keys()];
+    const values = [...this.pending.values()];
     this.pending.clear();
-    await this.write(ids).catch((error: unknown) => this.onError(error, ids.length));
+    await this.write(ids, values).catch((error: unknown) => this.onError(error, ids.length));
   }
 }

@@ -1,4 +1,6 @@
 import {
+  apiKeyCreatedMail,
+  apiKeysRevokedMail,
   emailChangedMail,
   emailVerificationMail,
   escapeHtml,
@@ -30,6 +32,30 @@ describe('mail templates', () => {
     expect(mail.text).toContain(`${frontendUrl}/verify-email?token=abc`);
     expect(mail.text).toContain('24 hours');
     expect(mail.text.startsWith('Hello,\n')).toBe(true);
+  });
+
+  it('tells the owner of a new API key its scopes, expiry and the address it came from, never the secret', () => {
+    const mail = apiKeyCreatedMail({
+      name: 'Ana',
+      identifier: 'ptlc_aB3dE5fG7hJ',
+      description: '<b>deploy</b>',
+      scopes: ['account.read', 'sessions.read'],
+      ip: '203.0.113.7',
+      expiresAt: null,
+    });
+    expect(mail.subject).toBe('A new API key was created');
+    expect(mail.text).toContain('from the address 203.0.113.7');
+    expect(mail.text).toContain('Scopes: account.read, sessions.read');
+    expect(mail.text).toContain('Expires: never');
+    expect(mail.html).toContain('&lt;b&gt;deploy&lt;/b&gt;');
+  });
+
+  it('names the revoked keys, in the singular or the plural', () => {
+    expect(apiKeysRevokedMail({ name: '', identifiers: ['ptlc_aaaaaaaaaaa'] })).toMatchObject({
+      subject: 'An API key was revoked',
+      text: expect.stringContaining('an API key of your Tessera account as leaked, with the full secret, so it was revoked: ptlc_aaaaaaaaaaa.'),
+    });
+    expect(apiKeysRevokedMail({ name: '', identifiers: ['ptlc_aaaaaaaaaaa', 'ptlc_bbbbbbbbbbb'] }).subject).toBe('API keys were revoked');
   });
 
   it('never lets a user-provided value into the HTML unescaped', () => {

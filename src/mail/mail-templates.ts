@@ -44,6 +44,22 @@ export interface LoginLockoutMailData {
   minutes: number;
 }
 
+export interface ApiKeyCreatedMailData {
+  name: string;
+  identifier: string;
+  description: string;
+  scopes: readonly string[];
+  /** The address the creating request came from. */
+  ip: string;
+  /** ISO 8601, or null when the key does not expire. */
+  expiresAt: string | null;
+}
+
+export interface ApiKeysRevokedMailData {
+  name: string;
+  identifiers: readonly string[];
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: string): string {
@@ -102,6 +118,26 @@ export function loginLockoutMail(data: LoginLockoutMailData): MailContent {
     'If these attempts were yours, wait and try again. If not, someone may be guessing your password: once logins resume, change it to one you use nowhere else and turn on two-factor authentication.',
   ];
   return render('Repeated failed logins to your account', data.name, lines);
+}
+
+export function apiKeyCreatedMail(data: ApiKeyCreatedMailData): MailContent {
+  const lines = [
+    `A new API key was created on your ${APP_NAME} account, from the address ${data.ip}.`,
+    `Key: ${data.identifier} (${data.description})`,
+    `Scopes: ${data.scopes.join(', ')}`,
+    data.expiresAt ? `Expires: ${data.expiresAt}` : 'Expires: never',
+    'If you did not create it, delete it from your account settings, change your password and contact support.',
+  ];
+  return render('A new API key was created', data.name, lines);
+}
+
+export function apiKeysRevokedMail(data: ApiKeysRevokedMailData): MailContent {
+  const lines = [
+    `Someone reported ${data.identifiers.length === 1 ? 'an API key' : 'API keys'} of your ${APP_NAME} account as leaked, ` +
+      `with the full secret, so ${data.identifiers.length === 1 ? 'it was' : 'they were'} revoked: ${data.identifiers.join(', ')}.`,
+    'Anything that used these keys stops working; create a new key for it and keep its secret out of code and logs.',
+  ];
+  return render(data.identifiers.length === 1 ? 'An API key was revoked' : 'API keys were revoked', data.name, lines);
 }
 
 interface Action {

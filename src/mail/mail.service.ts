@@ -3,16 +3,27 @@ import type { Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
+  apiKeyCreatedMail,
+  apiKeysRevokedMail,
   emailChangedMail,
   emailVerificationMail,
   loginLockoutMail,
   passwordChangedMail,
   passwordResetMail,
+  type ApiKeyCreatedMailData,
+  type ApiKeysRevokedMailData,
   type LoginLockoutMailData,
   type MailContent,
 } from './mail-templates.js';
 
-type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'login-lockout';
+type MailKind =
+  | 'password-reset'
+  | 'email-verification'
+  | 'password-changed'
+  | 'email-changed'
+  | 'login-lockout'
+  | 'api-key-created'
+  | 'api-keys-revoked';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -49,6 +60,15 @@ export class MailService implements OnApplicationShutdown {
   /** Tells the owner their logins are paused after repeated failures: someone else may be guessing. */
   sendLoginLockoutNotice(to: string, data: LoginLockoutMailData): void {
     this.enqueue('login-lockout', to, () => loginLockoutMail(data));
+  }
+
+  sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
+    this.enqueue('api-key-created', to, () => apiKeyCreatedMail(data));
+  }
+
+  /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
+  sendApiKeysRevokedNotice(to: string, data: ApiKeysRevokedMailData): void {
+    this.enqueue('api-keys-revoked', to, () => apiKeysRevokedMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

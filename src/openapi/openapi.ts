@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ClientErrorDto, documentCommonResponses, LaravelErrorDto } from '../common/openapi/error-responses.js';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type PathItemObject } from '@nestjs/swagger';
+import { API_KEY_SCOPE_DESCRIPTIONS, API_KEY_SCOPES } from '../common/auth/api-key-scopes.js';
+import { ClientErrorDto, documentCommonResponses, HTTP_METHODS, LaravelErrorDto } from '../common/openapi/error-responses.js';
 import type { AppConfig } from '../config/app-config.js';
 import { documentMultipartFiles } from '../common/openapi/multipart-file.js';
 import metadata from '../metadata.js';
@@ -37,7 +38,10 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
         bearerFormat: 'JWT or ptlc_ API key',
         description:
           'An access token (`token` from `POST /api/login`, 15 minutes) or a personal API key (`ptlc_…`, from ' +
-          '`POST /api/client/account/api-keys`). Paste it without `Bearer `; the UI remembers it across reloads.',
+          '`POST /api/client/account/api-keys`). Paste it without `Bearer `; the UI remembers it across reloads.\n\n' +
+          'An API key reaches an operation only with the scope its security requirement names (403 `This API key ' +
+          'lacks the scope <scope>.` otherwise); access tokens are not limited by scopes. The scopes:\n' +
+          API_KEY_SCOPES.map((scope) => `- \`${scope}\`: ${API_KEY_SCOPE_DESCRIPTIONS[scope]}`).join('\n'),
       },
       BEARER_SCHEME,
     )
@@ -61,7 +65,29 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [LaravelErrorDto, ClientErrorDto],
   });
-  return documentMultipartFiles(documentCommonResponses(document));
+  return documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(document)));
+}
+
+/**
+ * States each operation's API-key scope in its description too, from its security requirement (where
+ * @Authenticated(scope) and @AdminOnly() put it), for readers of Swagger UI and generated clients; an operation
+ * whose requirement names no scope is closed to API keys, and says so.
+ */
+export function documentApiKeyScopes(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths) as PathItemObject[]) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      const requirements = operation?.security?.filter((requirement) => BEARER_SCHEME in requirement) ?? [];
+      if (!operation || requirements.length === 0) continue;
+      const scopes = requirements.flatMap((requirement) => requirement[BEARER_SCHEME]);
+      const note =
+        scopes.length === 0
+          ? 'Not open to API keys (403 `API keys cannot use this route.`): access tokens only.'
+          : `API keys need the scope ${scopes.map((scope) => `\`${scope}\``).join(', ')}.`;
+      operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
+    }
+  }
+  return document;
 }
 
 export async function setupOpenApi(app: INestApplication, config: AppConfig): Promise<void> {

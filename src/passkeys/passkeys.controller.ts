@@ -20,7 +20,6 @@ import { PasskeysService } from './passkeys.service.js';
 
 /** The signed-in user's passkeys (the /api/me family). */
 @ApiTags(TAGS.me)
-@Authenticated()
 @Controller('me/passkeys')
 @LaravelErrors(401, 403, 422)
 export class PasskeysController {
@@ -30,6 +29,7 @@ export class PasskeysController {
    * Options for `navigator.credentials.create` (pass them to `startRegistration`). The challenge is single use, lives
    * 5 minutes and belongs to this session. Needs a recent sign-in or `current_password`; API keys are refused.
    */
+  @Authenticated('account.write')
   @Post('options')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -39,7 +39,8 @@ export class PasskeysController {
     return { data: await this.passkeys.registrationOptions(auth, dto.current_password) };
   }
 
-  /** Register the passkey the browser created for those options. */
+  /** Register the passkey the browser created for those options (recent sign-in or `current_password`). */
+  @Authenticated('account.write')
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: PasskeyResponseDto })
@@ -48,6 +49,7 @@ export class PasskeysController {
   }
 
   /** The user's passkeys, oldest first. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: PasskeyListDto })
@@ -56,6 +58,7 @@ export class PasskeysController {
   }
 
   /** Rename a passkey; another user's is 404. */
+  @Authenticated('account.write')
   @Patch(':passkeyId')
   @Header('Cache-Control', 'no-store')
   @ApiPasskeyIdParam()
@@ -70,6 +73,7 @@ export class PasskeysController {
   }
 
   /** Remove a passkey (recent sign-in or `current_password`); another user's is 404. */
+  @Authenticated('account.write')
   @Delete(':passkeyId')
   @ApiPasskeyIdParam()
   @ApiOkResponse({ type: SuccessDto })

@@ -12,7 +12,6 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/client/account family (seed 004). */
 @ApiTags(TAGS.client)
-@Authenticated()
 @Controller('client/account')
 @ClientErrors(401, 403)
 export class ClientAccountController {
@@ -22,6 +21,7 @@ export class ClientAccountController {
   ) {}
 
   /** The signed-in user's account. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ClientAccountDto })
@@ -30,6 +30,7 @@ export class ClientAccountController {
   }
 
   /** Change the email address; `password` is checked first (400 when wrong). */
+  @Authenticated('account.write')
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; the new address must be verified.' })
@@ -39,6 +40,7 @@ export class ClientAccountController {
   }
 
   /** Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked. */
+  @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every other session is revoked.' })
@@ -48,6 +50,7 @@ export class ClientAccountController {
   }
 
   /** The account's activity log, newest first by default. */
+  @Authenticated('activity.read')
   @Get('activity')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ActivityLogListDto })

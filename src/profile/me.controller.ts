@@ -11,13 +11,13 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/me family (seed 000). */
 @ApiTags(TAGS.me)
-@Authenticated()
 @Controller('me')
 @LaravelErrors(401, 403, 422)
 export class MeController {
   constructor(private readonly profile: ProfileService) {}
 
   /** The signed-in user; `?include=role,country` adds those objects. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -27,6 +27,7 @@ export class MeController {
   }
 
   /** Update any of the personal details. */
+  @Authenticated('account.write')
   @Patch('details')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -36,6 +37,7 @@ export class MeController {
   }
 
   /** Update username, email or password (recent login or `current_password`). */
+  @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })

@@ -14,13 +14,13 @@ import { ProfileService } from './profile.service.js';
 
 /** The /api/v1/auth family (seed 001). */
 @ApiTags(TAGS.v1)
-@Authenticated()
 @Controller('v1/auth/user')
 @LaravelErrors(401, 403)
 export class OpenBadgeUserController {
   constructor(private readonly profile: ProfileService) {}
 
   /** The signed-in user, unwrapped. */
+  @Authenticated('account.read')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
@@ -29,6 +29,7 @@ export class OpenBadgeUserController {
   }
 
   /** Change username and/or email (recent login or `current_password`). */
+  @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
@@ -38,6 +39,7 @@ export class OpenBadgeUserController {
   }
 
   /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
+  @Authenticated('account.write')
   @Post('profile')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -10,13 +10,13 @@ import { presentSession } from './session.presenter.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags(TAGS.sessions)
-@Authenticated()
 @Controller()
 @LaravelErrors(401, 403)
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   /** List the caller's active sessions. */
+  @Authenticated('sessions.read')
   @Get('me/sessions')
   @ApiOkResponse({ type: SessionListDto })
   async listMySessions(@CurrentAuth() auth: AuthContext): Promise<SessionListDto> {
@@ -24,6 +24,7 @@ export class SessionsController {
   }
 
   /** Revoke every session of the caller but the current one. */
+  @Authenticated('sessions.write')
   @Delete('me/sessions')
   @ApiOkResponse({ type: SuccessDto })
   async revokeOtherSessions(@CurrentAuth() auth: AuthContext): Promise<SuccessDto> {
@@ -32,6 +33,7 @@ export class SessionsController {
   }
 
   /** One of the caller's sessions. */
+  @Authenticated('sessions.read')
   @Get('sessions/:id')
   @ApiOkResponse({ type: SessionItemDto })
   @LaravelErrors(404)
@@ -40,6 +42,7 @@ export class SessionsController {
   }
 
   /** Revoke one of the caller's sessions. */
+  @Authenticated('sessions.write')
   @Delete('sessions/:id')
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(404)

@@ -18,7 +18,6 @@ import { presentVanguardUserWithRecoveryCodes } from './two-factor.presenter.js'
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 
 @ApiTags(TAGS.twoFactor)
-@Authenticated()
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('me/2fa')
 @LaravelErrors(401, 403, 404, 422)
@@ -26,6 +25,7 @@ export class SmsTwoFactorController {
   constructor(private readonly smsTwoFactor: SmsTwoFactorService) {}
 
   /** Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. */
+  @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -35,6 +35,7 @@ export class SmsTwoFactorController {
   }
 
   /** Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. */
+  @Authenticated('account.write')
   @Post('verify')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -44,6 +45,7 @@ export class SmsTwoFactorController {
   }
 
   /** Turn two-factor off; needs `current_password` unless this session logged in recently. */
+  @Authenticated('account.write')
   @Delete()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
@@ -52,6 +54,7 @@ export class SmsTwoFactorController {
   }
 
   /** Replace the recovery codes (password required); the new ones are in `meta`, shown once. */
+  @Authenticated('account.write')
   @Post('recovery-codes')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -10,7 +10,6 @@ import { TotpService } from './totp.service.js';
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 
 @ApiTags(TAGS.twoFactor)
-@Authenticated()
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('client/account/two-factor')
 @ClientErrors(401, 403, 404)
@@ -18,6 +17,7 @@ export class TotpController {
   constructor(private readonly totp: TotpService) {}
 
   /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code. */
+  @Authenticated('account.write')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TotpSetupDto })
@@ -27,6 +27,7 @@ export class TotpController {
   }
 
   /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
+  @Authenticated('account.write')
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -37,6 +38,7 @@ export class TotpController {
   }
 
   /** Turn two-factor off with the password. */
+  @Authenticated('account.write')
   @Post('disable')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
@@ -46,6 +48,7 @@ export class TotpController {
   }
 
   /** Turn two-factor off with the password (the seed's verb). */
+  @Authenticated('account.write')
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })

@@ -113,12 +113,27 @@ describe('generated client journey (openapi-fetch)', () => {
     const secondSession = client(second.token);
 
     // A personal API key: created once with its secret, then used as the bearer credential.
-    const created = ok(await api.POST('/api/client/account/api-keys', { body: { description: 'Journey key', allowed_ips: ['127.0.0.1'] } }));
+    // Scoped (reading the account only) and expiring in 30 days.
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+    const created = ok(
+      await api.POST('/api/client/account/api-keys', {
+        body: { description: 'Journey key', allowed_ips: ['127.0.0.1'], scopes: ['account.read'], expires_at: expiresAt },
+      }),
+    );
     expect(created.meta.secret_token.startsWith(created.attributes.identifier)).toBe(true);
+    expect(created.attributes).toMatchObject({ scopes: ['account.read'], expires_at: expiresAt, expired: false, last_used_ip: null });
     const withKey = client(created.meta.secret_token);
     expect(ok(await withKey.GET('/api/client/account')).attributes.username).toBe(username);
     const keys = ok(await withKey.GET('/api/client/account/api-keys'));
     expect(keys.data.map((key) => key.attributes.identifier)).toEqual([created.attributes.identifier]);
+    // Outside its scope: 403 naming the scope.
+    const outside = await withKey.GET('/api/client/account/activity', { params: { query: {} } });
+    expect(outside.response.status).toBe(403);
+    expect(outside.error?.errors[0].detail).toBe('This API key lacks the scope activity.read.');
+    // A second key leaks; anyone who finds it reports it, without a credential.
+    const leaked = ok(await api.POST('/api/client/account/api-keys', { body: { description: 'Leaked key' } }));
+    expect(ok(await anonymous.POST('/api/client/account/api-keys/revoke', { body: { tokens: [leaked.meta.secret_token] } })).success).toBe(true);
+    expect((await client(leaked.meta.secret_token).GET('/api/client/account')).response.status).toBe(401);
 
     // Sessions: both logins are listed; the second is read and revoked by id, then every other one.
     const listed = ok(await api.GET('/api/me/sessions')).data.map((session) => session.id);

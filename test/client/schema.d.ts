@@ -11,11 +11,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's active sessions. */
+        /**
+         * List the caller's active sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
         get: operations["listMySessions"];
         put?: never;
         post?: never;
-        /** Revoke every session of the caller but the current one. */
+        /**
+         * Revoke every session of the caller but the current one.
+         * @description API keys need the scope `sessions.write`.
+         */
         delete: operations["revokeOtherSessions"];
         options?: never;
         head?: never;
@@ -29,11 +35,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's sessions. */
+        /**
+         * One of the caller's sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
         get: operations["getSession"];
         put?: never;
         post?: never;
-        /** Revoke one of the caller's sessions. */
+        /**
+         * Revoke one of the caller's sessions.
+         * @description API keys need the scope `sessions.write`.
+         */
         delete: operations["revokeSession"];
         options?: never;
         head?: never;
@@ -100,7 +112,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the current session. */
+        /**
+         * Revoke the current session.
+         * @description Not open to API keys (403 `API keys cannot use this route.`): access tokens only.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -115,12 +130,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code. */
+        /**
+         * Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code.
+         * @description API keys need the scope `account.write`.
+         */
         get: operations["getTotpSetup"];
         put?: never;
-        /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
+        /**
+         * Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["enableTotp"];
-        /** Turn two-factor off with the password (the seed's verb). */
+        /**
+         * Turn two-factor off with the password (the seed's verb).
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteTotp"];
         options?: never;
         head?: never;
@@ -136,7 +160,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn two-factor off with the password. */
+        /**
+         * Turn two-factor off with the password.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["disableTotp"];
         delete?: never;
         options?: never;
@@ -152,10 +179,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. */
+        /**
+         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified.
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["startSmsTwoFactor"];
         post?: never;
-        /** Turn two-factor off; needs `current_password` unless this session logged in recently. */
+        /**
+         * Turn two-factor off; needs `current_password` unless this session logged in recently.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["disableSmsTwoFactor"];
         options?: never;
         head?: never;
@@ -171,7 +204,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. */
+        /**
+         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["verifySmsTwoFactor"];
         delete?: never;
         options?: never;
@@ -188,7 +224,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the recovery codes (password required); the new ones are in `meta`, shown once. */
+        /**
+         * Replace the recovery codes (password required); the new ones are in `meta`, shown once.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["regenerateRecoveryCodes"];
         delete?: never;
         options?: never;
@@ -245,6 +284,7 @@ export interface paths {
         /**
          * Options for `navigator.credentials.create` (pass them to `startRegistration`). The challenge is single use, lives
          *     5 minutes and belongs to this session. Needs a recent sign-in or `current_password`; API keys are refused.
+         * @description API keys need the scope `account.write`.
          */
         post: operations["createPasskeyOptions"];
         delete?: never;
@@ -260,10 +300,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's passkeys, oldest first. */
+        /**
+         * The user's passkeys, oldest first.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["listPasskeys"];
         put?: never;
-        /** Register the passkey the browser created for those options. */
+        /**
+         * Register the passkey the browser created for those options (recent sign-in or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["createPasskey"];
         delete?: never;
         options?: never;
@@ -281,11 +327,17 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a passkey (recent sign-in or `current_password`); another user's is 404. */
+        /**
+         * Remove a passkey (recent sign-in or `current_password`); another user's is 404.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deletePasskey"];
         options?: never;
         head?: never;
-        /** Rename a passkey; another user's is 404. */
+        /**
+         * Rename a passkey; another user's is 404.
+         * @description API keys need the scope `account.write`.
+         */
         patch: operations["renamePasskey"];
         trace?: never;
     };
@@ -337,10 +389,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the caller's personal API keys. */
+        /**
+         * List the caller's personal API keys.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create a personal API key; the full key is returned once, in `meta.secret_token`. */
+        /**
+         * Create a personal API key; the full key is returned once, in `meta.secret_token`.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -358,8 +416,28 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete one of the caller's personal API keys; it stops working on the next request. */
+        /**
+         * Delete one of the caller's personal API keys; it stops working on the next request.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report leaked keys, no credential needed: each valid one is revoked and its owner mailed; the same answer whatever was found. */
+        post: operations["revokeApiKeys"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -459,7 +537,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mail a new verification link to the caller; when the address is already verified, no mail is sent. */
+        /**
+         * Mail a new verification link to the caller; when the address is already verified, no mail is sent.
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["resendEmailVerification"];
         delete?: never;
         options?: never;
@@ -491,7 +572,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user; `?include=role,country` adds those objects. */
+        /**
+         * The signed-in user; `?include=role,country` adds those objects.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -514,7 +598,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update any of the personal details. */
+        /**
+         * Update any of the personal details.
+         * @description API keys need the scope `account.write`.
+         */
         patch: operations["updateMeDetails"];
         trace?: never;
     };
@@ -531,7 +618,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update username, email or password (recent login or `current_password`). */
+        /**
+         * Update username, email or password (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
         patch: operations["updateMeCredentials"];
         trace?: never;
     };
@@ -542,9 +632,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user, unwrapped. */
+        /**
+         * The signed-in user, unwrapped.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getAuthUser"];
-        /** Change username and/or email (recent login or `current_password`). */
+        /**
+         * Change username and/or email (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateAuthUser"];
         post?: never;
         delete?: never;
@@ -562,7 +658,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
+        /**
+         * Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["updateAuthUserProfile"];
         delete?: never;
         options?: never;
@@ -577,7 +676,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user's account. */
+        /**
+         * The signed-in user's account.
+         * @description API keys need the scope `account.read`.
+         */
         get: operations["getClientAccount"];
         put?: never;
         post?: never;
@@ -595,7 +697,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the email address; `password` is checked first (400 when wrong). */
+        /**
+         * Change the email address; `password` is checked first (400 when wrong).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateClientAccountEmail"];
         post?: never;
         delete?: never;
@@ -612,7 +717,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked. */
+        /**
+         * Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked.
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["updateClientAccountPassword"];
         post?: never;
         delete?: never;
@@ -628,7 +736,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's activity log, newest first by default. */
+        /**
+         * The account's activity log, newest first by default.
+         * @description API keys need the scope `activity.read`.
+         */
         get: operations["listClientAccountActivity"];
         put?: never;
         post?: never;
@@ -647,9 +758,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160). */
+        /**
+         * Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160).
+         * @description API keys need the scope `account.write`.
+         */
         post: operations["uploadMyAvatar"];
-        /** Remove the avatar: the default picture is shown again. */
+        /**
+         * Remove the avatar: the default picture is shown again.
+         * @description API keys need the scope `account.write`.
+         */
         delete: operations["deleteMyAvatar"];
         options?: never;
         head?: never;
@@ -664,7 +781,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Use an external image URL as the avatar (stored as given, never fetched). */
+        /**
+         * Use an external image URL as the avatar (stored as given, never fetched).
+         * @description API keys need the scope `account.write`.
+         */
         put: operations["setMyExternalAvatar"];
         post?: never;
         delete?: never;
@@ -714,10 +834,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape). */
+        /**
+         * Find users: `filter[search]`, `filter[status]`, `sort`, `page`, `per_page` (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUsers"];
         put?: never;
-        /** Create a user with a role, a status and (by default) a verified address. */
+        /**
+         * Create a user with a role, a status and (by default) a verified address.
+         * @description API keys need the scope `admin`.
+         */
         post: operations["adminCreateUser"];
         delete?: never;
         options?: never;
@@ -732,15 +858,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One user; `?include=role,country` adds those objects. */
+        /**
+         * One user; `?include=role,country` adds those objects.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminGetUser"];
         put?: never;
         post?: never;
-        /** Delete a user with their sessions, API keys and two-factor state (not yourself). */
+        /**
+         * Delete a user with their sessions, API keys and two-factor state (not yourself).
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteUser"];
         options?: never;
         head?: never;
-        /** Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification. */
+        /**
+         * Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification.
+         * @description API keys need the scope `admin`.
+         */
         patch: operations["adminUpdateUser"];
         trace?: never;
     };
@@ -752,7 +887,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Point the user's avatar at an external image URL (stored as given, never fetched). */
+        /**
+         * Point the user's avatar at an external image URL (stored as given, never fetched).
+         * @description API keys need the scope `admin`.
+         */
         put: operations["adminSetExternalAvatar"];
         post?: never;
         delete?: never;
@@ -771,7 +909,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove the user's avatar: the default picture is shown again. */
+        /**
+         * Remove the user's avatar: the default picture is shown again.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteAvatar"];
         options?: never;
         head?: never;
@@ -788,7 +929,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. */
+        /**
+         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminResetTwoFactor"];
         options?: never;
         head?: never;
@@ -802,11 +946,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's active sessions. */
+        /**
+         * The user's active sessions.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserSessions"];
         put?: never;
         post?: never;
-        /** Revoke every session of the user: their access and refresh tokens stop working on the next request. */
+        /**
+         * Revoke every session of the user: their access and refresh tokens stop working on the next request.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminRevokeUserSessions"];
         options?: never;
         head?: never;
@@ -820,7 +970,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape). */
+        /**
+         * The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserActivity"];
         put?: never;
         post?: never;
@@ -837,7 +990,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's passkeys (metadata only). */
+        /**
+         * The user's passkeys (metadata only).
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListUserPasskeys"];
         put?: never;
         post?: never;
@@ -857,7 +1013,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the user's passkeys; it can no longer sign in. */
+        /**
+         * Remove one of the user's passkeys; it can no longer sign in.
+         * @description API keys need the scope `admin`.
+         */
         delete: operations["adminDeleteUserPasskey"];
         options?: never;
         head?: never;
@@ -871,7 +1030,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every role with the number of users holding it. */
+        /**
+         * Every role with the number of users holding it.
+         * @description API keys need the scope `admin`.
+         */
         get: operations["adminListRoles"];
         put?: never;
         post?: never;
@@ -1582,6 +1744,16 @@ export interface components {
             device_name?: string;
         };
         ApiKeyAttributesDto: {
+            /**
+             * @example [
+             *       "account.read",
+             *       "account.write",
+             *       "activity.read",
+             *       "sessions.read",
+             *       "sessions.write"
+             *     ]
+             */
+            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
             /** @example ptlc_aB3dE5fG7hJ */
             identifier: string;
             /** @example Deploy script */
@@ -1600,6 +1772,21 @@ export interface components {
             last_used_at: string | null;
             /** @example 2024-10-24T12:04:30+00:00 */
             created_at: string;
+            /**
+             * @description Null when the key does not expire.
+             * @example 2025-10-24T12:04:30+00:00
+             */
+            expires_at: string | null;
+            /**
+             * @description True once `expires_at` has passed: the key is refused (401) and can only be deleted.
+             * @example false
+             */
+            expired: boolean;
+            /**
+             * @description The address of the last use, written with `last_used_at` (so at most once a minute).
+             * @example 203.0.113.7
+             */
+            last_used_ip: string | null;
         };
         ApiKeyItemDto: {
             /**
@@ -1633,6 +1820,26 @@ export interface components {
              *     ]
              */
             allowed_ips?: string[];
+            /**
+             * @description What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
+             *     routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
+             *     stay refused to every key.
+             * @example [
+             *       "account.read",
+             *       "activity.read"
+             *     ]
+             */
+            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 from then on; it stays listed as expired): an ISO 8601 date-time with an offset,
+             *     in the future and at most API_KEY_MAX_LIFETIME_DAYS (365 by default) ahead. Absent: API_KEY_DEFAULT_LIFETIME_DAYS
+             *     from now when that is configured, else the key does not expire.
+             * @example 2026-06-30T00:00:00+00:00
+             */
+            expires_at?: string;
+            /** @description Proves the caller's identity when the login is older than 15 minutes (creating a key is a credential change). */
+            current_password?: string;
         };
         ApiKeySecretMetaDto: {
             /**
@@ -1649,6 +1856,15 @@ export interface components {
             object: "api_key";
             attributes: components["schemas"]["ApiKeyAttributesDto"];
             meta: components["schemas"]["ApiKeySecretMetaDto"];
+        };
+        RevokeApiKeysDto: {
+            /**
+             * @description At most 100 full keys (`ptlc_…`, 48 characters). Anything that is not a valid key is ignored, silently.
+             * @example [
+             *       "ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef"
+             *     ]
+             */
+            tokens: string[];
         };
         RemindPasswordDto: {
             /**
@@ -2315,7 +2531,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2383,7 +2599,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2453,7 +2669,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2532,7 +2748,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2703,7 +2919,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2811,7 +3027,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2886,7 +3102,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2963,7 +3179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3053,7 +3269,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3160,7 +3376,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3267,7 +3483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3375,7 +3591,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3492,7 +3708,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3600,7 +3816,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3708,7 +3924,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,7 +4102,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3994,7 +4210,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4080,7 +4296,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4170,7 +4386,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4272,7 +4488,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4383,7 +4599,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4563,7 +4779,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4649,7 +4865,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4730,7 +4946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4817,7 +5033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4828,6 +5044,88 @@ export interface operations {
             };
             /** @description Not found (or registration/two-factor switched off) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many attempts (see Retry-After) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Unexpected server error (the body says nothing internal) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    revokeApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeApiKeysDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; says nothing about what was found. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Body or upload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5246,7 +5544,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5356,7 +5654,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5446,7 +5744,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5545,7 +5843,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5631,7 +5929,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5712,7 +6010,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5818,7 +6116,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5904,7 +6202,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5984,7 +6282,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6082,7 +6380,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6176,7 +6474,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6266,7 +6564,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6352,7 +6650,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6442,7 +6740,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6607,7 +6905,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6700,7 +6998,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6792,7 +7090,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6881,7 +7179,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6986,7 +7284,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7097,7 +7395,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7195,7 +7493,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7275,7 +7573,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7364,7 +7662,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7444,7 +7742,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7528,7 +7826,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7617,7 +7915,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7699,7 +7997,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7776,7 +8074,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, recent authentication required, address not allowed, or not an admin */
+            /** @description Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ const ISO_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/;
 /** Both loopback forms, so the "allowed" cases hold whichever way supertest reaches the server. */
 const LOOPBACK = ['127.0.0.1', '::1'];
 const UNAUTHENTICATED_CLIENT = { errors: [{ code: 'AuthenticationException', status: '401', detail: 'Unauthenticated.' }] };
+const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write'];
 
 interface CreatedKey {
   identifier: string;
@@ -71,7 +72,17 @@ describe('api keys', () => {
       const identifier = token.slice(0, 16);
       expect(res.body).toEqual({
         object: 'api_key',
-        attributes: { identifier, description: 'Deploy script', allowed_ips: [], last_used_at: null, created_at: expect.stringMatching(ISO_OFFSET) },
+        attributes: {
+          identifier,
+          description: 'Deploy script',
+          allowed_ips: [],
+          last_used_at: null,
+          created_at: expect.stringMatching(ISO_OFFSET),
+          scopes: DEFAULT_SCOPES,
+          expires_at: null,
+          expired: false,
+          last_used_ip: null,
+        },
         meta: { secret_token: token },
       });
 
@@ -94,6 +105,10 @@ describe('api keys', () => {
               allowed_ips: [],
               last_used_at: expect.stringMatching(ISO_OFFSET),
               created_at: expect.stringMatching(ISO_OFFSET),
+              scopes: DEFAULT_SCOPES,
+              expires_at: null,
+              expired: false,
+              last_used_ip: expect.stringMatching(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/),
             },
           },
         ],
@@ -107,7 +122,9 @@ describe('api keys', () => {
 
       const created = await events(t, user.id, 'user:api-key.create');
       const deleted = await events(t, user.id, 'user:api-key.delete');
-      expect(created).toEqual([expect.objectContaining({ is_api: false, properties: { identifier } })]);
+      expect(created).toEqual([
+        expect.objectContaining({ is_api: false, properties: { identifier, scopes: DEFAULT_SCOPES.join(' '), expires_at: null } }),
+      ]);
       expect(deleted).toEqual([expect.objectContaining({ is_api: false, properties: { identifier } })]);
     });
 
@@ -122,14 +139,22 @@ describe('api keys', () => {
       expect(JSON.stringify(row)).not.toContain(key.secret);
     });
 
-    it('manages keys with a key, and records is_api and the identifier on its activity', async () => {
+    it('lists and deletes keys with a key, records is_api and the identifier, but never creates a key with one (403)', async () => {
       const user = await loggedInUser(t);
       const first = await createKey(t, user);
-      const second = await createKey(t, first);
+      const second = await createKey(t, user);
+      // Creating a key is a credential change (CONTRACT §2): a stolen key must not mint more, even with the password.
+      for (const body of [{ description: 'minted' }, { description: 'minted', current_password: user.password }]) {
+        await t
+          .http()
+          .post(KEYS)
+          .set(first.auth)
+          .send(body)
+          .expect(403, { errors: [{ code: 'AccessDeniedHttpException', status: '403', detail: 'API keys cannot change credentials.' }] });
+      }
+      expect(await keyCount(t, user.id)).toBe(2);
       expect((await t.http().get(KEYS).set(first.auth).expect(200)).body.data).toHaveLength(2);
       await t.http().delete(`${KEYS}/${second.identifier}`).set(first.auth).expect(204);
-      const created = await events(t, user.id, 'user:api-key.create');
-      expect(created[1]).toMatchObject({ is_api: true, api_key_identifier: first.identifier, properties: { identifier: second.identifier } });
       const [deleted] = await events(t, user.id, 'user:api-key.delete');
       expect(deleted).toMatchObject({ is_api: true, api_key_identifier: first.identifier, properties: { identifier: second.identifier } });
     });
@@ -275,7 +300,7 @@ describe('api keys', () => {
         // The write is batched: none on the request itself, one statement when the batch is written.
         expect(queries()).toHaveLength(2);
         await t.app.get(ApiKeysService).flushLastUsed();
-        expect(queries().filter((q) => /^UPDATE "api_keys" SET "last_used_at" = now\(\)/.test(q))).toHaveLength(1);
+        expect(queries().filter((q) => /^UPDATE "api_keys" AS "k" SET "last_used_at" = now\(\), "last_used_ip"/.test(q))).toHaveLength(1);
       } finally {
         spy.mockRestore();
       }
@@ -406,9 +431,10 @@ describe('api keys', () => {
     expect(collection.get.operationId).toBe('listApiKeys');
     expect(collection.post.operationId).toBe('createApiKey');
     expect(item.delete.operationId).toBe('deleteApiKey');
-    for (const operation of [collection.get, collection.post, item.delete]) {
-      expect(operation.security).toEqual([{ bearer: [] }]);
-    }
+    expect(collection.get.security).toEqual([{ bearer: ['account.read'] }]);
+    expect(collection.post.security).toEqual([{ bearer: ['account.write'] }]);
+    expect(item.delete.security).toEqual([{ bearer: ['account.write'] }]);
+    expect(collection.get.description).toBe('API keys need the scope `account.read`.');
     expect(Object.keys(collection.post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '422']));
     expect(doc.components.schemas.CreateApiKeyDto.required).toEqual(['description']);
   });

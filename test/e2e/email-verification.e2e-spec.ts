@@ -166,7 +166,7 @@ describe('email verification through mailed links', () => {
     const resendOperation = doc.paths['/api/email/resend'].post;
     expect(verifyOperation).toMatchObject({ operationId: 'verifyEmail', tags: ['auth'] });
     expect(verifyOperation.security).toEqual([]);
-    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth'], security: [{ bearer: [] }] });
+    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth'], security: [{ bearer: ['account.write'] }] });
     expect(doc.components.schemas.VerifyEmailDto.required).toEqual(['token']);
   });
 

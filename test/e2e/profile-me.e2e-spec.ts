@@ -332,25 +332,25 @@ describe('profile: the /api/me family', () => {
     });
   });
 
-  it('documents the ten profile operations with their tags, security and error responses', async () => {
+  it('documents the ten profile operations with their tags, security (with the API-key scope) and error responses', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const operations = {
-      getMe: ['/api/me', 'get', 'me'],
-      updateMeDetails: ['/api/me/details', 'patch', 'me'],
-      updateMeCredentials: ['/api/me/details/auth', 'patch', 'me'],
-      getAuthUser: ['/api/v1/auth/user', 'get', 'v1-auth'],
-      updateAuthUser: ['/api/v1/auth/user', 'put', 'v1-auth'],
-      updateAuthUserProfile: ['/api/v1/auth/user/profile', 'post', 'v1-auth'],
-      getClientAccount: ['/api/client/account', 'get', 'client-account'],
-      updateClientAccountEmail: ['/api/client/account/email', 'put', 'client-account'],
-      updateClientAccountPassword: ['/api/client/account/password', 'put', 'client-account'],
-      listClientAccountActivity: ['/api/client/account/activity', 'get', 'client-account'],
+      getMe: ['/api/me', 'get', 'me', 'account.read'],
+      updateMeDetails: ['/api/me/details', 'patch', 'me', 'account.write'],
+      updateMeCredentials: ['/api/me/details/auth', 'patch', 'me', 'account.write'],
+      getAuthUser: ['/api/v1/auth/user', 'get', 'v1-auth', 'account.read'],
+      updateAuthUser: ['/api/v1/auth/user', 'put', 'v1-auth', 'account.write'],
+      updateAuthUserProfile: ['/api/v1/auth/user/profile', 'post', 'v1-auth', 'account.write'],
+      getClientAccount: ['/api/client/account', 'get', 'client-account', 'account.read'],
+      updateClientAccountEmail: ['/api/client/account/email', 'put', 'client-account', 'account.write'],
+      updateClientAccountPassword: ['/api/client/account/password', 'put', 'client-account', 'account.write'],
+      listClientAccountActivity: ['/api/client/account/activity', 'get', 'client-account', 'activity.read'],
     };
-    for (const [operationId, [path, method, tag]] of Object.entries(operations)) {
+    for (const [operationId, [path, method, tag, scope]] of Object.entries(operations)) {
       const operation = doc.paths[path][method];
       expect(operation.operationId).toBe(operationId);
       expect(operation.tags).toEqual([tag]);
-      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(operation.security).toEqual([{ bearer: [scope] }]);
       const validated = !['getAuthUser', 'getClientAccount'].includes(operationId);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(validated ? ['401', '403', '422'] : ['401', '403']));
       const errorSchema = operation.responses['401'].content['application/json'].schema.$ref;

@@ -1,4 +1,5 @@
 import type { User } from '../../users/entities/user.entity.js';
+import type { ApiKeyScope } from './api-key-scopes.js';
 
 /** Where a request came from; recorded on sessions and activity entries. */
 export interface ClientInfo {
@@ -13,6 +14,6 @@ export interface AuthContext {
   client: ClientInfo;
   /** Set when the credential is an access token. */
   session: { id: string; loggedInAt: Date } | null;
-  /** Set when the credential is a personal API key. */
-  apiKey: { id: number; identifier: string } | null;
+  /** Set when the credential is a personal API key, with what it may do. */
+  apiKey: { id: number; identifier: string; scopes: readonly ApiKeyScope[] } | null;
 }

@@ -1,21 +1,31 @@
 import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { BEARER_SCHEME } from '../../openapi/openapi.js';
+import { ADMIN_SCOPE, type ApiKeyScope } from './api-key-scopes.js';
 import type { AuthContext, ClientInfo } from './auth-context.js';
 
 export const IS_PUBLIC = 'tessera:public';
 export const REQUIRED_ROLE = 'tessera:role';
+export const REQUIRED_SCOPE = 'tessera:scope';
 
 /** The route needs no credential (the bearer guard is global and denies by default). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 
-/** The route needs a credential; documents the bearer scheme. */
-export const Authenticated = (): MethodDecorator & ClassDecorator => applyDecorators(ApiBearerAuth(BEARER_SCHEME));
+/**
+ * The route needs a credential, and an API key needs `scope` (403 naming it otherwise; access tokens are not
+ * limited by scopes). The scope goes into the operation's security requirement, and from there into its
+ * description (see documentApiKeyScopes). Without a scope the route is closed to API keys (403): a new route is
+ * given its scope before keys can reach it.
+ */
+export const Authenticated = (scope?: ApiKeyScope): MethodDecorator & ClassDecorator =>
+  scope === undefined
+    ? applyDecorators(ApiBearerAuth(BEARER_SCHEME))
+    : applyDecorators(ApiSecurity(BEARER_SCHEME, [scope]), SetMetadata(REQUIRED_SCOPE, scope));
 
-/** The route needs the admin role (403 for everyone else). */
+/** The route needs the admin role (403 for everyone else), and an API key also the `admin` scope. */
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(ApiBearerAuth(BEARER_SCHEME), SetMetadata(REQUIRED_ROLE, 'admin'));
+  applyDecorators(ApiSecurity(BEARER_SCHEME, [ADMIN_SCOPE]), SetMetadata(REQUIRED_ROLE, 'admin'), SetMetadata(REQUIRED_SCOPE, ADMIN_SCOPE));
 
 export type AuthenticatedRequest = Request & { auth?: AuthContext };
 

@@ -53,7 +53,7 @@ export class ClientErrorDto {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad request (malformed JSON, a wrong current password, a limit reached)',
   401: 'Missing, malformed, expired or revoked credential',
-  403: 'Banned account, recent authentication required, address not allowed, or not an admin',
+  403: 'Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin',
   404: 'Not found (or registration/two-factor switched off)',
   413: 'Body or upload too large',
   422: 'Validation failed',
@@ -84,7 +84,7 @@ export const LaravelErrors = (...statuses: number[]): MethodDecorator & ClassDec
 /** Documents the error statuses of a /api/client route. */
 export const ClientErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, statuses);
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** The statuses any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
 function commonStatuses(path: string, operation: OperationObject): number[] {

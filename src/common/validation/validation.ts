@@ -25,6 +25,7 @@ const RULES: Record<string, string> = {
   matches: 'regex',
   isDateString: 'date',
   isISO8601: 'date',
+  isIso8601: 'date',
   isUUID: 'uuid',
   length: 'size',
   confirmed: 'confirmed',
