@@ -44,7 +44,6 @@ export class PasskeyLoginService {
    */
   async options(username: string | undefined, client: ClientInfo): Promise<PasskeySignInOptionsDto> {
     await this.rateLimiter.consume(this.optionsByIp, client.ip);
-    // Without a username nothing is listed: any discoverable passkey of this site may answer.
     const user = username === undefined ? null : await this.users.findForLogin(username);
     const passkeys = user ? await this.assertions.descriptorsOf(user.id) : [];
     const challenge = this.challenges.newChallenge();
