@@ -8,9 +8,12 @@ import { AppModule } from './app.module.js';
 import { serveAvatarFiles } from './avatar/avatar-serving.js';
 import type { AppConfig } from './config/app-config.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { documentedRoutes } from './common/http/documented-routes.js';
+import { dropForgedForwardedFor } from './common/http/forwarded-for.js';
+import { InputGuardPipe } from './common/validation/input-guard.js';
 import { createValidationPipe } from './common/validation/validation.js';
 import { createAccessLog, createRootLogger, PinoNestLogger } from './logging/logger.js';
-import { setupOpenApi } from './openapi/openapi.js';
+import { openApiDocumentOf, setupOpenApi } from './openapi/openapi.js';
 
 export interface CreateAppOptions {
   logger?: Logger;
@@ -26,12 +29,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   await configureApp(app, config, logger);
   await app.init();
+  // Built now rather than on the first request: documented-routes.ts checks every request against it.
+  openApiDocumentOf(app, config);
   return app;
 }
 
 export async function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): Promise<void> {
   // Client IP from the socket, or from X-Forwarded-For only when the hop is a listed proxy.
-  app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
+  app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   // Every JSON answer is `Cache-Control: no-store` or a file with its own validators: hashing each body for an ETag
   // would cost CPU on every request for nothing.
@@ -39,17 +44,25 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   // The access log and the security headers in one Express layer: each layer costs its own router dispatch.
   const accessLog = createAccessLog(logger);
   const securityHeaders = helmet();
+  const proxied = config.trustProxy !== false;
   app.use((req: Request, res: Response, next: NextFunction) => {
     accessLog(req, res);
+    if (proxied) dropForgedForwardedFor(req);
+    // Every /api answer may carry a token, a secret, a code or personal data: never kept by a cache (CONTRACT §10).
+    if (req.url.startsWith('/api')) {
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Pragma', 'no-cache');
+    }
     void securityHeaders(req, res, next);
   });
   serveAvatarFiles(app);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
   }
+  app.use(documentedRoutes(() => openApiDocumentOf(app, config)));
   app.use(bodyParsers(config.bodyLimitBytes));
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'storage/{*path}'] });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new InputGuardPipe(createValidationPipe()));
   app.useGlobalFilters(new AllExceptionsFilter());
   // Errors raised by Express middleware (body parser) never reach Nest's filters; render them the same way.
   app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {

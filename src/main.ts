@@ -126,7 +126,8 @@ async function bootstrap(): Promise<void> {
     logger.info({ url: config.appUrl, docs: `${config.appUrl}/docs` }, 'Tessera is listening');
   } catch (error) {
     if (stopping) return;
-    logger.fatal({ err: error }, 'Tessera did not start');
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else logger.fatal({ err: error }, 'Tessera did not start');
     await database?.stop().catch(() => undefined);
     process.exit(1);
   }

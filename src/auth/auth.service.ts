@@ -1,5 +1,4 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
@@ -15,6 +14,7 @@ import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
+import { announceGeneratedPassword, firstAdminPassword } from './first-admin.js';
 import { LoginThrottleService, type LoginAttempt } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
@@ -138,7 +138,7 @@ export class AuthService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.countUsers()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@example.com';
-    const password = this.config.adminPassword ?? randomBytes(12).toString('base64url');
+    const { password, generated } = firstAdminPassword(this.config);
     try {
       await this.users.create({
         username: 'admin',
@@ -155,9 +155,6 @@ export class AuthService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
-    if (!this.config.adminPassword) {
-      // Printed once, outside the structured log, so it is never shipped to a log store.
-      process.stdout.write(`\n  First admin: username "admin", email ${email}, password ${password}\n  Change it after the first login.\n\n`);
-    }
+    if (generated) announceGeneratedPassword(email, password);
   }
 }

@@ -4,7 +4,12 @@ import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { clientInfoOf } from '../common/auth/auth.decorators.js';
-import type { AccessTokenClaims } from '../sessions/session-tokens.js';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  ACCESS_TOKEN_LEEWAY_SECONDS,
+  type AccessTokenClaims,
+} from '../sessions/session-tokens.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 
 export const JWT_STRATEGY = 'jwt';
@@ -21,12 +26,24 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY) {
       secretOrKey: sessions.tokens.accessKey as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
+      // maxAge makes `iat` required and bounds the age; lifetimeAcceptable bounds exp - iat.
+      jsonWebTokenOptions: {
+        maxAge: sessions.tokens.accessTtlSeconds + ACCESS_TOKEN_LEEWAY_SECONDS,
+        clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
+      },
       passReqToCallback: true,
     });
   }
 
-  async validate(request: Request, payload: Partial<AccessTokenClaims>): Promise<AuthContext> {
-    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || !/^\d{1,10}$/.test(payload.sub)) {
+  async validate(request: Request, payload: Partial<AccessTokenClaims> & { iat?: unknown; exp?: unknown }): Promise<AuthContext> {
+    if (
+      typeof payload.sid !== 'string' ||
+      typeof payload.sub !== 'string' ||
+      !/^\d{1,10}$/.test(payload.sub) ||
+      !this.sessions.tokens.lifetimeAcceptable(payload)
+    ) {
       return Promise.reject(new UnauthenticatedMarker());
     }
     return this.sessions.authenticate(payload as AccessTokenClaims, clientInfoOf(request));

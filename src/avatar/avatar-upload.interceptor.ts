@@ -52,6 +52,10 @@ function uploadError(error: unknown, field: string): unknown {
     case 'LIMIT_FIELD_COUNT':
     case 'LIMIT_PART_COUNT':
       return DomainError.invalid(field, 'The request has more fields than this route accepts.', 'prohibited');
+    case 'MISSING_FIELD_NAME':
+      return DomainError.invalid('input', 'Every part of the form needs a field name.', 'required');
+    case 'LIMIT_FIELD_NESTING':
+      return DomainError.invalid(failure.field || 'input', 'The field is nested too deeply.', 'max');
     case 'LIMIT_FIELD_KEY':
     case 'LIMIT_FIELD_VALUE':
       return DomainError.invalid(failure.field || field, 'The field name or value is too long.', 'max');
@@ -68,6 +72,8 @@ export function AvatarFileInterceptor(field: string, options: AvatarUploadOption
   const fields = options.fields ?? 0;
   const Multer = FileInterceptor(field, {
     storage: multer.memoryStorage(),
+    // Part names and file names are UTF-8 (what browsers send); busboy's default, latin1, garbles them in errors.
+    defParamCharset: 'utf8',
     limits: {
       files: 1,
       fileSize: MAX_UPLOAD_BYTES,

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { availableParallelism } from 'node:os';
 
 /**
@@ -42,7 +43,8 @@ export interface AppConfig {
   /** Avatar images decoded and encoded at once; more uploads wait their turn (bounds memory, see README Performance). */
   imageProcessingConcurrency: number;
   s3: { bucket?: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
-  trustProxy: string[];
+  /** Express's `trust proxy`: off, a number of hops, or the proxies' addresses (IPs, CIDR ranges, Express's names). */
+  trustProxy: false | number | string[];
   registrationEnabled: boolean;
   twoFactorEnabled: boolean;
   corsOrigins: string[];
@@ -61,7 +63,7 @@ export interface AppConfig {
   imageQueueLimit: number;
   /** `expires_at` of a new key: at most `maxLifetimeDays` ahead; `defaultLifetimeDays` when none is given (unset: none). */
   apiKeys: { maxLifetimeDays: number; defaultLifetimeDays?: number };
-  database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number };
+  database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number; logQueries: boolean };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
   /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
@@ -174,6 +176,35 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const raw = str(env, name) ?? fallback;
   if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: a whole number is the count of proxy hops in front (1: only the last X-Forwarded-For entry, the one
+ * the proxy appended, counts); otherwise a list of the proxies' IPs or CIDR ranges (or Express's names).
+ */
+function proxyTrust(env: Env): false | number | string[] {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.trim() === '') return false;
+  if (/^\s*\d+\s*$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `must be 1 to 10 hops, got ${hops}`);
+    return hops;
+  }
+  const proxies = list(env, 'TRUST_PROXY');
+  for (const proxy of proxies) {
+    const valid = PROXY_NAMES.includes(proxy) || ipaddr.isValid(proxy) || (() => {
+      try {
+        ipaddr.parseCIDR(proxy);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (!valid) throw new ConfigError('TRUST_PROXY', `must be a hop count or IPs/CIDR ranges, got "${proxy}"`);
+  }
+  return proxies;
 }
 
 function list(env: Env, name: string): string[] {
@@ -306,7 +337,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       secretAccessKey: str(env, 'S3_SECRET_ACCESS_KEY'),
       forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
     },
-    trustProxy: list(env, 'TRUST_PROXY'),
+    trustProxy: proxyTrust(env),
     registrationEnabled: bool(env, 'REGISTRATION_ENABLED', true),
     twoFactorEnabled: bool(env, 'TWO_FACTOR_ENABLED', true),
     corsOrigins: list(env, 'CORS_ORIGINS'),
@@ -342,6 +373,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
       connectionTimeoutMs: int(env, 'DB_CONNECTION_TIMEOUT_MS', 5000, 100, 600000),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+      logQueries: bool(env, 'DB_LOG_QUERIES', false),
     },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60000),
     webauthn: webauthnConfig(env, frontendUrl),

@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { DatabaseLogger } from './database-logger.js';
 import { ENTITIES } from './entities.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
@@ -25,7 +26,10 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
-    logging: settings.logging ?? false,
+    // Every statement and error goes to DatabaseLogger, which logs statements only under DB_LOG_QUERIES and never
+    // their parameters.
+    logging: true,
+    logger: new DatabaseLogger(settings.logging ?? false),
     extra: {
       max: settings.poolSize ?? 10,
       connectionTimeoutMillis: settings.connectionTimeoutMs ?? 5000,

@@ -16,7 +16,7 @@ import { runMigrationsWithLock } from './migrate-with-lock.js';
           statementTimeoutMs: config.database.statementTimeoutMs,
           connectionTimeoutMs: config.database.connectionTimeoutMs,
           poolSize: config.database.poolSize,
-          logging: process.env.DB_LOG_QUERIES === 'true',
+          logging: config.database.logQueries,
         }),
         retryAttempts: 3,
         retryDelay: 1000,

@@ -14,17 +14,52 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.refresh_token',
   '*.challenge_token',
-  '*.code',
+  // Two-factor codes by their request field names; not every `code`: error codes (`err.code`, a mail failure's
+  // `code`) are what an operator reads.
+  '*.body.code',
+  '*.two_factor_code',
   '*.recovery_code',
   '*.secret',
   '*.secret_token',
 ];
+
+/** A database error as the driver reports it: the SQL text and its parameters ride along on TypeORM's errors. */
+interface DatabaseFailure {
+  name?: string;
+  code?: unknown;
+  constraint?: unknown;
+  driverError?: { code?: unknown; constraint?: unknown };
+  parameters?: unknown;
+  query?: unknown;
+}
+
+function isDatabaseFailure(error: unknown): error is DatabaseFailure {
+  return (
+    typeof error === 'object' && error !== null &&
+    ('driverError' in error || 'parameters' in error || ('severity' in error && 'routine' in error))
+  );
+}
+
+/**
+ * `err` in every log line: a database error by its SQLSTATE code and constraint only (its query, parameters and
+ * detail can carry an argon2 hash, an email or a token); anything else as pino serialises errors.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!isDatabaseFailure(error)) return pino.stdSerializers.err(error as Error);
+  const driver = error.driverError ?? error;
+  return {
+    type: error.name ?? 'DatabaseError',
+    code: typeof driver.code === 'string' ? driver.code : undefined,
+    constraint: typeof driver.constraint === 'string' ? driver.constraint : undefined,
+  };
+}
 
 export function createRootLogger(level: string): Logger {
   return pino(
     {
       level,
       base: { service: 'tessera' },
+      serializers: { err: serializeError },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -15,6 +15,12 @@ export interface ParsedRefreshToken {
   generation: number;
 }
 
+/** `iss` and `aud` of every access token: set at signing, required at verification (CONTRACT §2). */
+export const ACCESS_TOKEN_ISSUER = 'tessera';
+export const ACCESS_TOKEN_AUDIENCE = 'tessera-api';
+/** Clock skew tolerated between issuing and checking (a cluster's clocks), seconds. */
+export const ACCESS_TOKEN_LEEWAY_SECONDS = 30;
+
 const SESSION_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** 40 characters from 62, without modulo bias (rejection sampling). */
@@ -49,7 +55,7 @@ export class SessionTokens {
 
   constructor(
     secret: string,
-    private readonly accessTtlSeconds: number,
+    readonly accessTtlSeconds: number,
   ) {
     this.accessKey = createSecretKey(Buffer.from(secret, 'utf8'));
     this.refreshKey = createHmac('sha256', secret).update('tessera refresh tokens').digest();
@@ -62,7 +68,21 @@ export class SessionTokens {
       subject: claims.sub,
       expiresIn: this.accessTtlSeconds,
       noTimestamp: false,
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
     });
+  }
+
+  /**
+   * The claims a verified access token must also satisfy: `exp` and `iat` present, issued not in the future, and a
+   * lifetime no longer than ACCESS_TOKEN_TTL whatever `exp` says (a token signed elsewhere with the key, or by an
+   * older configuration, cannot outlive the current one).
+   */
+  lifetimeAcceptable(payload: { iat?: unknown; exp?: unknown }, now = Date.now()): boolean {
+    const { iat, exp } = payload;
+    if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isInteger(iat) || !Number.isInteger(exp)) return false;
+    const seconds = Math.floor(now / 1000);
+    return iat <= seconds + ACCESS_TOKEN_LEEWAY_SECONDS && exp - iat <= this.accessTtlSeconds + ACCESS_TOKEN_LEEWAY_SECONDS;
   }
 
   /** Seconds an access token issued at `issuedAt` still has. */

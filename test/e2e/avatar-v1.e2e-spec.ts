@@ -111,6 +111,8 @@ describe('avatar: profile_picture on POST /api/v1/auth/user/profile', () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const content = doc.paths['/api/v1/auth/user/profile'].post.requestBody.content;
     expect(JSON.stringify(content['application/json'])).not.toContain('profile_picture');
-    expect(content['multipart/form-data'].schema.allOf[1].properties.profile_picture).toMatchObject({ type: 'string', format: 'binary' });
+    // One flat, closed form (issue 19): the DTO's fields and the file part.
+    expect(content['multipart/form-data'].schema.properties.profile_picture).toMatchObject({ type: 'string', format: 'binary' });
+    expect(content['multipart/form-data'].schema.additionalProperties).toBe(false);
   });
 });

@@ -298,7 +298,15 @@ describe('avatar: POST /api/me/avatar, PUT /api/me/avatar/external, DELETE /api/
       const wrong = await t.http().post('/api/me/avatar').set(user.auth).attach('avatar', await webp(), 'a.webp').expect(422);
       expect(wrong.body).toEqual({ message: 'The given data was invalid.', errors: { avatar: ['The avatar field is not allowed.'] } });
 
-      const missing = await t.http().post('/api/me/avatar').set(user.auth).send({}).expect(422);
+      // A JSON body is not what the route documents (issue 19: 415); a form without the file part is a 422.
+      await t.http().post('/api/me/avatar').set(user.auth).send({}).expect(415);
+      const missing = await t
+        .http()
+        .post('/api/me/avatar')
+        .set(user.auth)
+        .set('Content-Type', 'multipart/form-data; boundary=empty-form')
+        .send('--empty-form--\r\n')
+        .expect(422);
       expect(missing.body).toEqual({ message: 'The given data was invalid.', errors: { file: ['The file field is required.'] } });
 
       const extra = await t.http().post('/api/me/avatar').set(user.auth).field('role_id', '1').attach('file', await webp(), 'a.webp');

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, type SchemaObject } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -6,7 +6,6 @@ import {
   IsIn,
   IsISO8601,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -15,6 +14,7 @@ import {
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../common/auth/api-key-scopes.js';
 import { OptionalCurrentPasswordRules } from '../../profile/validation/field-rules.js';
 import { ALLOWED_IPS_MAX } from '../allowed-ips.js';
+import { OptionalNotNull } from '../../common/validation/match.decorator.js';
 
 export const API_KEY_DESCRIPTION_MAX = 500;
 /** Keys reported in one revocation request. */
@@ -23,6 +23,17 @@ export const REVOKE_TOKENS_MAX = 100;
 const REVOKE_TOKEN_MAX_LENGTH = 128;
 /** A date-time with its offset, so the instant is never the server's guess: `2026-06-30T00:00:00+00:00`, `…Z`. */
 const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An IPv4 or IPv6 address, or a CIDR range of either (what allowed-ips.ts parses). */
+const ALLOWED_IP_SCHEMA: SchemaObject = {
+  type: 'string',
+  // IPv4 with an optional /0-32; or IPv6 (loosely: hex digits, colons, an embedded IPv4) with an optional /0-128.
+  pattern:
+    '^((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}(/(3[0-2]|[12]?\\d))?' +
+    '|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/(12[0-8]|1[01]\\d|[1-9]?\\d))?)$',
+  maxLength: 49,
+  example: '10.0.0.0/8',
+};
 
 export class CreateApiKeyDto {
   /**
@@ -40,10 +51,10 @@ export class CreateApiKeyDto {
    * Each entry is checked on its own and reported as `allowed_ips.<index>`.
    * @example ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32"]
    */
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(ALLOWED_IPS_MAX)
-  @ApiProperty({ type: [String], maxItems: ALLOWED_IPS_MAX })
+  @ApiProperty({ type: 'array', items: ALLOWED_IP_SCHEMA, maxItems: ALLOWED_IPS_MAX })
   allowed_ips?: string[];
 
   /**

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PASSWORD_MAX } from '../../common/validation/rules.js';
+import { OptionalNotNull } from '../../common/validation/match.decorator.js';
 
 export class LoginDto {
   /** Username or email. @example "john.doe" */
@@ -17,7 +18,7 @@ export class LoginDto {
   password: string;
 
   /** A name for the new session, kept with it. @example "John's laptop" */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(255)
   device_name?: string;

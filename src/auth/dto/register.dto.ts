@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { Match } from '../../common/validation/match.decorator.js';
+import { IsEmail, IsNotEmpty, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Match, OptionalNotNull } from '../../common/validation/match.decorator.js';
 import { EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, USERNAME_MESSAGE, USERNAME_PATTERN } from '../../common/validation/rules.js';
 
 export class RegisterDto {
@@ -34,14 +34,14 @@ export class RegisterDto {
   password_confirmation: string;
 
   /** @example "John" */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(NAME_MAX)
   @ApiProperty({ maxLength: NAME_MAX })
   first_name?: string;
 
   /** @example "Doe" */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(NAME_MAX)
   @ApiProperty({ maxLength: NAME_MAX })

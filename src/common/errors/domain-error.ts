@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   INVALID_PASSWORD: 400,
   INVALID_TOKEN: 400,
   LIMIT_REACHED: 400,
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTEMPTS: 429,
@@ -53,7 +54,9 @@ const DEFAULT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   NOT_FOUND: 'Not Found.',
   INVALID_PASSWORD: 'The password provided was not valid.',
   TOO_MANY_ATTEMPTS: 'Too Many Attempts.',
+  METHOD_NOT_ALLOWED: 'Method Not Allowed.',
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported Media Type.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Please retry shortly.',
   INTERNAL: 'Server Error',
 };

@@ -56,6 +56,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Banned account, recent authentication required, address not allowed, API key without the scope, or not an admin',
   404: 'Not found (or registration/two-factor switched off)',
   413: 'Body or upload too large',
+  415: 'The body is not in a media type the operation documents, or not in UTF-8',
   422: 'Validation failed',
   429: 'Too many attempts (see Retry-After)',
   500: 'Unexpected server error (the body says nothing internal)',
@@ -96,8 +97,9 @@ function commonStatuses(path: string, operation: OperationObject): number[] {
   if ((operation.security ?? []).length > 0) statuses.push(401, 403, 429);
   // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
   if (operation.requestBody) statuses.push(400, 413, 422);
-  // A query string is validated like a body.
-  if ((operation.parameters ?? []).some((parameter) => 'in' in parameter && parameter.in === 'query')) statuses.push(422);
+  // A body in a media type or charset the operation does not take (415); a query string is validated like a body,
+  // and one the operation does not document is refused (422).
+  if (path.startsWith('/api/')) statuses.push(415, 422);
   return statuses;
 }
 

@@ -33,6 +33,9 @@ import {
  */
 
 export const PHONE_PATTERN = /^\+?\d{1,20}$/;
+/** What the document says of a clearable phone or birthday: the value, or `""` (which clears it). */
+const CLEARABLE_PHONE_PATTERN = /^(\+?\d{1,20})?$/;
+const CLEARABLE_DATE_PATTERN = /^(\d{4}-\d{2}-\d{2})?$/;
 export const PHONE_MAX = 20;
 export const ADDRESS_MAX = 255;
 /** ISO 639-1, optionally with a region: `it`, `pt-BR`. */
@@ -60,7 +63,9 @@ function parseCalendarDate(value: unknown): Date | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return null;
   const [year, month, day] = match.slice(1).map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(0);
+  // Not Date.UTC(year, …): it reads the years 0 to 99 as 1900 to 1999.
+  date.setUTCFullYear(year, month - 1, day);
   const same = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   return same && year >= 1 ? date : null;
 }
@@ -114,11 +119,12 @@ export const PasswordConfirmationRules = (): Rules =>
     IsNotEmpty(),
     IsString(),
     Match('password'),
+    Documented({ minLength: 1 }),
   );
 
 /** A password proving who the caller is: only its presence and type are checked here. */
 export const CurrentPasswordRules = (): Rules =>
-  applyDecorators(IsNotEmpty(), IsString(), MaxLength(PASSWORD_MAX), Documented({ maxLength: PASSWORD_MAX }));
+  applyDecorators(IsNotEmpty(), IsString(), MaxLength(PASSWORD_MAX), Documented({ minLength: 1, maxLength: PASSWORD_MAX }));
 
 /** Optional variants (absent = unchanged), never null. */
 export const OptionalUsernameRules = (): Rules => applyDecorators(Present(), UsernameRules());
@@ -139,14 +145,16 @@ const Clearable = (): Rules =>
 export const NameRules = (): Rules => applyDecorators(Clearable(), IsString(), MaxLength(NAME_MAX), Documented({ maxLength: NAME_MAX }));
 export const AddressRules = (): Rules =>
   applyDecorators(Clearable(), IsString(), MaxLength(ADDRESS_MAX), Documented({ maxLength: ADDRESS_MAX }));
-export const BirthdayRules = (): Rules => applyDecorators(Clearable(), IsString(), IsPastCalendarDate(), Documented({ format: 'date' }));
+/** `""` clears like null (Clearable), so the document states the date as a pattern that also takes `""`. */
+export const BirthdayRules = (): Rules =>
+  applyDecorators(Clearable(), IsString(), IsPastCalendarDate(), Documented({ pattern: CLEARABLE_DATE_PATTERN }));
 export const PhoneRules = (): Rules =>
   applyDecorators(
     Clearable(),
     IsString(),
     MaxLength(PHONE_MAX),
     Matches(PHONE_PATTERN, { message: '$property may only contain digits, with an optional leading +.' }),
-    Documented({ maxLength: PHONE_MAX, pattern: PHONE_PATTERN }),
+    Documented({ maxLength: PHONE_MAX, pattern: CLEARABLE_PHONE_PATTERN }),
   );
 /** Existence is checked by the domain service (and the foreign key behind it). */
 export const CountryIdRules = (): Rules =>

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PASSWORD_MAX } from '../../common/validation/rules.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
+import { OptionalNotNull } from '../../common/validation/match.decorator.js';
 
 /** The seed documents both fields as numbers; digit strings are taken as well. */
 const digitsAsNumber = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value);
@@ -36,7 +37,7 @@ export class VerifySmsTwoFactorDto {
 
 export class DisableSmsTwoFactorDto {
   /** Needed unless this session logged in within the last 15 minutes. */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(PASSWORD_MAX)
   @ApiProperty({ maxLength: PASSWORD_MAX })

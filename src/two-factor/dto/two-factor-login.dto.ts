@@ -1,5 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ProhibitedWith } from '../../common/validation/match.decorator.js';
 import { AuthenticationResponseDto } from '../../passkeys/dto/webauthn.dto.js';
 
 export class CompleteTwoFactorLoginDto {
@@ -14,13 +16,16 @@ export class CompleteTwoFactorLoginDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(16)
+  @ApiProperty({ minLength: 1, maxLength: 16 })
   code?: string;
 
   /** One of the recovery codes, instead of `code`. @example "abcde-fghij" */
   @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.recovery_code !== undefined)
+  @ProhibitedWith('code')
   @IsNotEmpty()
   @IsString()
   @MaxLength(32)
+  @ApiProperty({ minLength: 1, maxLength: 32 })
   recovery_code?: string;
 
   /**
@@ -28,6 +33,8 @@ export class CompleteTwoFactorLoginDto {
    * `POST /api/login/two-factor/passkey-options`.
    */
   @ValidateIf((dto: CompleteTwoFactorLoginDto) => dto.passkey !== undefined)
+  @ProhibitedWith('code')
+  @ProhibitedWith('recovery_code')
   @IsObject()
   @ValidateNested()
   @Type(() => AuthenticationResponseDto)

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export class OpenBadgeRoleDto {
   /** @example "user" */
   slug: string;
@@ -55,8 +57,9 @@ export class OpenBadgeUserDto {
   updated_at: string;
   role: OpenBadgeRoleDto;
   profile: OpenBadgeProfileDto;
-  /** Always null: Tessera users belong to no organization. @example null */
-  organization: Record<string, unknown> | null;
+  /** Always null: Tessera users belong to no organization. */
+  @ApiProperty({ nullable: true, enum: [null], example: null })
+  organization: null;
 }
 
 export class OpenBadgeProfileResponseDto {
