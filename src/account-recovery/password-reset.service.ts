@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
+import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -10,8 +12,9 @@ import { InjectConfig } from '../config/config.module.js';
 import { PASSWORD_RESET_TTL_MINUTES } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
 import { sha256Hex } from '../sessions/session-tokens.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { STATUS_ONCE_VERIFIED, User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 export const REMIND_MESSAGE = 'If the account exists, an email has been sent to the provided address.';
@@ -24,8 +27,9 @@ export interface PasswordResetInput {
 }
 
 /**
- * "Forgot password" (CONTRACT §3, §5): a mailed single-use link that sets a new password. It changes only the
- * password: two-factor still applies at the next login, and a banned user stays banned.
+ * "Forgot password" (CONTRACT §3, §5): a mailed single-use link that sets a new password and ends every session,
+ * API key and half-finished login of the account. Two-factor still applies at the next login, and a banned user
+ * stays banned.
  */
 @Injectable()
 export class PasswordResetService {
@@ -38,7 +42,9 @@ export class PasswordResetService {
     private readonly tokens: UserTokensService,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
-    private readonly sessions: SessionsService,
+    private readonly passwordPolicy: PasswordPolicyService,
+    private readonly revocation: CredentialRevocationService,
+    private readonly emailChanges: EmailChangeService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly mail: MailService,
@@ -65,21 +71,55 @@ export class PasswordResetService {
   }
 
   /**
-   * Spends the token and sets the new password, revoking every session of the user, in one transaction.
-   * The token is checked before any argon2 work, so bad tokens cost nothing.
+   * Spends the token and sets the new password in one transaction, and ends every other way in (CONTRACT §2,
+   * "Recovery ends every credential"): every session, every API key, open two-factor challenges and any pending
+   * email change. The link proved the address, so it is marked verified. The token is checked before any argon2
+   * work, so bad tokens cost nothing.
    */
   async reset(input: PasswordResetInput, client: ClientInfo): Promise<void> {
-    const spent = await this.dataSource.transaction(async (manager) => {
+    const done = await this.dataSource.transaction(async (manager) => {
       const token = await this.tokens.consume('password_reset', input.token, input.email, manager);
       if (!token) throw new DomainError('INVALID_TOKEN', INVALID_RESET_TOKEN_MESSAGE);
-      await this.users.setPasswordHash(token.userId, await this.passwords.hash(input.password), manager);
-      const revoked = await this.sessions.revokeAllForUser(token.userId, null, manager);
+      const userId = token.userId;
+      // A refused password rolls the transaction back: the token stays usable for a better one.
+      await this.passwordPolicy.assertAcceptable(input.password, await this.users.getById(userId, manager));
+      const [{ verified_before: verifiedBefore }] = (await manager.query(`SELECT email_verified_at IS NOT NULL AS verified_before FROM users WHERE id = $1`, [
+        userId,
+      ])) as Array<{ verified_before: boolean }>;
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({
+          password: await this.passwords.hash(input.password),
+          emailVerifiedAt: () => 'COALESCE(email_verified_at, now())',
+          status: STATUS_ONCE_VERIFIED,
+        })
+        .where('id = :userId', { userId })
+        .execute();
+      const ended = await this.revocation.end(userId, { apiKeys: 'password-reset', by: { client, actorId: userId } }, manager);
+      await this.emailChanges.dropPending(userId, manager);
       await this.activity.record(
-        { event: 'auth:password-reset', userId: token.userId, actorId: token.userId, client, properties: { sessions_revoked: revoked } },
+        {
+          event: 'auth:password-reset',
+          userId,
+          actorId: userId,
+          client,
+          properties: {
+            sessions_revoked: ended.sessions,
+            api_keys_revoked: ended.apiKeys,
+            challenges_dropped: ended.challenges,
+            email_verified: !verifiedBefore,
+          },
+        },
         manager,
       );
-      return token;
+      return { token, ended, addressVerified: !verifiedBefore };
     });
-    this.mail.sendPasswordChangedNotice(spent.email, { name: spent.firstName ?? '' });
+    this.mail.sendPasswordResetNotice(done.token.email, {
+      name: done.token.firstName ?? '',
+      revokedSessions: done.ended.sessions,
+      deletedApiKeys: done.ended.apiKeys,
+      addressVerified: done.addressVerified,
+    });
   }
 }

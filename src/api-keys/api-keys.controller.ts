@@ -3,13 +3,13 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } fro
 import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
-import { ClientErrors } from '../common/openapi/error-responses.js';
+import { ClientErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { presentApiKeyList, presentCreatedApiKey } from './api-key.presenter.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, RevokeApiKeysDto } from './dto/api-key.dto.js';
 
-@ApiTags(TAGS.client)
+@ApiTags(TAGS.apiKeys)
 @Controller('client/account/api-keys')
 @ClientErrors(401, 403)
 export class ApiKeysController {
@@ -30,7 +30,8 @@ export class ApiKeysController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreatedApiKeyDto })
-  @ClientErrors(400, 422)
+  @ClientErrors('LIMIT_REACHED', 422)
+  @ProofRequiredErrors('client', { recentLogin: true })
   async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return presentCreatedApiKey(
       await this.apiKeys.create(auth, {

@@ -1,12 +1,12 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
-import type { AppConfig } from '../config/app-config.js';
+import { ConfigError, type AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { SessionsService, type TokenPair } from '../sessions/sessions.service.js';
 import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
@@ -14,8 +14,9 @@ import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
-import { announceGeneratedPassword, firstAdminPassword } from './first-admin.js';
+import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
 import { LoginThrottleService, type LoginAttempt } from './login-throttle.service.js';
+import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
 
@@ -37,6 +38,7 @@ export class AuthService implements OnApplicationBootstrap {
     @InjectConfig() private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
@@ -52,6 +54,12 @@ export class AuthService implements OnApplicationBootstrap {
     if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
     await this.rateLimiter.consume(this.registrationsByIp, client.ip);
+    await this.passwordPolicy.assertAcceptable(dto.password, {
+      username: dto.username,
+      email: dto.email,
+      firstName: dto.first_name,
+      lastName: dto.last_name,
+    });
     const passwordHash = await this.passwords.hash(dto.password);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
@@ -128,10 +136,26 @@ export class AuthService implements OnApplicationBootstrap {
     return this.sessions.refresh(refreshToken);
   }
 
+  /**
+   * Revokes the caller's session. An API key has none (it ends by being deleted): refused, nothing changes. The
+   * guard already closes the route to keys (it declares no scope); this keeps the rule for any other caller.
+   */
   async logout(auth: AuthContext): Promise<void> {
-    if (!auth.session) return;
+    if (!auth.session) throw new DomainError('API_KEY_NO_SESSION');
     await this.sessions.revokeSession(auth.session.id);
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
+  }
+
+  /** The admin this start created on an empty database; `password` only when it was generated. */
+  firstAdmin?: FirstAdmin;
+
+  private async screenAdminPassword(password: string, email: string): Promise<void> {
+    try {
+      await this.passwordPolicy.assertAcceptable(password, { username: 'admin', email, firstName: 'Admin' });
+    } catch (error) {
+      if (error instanceof DomainError) throw new ConfigError('ADMIN_PASSWORD', 'is too common or has appeared in a data breach; choose another');
+      throw error;
+    }
   }
 
   /** On an empty database, creates the first admin so Swagger UI can be used at once. */
@@ -139,6 +163,8 @@ export class AuthService implements OnApplicationBootstrap {
     if ((await this.users.countUsers()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@example.com';
     const { password, generated } = firstAdminPassword(this.config);
+    // The operator's choice is screened like every other password; the process stops naming the variable.
+    if (!generated) await this.screenAdminPassword(password, email);
     try {
       await this.users.create({
         username: 'admin',
@@ -150,11 +176,17 @@ export class AuthService implements OnApplicationBootstrap {
         emailVerifiedAt: new Date(),
       });
     } catch (error) {
-      // Another instance created it first.
-      if (error instanceof DomainError) return;
+      // Another instance created it first: seen by the availability check, or, when both instances passed that
+      // check at the same moment, by the unique index (a 23505 that stopped the second instance's start).
+      if (error instanceof DomainError || isUniqueViolation(error)) return;
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
-    if (generated) announceGeneratedPassword(email, password);
+    // main.ts shows it once in its ready line, on stderr, outside the JSON log.
+    this.firstAdmin = { email, password: generated ? password : undefined };
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }

@@ -89,6 +89,11 @@ export class SessionsService implements BeforeApplicationShutdown {
       .getOne();
     if (!session || !session.user) throw new DomainError('UNAUTHENTICATED');
     if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (this.isIdle(session.lastActivity)) {
+      // Unused for SESSION_IDLE_TTL: whoever holds its refresh token now, the session is over.
+      await this.revokeForReason(session, 'idle');
+      throw new DomainError('UNAUTHENTICATED');
+    }
     const presented = sha256Hex(refreshToken);
 
     if (sameDigest(presented, session.refreshTokenHash) && parsed.generation === session.generation) {
@@ -101,15 +106,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     if (sameDigest(presented, session.previousRefreshTokenHash) && parsed.generation === session.generation - 1 && withinGrace) {
       return this.pair(session.userId, session.id, session.generation, session.rotatedAt, new Date());
     }
-    if (parsed.generation < session.generation) {
-      await this.revokeSession(session.id);
-      await this.activity.record({
-        event: 'user:session.revoked',
-        userId: session.userId,
-        actorId: null,
-        properties: { session_id_prefix: session.id.slice(0, 8), reason: 'refresh-token-reuse' },
-      });
-    }
+    if (parsed.generation < session.generation) await this.revokeForReason(session, 'refresh-token-reuse');
     throw new DomainError('UNAUTHENTICATED');
   }
 
@@ -125,6 +122,8 @@ export class SessionsService implements BeforeApplicationShutdown {
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     user.role = roles.map(row);
     const lastActivity = row['s.lastActivity'] as Date;
+    // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
+    if (this.isIdle(lastActivity)) throw new DomainError('UNAUTHENTICATED');
     if (Date.now() - lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
     return { user, client, session: { id: claims.sid, loggedInAt: row['s.loggedInAt'] as Date }, apiKey: null };
   }
@@ -156,11 +155,13 @@ export class SessionsService implements BeforeApplicationShutdown {
     return this.authentication;
   }
 
-  /** Active sessions of a user, most recent activity first. */
+  /** Active sessions of a user (not revoked, expired or idle), most recent activity first. */
   listActive(userId: number): Promise<Session[]> {
     return this.sessions
       .createQueryBuilder('s')
+      // An idle session is over (its tokens are refused), even before a refresh attempt marks it revoked.
       .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .andWhere('s.last_activity > now() - make_interval(secs => :idle)', { idle: this.config.sessionIdleTtlSeconds })
       .orderBy('s.last_activity', 'DESC')
       .getMany();
   }
@@ -222,6 +223,22 @@ export class SessionsService implements BeforeApplicationShutdown {
   isRecentlyAuthenticated(auth: AuthContext, now = new Date()): boolean {
     if (!auth.session) return false;
     return now.getTime() - auth.session.loggedInAt.getTime() <= this.config.recentAuthSeconds * 1000;
+  }
+
+  /** Revokes a session on the system's own initiative (no caller to name), recording why. */
+  private async revokeForReason(session: Session, reason: 'idle' | 'refresh-token-reuse'): Promise<void> {
+    await this.revokeSession(session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: session.userId,
+      actorId: null,
+      properties: { session_id_prefix: session.id.slice(0, 8), reason },
+    });
+  }
+
+  /** True when a session last seen at `lastActivity` has been unused for SESSION_IDLE_TTL. */
+  private isIdle(lastActivity: Date): boolean {
+    return Date.now() - lastActivity.getTime() > this.config.sessionIdleTtlSeconds * 1000;
   }
 
   countActive(userId: number): Promise<number> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
-import { PasswordService } from '../auth/password.service.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -9,7 +8,6 @@ import { SmsService } from '../sms/sms.service.js';
 import { User } from '../users/entities/user.entity.js';
 import { UserProfileService } from '../users/user-profile.service.js';
 import type { UserProfile } from '../users/user-profile.js';
-import { UsersService } from '../users/users.service.js';
 import type { DisableSmsTwoFactorDto, RegenerateRecoveryCodesDto, StartSmsTwoFactorDto, VerifySmsTwoFactorDto } from './dto/sms-two-factor.dto.js';
 import { TwoFactorSettings } from './entities/two-factor-settings.entity.js';
 import { randomDigits, sameString, TwoFactorCrypto } from './two-factor-crypto.js';
@@ -38,18 +36,18 @@ export class SmsTwoFactorService {
     private readonly crypto: TwoFactorCrypto,
     private readonly sms: SmsService,
     private readonly reauth: ReauthenticationService,
-    private readonly passwords: PasswordService,
-    private readonly users: UsersService,
     private readonly profiles: UserProfileService,
     private readonly activity: ActivityService,
   ) {}
 
   /**
-   * Stores the pending phone and texts it a code. The text is sent first: when it is refused (calling code, SMS
-   * budgets) or the gateway fails, the request ends in 422, 429 or 502 and nothing was changed. Only an account
-   * whose email is verified may enrol a phone: fresh throw-away accounts must not be a way to send texts.
+   * Stores the pending phone and texts it a code, after the proof rule (an API key never; a stale session only with
+   * `current_password`). The text is sent first: when it is refused (calling code, SMS budgets) or the gateway
+   * fails, the request ends in 422, 429 or 502 and nothing was changed. Only an account whose email is verified may
+   * enrol a phone: fresh throw-away accounts must not be a way to send texts.
    */
   async start(auth: AuthContext, dto: StartSmsTwoFactorDto): Promise<UserProfile> {
+    await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
     if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
     if (!auth.user.emailVerifiedAt) throw new DomainError('FORBIDDEN', EMAIL_NOT_VERIFIED);
@@ -76,8 +74,9 @@ export class SmsTwoFactorService {
     return this.profiles.load(userId);
   }
 
-  /** Confirms the pending phone with the texted code: SMS two-factor is on, and 10 recovery codes are issued. */
+  /** Confirms the pending phone with the texted code (proof rule first): SMS two-factor is on, and 10 recovery codes are issued. */
   async verify(auth: AuthContext, dto: VerifySmsTwoFactorDto): Promise<ProfileWithRecoveryCodes> {
+    await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
     if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
     // Each guess spends an attempt before it is compared, so parallel guesses cannot exceed the limit.
@@ -122,12 +121,10 @@ export class SmsTwoFactorService {
     return this.profiles.load(auth.user.id);
   }
 
-  /** New recovery codes (the old ones stop working), after the password. */
+  /** New recovery codes (the old ones stop working), after the password (an API key never). */
   async regenerateRecoveryCodes(auth: AuthContext, dto: RegenerateRecoveryCodesDto): Promise<ProfileWithRecoveryCodes> {
+    await this.reauth.verifyPasswordField(auth, 'password', dto.password);
     const userId = auth.user.id;
-    if (!(await this.passwords.verify(await this.users.getPasswordHash(userId), dto.password))) {
-      throw DomainError.invalid('password', 'The password provided was not valid.', 'current_password');
-    }
     const recoveryCodes = await this.dataSource.transaction(async (em) => {
       // Locks the user row: a concurrent disable either happens before (refused here) or waits for these codes.
       const [row] = (await em.query(`SELECT two_factor_method FROM users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{

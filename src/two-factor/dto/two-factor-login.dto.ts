@@ -5,7 +5,7 @@ import { ProhibitedWith } from '../../common/validation/match.decorator.js';
 import { AuthenticationResponseDto } from '../../passkeys/dto/webauthn.dto.js';
 
 export class CompleteTwoFactorLoginDto {
-  /** From the `POST /api/login` answer. */
+  /** From the `POST /api/login` answer. @example "q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB" */
   @IsNotEmpty()
   @IsString()
   @MaxLength(200)
