@@ -2218,6 +2218,30 @@ export interface components {
             expires_at: string | null;
             revoked_at: string | null;
         };
+        ExportPasskeyDto: {
+            /** @example 7 */
+            id: number;
+            /** @example MacBook Touch ID */
+            name: string;
+            /**
+             * @example multiDevice
+             * @enum {string}
+             */
+            device_type: "singleDevice" | "multiDevice";
+            /** @example true */
+            backed_up: boolean;
+            /**
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports: string[];
+            /** @example 2026-11-30T09:12:44.000Z */
+            created_at: string | null;
+            /** @example 2026-12-01T18:03:10.000Z */
+            last_used_at: string | null;
+        };
         ExportOneTimeLinkDto: {
             /** @example password_reset */
             purpose: string;
@@ -2279,6 +2303,8 @@ export interface components {
             sessions: components["schemas"]["ExportSessionDto"][];
             /** @description Metadata only: the secret can never be read back. */
             api_keys: components["schemas"]["ApiKeyAttributesDto"][];
+            /** @description Metadata only: no credential ID, public key or signature counter. */
+            passkeys: components["schemas"]["ExportPasskeyDto"][];
             /** @description Password reset and verification links mailed to the account (never the token). */
             one_time_links: components["schemas"]["ExportOneTimeLinkDto"][];
             /** @description The whole activity log about the account, oldest first. */

@@ -485,6 +485,27 @@ describe('Passkeys (WebAuthn)', () => {
       await signIn({ challenge_token: ceremony.token, response: ceremony.response() }).expect(422, CREDENTIALS_REFUSED);
     });
 
+    it('is in the data export as metadata only: no credential ID, public key or counter', async () => {
+      const user = await loggedInUser(t);
+      const { passkey, credentialId } = await registerPasskey(user, new SoftwareAuthenticator(ORIGIN), 'Exported');
+      const res = await t.http().get('/api/me/export').set(user.auth).buffer(true).expect(200);
+      const doc = JSON.parse(res.text);
+      expect(doc.passkeys).toEqual([
+        {
+          id: passkey.id,
+          name: 'Exported',
+          device_type: 'singleDevice',
+          backed_up: false,
+          transports: ['internal'],
+          created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+          last_used_at: null,
+        },
+      ]);
+      const [{ key }] = await t.db.query(`SELECT encode(public_key, 'base64') AS key FROM passkeys WHERE id = $1`, [passkey.id]);
+      expect(res.text).not.toContain(credentialId);
+      expect(res.text).not.toContain(key);
+    });
+
     it('goes with its account: deleting the user deletes its passkeys', async () => {
       const user = await loggedInUser(t);
       await registerPasskey(user, new SoftwareAuthenticator(ORIGIN));
