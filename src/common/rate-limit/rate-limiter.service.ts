@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -12,6 +12,9 @@ export interface RateLimitRule {
   points: number;
   durationSeconds: number;
 }
+
+const STORE_RETRY_AFTER_SECONDS = 5;
+const REDIS_READY_WAIT_MS = 3_000;
 
 /** One counter: a rule and the key it counts for (an IP, an account, …). */
 export interface RateLimitCounter {
@@ -50,6 +53,7 @@ export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNe
  */
 @Injectable()
 export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RateLimiterService.name);
   private redis?: Redis;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   private readonly keyPrefix: string;
@@ -66,6 +70,18 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     this.redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
     this.redis.on('error', () => undefined);
+    // Without the offline queue, a command sent before the connection is ready fails (503): the first requests
+    // after start-up would. Wait for it a moment; a Redis that is down does not hold the start-up longer.
+    const redis = this.redis;
+    await new Promise<void>((resolve) => {
+      const ready = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', ready);
+        resolve();
+      };
+      const timer = setTimeout(ready, REDIS_READY_WAIT_MS);
+      redis.once('ready', ready);
+    });
   }
 
   /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
@@ -90,7 +106,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    */
   async take(rule: RateLimitRule, key: string, points = 1): Promise<TakenPoints> {
     try {
-      const res = await this.limiter(rule).consume(key, points);
+      const res = await this.store(() => this.limiter(rule).consume(key, points));
       return { allowed: true, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return { allowed: false, consumed: rejection.consumedPoints, msBeforeNext: rejection.msBeforeNext };
@@ -100,7 +116,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
 
   /** Gives back points taken for a request that turned out not to count (the counter keeps its expiry). */
   async refund(rule: RateLimitRule, key: string, points = 1): Promise<void> {
-    await this.limiter(rule).reward(key, points);
+    await this.store(() => this.limiter(rule).reward(key, points));
   }
 
   /**
@@ -108,18 +124,32 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    * that requests are adding to and refunding at the same time.
    */
   async block(rule: RateLimitRule, key: string, seconds: number): Promise<void> {
-    await this.limiter(rule).block(key, seconds);
+    await this.store(() => this.limiter(rule).block(key, seconds));
   }
 
   /** Milliseconds until the counter is within its rule again; 0 when it is now. A read: for flags set by block(). */
   async blockedFor(rule: RateLimitRule, key: string): Promise<number> {
-    const res = await this.limiter(rule).get(key);
+    const res = await this.store(() => this.limiter(rule).get(key));
     return res && res.consumedPoints > rule.points ? Math.max(1, res.msBeforeNext) : 0;
   }
 
   /** Forgets the attempts of `key` (after a successful login, say). */
   async reset(rule: RateLimitRule, key: string): Promise<void> {
-    await this.limiter(rule).delete(key);
+    await this.store(() => this.limiter(rule).delete(key));
+  }
+
+  /**
+   * Redis unreachable: 503 with Retry-After, as for the database. Failing open would lift every limit during an
+   * outage an attacker might cause; a rejection (RateLimiterRes) passes through for the caller to read.
+   */
+  private async store<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      this.logger.error({ err: error }, 'the rate-limit store (Redis) did not answer');
+      throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
+    }
   }
 
   private limiter(rule: RateLimitRule): RateLimiterAbstract {
