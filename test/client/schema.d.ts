@@ -1708,6 +1708,11 @@ export interface components {
             /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA */
             authenticatorData?: string;
             /**
+             * @description COSE algorithm of the new key.
+             * @example -7
+             */
+            publicKeyAlgorithm?: number;
+            /**
              * @description SubjectPublicKeyInfo of the new key.
              * @example MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
              */
@@ -1719,11 +1724,6 @@ export interface components {
              *     ]
              */
             transports?: string[];
-            /**
-             * @description COSE algorithm of the new key.
-             * @example -7
-             */
-            publicKeyAlgorithm?: number;
         };
         RegistrationResponseDto: {
             /**

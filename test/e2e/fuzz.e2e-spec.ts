@@ -178,12 +178,20 @@ describe('OpenAPI-driven fuzz suite', () => {
   it('answers schema-valid bodies with a 2xx or a refusal of substance', async () => {
     const seen = new Map<string, number>();
     const failures: string[] = [];
+    const ungeneratable: string[] = [];
     for (const [index, op] of fuzzOperations(document).entries()) {
       const schema = op.bodies['application/json'];
       if (!schema) continue;
+      // The generator knows less than the validator (nested WebAuthn objects, for one): where a sample of 200 bodies
+      // holds none the document allows, a filter over them would spin forever. Such operations are named, not run.
+      const allowed = (body: unknown) => bodyAllowed(op.path, op.method, body) === true;
+      if (!fc.sample(schemaValid(document, schema), { seed: SEED + 1000 + index, numRuns: 200 }).some(allowed)) {
+        ungeneratable.push(`${op.method.toUpperCase()} ${op.path}`);
+        continue;
+      }
       const outcome = await fc.check(
         fc.asyncProperty(
-          schemaValid(document, schema).filter((body) => bodyAllowed(op.path, op.method, body) === true),
+          schemaValid(document, schema).filter(allowed),
           async (body) => {
             await ensureSession();
             const path = op.path.replace(/\{[^}]+\}/g, (match) => pathValues()[match.slice(1, -1)] ?? 'x');
@@ -206,6 +214,9 @@ describe('OpenAPI-driven fuzz suite', () => {
       );
       if (outcome.failed) failures.push(`${op.method.toUpperCase()} ${op.path}: seed ${outcome.seed}\n${String((outcome.errorInstance as Error)?.message ?? outcome.errorInstance)}`);
     }
+    if (ungeneratable.length > 0) process.stdout.write(`schema-valid pass: no generated body passed the document for ${ungeneratable.join(', ')}\n`);
+    // Most operations must be generatable, or this pass proves little.
+    expect(ungeneratable.length).toBeLessThanOrEqual(5);
     if (process.env.FUZZ_LOG) process.stdout.write([...seen.entries()].map(([key, count]) => `${count}x ${key}`).sort().join('\n') + '\n');
     if (failures.length > 0) throw new Error(failures.join('\n\n'));
   }, 120_000);

@@ -275,6 +275,10 @@ export function describeRequest(request: FuzzRequest): string {
  */
 export function schemaValid(document: OpenAPIObject, schema: SchemaObject & { $ref?: string }): fc.Arbitrary<unknown> {
   const resolved = resolve(document, schema);
+  // A described reference (`{description, allOf: [{$ref}]}`, as the swagger plugin writes nested DTOs) is that
+  // schema: generated as a string, its bodies would never pass the validator's filter and the property would spin.
+  if (resolved.allOf?.length === 1) return schemaValid(document, resolved.allOf[0] as SchemaObject);
+  if (resolved.oneOf?.length) return fc.oneof(...resolved.oneOf.map((option) => schemaValid(document, option as SchemaObject)));
   const value = ((): fc.Arbitrary<unknown> => {
     if (resolved.enum?.length) return fc.constantFrom(...resolved.enum);
     switch (resolved.type) {

@@ -63,6 +63,7 @@ export class AuthenticatorAttestationResponseDto {
   /** COSE algorithm of the new key. @example -7 */
   @IsOptional()
   @IsInt()
+  @ApiProperty({ type: 'integer', required: false })
   publicKeyAlgorithm?: number;
 
   /** SubjectPublicKeyInfo of the new key. @example "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" */
