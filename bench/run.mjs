@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts the production app and the ceiling server on a fresh database, seeds it, drives
 // both with autocannon from a forked process and prints the table and the Tessera/ceiling ratios.
 // Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
-// --only a,b (row ids: me, client, v1, details, login, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
+// --only a,b (row ids: me, me-key, client, client-token, v1, v1-key, details, refresh, login, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
 // --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432), --no-floor (skip the
 // framework floor, bench/floor/server.mjs).
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -188,6 +188,7 @@ function floorReport(floors, rounds) {
   const cpu = (kind) => floors.find((floor) => floor.kind === kind)?.cpuMsPerRequest;
   const ceilingCpu = median(rounds.map((r) => r.ceiling.cpuMsPerRequest));
   const bound = ceilingCpu / (ceilingCpu - cpu('node-http') + cpu('nest'));
+  const tesseraCpu = median(rounds.map((r) => r.tessera.cpuMsPerRequest));
   return [
     'Framework floor at 50 connections: the same body from a fixed object, no token, no database (bench/floor/server.mjs):',
     '',
@@ -196,6 +197,33 @@ function floorReport(floors, rounds) {
     ...floors.map((f) => `| ${f.label} | ${fmt(f.requestsPerSecond)} | ${f.p99} | ${fmt(f.cpuMsPerRequest, 3)} |`),
     '',
     `best Tessera/ceiling ratio for a Nest app doing only the ceiling's work (estimate): ${fmt(bound, 2)}`,
+    '',
+    // The part of a request that is Tessera's own: what it spends beyond a bare Nest route answering a fixed object.
+    `ours: Tessera's CPU per GET /api/me (median of the rounds, ${fmt(tesseraCpu, 3)} ms) minus the Nest floor's ` +
+      `(${fmt(cpu('nest'), 3)} ms) = ${fmt(tesseraCpu - cpu('nest'), 3)} ms`,
+    '',
+  ];
+}
+
+/** Each read route measured with both credentials: API-key req/s over access-token req/s, per connection count. */
+function credentialReport(rows) {
+  const pairs = [];
+  for (const keyRow of rows.filter((r) => r.label.endsWith('(API key)'))) {
+    const route = keyRow.label.replace(' (API key)', '');
+    const tokenRow = rows.find((r) => r.label === `${route} (access token)` && r.connections === keyRow.connections);
+    if (tokenRow) pairs.push({ route, connections: keyRow.connections, token: tokenRow, key: keyRow });
+  }
+  if (pairs.length === 0) return [];
+  return [
+    'API key against access token, same route and load:',
+    '',
+    '| route | conns | access token req/s | API key req/s | key/token | access token CPU ms/req | API key CPU ms/req |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...pairs.map(
+      (p) =>
+        `| ${p.route} | ${p.connections} | ${fmt(p.token.requestsPerSecond)} | ${fmt(p.key.requestsPerSecond)} | ` +
+        `${fmt(p.key.requestsPerSecond / p.token.requestsPerSecond, 2)} | ${fmt(p.token.cpuMsPerRequest, 3)} | ${fmt(p.key.cpuMsPerRequest, 3)} |`,
+    ),
     '',
   ];
 }
@@ -316,9 +344,15 @@ async function main() {
     const tesseraUrl = `http://127.0.0.1:${tesseraPort}`;
     const rowsSpec = [
       { id: 'me', label: 'GET /api/me (access token)', method: 'GET', path: '/api/me', credentials: seeded.tokens, body: 'none' },
+      { id: 'me-key', label: 'GET /api/me (API key)', method: 'GET', path: '/api/me', credentials: seeded.apiKeys, body: 'none' },
       { id: 'client', label: 'GET /api/client/account (API key)', method: 'GET', path: '/api/client/account', credentials: seeded.apiKeys, body: 'none' },
-      { id: 'v1', label: 'GET /api/v1/auth/user', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
+      { id: 'client-token', label: 'GET /api/client/account (access token)', method: 'GET', path: '/api/client/account', credentials: seeded.tokens, body: 'none' },
+      { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
+      { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.apiKeys, body: 'none' },
       { id: 'details', label: 'PATCH /api/me/details', method: 'PATCH', path: '/api/me/details', credentials: seeded.tokens, body: 'details', contentType: 'application/json' },
+      // Each session's tokens are chained (bench/load.mjs); the two rows take disjoint halves of the sessions, so
+      // no row presents a token another one spent (that would revoke the session).
+      { id: 'refresh', label: 'POST /api/token/refresh (refreshes/s)', method: 'POST', path: '/api/token/refresh', body: 'refresh', contentType: 'application/json', refreshTokens: seeded.refreshTokens },
       { id: 'login', label: 'POST /api/login (logins/s)', method: 'POST', path: '/api/login', body: 'login', contentType: 'application/json', usernames: seeded.users.map((u) => u.username), password: PASSWORD },
       { id: 'avatar', label: `POST /api/me/avatar (${upload.megapixels.toFixed(1)} MP JPEG, uploads/s)`, method: 'POST', path: '/api/me/avatar', credentials: seeded.tokens, body: 'file', filePath: upload.filePath, contentType: upload.contentType },
     ].filter((spec) => !ONLY || ONLY.includes(spec.id));
@@ -326,9 +360,11 @@ async function main() {
     const rows = [];
     const runRows = async (specs) => {
       for (const { id, label, ...job } of specs) {
-        for (const connections of [10, 50]) {
+        for (const [index, connections] of [10, 50].entries()) {
           await settle(tessera.pid);
-          const result = await measure(tessera.pid, { ...job, url: tesseraUrl, connections });
+          const share = job.refreshTokens && Math.floor(job.refreshTokens.length / 2);
+          const sessions = job.refreshTokens && { refreshTokens: job.refreshTokens.slice(index * share, (index + 1) * share) };
+          const result = await measure(tessera.pid, { ...job, ...sessions, url: tesseraUrl, connections });
           rows.push({ id, label, connections, ...result });
           process.stdout.write(`  ${label} @${connections}: ${fmt(result.requestsPerSecond, 1)} req/s, p99 ${result.p99} ms\n`);
         }
@@ -377,6 +413,7 @@ async function main() {
       '',
       table(rows),
       '',
+      ...credentialReport(rows),
       'GET /api/me at 50 connections, interleaved with the ceiling (bench/ceiling/server.mjs):',
       '',
       '| round | Tessera req/s | ceiling req/s | Tessera p99 ms | ceiling p99 ms | Tessera CPU ms/req | ceiling CPU ms/req | ratio |',
