@@ -7,9 +7,10 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { BatchedTouch } from '../database/batched-touch.js';
-import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
-import { Role } from '../users/entities/role.entity.js';
+import { PreparedQuery } from '../database/entity-rows.js';
+import { accountColumns, accountUserOf } from '../users/account-user.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
+import { RoleDirectory } from '../users/role-directory.js';
 import { Session } from './entities/session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
 
@@ -24,14 +25,14 @@ interface AuthenticationQuery {
   query: PreparedQuery;
   /** The once-a-minute `last_activity` write, for a batch of sessions. */
   touch: PreparedQuery;
-  users: EntityRowMapper<User>;
-  roles: EntityRowMapper<Role>;
 }
 
 /** A second refresh of the same token inside this window (two tabs) gets the same new pair. */
 const REFRESH_GRACE_MS = 10_000;
 /** `last_activity` is written at most this often per session. */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+/** The session's columns before the user's in the authentication row. */
+const SESSION_COLUMN_COUNT = 2;
 
 @Injectable()
 export class SessionsService implements BeforeApplicationShutdown {
@@ -48,6 +49,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectConfig() private readonly config: AppConfig,
     private readonly activity: ActivityService,
+    private readonly roles: RoleDirectory,
   ) {
     this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
   }
@@ -118,32 +120,31 @@ export class SessionsService implements BeforeApplicationShutdown {
    * the user not banned. Revocation therefore takes effect on the very next request.
    */
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
-    const { query, users, roles } = this.authenticationQuery();
-    const [row] = await query.rows([claims.sid, Number(claims.sub)]);
+    const [row] = await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]);
     if (!row) throw new DomainError('UNAUTHENTICATED');
-    const user = users.map(row);
+    const user = accountUserOf(row, SESSION_COLUMN_COUNT);
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    user.role = roles.map(row);
-    const lastActivity = row['s.lastActivity'] as Date;
-    if (Date.now() - lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
-    return { user, client, session: { id: claims.sid, loggedInAt: row['s.loggedInAt'] as Date }, apiKey: null };
+    user.role = await this.roles.get(user.roleId);
+    if (!user.role) throw new DomainError('UNAUTHENTICATED');
+    if (row[0] === true) this.lastActivityWrites.add(claims.sid);
+    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row[1] as number) }, apiKey: null };
   }
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request (it runs on every authenticated request), with the user and role read back
-   * as TypeORM would hydrate them.
+   * by the query builder per request (it runs on every authenticated request). The row is an array: whether
+   * `last_activity` is due a write, `logged_in_at` in epoch milliseconds, then the user (accountColumns), its
+   * timestamps already strings; the role comes from memory (RoleDirectory).
    */
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
       const dataSource = this.sessions.manager.connection;
-      const users = new EntityRowMapper(dataSource, User, 'u');
-      const roles = new EntityRowMapper(dataSource, Role, 'r');
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT "s"."last_activity" AS "s.lastActivity", "s"."logged_in_at" AS "s.loggedInAt", ${users.selectList}, ${roles.selectList}
-           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id" JOIN "roles" "r" ON "r"."id" = "u"."role_id"
+        `SELECT "s"."last_activity" < now() - interval '${ACTIVITY_WRITE_INTERVAL_MS / 1000} seconds',
+                floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8, ${accountColumns('u')}
+           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
           WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
       );
       const touch = new PreparedQuery(
@@ -151,7 +152,7 @@ export class SessionsService implements BeforeApplicationShutdown {
         'tessera_session_touch',
         `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
       );
-      this.authentication = { query, touch, users, roles };
+      this.authentication = { query, touch };
     }
     return this.authentication;
   }
