@@ -12,6 +12,7 @@ const BODIES = {
   details: (i) => JSON.stringify({ first_name: `Bench${i % 997}`, address: `${i % 9973} Bench Street` }),
   login: (i, job) => JSON.stringify({ username: job.usernames[i % job.usernames.length], password: job.password }),
   file: (_i, job) => job.fileBody,
+  junk: (_i, job) => (job.junkBody ??= junkJson(1024 * 1024)),
   refresh: () => undefined, // built by refreshChain
 };
 
@@ -37,6 +38,18 @@ const refreshChain = {
     refreshQueue.push(context.session);
   },
 };
+
+/** A JSON object of about `bytes` with thousands of short keys: the most work per byte for a parser and a transformer. */
+function junkJson(bytes) {
+  const entries = [];
+  let size = 2;
+  for (let i = 0; size < bytes; i++) {
+    const entry = `"k${i}":[{"a":${i}}]`;
+    entries.push(entry);
+    size += entry.length + 1;
+  }
+  return `{${entries.join(',')}}`;
+}
 
 function run(job, seconds) {
   let i = 0;

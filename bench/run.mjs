@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts the production app and the ceiling server on a fresh database, seeds it, drives
 // both with autocannon from a forked process and prints the table and the Tessera/ceiling ratios.
 // Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
-// --only a,b (row ids: me, me-key, client, client-token, v1, v1-key, details, refresh, login, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
+// --only a,b (row ids: me, me-key, client, client-token, v1, v1-key, details, refresh, login, junk, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
 // --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432), --no-floor (skip the
 // framework floor, bench/floor/server.mjs).
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -109,17 +109,49 @@ function stop(child) {
 // ---------------------------------------------------------------------------------------------------------------
 // Load
 
-/** Runs one autocannon job in a forked process; CPU is sampled around the measured period only. */
-function measure(pid, job) {
+/**
+ * GET `url` one request after another until stopped, as a liveness probe would: the latency of each, in ms.
+ * Runs in this process, beside the forked load, so the load generator's own event loop does not delay it.
+ */
+function probeLatency(url) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies = [];
+  let running = true;
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const started = performance.now();
+      http.get(url, { agent }, (res) => res.resume().on('end', () => resolve(performance.now() - started))).on('error', reject);
+    });
+  const done = (async () => {
+    while (running) latencies.push(await once());
+  })();
+  return async () => {
+    running = false;
+    await done;
+    agent.destroy();
+    return { probes: latencies.length, medianMs: median(latencies), maxMs: Math.max(...latencies) };
+  };
+}
+
+/**
+ * Runs one autocannon job in a forked process; CPU is sampled around the measured period only. With `probeUrl`,
+ * that URL is probed throughout the measured period (see probeLatency) and its latency is part of the result.
+ */
+function measure(pid, job, probeUrl) {
   return new Promise((resolve, reject) => {
     const loader = fork(path.join(import.meta.dirname, 'load.mjs'), { stdio: 'inherit' });
     let cpuBefore = 0;
-    loader.on('message', (message) => {
-      if (message.type === 'measuring') cpuBefore = cpuSeconds(pid);
-      else if (message.type === 'result') {
+    let stopProbe;
+    loader.on('message', async (message) => {
+      if (message.type === 'measuring') {
+        cpuBefore = cpuSeconds(pid);
+        if (probeUrl) stopProbe = probeLatency(probeUrl);
+      } else if (message.type === 'result') {
         const cpu = cpuSeconds(pid) - cpuBefore;
         const r = message.result;
-        resolve({ ...r, cpuMsPerRequest: r.requestsTotal > 0 ? (cpu * 1000) / r.requestsTotal : NaN, cpuSeconds: cpu, peakRssMb: peakRssMb(pid) });
+        const peak = peakRssMb(pid);
+        const probe = stopProbe ? { probe: await stopProbe() } : {};
+        resolve({ ...r, cpuMsPerRequest: r.requestsTotal > 0 ? (cpu * 1000) / r.requestsTotal : NaN, cpuSeconds: cpu, peakRssMb: peak, ...probe });
         loader.kill();
       } else if (message.type === 'error') reject(new Error(message.message));
     });
@@ -170,6 +202,20 @@ function table(rows) {
     `|${header.map((_h, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
     ...lines.map((cells) => `| ${cells.join(' | ')} |`),
   ].join('\n');
+}
+
+/** The latency of the probe (GET /health, one request after another) while a row's load ran. */
+function probeReport(rows) {
+  const probed = rows.filter((r) => r.probe);
+  if (probed.length === 0) return [];
+  return [
+    'Probe latency while the row ran (one request after another, from the bench process):',
+    '',
+    '| row | conns | probe | probes | median ms | max ms |',
+    '|---|---:|---|---:|---:|---:|',
+    ...probed.map((r) => `| ${r.label} | ${r.connections} | GET ${r.probePath} | ${r.probe.probes} | ${fmt(r.probe.medianMs, 1)} | ${fmt(r.probe.maxMs, 1)} |`),
+    '',
+  ];
 }
 
 const median = (values) => {
@@ -302,8 +348,8 @@ async function main() {
     LOG_LEVEL: 'info',
     STORAGE_DIR: path.join(work, 'storage'),
     ACCESS_TOKEN_TTL: '3600',
-    // The login row would otherwise stop at 10 logins a minute from the one client address.
-    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    // No limit is raised: login counts failures only, and every bench login succeeds. ARGON2_MAX_CONCURRENT and
+    // BODY_LIMIT stay at their defaults (the number of CPUs, 64kb): the login and junk rows measure them.
     ADMIN_PASSWORD: randomBytes(12).toString('base64url'),
   };
   const appConfig = loadConfig(env);
@@ -350,23 +396,26 @@ async function main() {
       { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
       { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.apiKeys, body: 'none' },
       { id: 'details', label: 'PATCH /api/me/details', method: 'PATCH', path: '/api/me/details', credentials: seeded.tokens, body: 'details', contentType: 'application/json' },
-      // Each session's tokens are chained (bench/load.mjs); the two rows take disjoint halves of the sessions, so
+      // Each session's tokens are chained (bench/load.mjs); each row takes its own share of the sessions, so
       // no row presents a token another one spent (that would revoke the session).
       { id: 'refresh', label: 'POST /api/token/refresh (refreshes/s)', method: 'POST', path: '/api/token/refresh', body: 'refresh', contentType: 'application/json', refreshTokens: seeded.refreshTokens },
       { id: 'login', label: 'POST /api/login (logins/s)', method: 'POST', path: '/api/login', body: 'login', contentType: 'application/json', usernames: seeded.users.map((u) => u.username), password: PASSWORD },
+      // After the login row: the drained junk bodies raise the peak RSS, which must stay argon2's in the login row.
+      { id: 'junk', label: 'POST /api/login (1 MB junk JSON bodies, all 413)', method: 'POST', path: '/api/login', body: 'junk', contentType: 'application/json', connections: [10], probe: '/health' },
       { id: 'avatar', label: `POST /api/me/avatar (${upload.megapixels.toFixed(1)} MP JPEG, uploads/s)`, method: 'POST', path: '/api/me/avatar', credentials: seeded.tokens, body: 'file', filePath: upload.filePath, contentType: upload.contentType },
     ].filter((spec) => !ONLY || ONLY.includes(spec.id));
 
     const rows = [];
     const runRows = async (specs) => {
-      for (const { id, label, ...job } of specs) {
-        for (const [index, connections] of [10, 50].entries()) {
+      for (const { id, label, connections: connectionCounts = [10, 50], probe, ...job } of specs) {
+        for (const [index, connections] of connectionCounts.entries()) {
           await settle(tessera.pid);
-          const share = job.refreshTokens && Math.floor(job.refreshTokens.length / 2);
+          const share = job.refreshTokens && Math.floor(job.refreshTokens.length / connectionCounts.length);
           const sessions = job.refreshTokens && { refreshTokens: job.refreshTokens.slice(index * share, (index + 1) * share) };
-          const result = await measure(tessera.pid, { ...job, ...sessions, url: tesseraUrl, connections });
-          rows.push({ id, label, connections, ...result });
-          process.stdout.write(`  ${label} @${connections}: ${fmt(result.requestsPerSecond, 1)} req/s, p99 ${result.p99} ms\n`);
+          const result = await measure(tessera.pid, { ...job, ...sessions, url: tesseraUrl, connections }, probe && `${tesseraUrl}${probe}`);
+          rows.push({ id, label, connections, probePath: probe, ...result });
+          const probed = result.probe ? `; ${probe} median ${fmt(result.probe.medianMs, 1)} ms, max ${fmt(result.probe.maxMs, 1)} ms` : '';
+          process.stdout.write(`  ${label} @${connections}: ${fmt(result.requestsPerSecond, 1)} req/s, p99 ${result.p99} ms${probed}\n`);
         }
       }
     };
@@ -409,11 +458,13 @@ async function main() {
     const report = [
       '',
       `Tessera (NODE_ENV=production, LOG_LEVEL=info to ${path.relative(root, logFile)}), ${USERS} users; ` +
-        `${WARMUP_SECONDS} s warm-up, ${MEASURE_SECONDS} s measured per row; RATE_LIMIT_LOGIN_PER_MINUTE=100000 for the login row.`,
+        `${WARMUP_SECONDS} s warm-up, ${MEASURE_SECONDS} s measured per row; ARGON2_MAX_CONCURRENT and BODY_LIMIT at their defaults ` +
+        `(${appConfig.argon2MaxConcurrent} hashes at once, ${appConfig.bodyLimitBytes / 1024} KB).`,
       '',
       table(rows),
       '',
       ...credentialReport(rows),
+      ...probeReport(rows),
       'GET /api/me at 50 connections, interleaved with the ceiling (bench/ceiling/server.mjs):',
       '',
       '| round | Tessera req/s | ceiling req/s | Tessera p99 ms | ceiling p99 ms | Tessera CPU ms/req | ceiling CPU ms/req | ratio |',

@@ -3,7 +3,18 @@ import { SessionsAndActivity1763769700000 } from './1763769700000-SessionsAndAct
 import { TwoFactor1763771000000 } from './1763771000000-TwoFactor.js';
 import { ApiKeys1763772000000 } from './1763772000000-ApiKeys.js';
 import { UserTokens1763773000000 } from './1763773000000-UserTokens.js';
+import { EmailChanges1764800000000 } from './1764800000000-EmailChanges.js';
 import { ApiKeyScopesExpiryChecksum1764830000000 } from './1764830000000-ApiKeyScopesExpiryChecksum.js';
+import { AccountDeletion1764840000000 } from './1764840000000-AccountDeletion.js';
 
 /** Every migration in order; add a new one here when you add its file. */
-export const MIGRATIONS = [Foundation1763769600000, SessionsAndActivity1763769700000, TwoFactor1763771000000, ApiKeys1763772000000, UserTokens1763773000000, ApiKeyScopesExpiryChecksum1764830000000];
+export const MIGRATIONS = [
+  Foundation1763769600000,
+  SessionsAndActivity1763769700000,
+  TwoFactor1763771000000,
+  ApiKeys1763772000000,
+  UserTokens1763773000000,
+  EmailChanges1764800000000,
+  ApiKeyScopesExpiryChecksum1764830000000,
+  AccountDeletion1764840000000,
+];

@@ -288,7 +288,8 @@ async function main() {
       STORAGE_DIR: storageDir,
       LOG_LEVEL: 'warn',
       // One client address sends everything here; the limits are for real clients.
-      RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+      RATE_LIMIT_REGISTER_PER_HOUR: '1000000',
+      RATE_LIMIT_LOGIN_FAILURES_PER_IP: '1000000',
       RATE_LIMIT_API_PER_MINUTE: '1000000',
       ADMIN_PASSWORD: randomBytes(12).toString('hex'),
     },

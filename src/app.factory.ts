@@ -59,8 +59,9 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
   }
+  // Bodies are bounded first (413 past BODY_LIMIT, whatever their type), then checked against the document.
+  app.use(bodyParsers(config.bodyLimitBytes));
   app.use(documentedRoutes(() => openApiDocumentOf(app, config)));
-  app.use(bodyParsers());
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'storage/{*path}'] });
   app.useGlobalPipes(new InputGuardPipe(createValidationPipe()));
   app.useGlobalFilters(new AllExceptionsFilter());
@@ -77,12 +78,14 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
 export type TesseraApp = INestApplication;
 
 /**
- * JSON and form bodies up to 1 MB, in one Express layer; a request without a body (no Content-Length, no
- * Transfer-Encoding: most reads) passes in one check instead of going through both parsers.
+ * JSON and form bodies up to BODY_LIMIT (64 KB), in one Express layer; a request without a body (no Content-Length,
+ * no Transfer-Encoding: most reads) passes in one check instead of going through both parsers. A larger body is
+ * refused (413) from its Content-Length, or once the limit is read, before any of it is parsed: parsing and
+ * walking a 1 MB body cost the main thread up to a second. Avatar uploads (multipart) have their own 5 MB limit.
  */
-function bodyParsers(): RequestHandler {
-  const parseJson = express.json({ limit: '1mb' });
-  const parseForm = express.urlencoded({ limit: '1mb', extended: true });
+function bodyParsers(limit: number): RequestHandler {
+  const parseJson = express.json({ limit });
+  const parseForm = express.urlencoded({ limit, extended: true });
   return (req, res, next) => {
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
     parseJson(req, res, (error?: unknown) => (error ? next(error) : parseForm(req, res, next)));

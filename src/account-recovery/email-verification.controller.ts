@@ -3,28 +3,61 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
-import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ErrorExamples, LaravelErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
-import { VerifyEmailDto } from './dto/email-verification.dto.js';
-import { EmailVerificationService } from './email-verification.service.js';
+import { CancelEmailChangeDto, VerifyEmailDto } from './dto/email-verification.dto.js';
+import { EmailChangeService, INVALID_CANCEL_TOKEN_MESSAGE } from './email-change.service.js';
+import { EmailVerificationService, INVALID_VERIFICATION_TOKEN_MESSAGE } from './email-verification.service.js';
 
 @ApiTags(TAGS.auth)
 @Controller('email')
 export class EmailVerificationController {
-  constructor(private readonly verification: EmailVerificationService) {}
+  constructor(
+    private readonly verification: EmailVerificationService,
+    private readonly emailChanges: EmailChangeService,
+  ) {}
 
-  /** Verify the email address with a mailed token; an Unconfirmed account becomes Active. */
+  /**
+   * Verify the email address with a mailed token (an Unconfirmed account becomes Active), or confirm a pending email
+   * change with the token mailed to the new address: the account moves to it, verified (422 if it was taken meanwhile).
+   */
   @Public()
   @Post('verify')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(400, 422)
+  @ErrorExamples('vanguard', 400, {
+    invalidToken: { summary: 'Unknown, spent or expired token', error: new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE) },
+  })
   async verifyEmail(@Body() dto: VerifyEmailDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.verification.verify(dto.token, client);
     return { success: true };
   }
 
-  /** Mail a new verification link to the caller; when the address is already verified, no mail is sent. */
+  /**
+   * The link mailed to the current address when an email change is asked for. A pending change is dropped and every
+   * session signed out (whoever asked for the change may hold one). A change already confirmed is undone within 7
+   * days: the previous address comes back, verified; every session, API key and open two-factor login ends; the
+   * password is replaced and a reset link is mailed to the restored address. 422 when that address was taken meanwhile.
+   */
+  @Public()
+  @Post('cancel-change')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(400, 422)
+  @ErrorExamples('vanguard', 400, {
+    invalidToken: { summary: 'No pending change has this token', error: new DomainError('INVALID_TOKEN', INVALID_CANCEL_TOKEN_MESSAGE) },
+  })
+  async cancelEmailChange(@Body() dto: CancelEmailChangeDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
+    await this.emailChanges.cancel(dto.token, client);
+    return { success: true };
+  }
+
+  /**
+   * Mail the pending email change's confirmation link again (to the new address); else, for an unverified address,
+   * a new verification link; else nothing is sent.
+   */
   @Authenticated('account.write')
   @Post('resend')
   @HttpCode(200)

@@ -10,7 +10,8 @@ import { EMAIL_VERIFICATION_TTL_HOURS } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
 import { EmailVerificationRequester } from '../profile/email-verification.js';
 import type { AccountUser } from '../users/account-user.js';
-import { User, UserStatus } from '../users/entities/user.entity.js';
+import { STATUS_ONCE_VERIFIED, User } from '../users/entities/user.entity.js';
+import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 export const INVALID_VERIFICATION_TOKEN_MESSAGE = 'This verification token is invalid.';
@@ -33,6 +34,7 @@ export class EmailVerificationService implements EmailVerificationRequester {
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly mail: MailService,
+    private readonly emailChanges: EmailChangeService,
   ) {
     // Limited like password reminders: RATE_LIMIT_REMIND_PER_HOUR mails per user and hour.
     this.resendByUser = { name: 'verification-resend', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
@@ -61,28 +63,36 @@ export class EmailVerificationService implements EmailVerificationRequester {
 
   /**
    * Spends the token and marks the address verified, provided the user still has the address it was mailed to.
-   * Unconfirmed becomes Active; Banned stays Banned.
+   * Unconfirmed becomes Active; Banned stays Banned. A token that is no verification token may be the confirmation
+   * of a pending email change, which is applied then.
    */
   async verify(token: string, client: ClientInfo): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const verified = await this.dataSource.transaction(async (manager) => {
       const spent = await this.tokens.consume('email_verification', token, null, manager);
-      if (!spent) throw new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE);
+      if (!spent) return false;
       await manager
         .createQueryBuilder()
         .update(User)
         .set({
           emailVerifiedAt: () => 'now()',
-          status: () => `CASE WHEN status = '${UserStatus.Unconfirmed}' THEN '${UserStatus.Active}' ELSE status END`,
+          status: STATUS_ONCE_VERIFIED,
         })
         .where('id = :id', { id: spent.userId })
         .execute();
       await this.activity.record({ event: 'auth:email-verified', userId: spent.userId, actorId: spent.userId, client }, manager);
+      return true;
     });
+    if (verified || (await this.emailChanges.confirm(token, client))) return;
+    throw new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE);
   }
 
-  /** Mails a new link to the caller. An address that is already verified gets no mail, and still a success. */
+  /**
+   * Mails the pending email change's confirmation link again; else, for an unverified address, a new verification
+   * link; else nothing, and still a success.
+   */
   async resend(auth: AuthContext): Promise<void> {
     await this.rateLimiter.consume(this.resendByUser, String(auth.user.id));
+    if (await this.emailChanges.resend(auth.user)) return;
     if (auth.user.emailVerifiedAt) return;
     await this.sendFor(auth.user);
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
+import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
@@ -9,8 +11,10 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { PASSWORD_RESET_TTL_MINUTES } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { sha256Hex } from '../sessions/session-tokens.js';
+import { STATUS_ONCE_VERIFIED, User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 export const REMIND_MESSAGE = 'If the account exists, an email has been sent to the provided address.';
@@ -23,8 +27,9 @@ export interface PasswordResetInput {
 }
 
 /**
- * "Forgot password" (CONTRACT §3, §5): a mailed single-use link that sets a new password. It changes only the
- * password: two-factor still applies at the next login, and a banned user stays banned.
+ * "Forgot password" (CONTRACT §3, §5): a mailed single-use link that sets a new password and ends every session,
+ * API key and half-finished login of the account. Two-factor still applies at the next login, and a banned user
+ * stays banned.
  */
 @Injectable()
 export class PasswordResetService {
@@ -37,44 +42,84 @@ export class PasswordResetService {
     private readonly tokens: UserTokensService,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
-    private readonly sessions: SessionsService,
+    private readonly passwordPolicy: PasswordPolicyService,
+    private readonly revocation: CredentialRevocationService,
+    private readonly emailChanges: EmailChangeService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly mail: MailService,
   ) {
-    const points = config.rateLimits.passwordRemindPerHour;
-    this.remindByEmail = { name: 'remind-email', points, durationSeconds: 3600 };
-    this.remindByIp = { name: 'remind-ip', points, durationSeconds: 3600 };
+    this.remindByEmail = { name: 'remind-email', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+    this.remindByIp = { name: 'remind-ip', points: config.rateLimits.passwordRemindPerIpPerHour, durationSeconds: 3600 };
   }
 
   /**
    * Mails a reset link when the account exists. The caller learns nothing either way: the same rate limits,
-   * the same single database statement, and the mail is sent in the background (a mail outage is only logged).
+   * the same database statements, and the mail is sent in the background (a mail outage is only logged).
+   * Budgeted per client address and per address of record: the address folded as the database compares it
+   * (every spelling of one mailbox shares its budget), hashed so no address sits in Redis in the clear.
    */
   async remind(email: string, client: ClientInfo): Promise<void> {
-    await this.rateLimiter.consume(this.remindByIp, client.ip);
-    await this.rateLimiter.consume(this.remindByEmail, email.toLowerCase());
+    const addressOfRecord = sha256Hex(await this.users.foldLogin(email));
+    await this.rateLimiter.consumeAll([
+      { rule: this.remindByIp, key: client.ip },
+      { rule: this.remindByEmail, key: addressOfRecord },
+    ]);
     const issued = await this.tokens.issueForEmail('password_reset', email, PASSWORD_RESET_TTL_MINUTES * 60);
     if (!issued) return;
     this.mail.sendPasswordReset(issued.email, { token: issued.token, email: issued.email, name: issued.firstName ?? '' });
   }
 
   /**
-   * Spends the token and sets the new password, revoking every session of the user, in one transaction.
-   * The token is checked before any argon2 work, so bad tokens cost nothing.
+   * Spends the token and sets the new password in one transaction, and ends every other way in (CONTRACT §2,
+   * "Recovery ends every credential"): every session, every API key, open two-factor challenges and any pending
+   * email change. The link proved the address, so it is marked verified. The token is checked before any argon2
+   * work, so bad tokens cost nothing.
    */
   async reset(input: PasswordResetInput, client: ClientInfo): Promise<void> {
-    const spent = await this.dataSource.transaction(async (manager) => {
+    const done = await this.dataSource.transaction(async (manager) => {
       const token = await this.tokens.consume('password_reset', input.token, input.email, manager);
       if (!token) throw new DomainError('INVALID_TOKEN', INVALID_RESET_TOKEN_MESSAGE);
-      await this.users.setPasswordHash(token.userId, await this.passwords.hash(input.password), manager);
-      const revoked = await this.sessions.revokeAllForUser(token.userId, null, manager);
+      const userId = token.userId;
+      // A refused password rolls the transaction back: the token stays usable for a better one.
+      await this.passwordPolicy.assertAcceptable(input.password, await this.users.getById(userId, manager));
+      const [{ verified_before: verifiedBefore }] = (await manager.query(`SELECT email_verified_at IS NOT NULL AS verified_before FROM users WHERE id = $1`, [
+        userId,
+      ])) as Array<{ verified_before: boolean }>;
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({
+          password: await this.passwords.hash(input.password),
+          emailVerifiedAt: () => 'COALESCE(email_verified_at, now())',
+          status: STATUS_ONCE_VERIFIED,
+        })
+        .where('id = :userId', { userId })
+        .execute();
+      const ended = await this.revocation.end(userId, { apiKeys: 'password-reset', by: { client, actorId: userId } }, manager);
+      await this.emailChanges.dropPending(userId, manager);
       await this.activity.record(
-        { event: 'auth:password-reset', userId: token.userId, actorId: token.userId, client, properties: { sessions_revoked: revoked } },
+        {
+          event: 'auth:password-reset',
+          userId,
+          actorId: userId,
+          client,
+          properties: {
+            sessions_revoked: ended.sessions,
+            api_keys_revoked: ended.apiKeys,
+            challenges_dropped: ended.challenges,
+            email_verified: !verifiedBefore,
+          },
+        },
         manager,
       );
-      return token;
+      return { token, ended, addressVerified: !verifiedBefore };
     });
-    this.mail.sendPasswordChangedNotice(spent.email, { name: spent.firstName ?? '' });
+    this.mail.sendPasswordResetNotice(done.token.email, {
+      name: done.token.firstName ?? '',
+      revokedSessions: done.ended.sessions,
+      deletedApiKeys: done.ended.apiKeys,
+      addressVerified: done.addressVerified,
+    });
   }
 }

@@ -10,12 +10,16 @@ export const ACTIVITY_EVENTS = {
   'auth:login-failed': 'Failed login attempt.',
   'auth:logout': 'Logged out.',
   'auth:two-factor-failed': 'Failed two-factor attempt.',
+  'auth:proof-failed': 'Wrong password given to confirm a credential change.',
   'auth:ip-blocked': 'API key used from an address it does not allow.',
   'auth:password-reset': 'Password reset through an emailed link.',
   'auth:email-verified': 'Email address verified.',
   'user:registered': 'Registered.',
   'user:profile.updated': 'Profile updated.',
   'user:account.email-changed': 'Email address changed.',
+  'user:account.email-change-requested': 'Email address change requested; it waits for the new address to confirm it.',
+  'user:account.email-change-cancelled': 'Pending email address change cancelled; every session was signed out.',
+  'user:account.email-change-reverted': 'Email address change undone through the link sent to the previous address; every credential was ended.',
   'user:account.username-changed': 'Username changed.',
   'user:account.password-changed': 'Password changed.',
   'user:two-factor.create': 'Two-factor authentication enabled.',
@@ -26,6 +30,8 @@ export const ACTIVITY_EVENTS = {
   'user:api-key.revoked': 'API key revoked.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
+  'user:account.deleted': 'Account deleted by its owner.',
+  'user:account.exported': 'Account data exported.',
   'admin:user.created': 'User created by an administrator.',
   'admin:user.updated': 'User updated by an administrator.',
   'admin:user.deleted': 'User deleted by an administrator.',
@@ -50,6 +56,9 @@ export interface ActivityEntry {
   properties?: ActivityProperties;
   description?: string;
 }
+
+/** Who did it, as an entry names them: the authenticated caller, or an anonymous client with an explicit actor. */
+export type ActivityActor = Pick<ActivityEntry, 'auth' | 'client' | 'actorId'>;
 
 @Injectable()
 export class ActivityService {

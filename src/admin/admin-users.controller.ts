@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { AdminOnly, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { LaravelErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { VanguardUserResponseDto } from '../dialects/vanguard/dto/vanguard-user.dto.js';
@@ -37,10 +37,11 @@ export class AdminUsersController {
     return presentPage(await this.admin.listUsers(query), (profile) => presentVanguardUser(profile, includes), { path, query });
   }
 
-  /** Create a user with a role, a status and (by default) a verified address. */
+  /** Create a user with a role, a status and (by default) a verified address. Creating an admin needs the admin's proof (recent login or `current_password`). */
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: VanguardUserResponseDto })
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async adminCreateUser(
     @CurrentAuth() auth: AuthContext,
     @Body() dto: AdminCreateUserDto,
@@ -59,11 +60,16 @@ export class AdminUsersController {
     return presentVanguardUserResponse(await this.admin.getUser(id, query.includes()), query.includes());
   }
 
-  /** Change any field, the role, the status (`Banned` revokes every session and key at once) or the verification. */
+  /**
+   * Change any field, the role, the status (`Banned` revokes every session, key and open two-factor login at once) or
+   * the verification. A change of password, email, role or status needs the admin's proof (recent login or
+   * `current_password`) and mails the user at its address of record.
+   */
   @Patch(':id')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(404)
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   @ApiUserIdParam()
   async adminUpdateUser(
     @CurrentAuth() auth: AuthContext,

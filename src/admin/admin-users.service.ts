@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AccountDeletionService } from '../account-data/account-deletion.service.js';
+import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
+import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
 import { PasswordService } from '../auth/password.service.js';
-import { AvatarService } from '../avatar/avatar.service.js';
+import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { CountriesService } from '../countries/countries.service.js';
-import { SessionsService } from '../sessions/sessions.service.js';
+import { MailService } from '../mail/mail.service.js';
 import { ADMIN_ROLE_SLUG, USER_ROLE_SLUG, type Role } from '../users/entities/role.entity.js';
 import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UserProfileService, type ProfileIncludes } from '../users/user-profile.service.js';
@@ -20,6 +23,14 @@ import type { Page } from './pagination.presenter.js';
 export const CANNOT_BAN_SELF = 'You cannot ban your own account.';
 export const CANNOT_DEMOTE_SELF = 'You cannot remove the admin role from your own account.';
 export const CANNOT_DELETE_SELF = 'You cannot delete your own account.';
+
+/** The admin changes that need proof (CONTRACT §2), and how the target's notice names them. */
+const CREDENTIAL_FIELDS: Partial<Record<string, string>> = {
+  password: 'password',
+  email: 'email address',
+  role_id: 'role',
+  status: 'status',
+};
 
 type PlainField = 'first_name' | 'last_name' | 'phone' | 'address' | 'country_id' | 'birthday' | 'username' | 'email' | 'role_id' | 'status';
 
@@ -51,10 +62,13 @@ export class AdminUsersService {
     private readonly profiles: UserProfileService,
     private readonly countries: CountriesService,
     private readonly passwords: PasswordService,
-    private readonly sessions: SessionsService,
+    private readonly passwordPolicy: PasswordPolicyService,
+    private readonly reauthentication: ReauthenticationService,
+    private readonly revocation: CredentialRevocationService,
     private readonly activity: ActivityService,
-    private readonly avatars: AvatarService,
-    private readonly apiKeys: ApiKeysService,
+    private readonly mail: MailService,
+    private readonly emailChanges: EmailChangeService,
+    private readonly deletion: AccountDeletionService,
   ) {}
 
   async listUsers(query: AdminListUsersQueryDto): Promise<Page<UserProfile>> {
@@ -79,7 +93,17 @@ export class AdminUsersService {
 
   async createUser(auth: AuthContext, dto: AdminCreateUserDto, includes: ProfileIncludes = {}): Promise<UserProfile> {
     const role = dto.role_id === undefined ? undefined : await this.existingRole(dto.role_id);
+    // A new admin is admin power handed to a password the caller chose: a credential change like a promotion.
+    if (role?.slug === ADMIN_ROLE_SLUG || dto.current_password !== undefined) {
+      await this.reauthentication.requireRecentAuth(auth, dto.current_password);
+    }
     await this.assertCountryExists(dto.country_id);
+    await this.passwordPolicy.assertAcceptable(dto.password, {
+      username: dto.username,
+      email: dto.email,
+      firstName: dto.first_name,
+      lastName: dto.last_name,
+    });
     const passwordHash = await this.passwords.hash(dto.password);
     const userId = await this.dataSource.transaction(async (manager) => {
       const user = await this.users.create(
@@ -105,8 +129,10 @@ export class AdminUsersService {
   }
 
   /**
-   * Writes what differs. A ban revokes every session in the same transaction (API keys are refused per request
-   * while the owner is banned); an unban revives nothing. A new password revokes the user's sessions too.
+   * Writes what differs. A password, email, role or status change needs the admin's proof (a recent sign-in or
+   * `current_password`) and mails the target at its address of record. A ban ends every session, API key and open
+   * two-factor challenge in the same transaction; an unban revives nothing. A new password ends the user's sessions
+   * and open challenges too.
    */
   async updateUser(auth: AuthContext, userId: number, dto: AdminUpdateUserDto, includes: ProfileIncludes = {}): Promise<UserProfile> {
     const user = await this.users.getById(userId);
@@ -124,6 +150,12 @@ export class AdminUsersService {
       if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN', CANNOT_DEMOTE_SELF);
     }
     if (self && patch.status === UserStatus.Banned) throw new DomainError('FORBIDDEN', CANNOT_BAN_SELF);
+    // Changing who can get in, or how far, is a credential change: the admin proves who they are (CONTRACT §2),
+    // before any other check or argon2 work.
+    const credentialFields = [...fields, ...(dto.password !== undefined ? ['password'] : [])].filter((field) => CREDENTIAL_FIELDS[field] !== undefined);
+    if (credentialFields.length > 0 || dto.current_password !== undefined) {
+      await this.reauthentication.requireRecentAuth(auth, dto.current_password);
+    }
     await this.assertCountryExists(patch.countryId);
     await this.users.assertAvailable({ username: patch.username, email: patch.email }, user.id);
 
@@ -136,6 +168,7 @@ export class AdminUsersService {
       patch.emailVerifiedAt = null;
     }
     if (dto.password !== undefined) {
+      await this.passwordPolicy.assertAcceptable(dto.password, { ...user, ...patch });
       patch.password = await this.passwords.hash(dto.password);
       fields.push('password');
     }
@@ -149,34 +182,37 @@ export class AdminUsersService {
       await this.users.update(user.id, patch, manager);
       const otherFields = banned || unbanned ? fields.filter((field) => field !== 'status') : fields;
       if (otherFields.length > 0) await record('admin:user.updated', { fields: otherFields.join(',') });
-      if (banned || patch.password !== undefined) {
+      // An address an admin set wins over one the user is still waiting to confirm.
+      if (patch.email !== undefined) await this.emailChanges.dropPending(user.id, manager);
+      if (banned) {
+        // A ban stops every session, key and half-finished login for good: unbanning revives none of them.
+        const ended = await this.revocation.end(user.id, { apiKeys: 'account-banned', by: { auth } }, manager);
+        await record('admin:user.banned', { revoked_sessions: ended.sessions, deleted_api_keys: ended.apiKeys });
+      } else if (patch.password !== undefined) {
         // The admin editing their own password keeps the session they are using.
-        const revoked = await this.sessions.revokeAllForUser(user.id, self ? (auth.session?.id ?? null) : null, manager);
-        if (banned) {
-          // A ban stops every key for good: unbanning revives neither sessions nor keys.
-          const deletedKeys = await this.apiKeys.deleteAllForUser(user.id, manager);
-          await record('admin:user.banned', { revoked_sessions: revoked, deleted_api_keys: deletedKeys });
-        }
-        else await record('admin:sessions.revoked', { count: revoked, reason: 'password-changed' });
+        const ended = await this.revocation.end(user.id, { keepSessionId: self ? (auth.session?.id ?? null) : null }, manager);
+        await record('admin:sessions.revoked', { count: ended.sessions, reason: 'password-changed' });
       }
       if (unbanned) await record('admin:user.unbanned', { status: patch.status ?? null });
     });
+    if (!self && credentialFields.length > 0) {
+      // At the address of record, which a changed address no longer is.
+      this.mail.sendAdminChangedAccount(user.email, {
+        name: user.firstName ?? user.username,
+        changes: credentialFields.map((field) => CREDENTIAL_FIELDS[field]!),
+      });
+    }
     return this.profiles.load(user.id, includes);
   }
 
-  /** Deletes a user; their uploaded avatar files are removed first. Admins cannot delete themselves. */
+  /**
+   * Deletes a user as their own deletion does (one transaction, activity anonymised, files removed after the
+   * commit), recorded with the admin as actor. Admins cannot delete themselves here (they use DELETE /api/me).
+   */
   async deleteUser(auth: AuthContext, userId: number): Promise<void> {
     const user = await this.users.getById(userId);
     if (user.id === auth.user.id) throw new DomainError('FORBIDDEN', CANNOT_DELETE_SELF);
-    if (user.avatarKey) await this.avatars.remove(auth, user.id);
-    await this.dataSource.transaction(async (manager) => {
-      await this.users.delete(user.id, manager);
-      // The user's own entries go with them (ON DELETE CASCADE), so this one names them in its properties.
-      await this.activity.record(
-        { event: 'admin:user.deleted', userId: null, auth, properties: { user_id: user.id, username: user.username } },
-        manager,
-      );
-    });
+    await this.deletion.erase(user.id, { kind: 'admin', auth });
   }
 
   listRoles(): Promise<RoleWithUserCount[]> {

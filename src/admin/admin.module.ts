@@ -1,3 +1,4 @@
+import { AccountDataModule } from '../account-data/account-data.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Module } from '@nestjs/common';
 import { AvatarModule } from '../avatar/avatar.module.js';
@@ -10,7 +11,7 @@ import { AdminUsersService } from './admin-users.service.js';
 
 /** Administration for the admin role (issue 9): users, roles, bans, two-factor resets, sessions, activity. */
 @Module({
-  imports: [AvatarModule, CountriesModule, ApiKeysModule],
+  imports: [AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule],
   controllers: [AdminUsersController, AdminUserSecurityController, AdminRolesController],
   providers: [AdminUsersService, AdminUserSecurityService],
 })

@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } fro
 import { SuccessDto } from '../auth/dto/login.dto.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
-import { ClientErrors } from '../common/openapi/error-responses.js';
+import { ClientErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { presentApiKeyList, presentCreatedApiKey } from './api-key.presenter.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -31,6 +31,7 @@ export class ApiKeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreatedApiKeyDto })
   @ClientErrors(400, 422)
+  @ProofRequiredErrors('client', { recentLogin: true })
   async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return presentCreatedApiKey(
       await this.apiKeys.create(auth, {

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { ActivityService } from '../activity/activity.service.js';
+import { ActivityService, type ActivityActor } from '../activity/activity.service.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import { ADMIN_SCOPE, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from '../common/auth/api-key-scopes.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
@@ -34,6 +34,8 @@ import { ApiKey } from './entities/api-key.entity.js';
 export const API_KEYS_PER_USER = 25;
 export const API_KEY_LIMIT_MESSAGE = 'You have reached the account limit for number of API keys.';
 export const IP_NOT_ALLOWED_MESSAGE = 'This API key may not be used from your IP address.';
+/** `auth:ip-blocked` is written at most once a minute per key (every instance counting together). */
+const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points: 1, durationSeconds: 60 };
 export const ADMIN_SCOPE_MESSAGE = 'Only an administrator may grant the admin scope.';
 /** `last_used_at` (and `last_used_ip`) are written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -42,6 +44,9 @@ const KEY_COLUMN_COUNT = 8;
 const DAY_MS = 86_400_000;
 /** Reports of leaked keys (POST …/api-keys/revoke, public) per client address. */
 export const REVOKE_RATE_LIMIT: RateLimitRule = { name: 'api-key-revoke-ip', points: 10, durationSeconds: 60 };
+
+/** Why every key of a user was deleted at once. */
+export type ApiKeyRevocationReason = 'password-reset' | 'account-banned' | 'email-change-reverted';
 
 export interface NewApiKey {
   description: string;
@@ -114,9 +119,9 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** The user's keys, oldest first; uses just made through this instance show in `last_used_at`. */
-  async list(userId: number): Promise<ApiKey[]> {
+  async list(userId: number, manager?: EntityManager): Promise<ApiKey[]> {
     await this.lastUsedWrites.flush();
-    return this.keys.find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return (manager?.getRepository(ApiKey) ?? this.keys).find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /**
@@ -176,10 +181,19 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     await this.activity.record({ event: 'user:api-key.delete', userId: auth.user.id, auth, properties: { identifier } });
   }
 
-  /** Deletes every key of a user (a ban); returns how many. Unbanning does not bring them back. */
-  async deleteAllForUser(userId: number, manager?: EntityManager): Promise<number> {
-    const result = await (manager ?? this.keys.manager).delete(ApiKey, { userId });
-    return result.affected ?? 0;
+  /**
+   * Deletes every key of a user (a password reset, a ban), each recorded as `user:api-key.revoked` with the reason;
+   * returns how many. Nothing brings them back.
+   */
+  async revokeAllForUser(userId: number, reason: ApiKeyRevocationReason, by: ActivityActor, manager?: EntityManager): Promise<number> {
+    const em = manager ?? this.keys.manager;
+    const result = await em.createQueryBuilder().delete().from(ApiKey).where('user_id = :userId', { userId }).returning(['identifier']).execute();
+    const revoked = result.raw as Array<{ identifier: string }>;
+    for (const { identifier } of revoked) {
+      this.legacyIdentifiers?.delete(identifier);
+      await this.activity.record({ event: 'user:api-key.revoked', userId, ...by, properties: { identifier, reason } }, em);
+    }
+    return revoked.length;
   }
 
   /**
@@ -264,7 +278,10 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     const { identifier } = presented;
     const auth: AuthContext = { user, client, session: null, apiKey: { id, identifier, scopes } };
     if (!isIpAllowed(client.ip, allowedIps)) {
-      await this.activity.record({ event: 'auth:ip-blocked', userId, auth, properties: { identifier } });
+      // Refused before any per-user limit applies: a flood from a blocked address writes one row a minute, not one each.
+      if ((await this.rateLimiter.take(IP_BLOCKED_RECORDS, String(id))).allowed) {
+        await this.activity.record({ event: 'auth:ip-blocked', userId, auth, properties: { identifier } });
+      }
       throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
     }
     if (useDue) this.lastUsedWrites.add(id, client.ip.slice(0, 64));

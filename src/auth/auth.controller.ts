@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
-import { Authenticated, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
+import { AccessTokenOnly, CurrentAuth, CurrentClient, Public } from '../common/auth/auth.decorators.js';
 import { LaravelErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { AuthService } from './auth.service.js';
@@ -17,9 +17,9 @@ export class AuthController {
   @Public()
   @Post('register')
   @ApiCreatedResponse({ type: RegisterResponseDto })
-  @LaravelErrors(400, 404, 413, 422)
-  async register(@Body() dto: RegisterDto): Promise<RegisterResponseDto> {
-    return { requires_email_confirmation: (await this.auth.register(dto)).requiresEmailConfirmation };
+  @LaravelErrors(400, 404, 413, 422, 429)
+  async register(@Body() dto: RegisterDto, @CurrentClient() client: ClientInfo): Promise<RegisterResponseDto> {
+    return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
   }
 
   /** Log in with username or email; answers a token pair, or a two-factor challenge. */
@@ -33,7 +33,10 @@ export class AuthController {
     return this.auth.login(dto, client);
   }
 
-  /** Trade a refresh token for a new pair; a spent refresh token revokes its session. */
+  /**
+   * Trade a refresh token for a new pair; a spent refresh token revokes its session, and so does a session unused
+   * for SESSION_IDLE_TTL (7 days by default): 401 either way.
+   */
   @Public()
   @Post('token/refresh')
   @HttpCode(200)
@@ -43,9 +46,8 @@ export class AuthController {
     return this.auth.refresh(dto.refresh_token);
   }
 
-  /** Revoke the current session. */
-  // No scope: an API key has no session to end (CONTRACT §2), so the guard refuses keys here (403).
-  @Authenticated()
+  /** Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so. */
+  @AccessTokenOnly('API_KEY_NO_SESSION')
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })

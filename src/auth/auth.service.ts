@@ -1,11 +1,11 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
-import type { AppConfig } from '../config/app-config.js';
+import { ConfigError, type AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { SessionsService, type TokenPair } from '../sessions/sessions.service.js';
 import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
@@ -14,6 +14,8 @@ import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { announceGeneratedPassword, firstAdminPassword } from './first-admin.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from './second-factor.js';
 
@@ -22,27 +24,34 @@ const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuthService.name);
-  readonly loginByIp: RateLimitRule;
-  readonly loginByAccount: RateLimitRule;
+  private readonly registrationsByIp: RateLimitRule;
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
+    private readonly throttle: LoginThrottleService,
     private readonly emailVerification: EmailVerificationService,
     private readonly dataSource: DataSource,
     @Optional() private readonly secondFactor?: SecondFactorChallenger,
   ) {
-    const points = config.rateLimits.loginPerMinute;
-    this.loginByIp = { name: 'login-ip', points, durationSeconds: 60 };
-    this.loginByAccount = { name: 'login-account', points, durationSeconds: 60 };
+    this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
 
-  async register(dto: RegisterDto): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
+  async register(dto: RegisterDto, client: ClientInfo): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
+    // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
+    await this.rateLimiter.consume(this.registrationsByIp, client.ip);
+    await this.passwordPolicy.assertAcceptable(dto.password, {
+      username: dto.username,
+      email: dto.email,
+      firstName: dto.first_name,
+      lastName: dto.last_name,
+    });
     const passwordHash = await this.passwords.hash(dto.password);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
@@ -68,15 +77,23 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Password login. Unknown users and wrong passwords get the same 422 after the same argon2 work; a banned user
    * learns so only after proving the password. With two-factor on, the answer is a challenge, not tokens.
+   * Failures are throttled per (account, IP), per account and per IP; while limited even the right password gets
+   * 429 (LoginThrottleService), so the limit is no oracle.
    */
   async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair | LoginChallenge> {
-    const account = dto.username.toLowerCase();
-    await this.rateLimiter.consume(this.loginByIp, client.ip);
-    await this.rateLimiter.consume(this.loginByAccount, account);
-
-    const user = await this.users.findForLogin(dto.username);
-    const valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    const { accountKey, user } = await this.throttle.resolveAccountKey(dto.username);
+    const attempt = { accountKey, ip: client.ip };
+    await this.throttle.assertAllowed(attempt);
+    let valid: boolean;
+    try {
+      valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    } catch (error) {
+      // Not judged (no hashing slot within 2 s: 503): the attempt does not count.
+      await this.throttle.release(attempt);
+      throw error;
+    }
     if (!user || !valid) {
+      await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
       await this.activity.record({
         event: 'auth:login-failed',
         userId: user?.id ?? null,
@@ -86,6 +103,7 @@ export class AuthService implements OnApplicationBootstrap {
       });
       throw DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
     }
+    await this.throttle.recordSuccess(attempt);
     if (this.passwords.needsRehash(user.password)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }
@@ -110,10 +128,23 @@ export class AuthService implements OnApplicationBootstrap {
     return this.sessions.refresh(refreshToken);
   }
 
+  /**
+   * Revokes the caller's session. An API key has none (it ends by being deleted): refused, nothing changes. The
+   * guard already closes the route to keys (it declares no scope); this keeps the rule for any other caller.
+   */
   async logout(auth: AuthContext): Promise<void> {
-    if (!auth.session) return;
+    if (!auth.session) throw new DomainError('API_KEY_NO_SESSION');
     await this.sessions.revokeSession(auth.session.id);
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
+  }
+
+  private async screenAdminPassword(password: string, email: string): Promise<void> {
+    try {
+      await this.passwordPolicy.assertAcceptable(password, { username: 'admin', email, firstName: 'Admin' });
+    } catch (error) {
+      if (error instanceof DomainError) throw new ConfigError('ADMIN_PASSWORD', 'is too common or has appeared in a data breach; choose another');
+      throw error;
+    }
   }
 
   /** On an empty database, creates the first admin so Swagger UI can be used at once. */
@@ -121,6 +152,8 @@ export class AuthService implements OnApplicationBootstrap {
     if ((await this.users.countUsers()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@example.com';
     const { password, generated } = firstAdminPassword(this.config);
+    // The operator's choice is screened like every other password; the process stops naming the variable.
+    if (!generated) await this.screenAdminPassword(password, email);
     try {
       await this.users.create({
         username: 'admin',
@@ -132,11 +165,16 @@ export class AuthService implements OnApplicationBootstrap {
         emailVerifiedAt: new Date(),
       });
     } catch (error) {
-      // Another instance created it first.
-      if (error instanceof DomainError) return;
+      // Another instance created it first: seen by the availability check, or, when both instances passed that
+      // check at the same moment, by the unique index (a 23505 that stopped the second instance's start).
+      if (error instanceof DomainError || isUniqueViolation(error)) return;
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
     if (generated) announceGeneratedPassword(email, password);
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }

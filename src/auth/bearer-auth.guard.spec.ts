@@ -2,7 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ApiKeyScope } from '../common/auth/api-key-scopes.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
-import { AdminOnly, Authenticated } from '../common/auth/auth.decorators.js';
+import { AccessTokenOnly, AdminOnly, Authenticated } from '../common/auth/auth.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { RateLimiterService } from '../common/rate-limit/rate-limiter.service.js';
 import { loadConfig } from '../config/app-config.js';
@@ -17,6 +17,9 @@ class Routes {
 
   @Authenticated()
   unscoped(): void {}
+
+  @AccessTokenOnly('API_KEY_NO_SESSION')
+  sessionOnly(): void {}
 }
 
 @Authenticated('activity.read')
@@ -86,6 +89,13 @@ describe('BearerAuthGuard scopes', () => {
       '403 API keys cannot use this route.',
     );
     expect(await outcome(callerWith(null), Routes, 'unscoped')).toBe('allowed');
+  });
+
+  it('refuses a key on an access-token-only route with that route\'s own reason', async () => {
+    expect(await outcome(callerWith(['account.read', 'account.write', 'sessions.write']), Routes, 'sessionOnly')).toBe(
+      '403 API keys have no session to log out of; delete the key to revoke it.',
+    );
+    expect(await outcome(callerWith(null), Routes, 'sessionOnly')).toBe('allowed');
   });
 
   it('takes the class\'s scope unless the method names its own', async () => {

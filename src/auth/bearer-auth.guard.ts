@@ -4,8 +4,8 @@ import type { Request } from 'express';
 import type { Strategy } from 'passport';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import type { ApiKeyScope } from '../common/auth/api-key-scopes.js';
-import { IS_PUBLIC, REQUIRED_ROLE, REQUIRED_SCOPE, type AuthenticatedRequest } from '../common/auth/auth.decorators.js';
-import { DomainError } from '../common/errors/domain-error.js';
+import { API_KEY_REFUSAL, IS_PUBLIC, REQUIRED_ROLE, REQUIRED_SCOPE, type AuthenticatedRequest } from '../common/auth/auth.decorators.js';
+import { DomainError, type ErrorCode } from '../common/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
@@ -81,7 +81,10 @@ export class BearerAuthGuard implements CanActivate {
     if (role === ADMIN_ROLE_SLUG && auth.user.role?.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN');
     if (auth.apiKey) {
       const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
-      if (scope === undefined) throw new DomainError('FORBIDDEN', API_KEY_ROUTE_CLOSED_MESSAGE);
+      if (scope === undefined) {
+        const refusal = this.reflector.getAllAndOverride<ErrorCode | undefined>(API_KEY_REFUSAL, targets);
+        throw refusal ? new DomainError(refusal) : new DomainError('FORBIDDEN', API_KEY_ROUTE_CLOSED_MESSAGE);
+      }
       if (!auth.apiKey.scopes.includes(scope)) throw new DomainError('API_KEY_SCOPE_MISSING', missingScopeMessage(scope));
     }
     return true;

@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 
 describe('AvatarImageProcessor', () => {
-  const processor = new AvatarImageProcessor({ imageProcessingConcurrency: 2 });
+  const processor = new AvatarImageProcessor({ imageProcessingConcurrency: 2, imageQueueLimit: 20 });
 
   /** rendition → [format, width, height] of what was rendered. */
   async function sizesOf(input: Buffer): Promise<Record<string, unknown[]>> {
@@ -39,5 +39,25 @@ describe('AvatarImageProcessor', () => {
   it('refuses a TIFF, which sharp could decode but the contract does not accept', async () => {
     const tiff = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#fff' } }).tiff().toBuffer();
     await expect(processor.render(tiff, 'file')).rejects.toMatchObject({ fields: [{ field: 'file', rule: 'image' }] });
+  });
+
+  it('admits IMAGE_PROCESSING_CONCURRENCY + IMAGE_QUEUE_LIMIT uploads, then 503 with Retry-After until one leaves', () => {
+    const line = new AvatarImageProcessor({ imageProcessingConcurrency: 2, imageQueueLimit: 1 });
+    const places = [line.admit(), line.admit(), line.admit()];
+    let refused: unknown;
+    try {
+      line.admit();
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+    expect((refused as DomainError).retryAfter).toBeGreaterThan(0);
+    // Leaving twice frees one place, not two.
+    places[0]!();
+    places[0]!();
+    const again = line.admit();
+    expect(() => line.admit()).toThrow(DomainError);
+    again();
   });
 });

@@ -18,6 +18,9 @@ const ACCEPTED_TYPES: Record<string, string> = {
 /** CONTRACT §8: at most 40 megapixels; larger inputs (decompression bombs) are refused from the header alone. */
 export const MAX_INPUT_PIXELS = 40_000_000;
 
+/** An upload takes 50 to 130 ms of CPU (README Performance): a full line drains within seconds. */
+const LINE_FULL_RETRY_SECONDS = 5;
+
 export const MAIN_SIZE = 512;
 export const HIGH_MAX_SIZE = 1024;
 export const THUMBNAIL_SIZE = 160;
@@ -64,9 +67,30 @@ function loadImageLibraries(): Promise<ImageLibraries> {
 @Injectable()
 export class AvatarImageProcessor {
   private readonly inLine: LimitFunction;
+  /** Uploads processed or waiting at most: beyond them, the line is full (IMAGE_QUEUE_LIMIT). */
+  private readonly capacity: number;
+  private admitted = 0;
 
-  constructor(@InjectConfig() config: Pick<AppConfig, 'imageProcessingConcurrency'>) {
+  constructor(@InjectConfig() config: Pick<AppConfig, 'imageProcessingConcurrency' | 'imageQueueLimit'>) {
     this.inLine = pLimit(config.imageProcessingConcurrency);
+    this.capacity = config.imageProcessingConcurrency + config.imageQueueLimit;
+  }
+
+  /**
+   * Takes a place in the line for one upload before its bytes are read (each holds up to 5 MB while it waits);
+   * 503 with Retry-After when the line is full. Call the returned function once the request is done.
+   */
+  admit(): () => void {
+    if (this.admitted >= this.capacity) {
+      throw new DomainError('SERVICE_UNAVAILABLE', 'Too many images are being processed. Please retry shortly.', { retryAfter: LINE_FULL_RETRY_SECONDS });
+    }
+    this.admitted++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.admitted--;
+    };
   }
 
   /** Validates the bytes as a JPEG, PNG, WebP or GIF of at most 40 megapixels and renders main, high and thumbnail. */

@@ -12,8 +12,9 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiConsumes } from '@nestjs/swagger';
 import multer from 'multer';
-import type { Observable } from 'rxjs';
+import { finalize, type Observable } from 'rxjs';
 import { DomainError } from '../common/errors/domain-error.js';
+import { AvatarImageProcessor } from './avatar-image.processor.js';
 
 /** CONTRACT §8: uploads up to 5 MB. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
@@ -88,10 +89,15 @@ export function AvatarFileInterceptor(field: string, options: AvatarUploadOption
   class AvatarFileMixin implements NestInterceptor {
     private readonly multer = new Multer();
 
+    constructor(private readonly images: AvatarImageProcessor) {}
+
+    /** A place in the image line first (503 when it is full), so a flood of uploads is refused before it is read. */
     async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+      const leave = this.images.admit();
       try {
-        return await this.multer.intercept(context, next);
+        return (await this.multer.intercept(context, next)).pipe(finalize(leave));
       } catch (error) {
+        leave();
         throw uploadError(error, field);
       }
     }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
+import { AvatarFileRemovals } from './avatar-file-removals.service.js';
 import { AvatarController } from './avatar.controller.js';
 import { AvatarService } from './avatar.service.js';
 import { AVATAR_STORAGE } from './storage/avatar-storage.js';
@@ -12,8 +13,10 @@ import { createAvatarStorage } from './storage/avatar-storage.factory.js';
   providers: [
     AvatarService,
     AvatarImageProcessor,
+    AvatarFileRemovals,
     { provide: AVATAR_STORAGE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createAvatarStorage(config) },
   ],
-  exports: [AvatarService, AVATAR_STORAGE],
+  // The image processor too: upload interceptors in other modules take their place in its line.
+  exports: [AvatarService, AvatarImageProcessor, AvatarFileRemovals, AVATAR_STORAGE],
 })
 export class AvatarModule {}

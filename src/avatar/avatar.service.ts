@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { User } from '../users/entities/user.entity.js';
 import { UserProfileService } from '../users/user-profile.service.js';
 import type { UserProfile } from '../users/user-profile.js';
+import { AvatarFileRemovals } from './avatar-file-removals.service.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 import { AVATAR_FORMAT, avatarFileName, avatarFileNames } from './avatar-urls.js';
 import { AVATAR_STORAGE, type AvatarStorage } from './storage/avatar-storage.js';
@@ -25,8 +26,9 @@ export const MAX_EXTERNAL_URL_LENGTH = 2048;
  *
  * An upload is written under temporary names first. Its files get their public names inside the transaction that
  * points the row at them, after the row is updated: a failure before the commit rolls the row back and removes the
- * files, so the old avatar stays and nothing is left behind. The previous upload's files are removed only once the
- * new state is committed. The row lock also orders concurrent changes of one user's avatar.
+ * files, so the old avatar stays and nothing is left behind. The previous upload's files are scheduled for removal in
+ * that transaction and removed once it committed, retried while the storage is down (AvatarFileRemovals). The row
+ * lock also orders concurrent changes of one user's avatar.
  */
 @Injectable()
 export class AvatarService {
@@ -38,6 +40,7 @@ export class AvatarService {
     @Inject(AVATAR_STORAGE) private readonly storage: AvatarStorage,
     private readonly activity: ActivityService,
     private readonly profiles: UserProfileService,
+    private readonly removals: AvatarFileRemovals,
   ) {}
 
   /** Replaces the avatar with an uploaded image; `field` names the form field in errors. */
@@ -96,11 +99,12 @@ export class AvatarService {
       if (current.avatarKey === next.avatarKey && current.avatarUrl === next.avatarUrl) return current;
       await users.update({ id: userId }, next);
       await this.activity.record({ event: 'user:avatar.updated', userId, auth, properties: { source } }, manager);
+      if (current.avatarKey && current.avatarKey !== next.avatarKey) await this.removals.schedule(avatarFileNames(current.avatarKey), manager);
       await beforeCommit?.();
       return current;
     });
     if (previous.avatarKey && previous.avatarKey !== next.avatarKey) {
-      await this.removeQuietly(avatarFileNames(previous.avatarKey));
+      await this.removals.removeNow(avatarFileNames(previous.avatarKey));
     }
   }
 

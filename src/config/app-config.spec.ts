@@ -1,4 +1,74 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from './app-config.js';
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig: limits (CONTRACT §11)', () => {
+  it('defaults every limit to the contract', () => {
+    const config = loadConfig({});
+    expect(config.rateLimits).toEqual({
+      loginFailuresPerAccountIp: 5,
+      loginFailuresPerAccount: 20,
+      loginFailuresPerIp: 100,
+      registerPerHour: 20,
+      passwordRemindPerHour: 5,
+      passwordRemindPerIpPerHour: 20,
+      apiPerMinute: 600,
+    });
+    expect(config.sms).toEqual({ perDestinationPerHour: 5, perIpPerHour: 20, maxPerHour: 500, allowedCallingCodes: null });
+    expect(config.bodyLimitBytes).toBe(64 * 1024);
+    expect(config.argon2MaxConcurrent).toBe(availableParallelism());
+    expect(config.imageQueueLimit).toBe(20);
+  });
+
+  it.each([
+    'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP',
+    'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT',
+    'RATE_LIMIT_LOGIN_FAILURES_PER_IP',
+    'RATE_LIMIT_REGISTER_PER_HOUR',
+    'RATE_LIMIT_REMIND_PER_HOUR',
+    'RATE_LIMIT_REMIND_PER_IP_PER_HOUR',
+    'RATE_LIMIT_API_PER_MINUTE',
+    'SMS_PER_DESTINATION_PER_HOUR',
+    'SMS_PER_IP_PER_HOUR',
+    'SMS_MAX_PER_HOUR',
+    'ARGON2_MAX_CONCURRENT',
+    'IMAGE_QUEUE_LIMIT',
+  ])('accepts %s from 1 to 1,000,000 and stops on anything else, naming it', (name) => {
+    expect(() => loadConfig({ [name]: '1' })).not.toThrow();
+    expect(() => loadConfig({ [name]: '1000000' })).not.toThrow();
+    for (const bad of ['0', '1000001', '-3', '2.5', 'ten']) {
+      const error = refusal({ [name]: bad });
+      expect(error.variable).toBe(name);
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it('reads BODY_LIMIT as body-parser sizes', () => {
+    expect(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimitBytes).toBe(1024 * 1024);
+    expect(loadConfig({ BODY_LIMIT: '65536' }).bodyLimitBytes).toBe(65536);
+    expect(loadConfig({ BODY_LIMIT: '100KB' }).bodyLimitBytes).toBe(100 * 1024);
+    for (const bad of ['0kb', 'lots', '64 gigabytes', '1.5mb', '1000001kb']) expect(refusal({ BODY_LIMIT: bad }).variable).toBe('BODY_LIMIT');
+  });
+
+  it('reads SMS_ALLOWED_CALLING_CODES as "all" or a list of calling codes', () => {
+    expect(loadConfig({ SMS_ALLOWED_CALLING_CODES: 'all' }).sms.allowedCallingCodes).toBeNull();
+    expect(loadConfig({ SMS_ALLOWED_CALLING_CODES: '381, +44,1' }).sms.allowedCallingCodes).toEqual([381, 44, 1]);
+    for (const bad of ['serbia', '0', '12345', '381,,44']) expect(refusal({ SMS_ALLOWED_CALLING_CODES: bad }).variable).toBe('SMS_ALLOWED_CALLING_CODES');
+  });
+
+  it('still starts when the removed RATE_LIMIT_LOGIN_PER_MINUTE is set', () => {
+    expect(() => loadConfig({ RATE_LIMIT_LOGIN_PER_MINUTE: '10' })).not.toThrow();
+  });
+});
 
 describe('loadConfig: API key lifetimes', () => {
   it('defaults to a 365-day maximum and no default lifetime', () => {

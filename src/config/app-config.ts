@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { availableParallelism } from 'node:os';
 
 /**
  * Typed configuration read once from the environment (CONTRACT §11).
@@ -31,6 +32,8 @@ export interface AppConfig {
   twoFactorEncryptionKey?: string;
   accessTokenTtlSeconds: number;
   sessionTtlSeconds: number;
+  /** A session unused this long can no longer refresh (and its access tokens are refused). */
+  sessionIdleTtlSeconds: number;
   recentAuthSeconds: number;
   redisUrl?: string;
   smtpUrl?: string;
@@ -52,12 +55,47 @@ export interface AppConfig {
   logLevel: string;
   /** argon2id cost; tests may lower it through ARGON2_MEMORY_KIB / ARGON2_TIME_COST, the defaults are OWASP's. */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
-  rateLimits: { loginPerMinute: number; passwordRemindPerHour: number; apiPerMinute: number };
+  rateLimits: RateLimits;
+  sms: SmsBudgets;
+  /** Largest JSON or form body, bytes (BODY_LIMIT); uploads have their own 5 MB multipart limit. */
+  bodyLimitBytes: number;
+  /** argon2 hashes or verifications running at once; the rest wait up to 2 s, then 503. */
+  argon2MaxConcurrent: number;
+  /** Avatar uploads that may wait for the image line beyond those being processed; past it, 503. */
+  imageQueueLimit: number;
   /** `expires_at` of a new key: at most `maxLifetimeDays` ahead; `defaultLifetimeDays` when none is given (unset: none). */
   apiKeys: { maxLifetimeDays: number; defaultLifetimeDays?: number };
   database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number; logQueries: boolean };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
+  /** Screening of new passwords (CONTRACT §3): zxcvbn score, and the k-anonymity breached-password range API. */
+  passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
+}
+
+/** CONTRACT §10, §11: every limit is a whole number from 1 to 1,000,000. */
+export interface RateLimits {
+  /** Failed logins (and failed proofs, two-factor codes) of one account from one address, per 15 minutes. */
+  loginFailuresPerAccountIp: number;
+  /** Failures of one account from all addresses, per hour. */
+  loginFailuresPerAccount: number;
+  /** Failures from one address across accounts, per hour. */
+  loginFailuresPerIp: number;
+  registerPerHour: number;
+  /** Password reset mails per address of record (also verification resends per account), per hour. */
+  passwordRemindPerHour: number;
+  /** Password reset requests per client address, per hour. */
+  passwordRemindPerIpPerHour: number;
+  apiPerMinute: number;
+}
+
+export interface SmsBudgets {
+  /** Texts per destination number per hour; also per account (an account texts one number at a time). */
+  perDestinationPerHour: number;
+  perIpPerHour: number;
+  /** Texts per hour from the whole deployment. */
+  maxPerHour: number;
+  /** Calling codes SMS may go to; null: all. */
+  allowedCallingCodes: number[] | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -76,6 +114,34 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** CONTRACT §11: every limit accepts whole numbers from 1 to 1,000,000. */
+function limit(env: Env, name: string, fallback: number): number {
+  return int(env, name, fallback, 1, 1_000_000);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A size as body-parser reads it (`64kb`, `1mb`, `65536`): a whole number from 1 to 1,000,000 and a unit. */
+function size(env: Env, name: string, fallback: string): number {
+  const raw = (str(env, name) ?? fallback).toLowerCase();
+  const match = /^(\d+)\s*(b|kb|mb)?$/.exec(raw);
+  if (!match) throw new ConfigError(name, `must be a size such as 64kb, 1mb or 65536 (bytes), got "${raw}"`);
+  const amount = Number(match[1]);
+  if (amount < 1 || amount > 1_000_000) throw new ConfigError(name, `must be between 1 and 1000000 (with b, kb or mb), got ${amount}`);
+  return amount * SIZE_UNITS[match[2] ?? '']!;
+}
+
+/** `all` (the default) or comma-separated calling codes (`1,44,381`, a leading `+` allowed). */
+function callingCodes(env: Env, name: string): number[] | null {
+  const raw = str(env, name);
+  if (raw === undefined || raw.toLowerCase() === 'all') return null;
+  return raw.split(',').map((item) => {
+    const code = item.trim().replace(/^\+/, '');
+    if (!/^[1-9]\d{0,3}$/.test(code)) throw new ConfigError(name, `must be "all" or calling codes such as 1,44,381, got "${item.trim()}"`);
+    return Number(code);
+  });
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -210,6 +276,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     twoFactorEncryptionKey,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL', 900, 60, 86400),
     sessionTtlSeconds: int(env, 'SESSION_TTL', 30 * 86400, 300, 365 * 86400),
+    // At least 5 minutes: `last_activity` is written at most once a minute (batched), so a shorter idle time could
+    // end a session in use.
+    sessionIdleTtlSeconds: int(env, 'SESSION_IDLE_TTL', 7 * 86400, 300, 365 * 86400),
     recentAuthSeconds: int(env, 'RECENT_AUTH_SECONDS', 900, 0, 86400),
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     smtpUrl,
@@ -239,11 +308,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeCost: int(env, 'ARGON2_TIME_COST', 2, 1, 20),
       parallelism: 1,
     },
+    // RATE_LIMIT_LOGIN_PER_MINUTE is no longer read (login counts failures now); a deployment that still sets it starts.
     rateLimits: {
-      loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100000),
-      passwordRemindPerHour: int(env, 'RATE_LIMIT_REMIND_PER_HOUR', 5, 1, 100000),
-      apiPerMinute: int(env, 'RATE_LIMIT_API_PER_MINUTE', 600, 1, 1000000),
+      loginFailuresPerAccountIp: limit(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP', 5),
+      loginFailuresPerAccount: limit(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 20),
+      loginFailuresPerIp: limit(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_IP', 100),
+      registerPerHour: limit(env, 'RATE_LIMIT_REGISTER_PER_HOUR', 20),
+      passwordRemindPerHour: limit(env, 'RATE_LIMIT_REMIND_PER_HOUR', 5),
+      passwordRemindPerIpPerHour: limit(env, 'RATE_LIMIT_REMIND_PER_IP_PER_HOUR', 20),
+      apiPerMinute: limit(env, 'RATE_LIMIT_API_PER_MINUTE', 600),
     },
+    sms: {
+      perDestinationPerHour: limit(env, 'SMS_PER_DESTINATION_PER_HOUR', 5),
+      perIpPerHour: limit(env, 'SMS_PER_IP_PER_HOUR', 20),
+      maxPerHour: limit(env, 'SMS_MAX_PER_HOUR', 500),
+      allowedCallingCodes: callingCodes(env, 'SMS_ALLOWED_CALLING_CODES'),
+    },
+    bodyLimitBytes: size(env, 'BODY_LIMIT', '64kb'),
+    argon2MaxConcurrent: limit(env, 'ARGON2_MAX_CONCURRENT', availableParallelism()),
+    imageQueueLimit: limit(env, 'IMAGE_QUEUE_LIMIT', 20),
     apiKeys: { maxLifetimeDays: apiKeyMaxLifetimeDays, defaultLifetimeDays: apiKeyDefaultLifetimeDays },
     database: {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 10000, 100, 600000),
@@ -252,5 +335,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       logQueries: bool(env, 'DB_LOG_QUERIES', false),
     },
     shutdownDelayMs: int(env, 'SHUTDOWN_DELAY_MS', 0, 0, 60000),
+    passwordPolicy: {
+      // zxcvbn's 3, "safely unguessable": the lowest score its documentation rates as protection against an offline
+      // attack on a slow hash (2 only withstands an unthrottled online attack). See README, Configuration.
+      minScore: int(env, 'PASSWORD_MIN_SCORE', 3, 0, 4),
+      pwnedUrl: url(env, 'PWNED_PASSWORDS_URL'),
+      pwnedMinCount: int(env, 'PWNED_PASSWORDS_MIN_COUNT', 1, 1, 1_000_000_000),
+      pwnedFailClosed: bool(env, 'PWNED_PASSWORDS_FAIL_CLOSED', false),
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { EmailChange } from '../account-recovery/email-change.entity.js';
 import { UserToken } from '../account-recovery/user-token.entity.js';
 import { ActivityLog } from '../activity/activity-log.entity.js';
 import { ApiKey } from '../api-keys/entities/api-key.entity.js';
@@ -10,4 +11,4 @@ import { Role } from '../users/entities/role.entity.js';
 import { User } from '../users/entities/user.entity.js';
 
 /** Every entity, listed (not globbed) so the same list works compiled, under ts-jest ESM and in the CLI. */
-export const ENTITIES = [User, Role, Country, Session, ActivityLog, TwoFactorSettings, RecoveryCode, TwoFactorChallenge, ApiKey, UserToken];
+export const ENTITIES = [User, Role, Country, Session, ActivityLog, TwoFactorSettings, RecoveryCode, TwoFactorChallenge, ApiKey, UserToken, EmailChange];

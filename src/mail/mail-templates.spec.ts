@@ -1,4 +1,10 @@
 import {
+  accountDeletedMail,
+  adminChangedAccountMail,
+  emailChangeConfirmationMail,
+  emailChangeRequestedMail,
+  emailChangeRevertedMail,
+  passwordResetNoticeMail,
   apiKeyCreatedMail,
   apiKeysRevokedMail,
   emailChangedMail,
@@ -66,6 +72,7 @@ describe('mail templates', () => {
       emailVerificationMail({ frontendUrl, token: 't', name }),
       passwordChangedMail({ name }),
       emailChangedMail({ name, newEmail }),
+      accountDeletedMail({ name, username: 'ana' }),
     ];
     for (const mail of mails) {
       expect(mail.html).not.toContain('<script>');
@@ -81,5 +88,52 @@ describe('mail templates', () => {
     expect(mail.text).toContain('changed to new@example.test.');
     expect(mail.html).not.toContain('href=');
     expect(passwordChangedMail({ name: 'Ana' }).subject).toBe('Your password was changed');
+  });
+
+  it('confirms a deletion naming the account, without any link', () => {
+    const mail = accountDeletedMail({ name: 'Ana', username: 'ana.k' });
+    expect(mail.subject).toBe('Your account was deleted');
+    expect(mail.text).toContain('Tessera account ana.k was deleted');
+    expect(mail.html).not.toContain('href=');
+  });
+
+  it('sends the pending change: the confirmation link to the new address, the cancel link to the current one', () => {
+    const confirmation = emailChangeConfirmationMail({ frontendUrl, token: 'confirm-token', name: 'Ana' });
+    expect(confirmation.subject).toBe('Confirm your new email address');
+    expect(confirmation.text).toContain(`${frontendUrl}/verify-email?token=confirm-token`);
+    expect(confirmation.text).toContain('24 hours');
+    const notice = emailChangeRequestedMail({ frontendUrl, token: 'cancel-token', name: 'Ana', newEmail: 'new@example.test' });
+    expect(notice.subject).toBe('Your email address is about to change');
+    expect(notice.text).toContain(`${frontendUrl}/cancel-email-change?token=cancel-token`);
+    expect(notice.text).toContain('new@example.test');
+    expect(notice.text).not.toContain('confirm-token');
+    expect(notice.text).toContain('within 7 days');
+    const reverted = emailChangeRevertedMail({ name: 'Ana', revertedEmail: '<evil>@example.test' });
+    expect(reverted.subject).toBe('Your email address was restored');
+    expect(reverted.text).toContain('<evil>@example.test no longer is');
+    expect(reverted.html).toContain('&lt;evil&gt;@example.test');
+    expect(reverted.html).not.toContain('href=');
+  });
+
+  it('says what a reset ended, and lists the keys a password change keeps by identifier only', () => {
+    const reset = passwordResetNoticeMail({ name: 'Ana', revokedSessions: 3, deletedApiKeys: 2, addressVerified: true });
+    expect(reset.subject).toBe('Your password was reset');
+    expect(reset.text).toContain('signed out (3)');
+    expect(reset.text).toContain('every API key deleted (2)');
+    expect(reset.text).toContain('also confirmed this email address');
+    expect(passwordResetNoticeMail({ name: 'Ana', revokedSessions: 0, deletedApiKeys: 0, addressVerified: false }).text).not.toContain('confirmed');
+    const changed = passwordChangedMail({ name: 'Ana', apiKeys: [{ identifier: 'ptlc_AbCdEfGhIjK', description: '<b>deploy</b>' }] });
+    expect(changed.text).toContain('Your 1 API key keeps working');
+    expect(changed.text).toContain('ptlc_AbCdEfGhIjK: <b>deploy</b>');
+    expect(changed.html).toContain('&lt;b&gt;deploy&lt;/b&gt;');
+    expect(changed.html).not.toContain('<b>deploy');
+  });
+
+  it('tells the target what an administrator changed, without any link', () => {
+    const mail = adminChangedAccountMail({ name: '<i>Ana</i>', changes: ['password', 'role'] });
+    expect(mail.subject).toBe('An administrator changed your account');
+    expect(mail.text).toContain('changed your Tessera account: password, role.');
+    expect(mail.html).not.toContain('href=');
+    expect(mail.html).not.toContain('<i>');
   });
 });

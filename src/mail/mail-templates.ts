@@ -11,6 +11,8 @@ export interface MailContent {
 /** Lifetimes the mails state; the flows that issue the tokens use the same numbers. */
 export const PASSWORD_RESET_TTL_MINUTES = 60;
 export const EMAIL_VERIFICATION_TTL_HOURS = 24;
+/** How long the cancel link of an email change can still undo it once the new address confirmed it. */
+export const EMAIL_CHANGE_REVERT_DAYS = 7;
 
 const APP_NAME = 'Tessera';
 
@@ -27,13 +29,68 @@ export interface EmailVerificationMailData {
   name: string;
 }
 
+/** A key as a notice names it: its public identifier and description, never its secret. */
+export interface ApiKeyMention {
+  identifier: string;
+  description: string;
+}
+
 export interface PasswordChangedMailData {
   name: string;
+  /** The account's API keys, which a password change leaves working. */
+  apiKeys?: ApiKeyMention[];
+}
+
+export interface PasswordResetNoticeMailData {
+  name: string;
+  revokedSessions: number;
+  deletedApiKeys: number;
+  /** True when the reset link was what verified the address. */
+  addressVerified: boolean;
+}
+
+export interface EmailChangeConfirmationMailData {
+  frontendUrl: string;
+  token: string;
+  name: string;
+}
+
+export interface EmailChangeRequestedMailData {
+  frontendUrl: string;
+  /** The cancellation token. */
+  token: string;
+  name: string;
+  newEmail: string;
+}
+
+export interface EmailChangeRevertedMailData {
+  name: string;
+  /** The address the account had until the revert. */
+  revertedEmail: string;
+}
+
+export interface AdminChangedAccountMailData {
+  name: string;
+  /** What the administrator changed, in words (`password`, `email address`, `role`, `status`). */
+  changes: string[];
+}
+
+export interface AccountDeletedMailData {
+  name: string;
+  username: string;
 }
 
 export interface EmailChangedMailData {
   name: string;
   newEmail: string;
+}
+
+export interface LoginLockoutMailData {
+  name: string;
+  /** The address the failed attempts came from. */
+  ip: string;
+  /** Minutes until logins are accepted again. */
+  minutes: number;
 }
 
 export interface ApiKeyCreatedMailData {
@@ -66,6 +123,10 @@ export function emailVerificationLink(frontendUrl: string, token: string): strin
   return `${frontendUrl}/verify-email?${new URLSearchParams({ token })}`;
 }
 
+export function cancelEmailChangeLink(frontendUrl: string, token: string): string {
+  return `${frontendUrl}/cancel-email-change?${new URLSearchParams({ token })}`;
+}
+
 export function passwordResetMail(data: PasswordResetMailData): MailContent {
   const link = passwordResetLink(data.frontendUrl, data.token, data.email);
   const lines = [
@@ -87,11 +148,65 @@ export function emailVerificationMail(data: EmailVerificationMailData): MailCont
 }
 
 export function passwordChangedMail(data: PasswordChangedMailData): MailContent {
+  const keys = data.apiKeys ?? [];
   const lines = [
-    `The password of your ${APP_NAME} account was just changed.`,
+    `The password of your ${APP_NAME} account was just changed. Every other session was signed out.`,
+    ...(keys.length === 0
+      ? []
+      : [
+          `Your ${keys.length} API key${keys.length === 1 ? ' keeps' : 's keep'} working; delete any you do not recognise:`,
+          ...keys.map((key) => `${key.identifier}: ${key.description || '(no description)'}`),
+        ]),
     'If you did not make this change, reset your password right away and contact support.',
   ];
   return render('Your password was changed', data.name, lines);
+}
+
+export function passwordResetNoticeMail(data: PasswordResetNoticeMailData): MailContent {
+  const lines = [
+    `The password of your ${APP_NAME} account was reset through an emailed link.`,
+    `Every session was signed out (${data.revokedSessions}) and every API key deleted (${data.deletedApiKeys}); pending two-factor logins and email changes were dropped.`,
+    ...(data.addressVerified ? ['The reset link also confirmed this email address.'] : []),
+    'If you did not reset your password, reset it again right away and contact support.',
+  ];
+  return render('Your password was reset', data.name, lines);
+}
+
+export function emailChangeConfirmationMail(data: EmailChangeConfirmationMailData): MailContent {
+  const link = emailVerificationLink(data.frontendUrl, data.token);
+  const lines = [
+    `Please confirm that this address should become the email address of your ${APP_NAME} account.`,
+    `This link expires in ${EMAIL_VERIFICATION_TTL_HOURS} hours. Until it is opened, the account keeps its current address.`,
+    'If you did not ask for this change, ignore this email.',
+  ];
+  return render('Confirm your new email address', data.name, lines, { label: 'Confirm email address', link });
+}
+
+export function emailChangeRequestedMail(data: EmailChangeRequestedMailData): MailContent {
+  const link = cancelEmailChangeLink(data.frontendUrl, data.token);
+  const lines = [
+    `Someone asked to change the email address of your ${APP_NAME} account to ${data.newEmail}.`,
+    'Nothing changes until the new address confirms it; this address keeps receiving the account mail meanwhile.',
+    `If it was not you, open the link: it cancels the change, or undoes it within ${EMAIL_CHANGE_REVERT_DAYS} days if it was already confirmed, and signs out every session.`,
+  ];
+  return render('Your email address is about to change', data.name, lines, { label: 'Cancel the change', link });
+}
+
+export function emailChangeRevertedMail(data: EmailChangeRevertedMailData): MailContent {
+  const lines = [
+    `The email address of your ${APP_NAME} account is this one again; ${data.revertedEmail} no longer is.`,
+    'Every session was signed out, every API key deleted, and the password replaced: set a new one with the reset link we sent in a separate email.',
+    'If you did not ask for this, contact support right away.',
+  ];
+  return render('Your email address was restored', data.name, lines);
+}
+
+export function adminChangedAccountMail(data: AdminChangedAccountMailData): MailContent {
+  const lines = [
+    `An administrator changed your ${APP_NAME} account: ${data.changes.join(', ')}.`,
+    'If you did not expect this, contact support right away.',
+  ];
+  return render('An administrator changed your account', data.name, lines);
 }
 
 export function emailChangedMail(data: EmailChangedMailData): MailContent {
@@ -101,6 +216,24 @@ export function emailChangedMail(data: EmailChangedMailData): MailContent {
     'If you did not make this change, contact support right away.',
   ];
   return render('Your email address was changed', data.name, lines);
+}
+
+export function accountDeletedMail(data: AccountDeletedMailData): MailContent {
+  const lines = [
+    `Your ${APP_NAME} account ${data.username} was deleted, with its sessions, API keys, two-factor settings and pictures.`,
+    'The username and this email address are free again; nothing about the account can be restored.',
+    'If you did not delete it, someone else knew your password: change it wherever you used it, and contact support.',
+  ];
+  return render('Your account was deleted', data.name, lines);
+}
+
+export function loginLockoutMail(data: LoginLockoutMailData): MailContent {
+  const wait = data.minutes === 1 ? '1 minute' : `${data.minutes} minutes`;
+  const lines = [
+    `Logins to your ${APP_NAME} account were paused for ${wait} after repeated failed attempts (the last from ${data.ip}).`,
+    'If these attempts were yours, wait and try again. If not, someone may be guessing your password: once logins resume, change it to one you use nowhere else and turn on two-factor authentication.',
+  ];
+  return render('Repeated failed logins to your account', data.name, lines);
 }
 
 export function apiKeyCreatedMail(data: ApiKeyCreatedMailData): MailContent {

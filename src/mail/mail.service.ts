@@ -3,18 +3,42 @@ import type { Transporter } from 'nodemailer';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import {
+  accountDeletedMail,
+  adminChangedAccountMail,
   apiKeyCreatedMail,
   apiKeysRevokedMail,
+  emailChangeConfirmationMail,
   emailChangedMail,
+  emailChangeRequestedMail,
+  emailChangeRevertedMail,
   emailVerificationMail,
+  loginLockoutMail,
   passwordChangedMail,
   passwordResetMail,
+  passwordResetNoticeMail,
+  type AdminChangedAccountMailData,
   type ApiKeyCreatedMailData,
   type ApiKeysRevokedMailData,
+  type LoginLockoutMailData,
   type MailContent,
+  type PasswordChangedMailData,
+  type PasswordResetNoticeMailData,
 } from './mail-templates.js';
 
-type MailKind = 'password-reset' | 'email-verification' | 'password-changed' | 'email-changed' | 'api-key-created' | 'api-keys-revoked';
+type MailKind =
+  | 'password-reset'
+  | 'email-verification'
+  | 'password-changed'
+  | 'password-reset-notice'
+  | 'email-changed'
+  | 'email-change-confirmation'
+  | 'email-change-requested'
+  | 'email-change-reverted'
+  | 'admin-changed-account'
+  | 'login-lockout'
+  | 'api-key-created'
+  | 'api-keys-revoked'
+  | 'account-deleted';
 
 /**
  * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
@@ -39,13 +63,43 @@ export class MailService implements OnApplicationShutdown {
     this.enqueue('email-verification', to, () => emailVerificationMail({ frontendUrl: this.config.frontendUrl, ...data }));
   }
 
-  sendPasswordChangedNotice(to: string, data: { name: string }): void {
+  sendPasswordChangedNotice(to: string, data: PasswordChangedMailData): void {
     this.enqueue('password-changed', to, () => passwordChangedMail(data));
+  }
+
+  /** After a reset: what the reset ended (sessions, keys) and whether it verified the address. */
+  sendPasswordResetNotice(to: string, data: PasswordResetNoticeMailData): void {
+    this.enqueue('password-reset-notice', to, () => passwordResetNoticeMail(data));
+  }
+
+  /** The link that applies a pending email change; goes to the new address. */
+  sendEmailChangeConfirmation(newAddress: string, data: { token: string; name: string }): void {
+    this.enqueue('email-change-confirmation', newAddress, () => emailChangeConfirmationMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  }
+
+  /** The notice of a pending email change, with its cancel link; goes to the current address. */
+  sendEmailChangeRequested(currentAddress: string, data: { token: string; name: string; newEmail: string }): void {
+    this.enqueue('email-change-requested', currentAddress, () => emailChangeRequestedMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  }
+
+  /** After the cancel link undid a confirmed change; goes to the restored address. */
+  sendEmailChangeReverted(to: string, data: { name: string; revertedEmail: string }): void {
+    this.enqueue('email-change-reverted', to, () => emailChangeRevertedMail(data));
+  }
+
+  /** An administrator changed the account's credentials, role or status; goes to the address of record. */
+  sendAdminChangedAccount(to: string, data: AdminChangedAccountMailData): void {
+    this.enqueue('admin-changed-account', to, () => adminChangedAccountMail(data));
   }
 
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
   sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
     this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  }
+
+  /** Tells the owner their logins are paused after repeated failures: someone else may be guessing. */
+  sendLoginLockoutNotice(to: string, data: LoginLockoutMailData): void {
+    this.enqueue('login-lockout', to, () => loginLockoutMail(data));
   }
 
   sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
@@ -55,6 +109,11 @@ export class MailService implements OnApplicationShutdown {
   /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
   sendApiKeysRevokedNotice(to: string, data: ApiKeysRevokedMailData): void {
     this.enqueue('api-keys-revoked', to, () => apiKeysRevokedMail(data));
+  }
+
+  /** The confirmation that an account is gone, to its last address. */
+  sendAccountDeletedNotice(to: string, data: { name: string; username: string }): void {
+    this.enqueue('account-deleted', to, () => accountDeletedMail(data));
   }
 
   /** Resolves once every delivery started so far has finished (sent or failed and logged). */

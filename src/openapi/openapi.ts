@@ -83,7 +83,7 @@ export function documentApiKeyScopes(document: OpenAPIObject): OpenAPIObject {
       const scopes = requirements.flatMap((requirement) => requirement[BEARER_SCHEME]);
       const note =
         scopes.length === 0
-          ? 'Not open to API keys (403 `API keys cannot use this route.`): access tokens only.'
+          ? 'Not open to API keys (403): access tokens only.'
           : `API keys need the scope ${scopes.map((scope) => `\`${scope}\``).join(', ')}.`;
       operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
     }

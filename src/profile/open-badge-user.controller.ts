@@ -1,11 +1,14 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, Put, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccountDeletionService } from '../account-data/account-deletion.service.js';
+import { DeleteAccountDto } from '../account-data/dto/delete-account.dto.js';
+import { SuccessDto } from '../auth/dto/login.dto.js';
 import { AvatarFileInterceptor } from '../avatar/avatar-upload.interceptor.js';
 import { ApiMultipartFile } from '../common/openapi/multipart-file.js';
 import type { UploadedImage } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { LaravelErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { OpenBadgeProfileResponseDto, OpenBadgeUserDto } from '../dialects/open-badge/dto/open-badge-user.dto.js';
 import { presentOpenBadgeProfileResponse, presentOpenBadgeUser } from '../dialects/open-badge/user.presenter.js';
 import { TAGS } from '../openapi/openapi.js';
@@ -17,7 +20,10 @@ import { ProfileService } from './profile.service.js';
 @Controller('v1/auth/user')
 @LaravelErrors(401, 403)
 export class OpenBadgeUserController {
-  constructor(private readonly profile: ProfileService) {}
+  constructor(
+    private readonly profile: ProfileService,
+    private readonly deletion: AccountDeletionService,
+  ) {}
 
   /** The signed-in user, unwrapped. */
   @Authenticated('account.read')
@@ -28,12 +34,16 @@ export class OpenBadgeUserController {
     return presentOpenBadgeUser(await this.profile.view(auth));
   }
 
-  /** Change username and/or email (recent login or `current_password`). */
+  /**
+   * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
+   * for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+   */
   @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
   @LaravelErrors(400, 422)
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateAuthUserDto): Promise<OpenBadgeUserDto> {
     return presentOpenBadgeUser(await this.profile.updateCredentials(auth, dto));
   }
@@ -54,5 +64,16 @@ export class OpenBadgeUserController {
     @UploadedFile() picture: UploadedImage | undefined,
   ): Promise<OpenBadgeProfileResponseDto> {
     return presentOpenBadgeProfileResponse(await this.profile.updateOpenBadgeProfile(auth, dto, picture));
+  }
+
+  /** Delete the account, as `DELETE /api/me` does (recent login or `current_password`). */
+  @Authenticated('account.write')
+  @Delete()
+  @Header('Cache-Control', 'no-store')
+  @ApiBody({ type: DeleteAccountDto, required: false })
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(422, 429)
+  async deleteAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
+    return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
   }
 }

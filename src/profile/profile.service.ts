@@ -1,13 +1,18 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { ActivityService, type ActivityEvent } from '../activity/activity.service.js';
 import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { PasswordPolicyService } from '../auth/password-policy.service.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { CredentialRevocationService } from '../auth/credential-revocation.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { CountriesService } from '../countries/countries.service.js';
+import type { ApiKeyMention } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { AccountUser } from '../users/account-user.js';
@@ -90,8 +95,11 @@ export class ProfileService {
     private readonly profiles: UserProfileService,
     private readonly countries: CountriesService,
     private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
     private readonly reauthentication: ReauthenticationService,
-    private readonly sessions: SessionsService,
+    private readonly revocation: CredentialRevocationService,
+    private readonly emailChanges: EmailChangeService,
+    private readonly apiKeys: ApiKeysService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
     private readonly avatars: AvatarService,
@@ -163,6 +171,9 @@ export class ProfileService {
     const email = changes.email !== undefined && changes.email !== user.email ? changes.email : undefined;
     // A new spelling of the same address (case) keeps its verification.
     const addressChanged = email !== undefined && email.toLowerCase() !== user.email.toLowerCase();
+    // A verified address stays until the new one confirms (CONTRACT §2); an unverified one has nothing to protect.
+    const pendingEmail = addressChanged && user.emailVerifiedAt !== null ? email : undefined;
+    const addressChangedAtOnce = addressChanged && pendingEmail === undefined;
     const passwordChanged = changes.password !== undefined;
 
     const credentialsChanged = username !== undefined || email !== undefined || passwordChanged;
@@ -175,25 +186,40 @@ export class ProfileService {
     await this.users.assertAvailable({ username, email }, user.id);
 
     if (username !== undefined) patch.username = username;
-    if (email !== undefined) patch.email = email;
-    if (addressChanged) patch.emailVerifiedAt = null;
-    if (changes.password !== undefined) patch.password = await this.passwords.hash(changes.password);
-    if (Object.keys(patch).length === 0) return this.profiles.of(user);
+    if (email !== undefined && pendingEmail === undefined) patch.email = email;
+    if (addressChangedAtOnce) patch.emailVerifiedAt = null;
+    if (changes.password !== undefined) {
+      // Screened against the account's words as they will be after this change.
+      await this.passwordPolicy.assertAcceptable(changes.password, {
+        username: username ?? user.username,
+        email: email ?? user.email,
+        firstName: patch.firstName !== undefined ? patch.firstName : user.firstName,
+        lastName: patch.lastName !== undefined ? patch.lastName : user.lastName,
+      });
+      patch.password = await this.passwords.hash(changes.password);
+    }
+    if (Object.keys(patch).length === 0 && pendingEmail === undefined) return this.profiles.of(user);
 
+    let mailPendingChange: (() => void) | undefined;
+    let apiKeys: ApiKeyMention[] = [];
     await this.dataSource.transaction(async (manager) => {
       const record = (event: ActivityEvent, properties: ActivityProperties = {}) =>
         this.activity.record({ event, userId: user.id, auth, properties }, manager);
-      await this.users.update(user.id, patch, manager);
+      if (Object.keys(patch).length > 0) await this.users.update(user.id, patch, manager);
       if (updatedFields.length > 0) await record('user:profile.updated', { fields: updatedFields.join(',') });
       if (username !== undefined) await record('user:account.username-changed', { old_username: user.username, new_username: username });
-      if (addressChanged) await record('user:account.email-changed');
+      if (pendingEmail !== undefined) mailPendingChange = await this.emailChanges.request(auth, pendingEmail, manager);
+      if (addressChangedAtOnce) await record('user:account.email-changed');
       if (passwordChanged) {
-        const revoked = await this.sessions.revokeAllForUser(user.id, auth.session?.id ?? null, manager);
-        await record('user:account.password-changed', { revoked_sessions: revoked });
+        // API keys stay (the owner changed the password, not lost it); the notice lists them.
+        const ended = await this.revocation.end(user.id, { keepSessionId: auth.session?.id ?? null }, manager);
+        await record('user:account.password-changed', { revoked_sessions: ended.sessions, dropped_challenges: ended.challenges });
+        apiKeys = (await this.apiKeys.list(user.id, manager)).map(({ identifier, description }) => ({ identifier, description }));
       }
     });
+    mailPendingChange?.();
     const updated = await this.profiles.load(user.id);
-    await this.notify(user, updated.user, { passwordChanged, addressChanged });
+    await this.notify(user, updated.user, { passwordChanged, addressChanged: addressChangedAtOnce, apiKeys });
     return updated;
   }
 
@@ -201,9 +227,9 @@ export class ProfileService {
    * Mails after the change committed. Notices go to the previous address, whose owner learns about a change they
    * may not have made; the verification link goes to the new one.
    */
-  private async notify(before: AccountUser, after: AccountUser, what: { passwordChanged: boolean; addressChanged: boolean }): Promise<void> {
+  private async notify(before: AccountUser, after: AccountUser, what: { passwordChanged: boolean; addressChanged: boolean; apiKeys: ApiKeyMention[] }): Promise<void> {
     const name = after.firstName ?? after.username;
-    if (what.passwordChanged) this.mail.sendPasswordChangedNotice(before.email, { name });
+    if (what.passwordChanged) this.mail.sendPasswordChangedNotice(before.email, { name, apiKeys: what.apiKeys });
     if (!what.addressChanged) return;
     this.mail.sendEmailChangedNotice(before.email, { name, newEmail: after.email });
     // The one place the new address gets its verification mail (issue 4 provides the requester).

@@ -91,6 +91,11 @@ export class SessionsService implements BeforeApplicationShutdown {
       .getOne();
     if (!session || !session.user) throw new DomainError('UNAUTHENTICATED');
     if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (this.isIdle(session.lastActivity.getTime())) {
+      // Unused for SESSION_IDLE_TTL: whoever holds its refresh token now, the session is over.
+      await this.revokeForReason(session, 'idle');
+      throw new DomainError('UNAUTHENTICATED');
+    }
     const presented = sha256Hex(refreshToken);
 
     if (sameDigest(presented, session.refreshTokenHash) && parsed.generation === session.generation) {
@@ -103,15 +108,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     if (sameDigest(presented, session.previousRefreshTokenHash) && parsed.generation === session.generation - 1 && withinGrace) {
       return this.pair(session.userId, session.id, session.generation, session.rotatedAt, new Date());
     }
-    if (parsed.generation < session.generation) {
-      await this.revokeSession(session.id);
-      await this.activity.record({
-        event: 'user:session.revoked',
-        userId: session.userId,
-        actorId: null,
-        properties: { session_id_prefix: session.id.slice(0, 8), reason: 'refresh-token-reuse' },
-      });
-    }
+    if (parsed.generation < session.generation) await this.revokeForReason(session, 'refresh-token-reuse');
     throw new DomainError('UNAUTHENTICATED');
   }
 
@@ -126,15 +123,18 @@ export class SessionsService implements BeforeApplicationShutdown {
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     user.role = await this.roles.get(user.roleId);
     if (!user.role) throw new DomainError('UNAUTHENTICATED');
-    if (row[0] === true) this.lastActivityWrites.add(claims.sid);
+    const lastActivityMs = row[0] as number;
+    // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
+    if (this.isIdle(lastActivityMs)) throw new DomainError('UNAUTHENTICATED');
+    if (Date.now() - lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
     return { user, client, session: { id: claims.sid, loggedInAt: new Date(row[1] as number) }, apiKey: null };
   }
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request (it runs on every authenticated request). The row is an array: whether
-   * `last_activity` is due a write, `logged_in_at` in epoch milliseconds, then the user (accountColumns), its
-   * timestamps already strings; the role comes from memory (RoleDirectory).
+   * by the query builder per request (it runs on every authenticated request). The row is an array:
+   * `last_activity` and `logged_in_at` in epoch milliseconds (a number, not a timestamp to parse), then the user
+   * (accountColumns), its timestamps already strings; the role comes from memory (RoleDirectory).
    */
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
@@ -142,8 +142,8 @@ export class SessionsService implements BeforeApplicationShutdown {
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT "s"."last_activity" < now() - interval '${ACTIVITY_WRITE_INTERVAL_MS / 1000} seconds',
-                floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8, ${accountColumns('u')}
+        `SELECT floor(extract(epoch FROM "s"."last_activity") * 1000)::float8, floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8,
+                ${accountColumns('u')}
            FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
           WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
       );
@@ -157,11 +157,13 @@ export class SessionsService implements BeforeApplicationShutdown {
     return this.authentication;
   }
 
-  /** Active sessions of a user, most recent activity first. */
+  /** Active sessions of a user (not revoked, expired or idle), most recent activity first. */
   listActive(userId: number): Promise<Session[]> {
     return this.sessions
       .createQueryBuilder('s')
+      // An idle session is over (its tokens are refused), even before a refresh attempt marks it revoked.
       .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .andWhere('s.last_activity > now() - make_interval(secs => :idle)', { idle: this.config.sessionIdleTtlSeconds })
       .orderBy('s.last_activity', 'DESC')
       .getMany();
   }
@@ -223,6 +225,22 @@ export class SessionsService implements BeforeApplicationShutdown {
   isRecentlyAuthenticated(auth: AuthContext, now = new Date()): boolean {
     if (!auth.session) return false;
     return now.getTime() - auth.session.loggedInAt.getTime() <= this.config.recentAuthSeconds * 1000;
+  }
+
+  /** Revokes a session on the system's own initiative (no caller to name), recording why. */
+  private async revokeForReason(session: Session, reason: 'idle' | 'refresh-token-reuse'): Promise<void> {
+    await this.revokeSession(session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: session.userId,
+      actorId: null,
+      properties: { session_id_prefix: session.id.slice(0, 8), reason },
+    });
+  }
+
+  /** True when a session last seen at `lastActivityMs` (epoch milliseconds) has been unused for SESSION_IDLE_TTL. */
+  private isIdle(lastActivityMs: number): boolean {
+    return Date.now() - lastActivityMs > this.config.sessionIdleTtlSeconds * 1000;
   }
 
   countActive(userId: number): Promise<number> {

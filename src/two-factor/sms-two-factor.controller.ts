@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Header, HttpCode, Post, Put, UseGuards } from
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { LaravelErrors } from '../common/openapi/error-responses.js';
+import { LaravelErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { VanguardUserResponseDto } from '../dialects/vanguard/dto/vanguard-user.dto.js';
 import { presentVanguardUserResponse } from '../dialects/vanguard/user.presenter.js';
 import { TAGS } from '../openapi/openapi.js';
@@ -24,41 +24,51 @@ import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 export class SmsTwoFactorController {
   constructor(private readonly smsTwoFactor: SmsTwoFactorService) {}
 
-  /** Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. */
+  /**
+   * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
+   * `current_password` unless this session signed in recently; never with an API key.
+   */
   @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(429, 502)
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async startSmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: StartSmsTwoFactorDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.smsTwoFactor.start(auth, dto));
   }
 
-  /** Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. */
+  /**
+   * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
+   * `current_password` unless this session signed in recently; never with an API key.
+   */
   @Authenticated('account.write')
   @Post('verify')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserWithRecoveryCodesDto })
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async verifySmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: VerifySmsTwoFactorDto): Promise<VanguardUserWithRecoveryCodesDto> {
     return presentVanguardUserWithRecoveryCodes(await this.smsTwoFactor.verify(auth, dto));
   }
 
-  /** Turn two-factor off; needs `current_password` unless this session logged in recently. */
+  /** Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key. */
   @Authenticated('account.write')
   @Delete()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
+  @ProofRequiredErrors('vanguard', { recentLogin: true })
   async disableSmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: DisableSmsTwoFactorDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.smsTwoFactor.disable(auth, dto));
   }
 
-  /** Replace the recovery codes (password required); the new ones are in `meta`, shown once. */
+  /** Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once. */
   @Authenticated('account.write')
   @Post('recovery-codes')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserWithRecoveryCodesDto })
+  @ProofRequiredErrors('vanguard', { recentLogin: false })
   async regenerateRecoveryCodes(
     @CurrentAuth() auth: AuthContext,
     @Body() dto: RegenerateRecoveryCodesDto,

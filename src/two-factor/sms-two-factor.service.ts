@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
-import { PasswordService } from '../auth/password.service.js';
 import { ReauthenticationService } from '../auth/reauthentication.service.js';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
-import type { AppConfig } from '../config/app-config.js';
-import { InjectConfig } from '../config/config.module.js';
 import { SmsService } from '../sms/sms.service.js';
 import { User } from '../users/entities/user.entity.js';
 import { UserProfileService } from '../users/user-profile.service.js';
 import type { UserProfile } from '../users/user-profile.js';
-import { UsersService } from '../users/users.service.js';
 import type { DisableSmsTwoFactorDto, RegenerateRecoveryCodesDto, StartSmsTwoFactorDto, VerifySmsTwoFactorDto } from './dto/sms-two-factor.dto.js';
 import { TwoFactorSettings } from './entities/two-factor-settings.entity.js';
 import { randomDigits, sameString, TwoFactorCrypto } from './two-factor-crypto.js';
@@ -25,6 +20,7 @@ export const SMS_CODE_MAX_ATTEMPTS = 5;
 export const ALREADY_ENABLED = '2FA is already enabled for this user.';
 export const NOT_ENABLED = '2FA is not enabled for this user.';
 export const INVALID_TOKEN = 'Invalid 2FA token.';
+export const EMAIL_NOT_VERIFIED = 'Verify your email address before turning on SMS two-factor authentication.';
 
 export interface ProfileWithRecoveryCodes {
   profile: UserProfile;
@@ -34,37 +30,32 @@ export interface ProfileWithRecoveryCodes {
 /** SMS two-factor and recovery codes for the /api/me family (CONTRACT §4, §7). */
 @Injectable()
 export class SmsTwoFactorService {
-  private readonly sendsPerAccount: RateLimitRule;
-
   constructor(
-    @InjectConfig() config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly state: TwoFactorStateService,
     private readonly crypto: TwoFactorCrypto,
     private readonly sms: SmsService,
-    private readonly rateLimiter: RateLimiterService,
     private readonly reauth: ReauthenticationService,
-    private readonly passwords: PasswordService,
-    private readonly users: UsersService,
     private readonly profiles: UserProfileService,
     private readonly activity: ActivityService,
-  ) {
-    // Every text costs money and can be aimed at someone else's phone.
-    this.sendsPerAccount = { name: 'two-factor-sms', points: config.rateLimits.loginPerMinute, durationSeconds: 600 };
-  }
+  ) {}
 
   /**
-   * Stores the pending phone and texts it a code. The text is sent first: when the gateway fails the request
-   * ends in 502 and nothing was changed.
+   * Stores the pending phone and texts it a code, after the proof rule (an API key never; a stale session only with
+   * `current_password`). The text is sent first: when it is refused (calling code, SMS budgets) or the gateway
+   * fails, the request ends in 422, 429 or 502 and nothing was changed. Only an account whose email is verified may
+   * enrol a phone: fresh throw-away accounts must not be a way to send texts.
    */
   async start(auth: AuthContext, dto: StartSmsTwoFactorDto): Promise<UserProfile> {
+    await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
     if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
-    await this.rateLimiter.consume(this.sendsPerAccount, String(userId));
+    if (!auth.user.emailVerifiedAt) throw new DomainError('FORBIDDEN', EMAIL_NOT_VERIFIED);
     const code = randomDigits(6);
     await this.sms.send(
       { countryCode: dto.country_code, number: dto.phone_number },
       `Your Tessera verification code is ${code}. It expires in 10 minutes.`,
+      { userId, ip: auth.client.ip },
     );
     await this.dataSource.transaction(async (em) => {
       const result = await em
@@ -83,8 +74,9 @@ export class SmsTwoFactorService {
     return this.profiles.load(userId);
   }
 
-  /** Confirms the pending phone with the texted code: SMS two-factor is on, and 10 recovery codes are issued. */
+  /** Confirms the pending phone with the texted code (proof rule first): SMS two-factor is on, and 10 recovery codes are issued. */
   async verify(auth: AuthContext, dto: VerifySmsTwoFactorDto): Promise<ProfileWithRecoveryCodes> {
+    await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
     if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
     // Each guess spends an attempt before it is compared, so parallel guesses cannot exceed the limit.
@@ -129,12 +121,10 @@ export class SmsTwoFactorService {
     return this.profiles.load(auth.user.id);
   }
 
-  /** New recovery codes (the old ones stop working), after the password. */
+  /** New recovery codes (the old ones stop working), after the password (an API key never). */
   async regenerateRecoveryCodes(auth: AuthContext, dto: RegenerateRecoveryCodesDto): Promise<ProfileWithRecoveryCodes> {
+    await this.reauth.verifyPasswordField(auth, 'password', dto.password);
     const userId = auth.user.id;
-    if (!(await this.passwords.verify(await this.users.getPasswordHash(userId), dto.password))) {
-      throw DomainError.invalid('password', 'The password provided was not valid.', 'current_password');
-    }
     const recoveryCodes = await this.dataSource.transaction(async (em) => {
       // Locks the user row: a concurrent disable either happens before (refused here) or waits for these codes.
       const [row] = (await em.query(`SELECT two_factor_method FROM users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Post, UseGuards } from
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../common/auth/auth-context.js';
 import { Authenticated, CurrentAuth } from '../common/auth/auth.decorators.js';
-import { ClientErrors } from '../common/openapi/error-responses.js';
+import { ClientErrors, ProofRequiredErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
 import { EnableTotpDto, RecoveryTokensDto, TotpPasswordDto, TotpSetupDto } from './dto/totp.dto.js';
 import { presentRecoveryTokens, presentTotpSetup } from './two-factor.presenter.js';
@@ -33,6 +33,7 @@ export class TotpController {
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: RecoveryTokensDto })
   @ClientErrors(400, 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
     return presentRecoveryTokens(await this.totp.enable(auth, dto));
   }
@@ -43,6 +44,7 @@ export class TotpController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
   @ClientErrors(400, 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   disableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }
@@ -53,6 +55,7 @@ export class TotpController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
   @ClientErrors(400, 422)
+  @ProofRequiredErrors('client', { recentLogin: false })
   deleteTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }

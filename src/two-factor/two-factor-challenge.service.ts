@@ -3,12 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../activity/activity.service.js';
+import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../auth/second-factor.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rate-limiter.service.js';
-import type { AppConfig } from '../config/app-config.js';
-import { InjectConfig } from '../config/config.module.js';
 import { sha256Hex } from '../sessions/session-tokens.js';
 import { SmsService } from '../sms/sms.service.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
@@ -28,7 +26,7 @@ export interface PassedChallenge {
   deviceName: string | null;
 }
 
-type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge } | { kind: 'passed'; passed: PassedChallenge };
+type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge; user: User } | { kind: 'passed'; passed: PassedChallenge };
 
 /**
  * The second step of a login (CONTRACT §3, §7): `start` is called by AuthService after the password, `pass`
@@ -36,27 +34,20 @@ type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge
  */
 @Injectable()
 export class TwoFactorChallengeService extends SecondFactorChallenger {
-  private readonly byIp: RateLimitRule;
-  private readonly byAccount: RateLimitRule;
-
   constructor(
-    @InjectConfig() config: AppConfig,
     @InjectRepository(TwoFactorChallenge) private readonly challenges: Repository<TwoFactorChallenge>,
     private readonly dataSource: DataSource,
     private readonly state: TwoFactorStateService,
     private readonly crypto: TwoFactorCrypto,
     private readonly sms: SmsService,
-    private readonly rateLimiter: RateLimiterService,
+    private readonly throttle: LoginThrottleService,
     private readonly activity: ActivityService,
   ) {
     super();
-    const points = config.rateLimits.loginPerMinute;
-    this.byIp = { name: 'two-factor-ip', points, durationSeconds: 60 };
-    this.byAccount = { name: 'two-factor-account', points, durationSeconds: 60 };
   }
 
   /** Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind. */
-  async start(user: User, _client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
+  async start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
     const method = user.twoFactorMethod;
     if (!method) throw new DomainError('INTERNAL');
     let smsCodeHash: string | null = null;
@@ -66,6 +57,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       await this.sms.send(
         { countryCode: user.twoFactorCountryCode, number: user.twoFactorPhone },
         `Your Tessera login code is ${code}. It expires in 5 minutes.`,
+        { userId: user.id, ip: client.ip },
       );
       smsCodeHash = this.crypto.digest(code);
     }
@@ -98,10 +90,38 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     const tokenHash = sha256Hex(dto.challenge_token);
     const live = await this.liveChallenge(this.challenges, tokenHash);
     if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
-    await this.rateLimiter.consume(this.byIp, client.ip);
-    await this.rateLimiter.consume(this.byAccount, String(live.userId));
+    // A wrong code is a failed login of the account (CONTRACT §10): it shares the password's counters and lock-out.
+    const attempt = { accountKey: this.throttle.accountKeyOfUser(live.userId), ip: client.ip };
+    await this.throttle.assertAllowed(attempt);
+    const outcome = await this.judge(dto, tokenHash).catch(async (error: unknown) => {
+      await this.throttle.release(attempt);
+      throw error;
+    });
 
-    const outcome = await this.dataSource.transaction(async (em): Promise<Outcome> => {
+    if (outcome.kind === 'dead') {
+      await this.throttle.release(attempt);
+      throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    }
+    if (outcome.kind === 'wrong') {
+      const { challenge, user } = outcome;
+      await this.throttle.recordFailure(attempt, { id: user.id, email: user.email, name: user.firstName ?? '' });
+      await this.activity.record({
+        event: 'auth:two-factor-failed',
+        userId: challenge.userId,
+        actorId: null,
+        client,
+        properties: { method: dto.recovery_code !== undefined ? 'recovery_code' : challenge.method, attempt: challenge.attempts + 1 },
+      });
+      throw DomainError.invalid(dto.recovery_code !== undefined ? 'recovery_code' : 'code', WRONG_CODE, 'two_factor');
+    }
+    await this.throttle.recordSuccess(attempt);
+    if (outcome.passed.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    return outcome.passed;
+  }
+
+  /** The code against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the challenge. */
+  private judge(dto: CompleteTwoFactorLoginDto, tokenHash: string): Promise<Outcome> {
+    return this.dataSource.transaction(async (em): Promise<Outcome> => {
       const challenge = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash, true);
       if (!challenge) return { kind: 'dead' };
       const user = await em.getRepository(User).findOne({ where: { id: challenge.userId }, relations: { role: true } });
@@ -116,26 +136,11 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
           : await this.acceptCode(challenge, dto.code ?? '', em);
       if (!accepted) {
         await em.increment(TwoFactorChallenge, { id: challenge.id }, 'attempts', 1);
-        return { kind: 'wrong', challenge };
+        return { kind: 'wrong', challenge, user };
       }
       await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
       return { kind: 'passed', passed: { user, deviceName: challenge.deviceName } };
     });
-
-    if (outcome.kind === 'dead') throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
-    if (outcome.kind === 'wrong') {
-      const { challenge } = outcome;
-      await this.activity.record({
-        event: 'auth:two-factor-failed',
-        userId: challenge.userId,
-        actorId: null,
-        client,
-        properties: { method: dto.recovery_code !== undefined ? 'recovery_code' : challenge.method, attempt: challenge.attempts + 1 },
-      });
-      throw DomainError.invalid(dto.recovery_code !== undefined ? 'recovery_code' : 'code', WRONG_CODE, 'two_factor');
-    }
-    if (outcome.passed.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    return outcome.passed;
   }
 
   private acceptCode(challenge: TwoFactorChallenge, code: string, em: EntityManager): Promise<boolean> {

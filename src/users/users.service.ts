@@ -93,6 +93,12 @@ export class UsersService {
       .getOne();
   }
 
+  /** A username or email as the unique indexes compare it: PostgreSQL's lower() (`alİce` → `alice`, not JS's `ali̇ce`). */
+  async foldLogin(login: string): Promise<string> {
+    const [row] = (await this.users.query('SELECT lower($1) AS folded', [login])) as Array<{ folded: string }>;
+    return row!.folded;
+  }
+
   findByEmail(email: string): Promise<User | null> {
     return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }
@@ -206,7 +212,10 @@ export class UsersService {
     return roles.map((role) => ({ role, usersCount: byRole.get(role.id) ?? 0 }));
   }
 
-  /** Deletes the user; sessions, API keys, tokens, two-factor rows and their own activity go with them (ON DELETE CASCADE). */
+  /**
+   * Deletes the user; every table with a user column cascades (sessions, API keys, tokens, two-factor rows), except
+   * activity_logs, whose entries stay with a NULL user. Call it through AccountDeletionService, which anonymises them.
+   */
   async delete(userId: number, manager?: EntityManager): Promise<void> {
     await (manager ?? this.users.manager).getRepository(User).delete({ id: userId });
   }

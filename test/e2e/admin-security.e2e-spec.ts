@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { bearer, login, loggedInUser, type LoggedInUser } from '../support/factories.js';
+import { bearer, login, loggedInUser, verifiedUser, type LoggedInUser } from '../support/factories.js';
 import { pngWithAlpha } from '../support/images.js';
 import { startSmsSink, type SmsSink } from '../support/sms-sink.js';
 import { activityOf, BANNED, loggedInAdmin, NOT_FOUND, UNAUTHENTICATED } from './admin-helpers.js';
@@ -84,7 +84,7 @@ describe('admin: bans, two-factor reset, sessions, avatar, activity', () => {
     });
 
     it('turns SMS two-factor off and forgets the phone', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const phone = `64${String(user.id).padStart(7, '0')}`;
       await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 381, phone_number: phone }).expect(200);
       await t.http().post('/api/me/2fa/verify').set(user.auth).send({ token: lastSmsCode(sms, `+381${phone}`) }).expect(200);

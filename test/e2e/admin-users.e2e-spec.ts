@@ -229,7 +229,7 @@ describe('admin: users and roles', () => {
         .post('/api/users')
         .query({ include: 'role' })
         .set(admin.auth)
-        .send({ email: `${username}@example.com`, username, password: 'password-123', password_confirmation: 'password-123', ...details })
+        .send({ email: `${username}@example.com`, username, password: 'password-Tundra-123', password_confirmation: 'password-Tundra-123', ...details })
         .expect(201);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body.data).toMatchObject({
@@ -243,7 +243,7 @@ describe('admin: users and roles', () => {
       const [row] = await t.db.query(`SELECT email_verified_at, password FROM users WHERE id = $1`, [res.body.data.id]);
       expect(row.email_verified_at).not.toBeNull();
       expect(row.password).toMatch(/^\$argon2id\$/);
-      await login(t, { username, password: 'password-123' });
+      await login(t, { username, password: 'password-Tundra-123' });
       expect(await activityOf(t, res.body.data.id, 'admin:user.created')).toEqual([
         { event: 'admin:user.created', user_id: res.body.data.id, actor_id: admin.id, properties: { role: 'admin' } },
       ]);
@@ -255,7 +255,7 @@ describe('admin: users and roles', () => {
         .http()
         .post('/api/users')
         .set(admin.auth)
-        .send({ email: `${username}@example.com`, username, password: 'password-123', password_confirmation: 'password-123', status: 'Unconfirmed', email_verified: false })
+        .send({ email: `${username}@example.com`, username, password: 'password-Tundra-123', password_confirmation: 'password-Tundra-123', status: 'Unconfirmed', email_verified: false })
         .expect(201);
       expect(res.body.data).toMatchObject({ role_id: 2, status: 'Unconfirmed', first_name: null });
       const [row] = await t.db.query(`SELECT email_verified_at FROM users WHERE id = $1`, [res.body.data.id]);
@@ -265,7 +265,7 @@ describe('admin: users and roles', () => {
     it('refuses bad input with 422 naming each field, creating nothing', async () => {
       const taken = await registerUser(t);
       const username = uniqueName('refused');
-      const valid = { email: `${username}@example.com`, username, password: 'password-123', password_confirmation: 'password-123' };
+      const valid = { email: `${username}@example.com`, username, password: 'password-Tundra-123', password_confirmation: 'password-Tundra-123' };
       const cases: Array<[object, string[]]> = [
         [{ ...valid, role_id: 999999 }, ['role_id']],
         [{ ...valid, role_id: 'admin' }, ['role_id']],
@@ -433,7 +433,7 @@ describe('account creation on a pool of one connection', () => {
       .http()
       .post('/api/users')
       .set(admin.auth)
-      .send({ email: `${username}@example.com`, username, password: 'password-123', password_confirmation: 'password-123' })
+      .send({ email: `${username}@example.com`, username, password: 'password-Tundra-123', password_confirmation: 'password-Tundra-123' })
       .expect(201);
     expect(await t.db.query(`SELECT username FROM users WHERE username = $1`, [username])).toEqual([{ username }]);
   });

@@ -342,16 +342,23 @@ describe('api keys', () => {
       await t.http().get('/api/me/sessions').set(key.auth).expect(200);
     });
 
-    it('refuses any other address with 403 and records auth:ip-blocked', async () => {
+    it('refuses any other address with 403 and records auth:ip-blocked once a minute per key, however many requests', async () => {
       const { user, key } = await keyAllowing(t, ['10.0.0.1']);
       await t
         .http()
         .get(KEYS)
         .set(key.auth)
         .expect(403, { errors: [{ code: 'AccessDeniedHttpException', status: '403', detail: 'This API key may not be used from your IP address.' }] });
-      await t.http().get('/api/me/sessions').set(key.auth).expect(403, { message: 'This API key may not be used from your IP address.' });
+      for (let i = 0; i < 10; i++) {
+        await t.http().get('/api/me/sessions').set(key.auth).expect(403, { message: 'This API key may not be used from your IP address.' });
+      }
       const blocked = await events(t, user.id, 'auth:ip-blocked');
-      expect(blocked).toHaveLength(2);
+      expect(blocked).toHaveLength(1);
+      // Another key has a minute of its own.
+      const other = await keyAllowing(t, ['10.0.0.1']);
+      await t.http().get(KEYS).set(other.key.auth).expect(403);
+      await t.http().get(KEYS).set(other.key.auth).expect(403);
+      expect(await events(t, other.user.id, 'auth:ip-blocked')).toHaveLength(1);
       expect(blocked[0]).toMatchObject({ is_api: true, api_key_identifier: key.identifier, properties: { identifier: key.identifier } });
       expect(blocked[0].ip).toMatch(/127\.0\.0\.1|::1/);
       const [row] = await t.db.query(`SELECT last_used_at FROM api_keys WHERE identifier = $1`, [key.identifier]);

@@ -27,7 +27,7 @@ describe('auth: register, login, refresh, logout', () => {
       const res = await t
         .http()
         .post('/api/register')
-        .send({ username, email: `${username}@example.com`, password: 'long enough', password_confirmation: 'long enough' })
+        .send({ username, email: `${username}@example.com`, password: 'long enough pw', password_confirmation: 'long enough pw' })
         .expect(201);
       expect(res.body).toEqual({ requires_email_confirmation: true });
       const [row] = await t.db.query(`SELECT status, password FROM users WHERE username = $1`, [username]);
@@ -44,8 +44,8 @@ describe('auth: register, login, refresh, logout', () => {
         .send({
           username: user.username.toUpperCase(),
           email: user.email.toUpperCase(),
-          password: 'long enough',
-          password_confirmation: 'long enough',
+          password: 'long enough pw',
+          password_confirmation: 'long enough pw',
         })
         .expect(422);
       expect(Object.keys(res.body.errors).sort()).toEqual(['email', 'username']);
@@ -55,11 +55,11 @@ describe('auth: register, login, refresh, logout', () => {
     it.each([
       ['missing fields', {}],
       ['short password', { password: 'short', password_confirmation: 'short' }],
-      ['mismatched confirmation', { password: 'long enough', password_confirmation: 'long enougH' }],
-      ['bad username', { username: 'a b', password: 'long enough', password_confirmation: 'long enough' }],
-      ['bad email', { email: 'not-an-email', password: 'long enough', password_confirmation: 'long enough' }],
-      ['unknown field', { role_id: 1, password: 'long enough', password_confirmation: 'long enough' }],
-      ['wrong type', { username: 12345, password: 'long enough', password_confirmation: 'long enough' }],
+      ['mismatched confirmation', { password: 'long enough pw', password_confirmation: 'long enough pW' }],
+      ['bad username', { username: 'a b', password: 'long enough pw', password_confirmation: 'long enough pw' }],
+      ['bad email', { email: 'not-an-email', password: 'long enough pw', password_confirmation: 'long enough pw' }],
+      ['unknown field', { role_id: 1, password: 'long enough pw', password_confirmation: 'long enough pw' }],
+      ['wrong type', { username: 12345, password: 'long enough pw', password_confirmation: 'long enough pw' }],
     ])('answers 422 for %s', async (_name, body) => {
       const username = uniqueName();
       const res = await t
@@ -83,8 +83,8 @@ describe('auth: register, login, refresh, logout', () => {
       const body = (suffix: string) => ({
         username,
         email: `${username}${suffix}@example.com`,
-        password: 'long enough',
-        password_confirmation: 'long enough',
+        password: 'long enough pw',
+        password_confirmation: 'long enough pw',
       });
       const results = await Promise.all([t.http().post('/api/register').send(body('a')), t.http().post('/api/register').send(body('b'))]);
       expect(results.map((r) => r.status).sort()).toEqual([201, 422]);

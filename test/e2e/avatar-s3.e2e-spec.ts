@@ -1,67 +1,24 @@
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
+import { AvatarFileRemovals } from '../../src/avatar/avatar-file-removals.service.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, type LoggedInUser } from '../support/factories.js';
 import { sidewaysJpegWithGps, webp } from '../support/images.js';
-
-/** s3rver ships CommonJS without types; only what the test uses. */
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
-
-const BUCKET = 'tessera-avatars';
-// s3rver's fixed development credentials.
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+import { S3Sink } from '../support/s3-sink.js';
 
 describe('avatar: the s3 storage driver against s3rver', () => {
-  let s3rver: S3rverServer;
-  let s3rverDir: string;
-  let client: S3Client;
+  let s3: S3Sink;
   let t: TestApp;
 
   beforeAll(async () => {
-    s3rverDir = await mkdtemp(path.join(tmpdir(), 'tessera-s3rver-'));
-    s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3rverDir, configureBuckets: [{ name: BUCKET }] });
-    const { port } = await s3rver.run();
-    const endpoint = `http://127.0.0.1:${port}`;
-    client = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: CREDENTIALS });
-    t = await bootTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_ENDPOINT: endpoint,
-      S3_BUCKET: BUCKET,
-      S3_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      APP_URL: 'http://avatars-s3.test',
-    });
+    s3 = await S3Sink.start();
+    t = await bootTestApp({ ...s3.env, APP_URL: 'http://avatars-s3.test' });
   });
   afterAll(async () => {
     await t?.close();
-    client?.destroy();
-    await s3rver?.close();
-    await rm(s3rverDir, { recursive: true, force: true });
+    await s3?.close();
   });
 
-  async function objectKeys(containing: string): Promise<string[]> {
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
-    return (listed.Contents ?? [])
-      .map((object) => object.Key!)
-      .filter((key) => key.includes(containing))
-      .sort();
-  }
+  const objectKeys = (containing: string) => s3.objectKeys(containing);
 
   async function uploadAs(user: LoggedInUser, image: Buffer): Promise<string> {
     const res = await t.http().post('/api/me/avatar').set(user.auth).attach('file', image, 'avatar.jpg').expect(200);
@@ -99,5 +56,23 @@ describe('avatar: the s3 storage driver against s3rver', () => {
     expect(res.body.data.avatar).toBe('http://avatars-s3.test/storage/default-avatar.png');
     expect(await objectKeys(second)).toEqual([]);
     expect(await objectKeys('tmp/')).toEqual([]);
+  });
+
+  it('a replaced avatar whose objects cannot be removed (storage down) is removed on a retry', async () => {
+    const user = await loggedInUser(t);
+    const key = await uploadAs(user, await webp());
+    await s3.stop();
+    try {
+      // An external URL needs no storage: the change commits, the old objects cannot go yet.
+      await t.http().put('/api/me/avatar/external').set(user.auth).send({ url: 'https://images.example.test/me.png' }).expect(200);
+      const pending = await t.db.query(`SELECT file_name FROM avatar_file_removals WHERE file_name LIKE $1`, [`${key}%`]);
+      expect(pending).toHaveLength(3);
+    } finally {
+      await s3.start();
+    }
+    expect(await objectKeys(key)).toHaveLength(3);
+    await t.app.get(AvatarFileRemovals).retryPending();
+    expect(await objectKeys(key)).toEqual([]);
+    expect(await t.db.query(`SELECT file_name FROM avatar_file_removals WHERE file_name LIKE $1`, [`${key}%`])).toEqual([]);
   });
 });

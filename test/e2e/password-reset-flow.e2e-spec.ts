@@ -65,7 +65,7 @@ describe('register → verify → forget → reset → log in', () => {
       })
       .expect(200, { success: true });
     await t.app.get(MailService).flush();
-    await t.mail.waitFor((m) => m.to === email && m.subject === 'Your password was changed');
+    await t.mail.waitFor((m) => m.to === email && m.subject === 'Your password was reset');
 
     await t.http().get('/api/me/sessions').set('Authorization', `Bearer ${session.token}`).expect(401);
     await t.http().post('/api/login').send({ username, password }).expect(422);

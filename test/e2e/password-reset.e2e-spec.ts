@@ -67,7 +67,7 @@ describe('password reset through mailed links', () => {
     await login(t, { username: user.username, password: NEW_PASSWORD });
 
     await t.app.get(MailService).flush();
-    const notice = await t.mail.waitFor((mail) => mail.to === user.email && mail.subject === 'Your password was changed');
+    const notice = await t.mail.waitFor((mail) => mail.to === user.email && mail.subject === 'Your password was reset');
     expect(notice.text).not.toContain(link.token);
     const events = await t.db.query(`SELECT event, ip FROM activity_logs WHERE user_id = $1 AND event = 'auth:password-reset'`, [user.id]);
     expect(events).toHaveLength(1);
@@ -308,7 +308,7 @@ describe('password reset with the mail server down', () => {
 describe('password remind rate limits', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootTestApp({ RATE_LIMIT_REMIND_PER_HOUR: '2', TRUST_PROXY: 'loopback' });
+    t = await bootTestApp({ RATE_LIMIT_REMIND_PER_HOUR: '2', RATE_LIMIT_REMIND_PER_IP_PER_HOUR: '3', TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
     await t.close();
@@ -331,12 +331,23 @@ describe('password remind rate limits', () => {
     await t.http().post('/api/password/remind').set('X-Forwarded-For', randomIp()).send({ email }).expect(429);
   });
 
-  it('answers 429 per IP across emails', async () => {
+  it('counts every spelling of the address of record together (İ folds to i as the database compares)', async () => {
+    const user = await registerUser(t, { email: `${uniqueName('li')}@example.com` });
+    await t.http().post('/api/password/remind').set('X-Forwarded-For', randomIp()).send({ email: user.email.replace('li', 'lİ') }).expect(200);
+    await t.http().post('/api/password/remind').set('X-Forwarded-For', randomIp()).send({ email: user.email.toUpperCase() }).expect(200);
+    await t.http().post('/api/password/remind').set('X-Forwarded-For', randomIp()).send({ email: user.email }).expect(429);
+  });
+
+  it('answers 429 per IP across emails and both routes (RATE_LIMIT_REMIND_PER_IP_PER_HOUR); a refusal spends no budget', async () => {
     const ip = randomIp();
     for (let i = 0; i < 2; i++) {
       await t.http().post('/api/password/remind').set('X-Forwarded-For', ip).send({ email: `${uniqueName()}@example.com` }).expect(200);
     }
-    await t.http().post('/api/password/remind').set('X-Forwarded-For', ip).send({ email: `${uniqueName()}@example.com` }).expect(429);
-    await t.http().post('/api/password/remind').set('X-Forwarded-For', randomIp()).send({ email: `${uniqueName()}@example.com` }).expect(200);
+    await t.http().get('/api/v1/auth/request-password').set('X-Forwarded-For', ip).query({ email: `${uniqueName()}@example.com` }).expect(200);
+    const refused = `${uniqueName()}@example.com`;
+    await t.http().post('/api/password/remind').set('X-Forwarded-For', ip).send({ email: refused }).expect(429);
+    await t.http().get('/api/v1/auth/request-password').set('X-Forwarded-For', ip).query({ email: refused }).expect(429);
+    // The refused address kept its whole budget of 2.
+    for (let i = 0; i < 2; i++) await t.http().post('/api/password/remind').set('X-Forwarded-For', randomIp()).send({ email: refused }).expect(200);
   });
 });

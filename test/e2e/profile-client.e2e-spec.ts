@@ -52,9 +52,9 @@ describe('profile: the /api/client/account family', () => {
   });
 
   describe('PUT /api/client/account/email', () => {
-    it('changes the address, answers 204, clears the verification and mails the old address', async () => {
+    it('changes an unverified address at once, answers 204 and mails the old address and a link to the new one', async () => {
       const user = await loggedInUser(t);
-      await t.db.query(`UPDATE users SET status = 'Active', email_verified_at = now() WHERE id = $1`, [user.id]);
+      await t.db.query(`UPDATE users SET status = 'Active' WHERE id = $1`, [user.id]);
       const email = `${uniqueName()}@example.com`;
       const res = await t.http().put('/api/client/account/email').set(user.auth).send({ email, password: user.password }).expect(204);
       expect(res.text).toBe('');

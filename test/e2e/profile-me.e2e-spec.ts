@@ -183,9 +183,11 @@ describe('profile: the /api/me family', () => {
   });
 
   describe('PATCH /api/me/details/auth', () => {
-    it('changes username, email and password after a fresh login', async () => {
+    it('changes username, email and password after a fresh login (an unverified address changes at once)', async () => {
       const user = await loggedInUser(t);
       await fillProfile(t, user.id);
+      // Unverified: nothing to protect yet, so the new address applies at once (CONTRACT §2).
+      await t.db.query(`UPDATE users SET email_verified_at = NULL WHERE id = $1`, [user.id]);
       const username = uniqueName('renamed');
       const email = `${username}@example.com`;
       const res = await t
@@ -211,12 +213,14 @@ describe('profile: the /api/me family', () => {
       await t.mail.waitFor((mail) => mail.to === email && /verify your email/i.test(mail.subject));
     });
 
-    it('keeps an Active status when the email changes, but clears the verification', async () => {
+    it('keeps a verified address until the new one confirms (the change is pending)', async () => {
       const user = await loggedInUser(t);
       await t.db.query(`UPDATE users SET status = 'Active', email_verified_at = now() WHERE id = $1`, [user.id]);
       const email = `${uniqueName()}@example.com`;
-      await t.http().patch('/api/me/details/auth').set(user.auth).send({ email }).expect(200);
-      expect(await userRow(t, user.id)).toMatchObject({ email, status: 'Active', email_verified_at: null });
+      const res = await t.http().patch('/api/me/details/auth').set(user.auth).send({ email }).expect(200);
+      expect(res.body.data.email).toBe(user.email);
+      expect(await userRow(t, user.id)).toMatchObject({ email: user.email, status: 'Active', email_verified_at: expect.any(Date) });
+      expect(await eventsOf(t, user.id)).toContain('user:account.email-change-requested');
     });
 
     it('keeps the verification when only the spelling of the address changes', async () => {

@@ -59,9 +59,10 @@ describe('profile: the /api/v1/auth family', () => {
   });
 
   describe('PUT /api/v1/auth/user', () => {
-    it('changes username and email after a fresh login', async () => {
+    it('changes username and email after a fresh login (an unverified address changes at once)', async () => {
       const user = await loggedInUser(t);
       await fillProfile(t, user.id);
+      await t.db.query(`UPDATE users SET email_verified_at = NULL WHERE id = $1`, [user.id]);
       const username = uniqueName('v1');
       const email = `${username}@example.com`;
       const res = await t.http().put('/api/v1/auth/user').set(user.auth).send({ username, email }).expect(200);

@@ -1,47 +1,7 @@
-import { Redis } from 'ioredis';
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { loggedInUser, registerUser, uniqueName } from '../support/factories.js';
+import { loggedInUser, uniqueName } from '../support/factories.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-describe.each([
-  ['in process', {}],
-  ['through Redis', { REDIS_URL }],
-])('login rate limit (%s)', (_name, env: Record<string, string>) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    if (env.REDIS_URL) {
-      const redis = new Redis(REDIS_URL);
-      await redis.ping();
-      redis.disconnect();
-    }
-    t = await bootTestApp({ ...env, RATE_LIMIT_LOGIN_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  it('answers 429 with Retry-After per account, whatever the password', async () => {
-    const user = await registerUser(t);
-    for (let i = 0; i < 3; i++) {
-      await t.http().post('/api/login').set('X-Forwarded-For', `10.0.${Math.floor(Math.random() * 250)}.${i}`).send({ username: user.username, password: 'wrong password' }).expect(422);
-    }
-    const res = await t.http().post('/api/login').set('X-Forwarded-For', '10.0.0.9').send({ username: user.username, password: user.password }).expect(429);
-    expect(res.body).toEqual({ message: 'Too Many Attempts.' });
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-  });
-
-  it('answers 429 per IP across accounts', async () => {
-    const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
-    for (let i = 0; i < 3; i++) {
-      await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: uniqueName(), password: 'whatever1' }).expect(422);
-    }
-    await t.http().post('/api/login').set('X-Forwarded-For', ip).send({ username: uniqueName(), password: 'whatever1' }).expect(429);
-    // Another client address is not limited.
-    await t.http().post('/api/login').set('X-Forwarded-For', '10.8.0.1').send({ username: uniqueName(), password: 'whatever1' }).expect(422);
-  });
-});
-
+// Login throttling (failures per account, address and pair) is tested in login-throttle.e2e-spec.ts.
 describe('per-user API limit', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -61,5 +21,29 @@ describe('per-user API limit', () => {
     const client = await t.http().get('/api/client/account').set(user.auth).expect(429);
     expect(client.body.errors[0]).toMatchObject({ code: 'TooManyRequestsHttpException', status: '429' });
     await t.http().get('/api/me').set(other.auth).expect(200);
+  });
+});
+
+describe('registrations per client address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootTestApp({ RATE_LIMIT_REGISTER_PER_HOUR: '3', TRUST_PROXY: 'loopback' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const register = (ip: string, username = uniqueName()) =>
+    t.http().post('/api/register').set('X-Forwarded-For', ip).send({ username, email: `${username}@example.com`, password: 'pw-long-enough-1', password_confirmation: 'pw-long-enough-1' });
+
+  it('answers 429 with Retry-After past RATE_LIMIT_REGISTER_PER_HOUR from one address, creating nothing; others still sign up', async () => {
+    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 3; i++) await register(ip).expect(201);
+    const username = uniqueName();
+    const refused = await register(ip, username).expect(429);
+    expect(refused.body).toEqual({ message: 'Too Many Attempts.' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await t.db.query(`SELECT id FROM users WHERE username = $1`, [username])).toEqual([]);
+    await register('10.251.0.1').expect(201);
   });
 });

@@ -53,7 +53,7 @@ describe('two instances on one PostgreSQL, one Redis and one storage directory',
       DATABASE_URL: db.url,
       REDIS_URL,
       STORAGE_DIR: storageDir,
-      RATE_LIMIT_LOGIN_PER_MINUTE: String(LOGIN_LIMIT),
+      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(LOGIN_LIMIT),
       TRUST_PROXY: 'loopback',
     };
     // Started at the same moment on an empty database: both run the start-up migrations and the first-admin check.

@@ -1,5 +1,5 @@
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { loggedInUser, type LoggedInUser } from '../support/factories.js';
+import { verifiedUser, type LoggedInUser } from '../support/factories.js';
 import { startSmsSink, type SmsSink } from '../support/sms-sink.js';
 import { enableTotp, lastSmsCode, startChallenge, totpCode } from './two-factor-helpers.js';
 
@@ -44,7 +44,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   }
 
   it('stores the pending phone, texts a code (kept hashed), and turns SMS two-factor on once verified', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const phone = newPhone();
     // The seed sends the number as a JSON number.
     const started = await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 381, phone_number: Number(phone) }).expect(200);
@@ -81,7 +81,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   });
 
   it('logs in with a texted code, once', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const { phone } = await enableSms(user);
     const challenge = await startChallenge(t, user);
     expect(challenge.method).toBe('sms');
@@ -98,7 +98,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   });
 
   it('refuses an expired code (10 minutes) and a code after 5 wrong attempts', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const phone = newPhone();
     await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 381, phone_number: phone }).expect(200);
     const code = lastSmsCode(sink, `+381${phone}`);
@@ -116,7 +116,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   });
 
   it('answers 502 when the gateway refuses, and changes nothing', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     sink.failWith(500);
     const res = await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 381, phone_number: newPhone() }).expect(502);
     expect(res.body).toEqual(GATEWAY_FAILED);
@@ -130,7 +130,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
 
     // An SMS user logging in while the gateway fails: 502, no challenge left behind.
     sink.failWith(null);
-    const smsUser = await loggedInUser(t);
+    const smsUser = await verifiedUser(t);
     await enableSms(smsUser);
     sink.failWith(503);
     const login = await t.http().post('/api/login').send({ username: smsUser.username, password: smsUser.password }).expect(502);
@@ -139,7 +139,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   });
 
   it('keeps one method at a time', async () => {
-    const smsUser = await loggedInUser(t);
+    const smsUser = await verifiedUser(t);
     // A secret fetched before SMS was turned on cannot be confirmed afterwards.
     const setup = await t.http().get('/api/client/account/two-factor').set(smsUser.auth).expect(200);
     await enableSms(smsUser);
@@ -148,7 +148,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
     await t.http().post('/api/client/account/two-factor').set(smsUser.auth).send({ code, password: smsUser.password }).expect(400);
     expect((await twoFactorRow(smsUser.id)).two_factor_method).toBe('sms');
 
-    const totpUser = await loggedInUser(t);
+    const totpUser = await verifiedUser(t);
     await enableTotp(t, totpUser);
     const res = await t.http().put('/api/me/2fa').set(totpUser.auth).send({ country_code: 381, phone_number: newPhone() }).expect(422);
     expect(res.body).toEqual({ message: '2FA is already enabled for this user.' });
@@ -156,7 +156,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   });
 
   it('turns off with recent authentication only: wrong password or an old session is refused and it stays on', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     await enableSms(user);
     const wrong = await t.http().delete('/api/me/2fa').set(user.auth).send({ current_password: 'not it' }).expect(422);
     expect(Object.keys(wrong.body.errors)).toEqual(['current_password']);
@@ -174,7 +174,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
   });
 
   it('regenerates recovery codes with the password: the old ones stop working', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const { recoveryCodes: old } = await enableSms(user);
     const wrong = await t.http().post('/api/me/2fa/recovery-codes').set(user.auth).send({ password: 'not it' }).expect(422);
     expect(Object.keys(wrong.body.errors)).toEqual(['password']);
@@ -191,13 +191,13 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
     await completeLogin({ challenge_token: next.challenge_token, recovery_code: old[1] }).expect(422);
     await completeLogin({ challenge_token: next.challenge_token, recovery_code: fresh[0] }).expect(200);
 
-    const plain = await loggedInUser(t);
+    const plain = await verifiedUser(t);
     const notOn = await t.http().post('/api/me/2fa/recovery-codes').set(plain.auth).send({ password: plain.password }).expect(422);
     expect(notOn.body).toEqual({ message: '2FA is not enabled for this user.' });
   });
 
   it('validates the phone', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const res = await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 'RS', phone_number: '+381 64' }).expect(422);
     expect(Object.keys(res.body.errors).sort()).toEqual(['country_code', 'phone_number']);
     await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: '381', phone_number: newPhone() }).expect(200);
@@ -205,7 +205,7 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
 
   // Last: it takes the gateway down for good.
   it('answers 502 when the gateway is down altogether, and changes nothing', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     await sink.close();
     const res = await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 381, phone_number: newPhone() }).expect(502);
     expect(res.body).toEqual(GATEWAY_FAILED);

@@ -58,3 +58,15 @@ export async function loggedInUser(t: TestApp, overrides: Partial<Omit<TestUser,
 export async function makeAdmin(t: TestApp, userId: number): Promise<void> {
   await t.db.query(`UPDATE users SET role_id = (SELECT id FROM roles WHERE slug = 'admin') WHERE id = $1`, [userId]);
 }
+
+/** Marks the user's email verified (status Active), as following the mailed link would. */
+export async function markEmailVerified(t: TestApp, userId: number): Promise<void> {
+  await t.db.query(`UPDATE users SET email_verified_at = now(), status = 'Active' WHERE id = $1`, [userId]);
+}
+
+/** A logged-in user whose email is verified (SMS two-factor needs it). */
+export async function verifiedUser(t: TestApp, overrides: Partial<Omit<TestUser, 'id'>> = {}): Promise<LoggedInUser> {
+  const user = await loggedInUser(t, overrides);
+  await markEmailVerified(t, user.id);
+  return user;
+}

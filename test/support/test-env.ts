@@ -4,6 +4,14 @@ process.env.ARGON2_MEMORY_KIB ??= '1024';
 process.env.ARGON2_TIME_COST ??= '1';
 process.env.JWT_SECRET ??= 'test-secret-that-is-long-enough-for-hs256-0123456789';
 process.env.LOG_LEVEL ??= 'silent';
-process.env.RATE_LIMIT_LOGIN_PER_MINUTE ??= '1000';
+// Every test file signs up and logs in from 127.0.0.1: the limits are raised here and lowered by the tests of the limits.
+process.env.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP ??= '1000';
+process.env.RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT ??= '1000';
+process.env.RATE_LIMIT_LOGIN_FAILURES_PER_IP ??= '1000000';
+process.env.RATE_LIMIT_REGISTER_PER_HOUR ??= '1000000';
 process.env.RATE_LIMIT_REMIND_PER_HOUR ??= '1000';
+process.env.RATE_LIMIT_REMIND_PER_IP_PER_HOUR ??= '1000000';
+process.env.SMS_PER_DESTINATION_PER_HOUR ??= '1000';
+process.env.SMS_PER_IP_PER_HOUR ??= '1000000';
+process.env.SMS_MAX_PER_HOUR ??= '1000000';
 process.env.RATE_LIMIT_API_PER_MINUTE ??= '100000';

@@ -7,6 +7,7 @@ import {
   BooleanishRules,
   EmailRules,
   NewPasswordRules,
+  OptionalCurrentPasswordRules,
   OptionalEmailRules,
   OptionalNewPasswordRules,
   OptionalUsernameRules,
@@ -105,6 +106,14 @@ export class AdminUserFieldsDto extends UpdateMeDetailsDto {
   /** Marks the address verified (true) or not (false); true when creating without it (the admin vouches for the address). @example true */
   @BooleanishRules()
   email_verified?: boolean;
+
+  /**
+   * The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
+   * `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+   * @example "my own admin password"
+   */
+  @OptionalCurrentPasswordRules()
+  current_password?: string;
 }
 
 /** `POST /api/users`. */

@@ -3,11 +3,14 @@ import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { BEARER_SCHEME } from '../../openapi/openapi.js';
 import { ADMIN_SCOPE, type ApiKeyScope } from './api-key-scopes.js';
+import { DomainError, type ErrorCode } from '../errors/domain-error.js';
+import { ErrorExamples } from '../openapi/error-responses.js';
 import type { AuthContext, ClientInfo } from './auth-context.js';
 
 export const IS_PUBLIC = 'tessera:public';
 export const REQUIRED_ROLE = 'tessera:role';
 export const REQUIRED_SCOPE = 'tessera:scope';
+export const API_KEY_REFUSAL = 'tessera:api-key-refusal';
 
 /** The route needs no credential (the bearer guard is global and denies by default). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
@@ -22,6 +25,17 @@ export const Authenticated = (scope?: ApiKeyScope): MethodDecorator & ClassDecor
   scope === undefined
     ? applyDecorators(ApiBearerAuth(BEARER_SCHEME))
     : applyDecorators(ApiSecurity(BEARER_SCHEME, [scope]), SetMetadata(REQUIRED_SCOPE, scope));
+
+/**
+ * The route takes access tokens only, and says why to an API key: 403 with the given error instead of the generic
+ * refusal of a route without a scope.
+ */
+export const AccessTokenOnly = (refusal: ErrorCode): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    Authenticated(),
+    SetMetadata(API_KEY_REFUSAL, refusal),
+    ErrorExamples('vanguard', 403, { apiKey: { summary: 'Called with an API key', error: new DomainError(refusal) } }),
+  );
 
 /** The route needs the admin role (403 for everyone else), and an API key also the `admin` scope. */
 export const AdminOnly = (): MethodDecorator & ClassDecorator =>

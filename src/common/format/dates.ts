@@ -7,7 +7,8 @@
  */
 export type Instant = Date | string;
 
-const isoOf = (instant: Instant): string => (typeof instant === 'string' ? instant : instant.toISOString());
+/** The instant as `Date#toISOString()` writes it. */
+export const isoOf = (instant: Instant): string => (typeof instant === 'string' ? instant : instant.toISOString());
 
 /** "2017-04-27 16:47:59" (the /api/me family). */
 export function formatDateTime(instant: Instant): string {

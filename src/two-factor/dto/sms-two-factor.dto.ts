@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PASSWORD_MAX } from '../../common/validation/rules.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
-import { OptionalNotNull } from '../../common/validation/match.decorator.js';
+import { OptionalCurrentPasswordRules } from '../../profile/validation/field-rules.js';
 
 /** The seed documents both fields as numbers; digit strings are taken as well. */
 const digitsAsNumber = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value);
@@ -25,6 +25,10 @@ export class StartSmsTwoFactorDto {
   @IsString()
   @Matches(/^\d{4,15}$/, { message: 'phone_number must be 4 to 15 digits' })
   phone_number: string;
+
+  /** Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
+  @OptionalCurrentPasswordRules()
+  current_password?: string;
 }
 
 export class VerifySmsTwoFactorDto {
@@ -33,14 +37,15 @@ export class VerifySmsTwoFactorDto {
   @IsString()
   @MaxLength(16)
   token: string;
+
+  /** Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
+  @OptionalCurrentPasswordRules()
+  current_password?: string;
 }
 
 export class DisableSmsTwoFactorDto {
-  /** Needed unless this session logged in within the last 15 minutes. */
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(PASSWORD_MAX)
-  @ApiProperty({ maxLength: PASSWORD_MAX })
+  /** Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
+  @OptionalCurrentPasswordRules()
   current_password?: string;
 }
 

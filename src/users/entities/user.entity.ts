@@ -19,6 +19,12 @@ export enum UserStatus {
 
 export type TwoFactorMethod = 'totp' | 'sms';
 
+/**
+ * The `status` a verified address gives (for an UPDATE's `set`): Unconfirmed becomes Active, Banned stays Banned.
+ * Used wherever a mailed link proves the address: verification, a confirmed email change, a password reset.
+ */
+export const STATUS_ONCE_VERIFIED = (): string => `CASE WHEN status = '${UserStatus.Unconfirmed}' THEN '${UserStatus.Active}' ELSE status END`;
+
 @Entity('users')
 export class User {
   @PrimaryGeneratedColumn()
