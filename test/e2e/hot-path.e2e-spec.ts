@@ -1,8 +1,10 @@
+import { jest } from '@jest/globals';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser, type LoggedInUser } from '../support/factories.js';
 import { queriesDuring } from '../support/queries.js';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import type { AuthContext } from '../../src/common/auth/auth-context.js';
+import { CompiledResponses } from '../../src/common/http/compiled-json.js';
 import { presentClientAccount } from '../../src/dialects/client/account.presenter.js';
 import { presentOpenBadgeUser } from '../../src/dialects/open-badge/user.presenter.js';
 import { presentVanguardUserResponse } from '../../src/dialects/vanguard/user.presenter.js';
@@ -91,6 +93,21 @@ describe("the bearer guard's read (issue 24)", () => {
     expect((await t.http().get('/api/me').set(owner.auth).expect(200)).text).toBe(JSON.stringify(presentVanguardUserResponse(loadedProfile)));
     expect((await t.http().get('/api/v1/auth/user').set(bearer(apiKey)).expect(200)).text).toBe(JSON.stringify(presentOpenBadgeUser(loadedProfile)));
     expect((await t.http().get('/api/client/account').set(owner.auth).expect(200)).text).toBe(JSON.stringify(presentClientAccount(loadedProfile)));
+  });
+
+  it('writes the three reads through the serialisers compiled from the document, and nothing else', async () => {
+    const writes = jest.spyOn(CompiledResponses.prototype, 'write');
+    try {
+      for (const path of ['/api/me', '/api/v1/auth/user', '/api/client/account']) {
+        const res = await t.http().get(path).set(owner.auth).expect(200);
+        expect(writes.mock.results.at(-1)?.value).toBe(res.text);
+        expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      }
+      await t.http().get('/api/me/sessions').set(owner.auth).expect(200);
+      expect(writes.mock.results.at(-1)?.value).toBeUndefined();
+    } finally {
+      writes.mockRestore();
+    }
   });
 
   it('costs one statement and one pool connection per request, with an access token or an API key', async () => {
