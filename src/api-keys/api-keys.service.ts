@@ -13,7 +13,7 @@ import { InjectConfig } from '../config/config.module.js';
 import { BatchedTouch } from '../database/batched-touch.js';
 import { PreparedQuery } from '../database/entity-rows.js';
 import { MailService } from '../mail/mail.service.js';
-import { accountColumns, accountUserOf } from '../users/account-user.js';
+import { accountColumns, accountUserOf, guardRow, guardValues } from '../users/account-user.js';
 import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
 import { UserStatus } from '../users/entities/user.entity.js';
 import { RoleDirectory } from '../users/role-directory.js';
@@ -257,7 +257,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
     const presented = await this.presentedKey(credential);
     if (!presented) throw new DomainError('UNAUTHENTICATED');
-    const [row] = await this.authenticationQuery().query.arrays([presented.identifier]);
+    const row = guardValues(await this.authenticationQuery().query.arrays([presented.identifier]));
     if (!row) throw new DomainError('UNAUTHENTICATED');
     const [id, userId, secretHash, formatVersion, scopes, allowedIps, expired, useDue] = row as [
       number,
@@ -345,7 +345,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request. The row is an array: the key's columns (KEY_COLUMN_COUNT of them; whether it
+   * by the query builder per request. The row is one JSON array (guardRow): the key's columns (KEY_COLUMN_COUNT of them; whether it
    * expired and whether `last_used_at` is due a write are decided by PostgreSQL's clock, as the write itself is),
    * then the owner (accountColumns); the role comes from memory (RoleDirectory).
    */
@@ -355,10 +355,12 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       const query = new PreparedQuery(
         dataSource,
         'tessera_api_key_authenticate',
-        `SELECT "k"."id", "k"."user_id", "k"."secret_hash", "k"."format_version", "k"."scopes", "k"."allowed_ips",
-                "k"."expires_at" IS NOT NULL AND "k"."expires_at" <= now(),
-                "k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '${LAST_USED_WRITE_INTERVAL_MS / 1000} seconds',
-                ${accountColumns('u')}
+        `SELECT ${guardRow(
+          '"k"."id", "k"."user_id", "k"."secret_hash", "k"."format_version", "k"."scopes", "k"."allowed_ips"',
+          '"k"."expires_at" IS NOT NULL AND "k"."expires_at" <= now()',
+          `"k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '${LAST_USED_WRITE_INTERVAL_MS / 1000} seconds'`,
+          accountColumns('u'),
+        )}
            FROM "api_keys" "k" JOIN "users" "u" ON "u"."id" = "k"."user_id"
           WHERE "k"."identifier" = $1`,
       );

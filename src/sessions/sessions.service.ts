@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { BatchedTouch } from '../database/batched-touch.js';
 import { PreparedQuery } from '../database/entity-rows.js';
-import { accountColumns, accountUserOf } from '../users/account-user.js';
+import { accountColumns, accountUserOf, guardRow, guardValues } from '../users/account-user.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
 import { RoleDirectory } from '../users/role-directory.js';
 import { Session } from './entities/session.entity.js';
@@ -117,7 +117,7 @@ export class SessionsService implements BeforeApplicationShutdown {
    * the user not banned. Revocation therefore takes effect on the very next request.
    */
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
-    const [row] = await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]);
+    const row = guardValues(await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]));
     if (!row) throw new DomainError('UNAUTHENTICATED');
     const user = accountUserOf(row, SESSION_COLUMN_COUNT);
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
@@ -132,7 +132,7 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request (it runs on every authenticated request). The row is an array:
+   * by the query builder per request (it runs on every authenticated request). The row is one JSON array (guardRow):
    * `last_activity` and `logged_in_at` in epoch milliseconds (a number, not a timestamp to parse), then the user
    * (accountColumns), its timestamps already strings; the role comes from memory (RoleDirectory).
    */
@@ -142,8 +142,11 @@ export class SessionsService implements BeforeApplicationShutdown {
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT floor(extract(epoch FROM "s"."last_activity") * 1000)::float8, floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8,
-                ${accountColumns('u')}
+        `SELECT ${guardRow(
+          'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
+          'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
+          accountColumns('u'),
+        )}
            FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
           WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
       );
