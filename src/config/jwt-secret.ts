@@ -18,7 +18,8 @@ export async function loadOrCreateJwtSecret(dataDir: string): Promise<KeptSecret
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   // Written aside and linked into place: link() refuses to overwrite, so two first starts agree on one secret
   // and no reader ever sees a half-written file.
-  const temporary = `${file}.${process.pid}.tmp`;
+  // pid and random bytes: two starts in one process (the spec's race) must not share, and remove, one temporary.
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await fs.writeFile(temporary, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
   let created = true;
   try {
