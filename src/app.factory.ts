@@ -46,7 +46,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.disable('etag');
   // The access log and the security headers in one Express layer: each layer costs its own router dispatch.
   const accessLog = createAccessLog(logger);
-  const securityHeaders = helmet();
+  const securityHeaders = securityHeadersByScheme();
   const proxied = config.trustProxy !== false;
   app.use((req: Request, res: Response, next: NextFunction) => {
     accessLog(req, res);
@@ -79,6 +79,18 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
 }
 
 export type TesseraApp = INestApplication;
+
+/**
+ * helmet's headers, with `upgrade-insecure-requests` only on requests that came over HTTPS (directly, or through a
+ * TRUST_PROXY proxy's X-Forwarded-Proto). Over plain HTTP it would make the browser fetch Swagger UI's own scripts
+ * and styles over https, which nothing serves: /docs opened by any name but localhost would be a blank page.
+ * `default-src 'self'` stays, so "Try it out" may call the page's own origin (the document's server is relative).
+ */
+function securityHeadersByScheme(): (req: Request, res: Response, next: NextFunction) => void {
+  const overHttps = helmet();
+  const overHttp = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
+}
 
 /**
  * JSON and form bodies up to BODY_LIMIT (64 KB), in one Express layer; a request without a body (no Content-Length,

@@ -7,6 +7,8 @@ import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
+import { AuthService } from './auth/auth.service.js';
+import { announceReady } from './auth/first-admin.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { loadOrCreateJwtSecret } from './config/jwt-secret.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './database/embedded-postgres.js';
@@ -24,7 +26,7 @@ const CLOSE_TIMEOUT_MS = 8_000;
 /** After the server stopped listening, time for the connections it accepted last to send their request. */
 const LAST_ACCEPTED_GRACE_MS = 250;
 
-/** A bad or missing variable stops the process with one line naming it (CONTRACT §11). */
+/** A bad or missing variable stops the process with one line naming it, per variable (CONTRACT §11). */
 function exitOnConfigError(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
@@ -54,10 +56,6 @@ async function completeConfig(
   config: AppConfig,
   logger: Logger,
 ): Promise<{ config: AppConfig; database?: EmbeddedPostgresServer }> {
-  if (config.databaseUrl === undefined && config.isProduction) {
-    // The embedded cluster is for development and trials; the production image does not even ship it.
-    throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production');
-  }
   const dataDir = path.resolve(config.dataDir);
   let jwtSecret = config.jwtSecret;
   if (jwtSecret === undefined) {
@@ -71,6 +69,26 @@ async function completeConfig(
   return { config: { ...config, jwtSecret, databaseUrl: database.url }, database };
 }
 
+/**
+ * Stops at once when the port is taken, before a cluster is created, migrations run or a first admin's password
+ * is printed for a server that will never listen. (Binds the way app.listen does: every address.)
+ */
+async function exitIfPortTaken(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  const taken = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    probe.once('error', resolve);
+    probe.listen(port, () => probe.close(() => resolve(undefined)));
+  });
+  if (!taken) return;
+  process.stderr.write(
+    taken.code === 'EADDRINUSE'
+      ? `Port ${port} is already in use (another Tessera, or another server): stop it, or start this one with PORT=<another port>.\n`
+      : `Cannot listen on port ${port}: ${taken.message}\n`,
+  );
+  process.exit(1);
+}
+
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
@@ -78,6 +96,7 @@ async function bootstrap(): Promise<void> {
   } catch (error) {
     exitOnConfigError(error);
   }
+  await exitIfPortTaken(config.port);
   const logger = createRootLogger(config.logLevel);
   let app: NestExpressApplication | undefined;
   let database: EmbeddedPostgresServer | undefined;
@@ -110,7 +129,10 @@ async function bootstrap(): Promise<void> {
       code = 1;
     }
     try {
-      await database?.stop();
+      if (database) {
+        await database.stop();
+        logger.info('embedded PostgreSQL stopped');
+      }
     } catch (error) {
       logger.error({ err: error }, 'the embedded PostgreSQL did not stop cleanly');
       code = 1;
@@ -124,6 +146,9 @@ async function bootstrap(): Promise<void> {
     app = await createApp(config, { logger });
     await app.listen(config.port);
     logger.info({ url: config.appUrl, docs: `${config.appUrl}/docs` }, 'Tessera is listening');
+    // After the JSON lines before it (the log is written in batches).
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    announceReady(config.appUrl, app.get(AuthService).firstAdmin);
   } catch (error) {
     if (stopping) return;
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);

@@ -10,7 +10,7 @@ import { CancelEmailChangeDto, VerifyEmailDto } from './dto/email-verification.d
 import { EmailChangeService, INVALID_CANCEL_TOKEN_MESSAGE } from './email-change.service.js';
 import { EmailVerificationService, INVALID_VERIFICATION_TOKEN_MESSAGE } from './email-verification.service.js';
 
-@ApiTags(TAGS.auth)
+@ApiTags(TAGS.recovery)
 @Controller('email')
 export class EmailVerificationController {
   constructor(

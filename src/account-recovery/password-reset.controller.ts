@@ -8,7 +8,7 @@ import { TAGS } from '../openapi/openapi.js';
 import { RemindPasswordDto, RemindPasswordResponseDto, ResetPasswordDto } from './dto/password-reset.dto.js';
 import { PasswordResetService, REMIND_MESSAGE } from './password-reset.service.js';
 
-@ApiTags(TAGS.auth)
+@ApiTags(TAGS.recovery)
 @Public()
 @Controller()
 export class PasswordResetController {
@@ -37,7 +37,7 @@ export class PasswordResetController {
   @Post('password/reset')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors(400, 422)
+  @LaravelErrors('INVALID_RESET_TOKEN', 422)
   async resetPassword(@Body() dto: ResetPasswordDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.passwordReset.reset(dto, client);
     return { success: true };
@@ -47,7 +47,7 @@ export class PasswordResetController {
   @Post('v1/auth/reset-password')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors(400, 422)
+  @LaravelErrors('INVALID_RESET_TOKEN', 422)
   async resetPasswordV1(@Body() dto: ResetPasswordDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.passwordReset.reset(dto, client);
     return { success: true };

@@ -10,7 +10,7 @@ import { AdminRoleListDto } from './dto/admin-responses.dto.js';
 @ApiTags(TAGS.admin)
 @AdminOnly()
 @Controller('roles')
-@LaravelErrors(401, 403)
+@LaravelErrors(401, 'NOT_ADMIN')
 export class AdminRolesController {
   constructor(private readonly admin: AdminUsersService) {}
 

@@ -24,7 +24,7 @@ import { ApiUserIdParam, UserIdParam } from './user-id.pipe.js';
 @AdminOnly()
 @Controller('users/:id')
 @ApiUserIdParam()
-@LaravelErrors(401, 403, 404)
+@LaravelErrors(401, 'NOT_ADMIN', 404)
 export class AdminUserSecurityController {
   constructor(
     private readonly admin: AdminUserSecurityService,

@@ -20,7 +20,7 @@ import { ApiUserIdParam, UserIdParam } from './user-id.pipe.js';
 @ApiTags(TAGS.admin)
 @AdminOnly()
 @Controller('users')
-@LaravelErrors(401, 403, 422)
+@LaravelErrors(401, 'NOT_ADMIN', 422)
 export class AdminUsersController {
   constructor(
     private readonly admin: AdminUsersService,

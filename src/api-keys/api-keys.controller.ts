@@ -9,7 +9,7 @@ import { presentApiKeyList, presentCreatedApiKey } from './api-key.presenter.js'
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto, RevokeApiKeysDto } from './dto/api-key.dto.js';
 
-@ApiTags(TAGS.client)
+@ApiTags(TAGS.apiKeys)
 @Controller('client/account/api-keys')
 @ClientErrors(401, 403)
 export class ApiKeysController {
@@ -30,7 +30,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreatedApiKeyDto })
-  @ClientErrors(400, 422)
+  @ClientErrors('LIMIT_REACHED', 422)
   @ProofRequiredErrors('client', { recentLogin: true })
   async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return presentCreatedApiKey(

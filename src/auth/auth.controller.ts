@@ -17,7 +17,7 @@ export class AuthController {
   @Public()
   @Post('register')
   @ApiCreatedResponse({ type: RegisterResponseDto })
-  @LaravelErrors(400, 404, 413, 422, 429)
+  @LaravelErrors(400, 'SWITCHED_OFF', 413, 422, 429)
   async register(@Body() dto: RegisterDto, @CurrentClient() client: ClientInfo): Promise<RegisterResponseDto> {
     return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
   }
@@ -28,7 +28,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiExtraModels(TokenPairDto, LoginChallengeDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
-  @LaravelErrors(400, 403, 422, 429, 502)
+  @LaravelErrors(400, 'ACCOUNT_BANNED', 'INVALID_CREDENTIALS', 'VALIDATION_FAILED', 429, 502)
   login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
     return this.auth.login(dto, client);
   }

@@ -13,7 +13,7 @@ import { UserStatus, type User } from '../users/entities/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
-import { announceGeneratedPassword, firstAdminPassword } from './first-admin.js';
+import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
@@ -138,6 +138,9 @@ export class AuthService implements OnApplicationBootstrap {
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
   }
 
+  /** The admin this start created on an empty database; `password` only when it was generated. */
+  firstAdmin?: FirstAdmin;
+
   private async screenAdminPassword(password: string, email: string): Promise<void> {
     try {
       await this.passwordPolicy.assertAcceptable(password, { username: 'admin', email, firstName: 'Admin' });
@@ -171,7 +174,8 @@ export class AuthService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log({ email }, 'created the first admin (username "admin")');
-    if (generated) announceGeneratedPassword(email, password);
+    // main.ts shows it once in its ready line, on stderr, outside the JSON log.
+    this.firstAdmin = { email, password: generated ? password : undefined };
   }
 }
 

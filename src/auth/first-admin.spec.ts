@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { ConfigError } from '../config/app-config.js';
-import { announceGeneratedPassword, firstAdminPassword } from './first-admin.js';
+import { announceReady, firstAdminPassword } from './first-admin.js';
 
 describe('first admin password', () => {
   it('production refuses an empty database without ADMIN_PASSWORD', () => {
@@ -20,7 +20,7 @@ describe('first admin password', () => {
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      announceGeneratedPassword('admin@example.com', password);
+      announceReady('http://localhost:3000', { email: 'admin@example.com', password });
       expect(stdout).not.toHaveBeenCalled();
       expect(String(stderr.mock.calls[0][0])).toContain(password);
     } finally {
@@ -28,7 +28,10 @@ describe('first admin password', () => {
       stderr.mockRestore();
     }
     const written: string[] = [];
-    announceGeneratedPassword('a@b.c', 'pw', new Writable({ write: (chunk, _e, done) => (written.push(String(chunk)), done()) }));
-    expect(written.join('')).toContain('password pw');
+    announceReady('http://localhost:3000', { email: 'a@b.c', password: 'pw' }, new Writable({ write: (chunk, _e, done) => (written.push(String(chunk)), done()) }));
+    expect(written.join('')).toContain('API http://localhost:3000/api, docs http://localhost:3000/docs; first admin: username "admin", email a@b.c, password pw');
+    written.length = 0;
+    announceReady('http://localhost:3000', undefined, new Writable({ write: (chunk, _e, done) => (written.push(String(chunk)), done()) }));
+    expect(written.join('')).toBe('\n  Tessera is ready: API http://localhost:3000/api, docs http://localhost:3000/docs\n\n');
   });
 });

@@ -19,7 +19,21 @@ export function firstAdminPassword(config: Pick<AppConfig, 'adminPassword' | 'is
   return { password: randomBytes(12).toString('base64url'), generated: true };
 }
 
-/** Shown once on stderr, outside the JSON log on stdout that log collectors ship. */
-export function announceGeneratedPassword(email: string, password: string, stream: NodeJS.WritableStream = process.stderr): void {
-  stream.write(`\n  First admin: username "admin", email ${email}, password ${password}\n  Change it after the first login.\n\n`);
+/** The first admin this start created on an empty database; `password` only when Tessera generated it. */
+export interface FirstAdmin {
+  email: string;
+  password?: string;
+}
+
+/**
+ * The one line a person reads once Tessera listens: where the API and its docs are, and, on the start that created
+ * the first admin, its credentials. On stderr, outside the JSON log on stdout that log collectors ship.
+ */
+export function announceReady(appUrl: string, firstAdmin: FirstAdmin | undefined, stream: NodeJS.WritableStream = process.stderr): void {
+  let line = `Tessera is ready: API ${appUrl}/api, docs ${appUrl}/docs`;
+  if (firstAdmin) {
+    const password = firstAdmin.password === undefined ? 'the ADMIN_PASSWORD you set' : `password ${firstAdmin.password}`;
+    line += `; first admin: username "admin", email ${firstAdmin.email}, ${password} (change it after the first login)`;
+  }
+  stream.write(`\n  ${line}\n\n`);
 }

@@ -11,7 +11,7 @@ import { AvatarService, type UploadedImage } from './avatar.service.js';
 import { ExternalAvatarDto } from './dto/external-avatar.dto.js';
 import { UploadAvatarDto } from './dto/upload-avatar.dto.js';
 
-@ApiTags(TAGS.me)
+@ApiTags(TAGS.avatar)
 @Controller('me/avatar')
 @LaravelErrors(401, 403, 422, 503)
 export class AvatarController {

@@ -6,11 +6,24 @@ import { availableParallelism } from 'node:os';
  * A bad value throws a ConfigError whose message is one line naming the variable.
  */
 export class ConfigError extends Error {
+  /** Every variable at fault, when several are (production's required ones are reported together). */
+  readonly variables: string[];
+
   constructor(
     readonly variable: string,
     detail: string,
   ) {
     super(`Invalid configuration: ${variable} ${detail}`);
+    this.variables = [variable];
+  }
+
+  /** One line per variable, so a deployment learns everything it lacks from one failed start. */
+  static all(errors: ConfigError[]): ConfigError {
+    if (errors.length === 1) return errors[0];
+    const combined = new ConfigError(errors[0].variable, '');
+    combined.message = errors.map((error) => error.message).join('\n');
+    (combined as { variables: string[] }).variables = errors.map((error) => error.variable);
+    return combined;
   }
 }
 
@@ -216,12 +229,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const appUrl = url(env, 'APP_URL', `http://localhost:${port}`)!;
   const frontendUrl = url(env, 'FRONTEND_URL', appUrl)!;
   const databaseUrl = url(env, 'DATABASE_URL', undefined, ['postgres:', 'postgresql:']);
+  // Production's required variables are collected and reported together.
+  const missing: ConfigError[] = [];
+  if (isProduction && databaseUrl === undefined) {
+    // The embedded cluster is for development and trials; the production image does not even ship it.
+    missing.push(new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production'));
+  }
   const jwtSecret = str(env, 'JWT_SECRET');
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 bytes long');
   }
   if (isProduction && jwtSecret === undefined) {
-    throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+    missing.push(new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production'));
   }
   const twoFactorEncryptionKey = str(env, 'TWO_FACTOR_ENCRYPTION_KEY');
   if (twoFactorEncryptionKey !== undefined && Buffer.byteLength(twoFactorEncryptionKey) < 32) {
@@ -230,7 +249,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   // A key of its own in production: derived from JWT_SECRET, rotating that secret would make every stored
   // two-factor secret unreadable and lock their owners out.
   if (isProduction && twoFactorEncryptionKey === undefined) {
-    throw new ConfigError('TWO_FACTOR_ENCRYPTION_KEY', 'is required when NODE_ENV=production (a key of its own, so that rotating JWT_SECRET keeps two-factor working)');
+    missing.push(
+      new ConfigError('TWO_FACTOR_ENCRYPTION_KEY', 'is required when NODE_ENV=production (a key of its own, so that rotating JWT_SECRET keeps two-factor working)'),
+    );
   }
   // The log driver writes each message, code included, to the log: for development only.
   const smsDriver = oneOf(env, 'SMS_DRIVER', ['log', 'http'] as const, isProduction ? 'http' : 'log');
@@ -239,7 +260,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const smsHttpUrl = url(env, 'SMS_HTTP_URL');
   if (smsDriver === 'http' && smsHttpUrl === undefined) {
-    throw new ConfigError('SMS_HTTP_URL', isProduction ? 'is required when NODE_ENV=production' : 'is required when SMS_DRIVER=http');
+    if (isProduction) missing.push(new ConfigError('SMS_HTTP_URL', 'is required when NODE_ENV=production'));
+    else throw new ConfigError('SMS_HTTP_URL', 'is required when SMS_DRIVER=http');
   }
   const storageDriver = oneOf(env, 'STORAGE_DRIVER', ['local', 's3'] as const, 'local');
   const s3Bucket = str(env, 'S3_BUCKET');
@@ -248,8 +270,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const smtpUrl = url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']);
   if (isProduction && smtpUrl === undefined) {
-    throw new ConfigError('SMTP_URL', 'is required when NODE_ENV=production (without it mails are only written to the log)');
+    missing.push(new ConfigError('SMTP_URL', 'is required when NODE_ENV=production (without it mails are only written to the log)'));
   }
+  if (missing.length > 0) throw ConfigError.all(missing);
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const apiKeyMaxLifetimeDays = int(env, 'API_KEY_MAX_LIFETIME_DAYS', 365, 1, 36500);

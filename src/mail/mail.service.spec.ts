@@ -101,7 +101,7 @@ describe('MailService without SMTP_URL', () => {
   });
 
   it('is refused at start-up in production, naming SMTP_URL in one line', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), TWO_FACTOR_ENCRYPTION_KEY: 'k'.repeat(32), SMS_HTTP_URL: 'https://sms.example.test/send' };
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db.example.test/tessera', JWT_SECRET: 'x'.repeat(32), TWO_FACTOR_ENCRYPTION_KEY: 'k'.repeat(32), SMS_HTTP_URL: 'https://sms.example.test/send' };
     let error: unknown;
     try {
       loadConfig(production);

@@ -83,9 +83,10 @@ function flattenMultipart(document: OpenAPIObject, media: { schema?: Schema; enc
   }
   const encoding: Record<string, { contentType: string }> = {};
   for (const [name, property] of Object.entries(form?.properties ?? {}) as [string, Schema][]) {
+    // A nested DTO travels as JSON text in a plain field (`settings={"public_profile":true}`; `settings[public_profile]=1`
+    // works too), so it gets no encoding: declared `application/json`, Swagger UI sends it as a file part ("blob"),
+    // which the upload refuses as an unknown file field (test/browser/swagger-ui.browser-spec.ts).
     if (property.format === 'binary') encoding[name] = { contentType: 'image/jpeg, image/png, image/webp, image/gif' };
-    // A nested DTO travels as JSON text (`settings={"public_profile":true}`); `settings[public_profile]=1` works too.
-    else if (property.$ref || property.type === 'object') encoding[name] = { contentType: 'application/json' };
   }
   if (Object.keys(encoding).length > 0) media.encoding = encoding;
 }

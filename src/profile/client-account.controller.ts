@@ -40,7 +40,7 @@ export class ClientAccountController {
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified).' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountEmail(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientEmailDto): Promise<void> {
     return this.profile.changeEmailWithPassword(auth, dto);
@@ -51,7 +51,7 @@ export class ClientAccountController {
   @Put('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {
     return this.profile.changePasswordWithPassword(auth, dto);

@@ -17,10 +17,10 @@ import { SmsTwoFactorService } from './sms-two-factor.service.js';
 import { presentVanguardUserWithRecoveryCodes } from './two-factor.presenter.js';
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 
-@ApiTags(TAGS.twoFactor)
+@ApiTags(TAGS.smsTwoFactor)
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('me/2fa')
-@LaravelErrors(401, 403, 404, 422)
+@LaravelErrors(401, 403, 'SWITCHED_OFF', 422)
 export class SmsTwoFactorController {
   constructor(private readonly smsTwoFactor: SmsTwoFactorService) {}
 

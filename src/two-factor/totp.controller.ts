@@ -12,7 +12,7 @@ import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 @ApiTags(TAGS.twoFactor)
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('client/account/two-factor')
-@ClientErrors(401, 403, 404)
+@ClientErrors(401, 403, 'SWITCHED_OFF')
 export class TotpController {
   constructor(private readonly totp: TotpService) {}
 
@@ -21,7 +21,7 @@ export class TotpController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TotpSetupDto })
-  @ClientErrors(400)
+  @ClientErrors('TWO_FACTOR_STATE')
   async getTotpSetup(@CurrentAuth() auth: AuthContext): Promise<TotpSetupDto> {
     return presentTotpSetup(await this.totp.getSetup(auth));
   }
@@ -32,7 +32,7 @@ export class TotpController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: RecoveryTokensDto })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED')
   @ProofRequiredErrors('client', { recentLogin: false })
   async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
     return presentRecoveryTokens(await this.totp.enable(auth, dto));
@@ -43,18 +43,18 @@ export class TotpController {
   @Post('disable')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   disableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
   }
 
-  /** Turn two-factor off with the password (the seed's verb). */
+  /** Turn two-factor off with the password: the same as `POST …/two-factor/disable`, for clients that send DELETE. */
   @Authenticated('account.write')
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors(400, 422)
+  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   deleteTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);

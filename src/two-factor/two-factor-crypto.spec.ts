@@ -37,7 +37,7 @@ describe('two-factor crypto', () => {
   });
 
   it('needs a key of its own in production, so that rotating the JWT secret keeps two-factor readable', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.test', SMS_HTTP_URL: 'https://sms.example.test/send' };
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db.example.test/tessera', JWT_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.test', SMS_HTTP_URL: 'https://sms.example.test/send' };
     expect(() => loadConfig(production)).toThrow(/TWO_FACTOR_ENCRYPTION_KEY is required when NODE_ENV=production/);
     expect(loadConfig({ ...production, TWO_FACTOR_ENCRYPTION_KEY: 'k'.repeat(32) }).twoFactorEncryptionKey).toBe('k'.repeat(32));
   });

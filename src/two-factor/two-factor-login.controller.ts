@@ -22,7 +22,7 @@ export class TwoFactorLoginController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TokenPairDto })
-  @LaravelErrors(400, 403, 404, 422, 429)
+  @LaravelErrors(400, 'ACCOUNT_BANNED', 'SWITCHED_OFF', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED', 429)
   completeTwoFactorLogin(@Body() dto: CompleteTwoFactorLoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPair> {
     return this.login.complete(dto, client);
   }

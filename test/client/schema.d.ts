@@ -145,7 +145,7 @@ export interface paths {
          */
         post: operations["enableTotp"];
         /**
-         * Turn two-factor off with the password (the seed's verb).
+         * Turn two-factor off with the password: the same as `POST …/two-factor/disable`, for clients that send DELETE.
          * @description API keys need the scope `account.write`.
          */
         delete: operations["deleteTotp"];
@@ -958,7 +958,7 @@ export interface components {
             /**
              * @example {
              *       "username": [
-             *         "These credentials do not match our records."
+             *         "The username field is required."
              *       ]
              *     }
              */
@@ -1025,7 +1025,10 @@ export interface components {
             requires_email_confirmation: boolean;
         };
         TokenPairDto: {
-            /** @description Access token (JWT, HS256). */
+            /**
+             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             */
             token: string;
             /**
              * @example Bearer
@@ -1037,13 +1040,19 @@ export interface components {
              * @example 900
              */
             expires_in: number;
-            /** @description Single-use refresh token. */
+            /**
+             * @description Single-use refresh token, for `POST /api/token/refresh`.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
             refresh_token: string;
         };
         LoginChallengeDto: {
             /** @example true */
             two_factor_required: boolean;
-            /** @description Present it to `POST /api/login/two-factor` with a code; lives 5 minutes. */
+            /**
+             * @description Present it to `POST /api/login/two-factor` with a code; lives 5 minutes.
+             * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
+             */
             challenge_token: string;
             /**
              * @example totp
@@ -1061,12 +1070,15 @@ export interface components {
             username: string;
             /**
              * @description A name for the new session, kept with it.
-             * @example "John"s laptop"
+             * @example Office laptop
              */
             device_name?: string;
         };
         RefreshTokenDto: {
-            /** @description The refresh token of the last token pair. */
+            /**
+             * @description The refresh token of the last token pair.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
             refresh_token: string;
         };
         ClientErrorMetaDto: {
@@ -1336,7 +1348,10 @@ export interface components {
              * @example abcde-fghij
              */
             recovery_code?: string;
-            /** @description From the `POST /api/login` answer. */
+            /**
+             * @description From the `POST /api/login` answer.
+             * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
+             */
             challenge_token: string;
         } & (unknown | unknown);
         ApiKeyAttributesDto: {
@@ -2360,7 +2375,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2372,7 +2387,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2384,7 +2403,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2396,7 +2415,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2408,21 +2427,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2434,14 +2452,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2470,7 +2487,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2482,7 +2499,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2494,7 +2515,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2506,7 +2527,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2518,21 +2539,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2544,14 +2564,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2582,7 +2601,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionItemDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2594,7 +2613,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2606,7 +2629,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2618,7 +2641,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2630,7 +2653,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2642,21 +2665,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2668,14 +2690,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2706,7 +2727,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2718,7 +2739,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2730,7 +2755,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2742,7 +2767,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2754,7 +2779,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2766,21 +2791,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2792,14 +2816,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2832,7 +2855,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2844,7 +2867,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2856,7 +2879,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2868,7 +2891,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2880,7 +2903,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2892,21 +2915,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2918,14 +2940,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2958,7 +2979,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2970,7 +2991,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /** @description The account is banned. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2982,7 +3003,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2994,7 +3015,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3006,7 +3027,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /**
+             * @description - The username (or email) and password do not match an account.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3018,21 +3042,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3044,7 +3067,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The SMS gateway failed */
+            /** @description The SMS gateway did not accept the message. */
             502: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3056,14 +3079,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3096,7 +3118,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3108,7 +3130,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3120,7 +3142,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /** @description The account is banned. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3132,7 +3154,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3144,7 +3166,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3156,7 +3178,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3168,7 +3190,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3180,14 +3202,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3216,7 +3237,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3228,7 +3249,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - Called with an API key
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3240,7 +3266,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3252,7 +3278,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3264,21 +3290,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3290,14 +3315,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3326,7 +3350,7 @@ export interface operations {
                     "application/json": components["schemas"]["TotpSetupDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description Two-factor is already on, or not on, or no secret was requested first. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3338,7 +3362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3350,7 +3374,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3362,7 +3390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3374,7 +3402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3386,7 +3414,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3398,21 +3426,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3424,14 +3451,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3464,7 +3490,11 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryTokensDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3476,7 +3506,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3488,7 +3518,12 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3500,7 +3535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3512,7 +3547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3524,7 +3559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3536,7 +3571,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /**
+             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3548,21 +3586,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3574,14 +3611,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3613,7 +3649,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3625,7 +3665,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3637,7 +3677,12 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3649,7 +3694,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3661,7 +3706,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3673,7 +3718,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3685,7 +3730,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3697,21 +3742,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3723,14 +3767,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3762,7 +3805,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3774,7 +3821,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3786,7 +3833,12 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3798,7 +3850,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3810,7 +3862,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3822,7 +3874,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3834,7 +3886,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3846,21 +3898,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3872,14 +3923,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3912,7 +3962,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3924,7 +3974,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3936,7 +3986,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3948,7 +4004,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3960,7 +4016,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3972,7 +4028,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3984,7 +4040,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3996,21 +4052,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4022,7 +4077,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The SMS gateway failed */
+            /** @description The SMS gateway did not accept the message. */
             502: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4034,14 +4089,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4074,7 +4128,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4086,7 +4140,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4098,7 +4152,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4110,7 +4170,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4122,7 +4182,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4134,7 +4194,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4146,7 +4206,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4158,21 +4218,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4184,14 +4243,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4224,7 +4282,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4236,7 +4294,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4248,7 +4306,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4260,7 +4324,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4272,7 +4336,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4284,7 +4348,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4296,7 +4360,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4308,21 +4372,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4334,14 +4397,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4374,7 +4436,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4386,7 +4448,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4398,7 +4460,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4410,7 +4477,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4422,7 +4489,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4434,7 +4501,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4446,7 +4513,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4458,21 +4525,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4484,14 +4550,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4524,7 +4589,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPairDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4536,7 +4601,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /** @description The account is banned. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4548,7 +4613,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4560,7 +4625,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4572,7 +4637,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4584,7 +4649,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /**
+             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4596,21 +4664,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4622,14 +4689,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4658,7 +4724,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4670,7 +4736,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4682,7 +4752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4694,7 +4764,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4706,21 +4776,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4732,14 +4801,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4772,7 +4840,10 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKeyDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The account already has as many API keys as it may.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4784,7 +4855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4796,7 +4867,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4808,7 +4885,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4820,7 +4897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4832,7 +4909,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4844,21 +4921,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4870,14 +4946,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4907,7 +4982,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4919,7 +4994,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4931,7 +5010,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4943,7 +5022,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4955,7 +5034,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4967,21 +5046,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4993,14 +5071,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5034,7 +5111,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5046,7 +5123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5058,7 +5135,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5070,7 +5147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5082,21 +5159,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5108,14 +5184,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5148,7 +5223,7 @@ export interface operations {
                     "application/json": components["schemas"]["RemindPasswordResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5160,7 +5235,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5172,7 +5247,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5184,7 +5259,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5196,21 +5271,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5222,14 +5296,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5241,6 +5314,7 @@ export interface operations {
     requestPasswordReset: {
         parameters: {
             query: {
+                /** @description Example: `john@example.com`. */
                 email: string;
             };
             header?: never;
@@ -5260,7 +5334,7 @@ export interface operations {
                     "application/json": components["schemas"]["RemindPasswordResponseDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5272,7 +5346,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5284,21 +5358,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5310,14 +5383,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5350,7 +5422,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The reset token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5362,7 +5437,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5374,7 +5449,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5386,7 +5461,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5398,7 +5473,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5410,14 +5485,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5450,7 +5524,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The reset token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5462,7 +5539,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5474,7 +5551,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5486,7 +5563,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5498,7 +5575,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5510,14 +5587,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5550,7 +5626,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - Unknown, spent or expired token
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5562,7 +5641,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5574,7 +5653,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5586,7 +5665,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5598,7 +5677,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5610,14 +5689,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5650,7 +5728,10 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - No pending change has this token
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5662,7 +5743,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5674,7 +5755,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5686,7 +5767,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5698,7 +5779,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5710,14 +5791,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5746,7 +5826,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5758,7 +5838,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5770,7 +5854,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5782,7 +5866,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5794,21 +5878,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5820,14 +5903,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5856,7 +5938,7 @@ export interface operations {
                     "application/json": components["schemas"]["CountryListDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5868,7 +5950,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5880,7 +5962,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5892,14 +5974,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5911,7 +5992,7 @@ export interface operations {
     getMe: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -5931,7 +6012,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5943,7 +6024,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5955,7 +6040,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5967,7 +6052,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5979,21 +6064,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6005,14 +6089,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6045,7 +6128,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6057,7 +6140,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6069,7 +6152,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6081,7 +6168,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6093,7 +6180,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6105,7 +6192,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6117,21 +6204,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6143,14 +6229,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6183,7 +6268,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6195,7 +6280,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6207,7 +6292,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6219,7 +6308,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6231,7 +6320,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6243,7 +6332,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6255,21 +6344,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6281,14 +6369,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6321,7 +6408,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6333,7 +6420,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6345,7 +6432,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6357,7 +6450,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6369,7 +6462,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6381,7 +6474,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6393,21 +6486,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6419,14 +6511,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6458,7 +6549,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountExportDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6470,7 +6561,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6482,7 +6577,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6494,7 +6589,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6506,21 +6601,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6532,14 +6626,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6568,7 +6661,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenBadgeUserDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6580,7 +6673,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6592,7 +6689,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6604,7 +6701,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6616,21 +6713,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6642,14 +6738,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6682,7 +6777,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenBadgeUserDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6694,7 +6789,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6706,7 +6801,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6718,7 +6819,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6730,7 +6831,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6742,7 +6843,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6754,21 +6855,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6780,14 +6880,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6820,7 +6919,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6832,7 +6931,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6844,7 +6943,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6856,7 +6959,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6868,7 +6971,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6880,7 +6983,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6892,21 +6995,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6918,14 +7020,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6981,7 +7082,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenBadgeProfileResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6993,7 +7094,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7005,7 +7106,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7017,7 +7122,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7029,7 +7134,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7041,7 +7146,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7053,21 +7158,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7079,14 +7183,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7115,7 +7218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientAccountDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7127,7 +7230,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7139,7 +7246,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7151,7 +7258,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7163,21 +7270,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7189,14 +7295,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7228,7 +7333,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7240,7 +7345,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7252,7 +7357,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7264,7 +7373,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7276,7 +7385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7288,7 +7397,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7300,21 +7409,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7326,14 +7434,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7365,7 +7472,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7377,7 +7487,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7389,7 +7499,12 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7401,7 +7516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7413,7 +7528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7425,7 +7540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7437,21 +7552,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7463,14 +7577,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7502,7 +7615,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7514,7 +7630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7526,7 +7642,12 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7538,7 +7659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7550,7 +7671,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7562,7 +7683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7574,21 +7695,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7600,14 +7720,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7619,10 +7738,11 @@ export interface operations {
     listClientAccountActivity: {
         parameters: {
             query?: {
+                /** @description Example: `1`. */
                 page?: number;
-                /** @description At most 100; 25 by default. */
+                /** @description At most 100; 25 by default. Example: `25`. */
                 per_page?: number;
-                /** @description Events whose name contains this text. */
+                /** @description Events whose name contains this text. Example: `user:account`. */
                 "filter[event]"?: string;
                 /** @description `timestamp` (oldest first) or `-timestamp` (newest first, the default). */
                 sort?: "timestamp" | "-timestamp";
@@ -7644,7 +7764,7 @@ export interface operations {
                     "application/json": components["schemas"]["ActivityLogListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7656,7 +7776,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7668,7 +7792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7680,7 +7804,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7692,21 +7816,20 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7718,14 +7841,13 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7758,19 +7880,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7782,7 +7892,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7794,7 +7908,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7806,7 +7920,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7818,7 +7932,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7830,21 +7944,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7856,14 +7969,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7892,7 +8004,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7904,7 +8016,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7916,7 +8032,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7928,7 +8044,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7940,21 +8056,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7966,14 +8081,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8006,7 +8120,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8018,7 +8132,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8030,7 +8144,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8042,7 +8160,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8054,7 +8172,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8066,7 +8184,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8078,21 +8196,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8104,14 +8221,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8138,7 +8254,7 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8168,7 +8284,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8178,12 +8294,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8195,16 +8310,17 @@ export interface operations {
     adminListUsers: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
+                /** @description Example: `1`. */
                 page?: number;
-                /** @description 1 to 100; 15 by default. */
+                /** @description 1 to 100; 15 by default. Example: `15`. */
                 per_page?: number;
-                /** @description Contains-search (case-insensitive) over first name, last name, full name, username and email. */
+                /** @description Contains-search (case-insensitive) over first name, last name, full name, username and email. Example: `john`. */
                 "filter[search]"?: string;
-                /** @description Only users with this status. */
+                /** @description Only users with this status. Example: `Banned`. */
                 "filter[status]"?: "Active" | "Banned" | "Unconfirmed";
-                /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. */
+                /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. Example: `-created_at`. */
                 sort?: "id" | "username" | "email" | "created_at" | "last_login" | "-id" | "-username" | "-email" | "-created_at" | "-last_login";
             };
             header?: never;
@@ -8224,7 +8340,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserPageDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8236,7 +8352,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8248,7 +8369,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8260,7 +8381,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8272,21 +8393,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8298,14 +8418,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8317,7 +8436,7 @@ export interface operations {
     adminCreateUser: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -8341,7 +8460,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8353,7 +8472,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8365,7 +8484,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8377,7 +8502,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8389,7 +8514,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8401,7 +8526,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8413,21 +8538,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8439,14 +8563,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8458,7 +8581,7 @@ export interface operations {
     adminGetUser: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -8481,7 +8604,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8493,7 +8616,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8505,7 +8633,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8517,7 +8645,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8529,7 +8657,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8541,21 +8669,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8567,14 +8694,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8606,7 +8732,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8618,7 +8744,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8630,7 +8761,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8642,7 +8773,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8654,7 +8785,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8666,21 +8797,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8692,14 +8822,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8711,7 +8840,7 @@ export interface operations {
     adminUpdateUser: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. */
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
                 include?: string;
             };
             header?: never;
@@ -8738,7 +8867,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8750,7 +8879,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8762,7 +8891,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8774,7 +8909,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8786,7 +8921,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8798,7 +8933,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8810,7 +8945,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8822,21 +8957,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8848,14 +8982,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8891,7 +9024,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Bad request (malformed JSON, a wrong current password, a limit reached) */
+            /** @description The body is not valid JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8903,7 +9036,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8915,7 +9048,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8927,7 +9065,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8939,7 +9077,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Body or upload too large */
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8951,7 +9089,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8963,7 +9101,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8975,21 +9113,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9001,14 +9138,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9040,7 +9176,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9052,7 +9188,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9064,7 +9205,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9076,7 +9217,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9088,7 +9229,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9100,21 +9241,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9126,14 +9266,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9165,7 +9304,7 @@ export interface operations {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9177,7 +9316,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9189,7 +9333,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9201,7 +9345,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9213,7 +9357,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9225,21 +9369,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9251,14 +9394,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9290,7 +9432,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9302,7 +9444,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9314,7 +9461,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9326,7 +9473,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9338,7 +9485,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9350,21 +9497,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9376,14 +9522,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9415,7 +9560,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9427,7 +9572,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9439,7 +9589,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9451,7 +9601,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9463,7 +9613,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9475,21 +9625,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9501,14 +9650,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9520,8 +9668,9 @@ export interface operations {
     adminListUserActivity: {
         parameters: {
             query?: {
+                /** @description Example: `1`. */
                 page?: number;
-                /** @description 1 to 100; 15 by default. */
+                /** @description 1 to 100; 15 by default. Example: `15`. */
                 per_page?: number;
             };
             header?: never;
@@ -9544,7 +9693,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminActivityPageDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9556,7 +9705,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9568,7 +9722,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Not found (or registration/two-factor switched off) */
+            /** @description No such resource, or it is not the caller’s. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9580,7 +9734,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9592,7 +9746,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9604,21 +9758,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9630,14 +9783,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9666,7 +9818,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminRoleListDto"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked credential */
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9678,7 +9830,12 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin */
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9690,7 +9847,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The body is not in a media type the operation documents, or not in UTF-8 */
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9702,7 +9859,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Validation failed */
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9714,21 +9871,20 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many attempts (see Retry-After) */
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Unexpected server error (the body says nothing internal) */
+            /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9740,14 +9896,13 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After) */
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

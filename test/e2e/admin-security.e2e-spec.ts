@@ -20,8 +20,8 @@ describe('admin: bans, two-factor reset, sessions, avatar, activity', () => {
     admin = await loggedInAdmin(t);
   });
   afterAll(async () => {
-    await t.close();
-    await sms.close();
+    await t?.close();
+    await sms?.close();
     await rm(storageDir, { recursive: true, force: true });
   });
 

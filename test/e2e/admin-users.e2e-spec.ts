@@ -33,7 +33,7 @@ describe('admin: users and roles', () => {
     admin = await loggedInAdmin(t);
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   const list = (query: Record<string, string | number>) => t.http().get('/api/users').query(query).set(admin.auth);
@@ -423,7 +423,7 @@ describe('account creation on a pool of one connection', () => {
     t = await bootTestApp({ DB_POOL_SIZE: '1', DB_CONNECTION_TIMEOUT_MS: '1000' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('registers a user and lets an admin create one', async () => {

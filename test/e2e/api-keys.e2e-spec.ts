@@ -53,8 +53,8 @@ describe('api keys', () => {
     proxied = await bootTestApp({ TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
-    await proxied.close();
-    await t.close();
+    await proxied?.close();
+    await t?.close();
   });
 
   describe('create, list, use, delete', () => {

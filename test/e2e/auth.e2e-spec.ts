@@ -18,7 +18,7 @@ describe('auth: register, login, refresh, logout', () => {
     t = await bootTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   describe('register', () => {

@@ -15,7 +15,7 @@ describe('avatar: profile_picture on POST /api/v1/auth/user/profile', () => {
     t = await bootTestApp({ STORAGE_DIR: storageDir, APP_URL: 'http://avatars-v1.test' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
     await rm(storageDir, { recursive: true, force: true });
   });
 

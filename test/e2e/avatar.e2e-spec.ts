@@ -35,7 +35,7 @@ describe('avatar: POST /api/me/avatar, PUT /api/me/avatar/external, DELETE /api/
     t = await bootTestApp({ STORAGE_DIR: storageDir, APP_URL: 'http://avatars.test' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
     await rm(storageDir, { recursive: true, force: true });
   });
 
@@ -427,7 +427,7 @@ describe('avatar: POST /api/me/avatar, PUT /api/me/avatar/external, DELETE /api/
     const res = await t.http().get('/docs-json').expect(200);
     const post = res.body.paths['/api/me/avatar'].post;
     expect(post.operationId).toBe('uploadMyAvatar');
-    expect(post.tags).toEqual(['me']);
+    expect(post.tags).toEqual(['me: avatar']);
     const schema = post.requestBody.content['multipart/form-data'].schema;
     const resolved = schema.$ref ? res.body.components.schemas[schema.$ref.split('/').pop()] : schema;
     expect(resolved.properties.file).toMatchObject({ type: 'string', format: 'binary' });
@@ -447,7 +447,7 @@ describe('avatar uploads wait in line for image processing (IMAGE_PROCESSING_CON
   });
   afterAll(async () => {
     jest.restoreAllMocks();
-    await t.close();
+    await t?.close();
     await rm(storageDir, { recursive: true, force: true });
   });
 

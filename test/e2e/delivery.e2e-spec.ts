@@ -27,9 +27,9 @@ describe('mail and SMS delivery in the running app', () => {
     });
   });
   afterAll(async () => {
-    await t.close();
-    await smtp.close();
-    await gateway.close();
+    await t?.close();
+    await smtp?.close();
+    await gateway?.close();
   });
 
   it('sends a password reset through SMTP_URL with a link to FRONTEND_URL', async () => {

@@ -34,7 +34,7 @@ describe('email verification through mailed links', () => {
     t = await bootMailingTestApp({ FRONTEND_URL });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('mails a link on registration that flips Unconfirmed to Active, once', async () => {
@@ -160,13 +160,13 @@ describe('email verification through mailed links', () => {
     expect(await mailedVerificationTokens(t, user.email)).toHaveLength(1);
   });
 
-  it('documents both routes under the auth tag; only resend needs a credential', async () => {
+  it('documents both routes under the password and email tag; only resend needs a credential', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const verifyOperation = doc.paths['/api/email/verify'].post;
     const resendOperation = doc.paths['/api/email/resend'].post;
-    expect(verifyOperation).toMatchObject({ operationId: 'verifyEmail', tags: ['auth'] });
+    expect(verifyOperation).toMatchObject({ operationId: 'verifyEmail', tags: ['auth: password and email'] });
     expect(verifyOperation.security).toEqual([]);
-    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth'], security: [{ bearer: ['account.write'] }] });
+    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth: password and email'], security: [{ bearer: ['account.write'] }] });
     expect(doc.components.schemas.VerifyEmailDto.required).toEqual(['token']);
   });
 
@@ -211,7 +211,7 @@ describe('email verification with the mail server down', () => {
     t = await bootTestAppWithMailDown();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('still registers the user and answers a resend normally', async () => {
@@ -227,7 +227,7 @@ describe('email verification resend rate limit', () => {
     t = await bootTestApp({ RATE_LIMIT_REMIND_PER_HOUR: '2' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('answers 429 with Retry-After per user', async () => {

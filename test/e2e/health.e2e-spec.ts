@@ -9,7 +9,7 @@ function useApp(prepare?: (t: TestApp) => Promise<void>): () => TestApp {
     await prepare?.(t);
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
   return () => t;
 }

@@ -1,11 +1,11 @@
-import { Redis } from 'ioredis';
 import { RateLimiterService } from '../../src/common/rate-limit/rate-limiter.service.js';
 import { MailService } from '../../src/mail/mail.service.js';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, registerUser, uniqueName, type TestUser } from '../support/factories.js';
+import { describeWithRedis, TEST_REDIS_URL } from '../support/redis.js';
 import { enableTotp, wrongTotpCode } from './two-factor-helpers.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 /** CONTRACT §11's defaults, set explicitly: the shared test environment raises every limit. */
 const DEFAULT_LIMITS = {
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '5',
@@ -19,23 +19,13 @@ const octet = (): number => 1 + Math.floor(Math.random() * 250);
 /** A client address of its own: the Redis is shared by other test runs, and each test needs fresh counters. */
 const randomIp = (): string => `10.${octet()}.${octet()}.${octet()}`;
 
-async function redisAnswers(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  await redis.ping();
-  redis.disconnect();
-}
-
-describe.each([
-  ['in process', {}],
-  ['through Redis', { REDIS_URL }],
-])('login throttling counts failures (%s)', (_store, store: Record<string, string>) => {
+const countsFailures = (store: Record<string, string>) => (): void => {
   let t: MailingTestApp;
   beforeAll(async () => {
-    if (store.REDIS_URL) await redisAnswers();
     t = await bootMailingTestApp({ ...store, ...DEFAULT_LIMITS });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   const attempt = (ip: string, username: string, password: string) =>
@@ -160,13 +150,16 @@ describe.each([
     expect(statuses.filter((status) => status === 429)).toHaveLength(15);
     await expectLimited(ip, user);
   });
-});
+};
 
-describe('login throttling on two instances sharing one Redis', () => {
+describe('login throttling counts failures (in process)', countsFailures({}));
+describeWithRedis('login throttling counts failures (through Redis)', countsFailures({ REDIS_URL }));
+
+
+describeWithRedis('login throttling on two instances sharing one Redis', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    await redisAnswers();
     [a, b] = await Promise.all([bootTestApp({ REDIS_URL, ...DEFAULT_LIMITS }), bootTestApp({ REDIS_URL, ...DEFAULT_LIMITS })]);
   });
   afterAll(async () => {

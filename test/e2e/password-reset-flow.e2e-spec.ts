@@ -13,7 +13,7 @@ describe('register → verify → forget → reset → log in', () => {
     t = await bootMailingTestApp({ MAIL_FROM: 'Tessera <accounts@example.test>', FRONTEND_URL: 'https://spa.example.test' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   /** The link of the mail with this subject sent to `to`, as the SPA would receive it. */

@@ -13,7 +13,7 @@ describe('profile: the /api/client/account family', () => {
     t = await bootMailingTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   describe('GET /api/client/account', () => {

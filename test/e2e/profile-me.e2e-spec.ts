@@ -8,7 +8,7 @@ describe('profile: the /api/me family', () => {
     t = await bootMailingTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   describe('GET /api/me', () => {
@@ -339,16 +339,16 @@ describe('profile: the /api/me family', () => {
   it('documents the ten profile operations with their tags, security (with the API-key scope) and error responses', async () => {
     const doc = (await t.http().get('/docs-json').expect(200)).body;
     const operations = {
-      getMe: ['/api/me', 'get', 'me', 'account.read'],
-      updateMeDetails: ['/api/me/details', 'patch', 'me', 'account.write'],
-      updateMeCredentials: ['/api/me/details/auth', 'patch', 'me', 'account.write'],
-      getAuthUser: ['/api/v1/auth/user', 'get', 'v1-auth', 'account.read'],
-      updateAuthUser: ['/api/v1/auth/user', 'put', 'v1-auth', 'account.write'],
-      updateAuthUserProfile: ['/api/v1/auth/user/profile', 'post', 'v1-auth', 'account.write'],
-      getClientAccount: ['/api/client/account', 'get', 'client-account', 'account.read'],
-      updateClientAccountEmail: ['/api/client/account/email', 'put', 'client-account', 'account.write'],
-      updateClientAccountPassword: ['/api/client/account/password', 'put', 'client-account', 'account.write'],
-      listClientAccountActivity: ['/api/client/account/activity', 'get', 'client-account', 'activity.read'],
+      getMe: ['/api/me', 'get', 'me: profile', 'account.read'],
+      updateMeDetails: ['/api/me/details', 'patch', 'me: profile', 'account.write'],
+      updateMeCredentials: ['/api/me/details/auth', 'patch', 'me: profile', 'account.write'],
+      getAuthUser: ['/api/v1/auth/user', 'get', 'v1: user', 'account.read'],
+      updateAuthUser: ['/api/v1/auth/user', 'put', 'v1: user', 'account.write'],
+      updateAuthUserProfile: ['/api/v1/auth/user/profile', 'post', 'v1: user', 'account.write'],
+      getClientAccount: ['/api/client/account', 'get', 'client: account', 'account.read'],
+      updateClientAccountEmail: ['/api/client/account/email', 'put', 'client: account', 'account.write'],
+      updateClientAccountPassword: ['/api/client/account/password', 'put', 'client: account', 'account.write'],
+      listClientAccountActivity: ['/api/client/account/activity', 'get', 'client: account', 'activity.read'],
     };
     for (const [operationId, [path, method, tag, scope]] of Object.entries(operations)) {
       const operation = doc.paths[path][method];
@@ -358,7 +358,7 @@ describe('profile: the /api/me family', () => {
       const validated = !['getAuthUser', 'getClientAccount'].includes(operationId);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(validated ? ['401', '403', '422'] : ['401', '403']));
       const errorSchema = operation.responses['401'].content['application/json'].schema.$ref;
-      expect(errorSchema).toBe(tag === 'client-account' ? '#/components/schemas/ClientErrorDto' : '#/components/schemas/LaravelErrorDto');
+      expect(errorSchema).toBe(tag === 'client: account' ? '#/components/schemas/ClientErrorDto' : '#/components/schemas/LaravelErrorDto');
     }
     expect(Object.keys(doc.paths['/api/v1/auth/user/profile'].post.requestBody.content).sort()).toEqual([
       'application/json',

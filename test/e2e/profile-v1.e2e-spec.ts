@@ -18,7 +18,7 @@ describe('profile: the /api/v1/auth family', () => {
     t = await bootTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   describe('GET /api/v1/auth/user', () => {

@@ -18,8 +18,8 @@ import {
   type AppProcess,
   type TestDatabase,
 } from '../support/processes.js';
+import { describeWithRedis, TEST_REDIS_URL } from '../support/redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LOGIN_LIMIT = 4;
 const SLOW = 90_000;
 
@@ -39,7 +39,7 @@ async function queryOne<T>(url: string, sql: string, params: unknown[] = []): Pr
   }
 }
 
-describe('two instances on one PostgreSQL, one Redis and one storage directory', () => {
+describeWithRedis('two instances on one PostgreSQL, one Redis and one storage directory', () => {
   let db: TestDatabase;
   let storageDir: string;
   let a: AppProcess;
@@ -51,7 +51,7 @@ describe('two instances on one PostgreSQL, one Redis and one storage directory',
     storageDir = await mkdtemp(path.join(tmpdir(), 'tessera-shared-storage-'));
     const env = {
       DATABASE_URL: db.url,
-      REDIS_URL,
+      REDIS_URL: TEST_REDIS_URL,
       STORAGE_DIR: storageDir,
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: String(LOGIN_LIMIT),
       TRUST_PROXY: 'loopback',

@@ -12,7 +12,7 @@ describe('sessions', () => {
     t = await bootTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('lists active sessions with parsed browser, platform and device, and none of another user', async () => {

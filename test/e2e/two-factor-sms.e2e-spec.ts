@@ -14,8 +14,8 @@ describe('two-factor: SMS (/api/me family), recovery codes, and the SMS login ch
     t = await bootTestApp({ SMS_DRIVER: 'http', SMS_HTTP_URL: sink.url });
   });
   afterAll(async () => {
-    await t.close();
-    await sink.close();
+    await t?.close();
+    await sink?.close();
   });
   afterEach(() => sink.failWith(null));
 

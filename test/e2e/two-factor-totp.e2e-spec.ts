@@ -11,7 +11,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     t = await bootMailingTestApp();
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   const completeLogin = (body: object) => t.http().post('/api/login/two-factor').send(body);
@@ -261,7 +261,7 @@ describe('two-factor switched off (TWO_FACTOR_ENABLED=false)', () => {
     t = await bootTestApp({ TWO_FACTOR_ENABLED: 'false' });
   });
   afterAll(async () => {
-    await t.close();
+    await t?.close();
   });
 
   it('answers 404 in each family shape', async () => {

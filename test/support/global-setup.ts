@@ -74,6 +74,37 @@ async function startEmbeddedServer(): Promise<string> {
   return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 }
 
+/** Whether a Redis answers PING at `url` within a second (any reply counts, an authentication demand included). */
+function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: hostname || '127.0.0.1', port: Number(port || 6379), timeout: 1000 });
+    const done = (answered: boolean): void => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (reply) => done(/^[+-]/.test(reply.toString())));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Tests that need Redis (test/support/redis.ts) learn here whether it answers. Without one they are skipped and
+ * this says so once; under CI=true the run fails at once instead.
+ */
+async function probeRedis(): Promise<void> {
+  const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const answered = await redisAnswers(url);
+  process.env.TEST_REDIS_ANSWERS = String(answered);
+  if (answered) return;
+  if (process.env.CI === 'true') {
+    throw new Error(`No Redis answers at ${url} (TEST_REDIS_URL): CI=true runs every test, and some need Redis.`);
+  }
+  process.stderr.write(`\nNo Redis answers at ${url} (TEST_REDIS_URL): the tests that need it are skipped.\n`);
+}
+
 /**
  * One database per jest worker, with a random name, on DATABASE_URL's server (default: the machine's PostgreSQL
  * on 127.0.0.1:5432, else an embedded one started here). The first app a worker boots applies the migrations to it
@@ -81,6 +112,7 @@ async function startEmbeddedServer(): Promise<string> {
  * This file runs outside jest's module system, so it imports nothing from the project.
  */
 export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
+  await probeRedis();
   const given = process.env.TEST_DATABASE_SERVER_URL ?? process.env.DATABASE_URL;
   const serverUrl = given ?? ((await answers(LOCAL_SERVER)) ? LOCAL_SERVER : await startEmbeddedServer());
   const prefix = `tessera_test_${randomBytes(4).toString('hex')}`;

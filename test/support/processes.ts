@@ -123,16 +123,33 @@ export interface StartOptions {
   env: Record<string, string>;
   /** Milliseconds to wait for /health/ready. */
   readyTimeoutMs?: number;
+  /** Leads a process group of its own, as a shell's foreground job does: `kill(-pid, …)` signals the whole group. */
+  processGroup?: boolean;
 }
 
-/** Starts `node <build>/src/main.js` on a free port and waits until /health/ready answers 200. */
+/**
+ * Starts `node <build>/src/main.js` on a free port and waits until /health/ready answers 200. On a machine shared
+ * with other test runs the free port can be taken before the app listens: then it starts again on another one.
+ */
 export async function startApp(main: string, options: StartOptions): Promise<AppProcess> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAppOnce(main, options, await freePort());
+    } catch (error) {
+      if (attempt === 3 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startAppOnce(main: string, options: StartOptions, port: number): Promise<AppProcess> {
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'error', ...options.env, PORT: String(port), APP_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   let output = '';
   const collect = (chunk: Buffer): void => {
@@ -164,7 +181,10 @@ export async function startApp(main: string, options: StartOptions): Promise<App
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
-    if (exit) throw new Error(`the app exited (${exit.code ?? exit.signal}) before it was ready:\n${output}`);
+    if (exit) {
+      const message = `the app exited (${exit.code ?? exit.signal}) before it was ready:\n${output}`;
+      throw /EADDRINUSE|is already in use/.test(output) ? new PortTakenError(message) : new Error(message);
+    }
     const status = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((res) => res.status, () => 0);
     if (status === 200) return app;
     if (Date.now() > deadline) {

@@ -6,13 +6,26 @@ import {
   getSchemaPath,
   type OpenAPIObject,
   type OperationObject,
+  type ParameterObject,
   type PathItemObject,
+  type ReferenceObject,
+  type ResponseObject,
+  type SchemaObject,
 } from '@nestjs/swagger';
 import { renderClientError } from '../../dialects/client/client-error.renderer.js';
 import { renderLaravelError } from '../../dialects/vanguard/laravel-error.renderer.js';
-import { DomainError } from '../errors/domain-error.js';
+import { DomainError, type FieldError } from '../errors/domain-error.js';
 import { toErrorReport } from '../errors/error-report.js';
 import type { RouteFamily } from '../http/route-family.js';
+import {
+  causesOfStatus,
+  renderErrorExample,
+  statusOfCause,
+  type ErrorCause,
+  type ErrorCauseName,
+  type ErrorFamily,
+} from './error-examples.js';
+import { resolveSchema } from './schema-ref.js';
 
 /** `{message}` / `{message, errors}`: the error body of every non-client route. */
 export class LaravelErrorDto {
@@ -22,7 +35,7 @@ export class LaravelErrorDto {
   @ApiProperty({
     required: false,
     additionalProperties: { type: 'array', items: { type: 'string' } },
-    example: { username: ['These credentials do not match our records.'] },
+    example: { username: ['The username field is required.'] },
   })
   errors?: Record<string, string[]>;
 }
@@ -55,50 +68,43 @@ export class ClientErrorDto {
   errors: ClientErrorItemDto[];
 }
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Bad request (malformed JSON, a wrong current password, a limit reached)',
-  401: 'Missing, malformed, expired or revoked credential',
-  403: 'Banned account, an API key on a credential change, recent authentication required, address not allowed, API key without the scope, or not an admin',
-  404: 'Not found (or registration/two-factor switched off)',
-  413: 'Body or upload too large',
-  415: 'The body is not in a media type the operation documents, or not in UTF-8',
-  422: 'Validation failed',
-  429: 'Too many attempts (see Retry-After)',
-  500: 'Unexpected server error (the body says nothing internal)',
-  502: 'The SMS gateway failed',
-  503: 'The database is unavailable, or the server is at capacity: no password-hashing slot within 2 s, or the avatar line is full (see Retry-After)',
-};
+/** Names the causes an error response documents (see documentCommonResponses); removed from the document. */
+const CAUSES_EXTENSION = 'x-tessera-causes';
 
-/** 429 and 503 tell the client when to come back. */
-const RETRY_AFTER_HEADERS = {
-  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1, example: 900 } },
-};
-const headersOf = (status: number) => (status === 429 || status === 503 ? { headers: RETRY_AFTER_HEADERS } : {});
+type MarkedResponse = ResponseObject & { [CAUSES_EXTENSION]?: string[] };
 
-function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, statuses: number[]): MethodDecorator & ClassDecorator {
+/**
+ * A status documents the first cause of its row (see ERROR_CAUSES); a cause's name documents that cause under its
+ * status. `@LaravelErrors(401, 'NOT_ADMIN')`: 401 for a missing credential, 403 for a caller who is not an admin.
+ */
+export type DocumentedError = number | ErrorCauseName;
+
+function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, errors: DocumentedError[]): MethodDecorator & ClassDecorator {
+  const causesByStatus = new Map<number, string[]>();
+  for (const error of errors) {
+    const status = typeof error === 'number' ? error : statusOfCause(error);
+    const causes = causesByStatus.get(status) ?? [];
+    if (typeof error === 'string') causes.push(error);
+    causesByStatus.set(status, causes);
+  }
   return applyDecorators(
     ApiExtraModels(model),
-    ...statuses.map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', schema: { $ref: getSchemaPath(model) }, ...headersOf(status) }),
+    ...[...causesByStatus].map(([status, causes]) =>
+      ApiResponse({ status, description: 'Error', schema: { $ref: getSchemaPath(model) }, [CAUSES_EXTENSION]: causes } as never),
     ),
   );
 }
 
-/** Documents the error statuses of a route outside /api/client. */
-export const LaravelErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(LaravelErrorDto, statuses);
+/** Documents the error statuses (or named causes) of a route outside /api/client. */
+export const LaravelErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(LaravelErrorDto, errors);
 
-/** Documents the error statuses of a /api/client route. */
-export const ClientErrors = (...statuses: number[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, statuses);
-
-/** The body a DomainError gets in a family, exactly as the exception filter renders it. */
-function bodyOf(family: RouteFamily, error: DomainError): unknown {
-  const report = toErrorReport(error);
-  return family === 'client' ? renderClientError(report) : renderLaravelError(report);
-}
+/** Documents the error statuses (or named causes) of a /api/client route. */
+export const ClientErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, errors);
 
 /**
  * Documents one error status with named examples, each the body the given DomainError gets in the family
- * (rendered by the family's own renderer, so the examples cannot drift from the answers).
+ * (rendered by the family's own renderer, so the examples cannot drift from the answers). They come first among the
+ * status's examples, before the causes of ERROR_CAUSES that apply (see documentCommonResponses).
  */
 export function ErrorExamples(
   family: RouteFamily,
@@ -110,12 +116,14 @@ export function ErrorExamples(
     ApiExtraModels(model),
     ApiResponse({
       status,
-      description: DESCRIPTIONS[status] ?? 'Error',
+      description: '',
       schema: { $ref: getSchemaPath(model) },
       examples: Object.fromEntries(
-        Object.entries(examples).map(([name, { summary, error }]) => [name, { summary, value: bodyOf(family, error) }]),
+        Object.entries(examples).map(([name, { summary, error }]) => {
+          const report = toErrorReport(error);
+          return [name, { summary, value: family === 'client' ? renderClientError(report) : renderLaravelError(report) }];
+        }),
       ),
-      ...headersOf(status),
     }),
   );
 }
@@ -145,44 +153,146 @@ export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin:
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-/** The statuses any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
-function commonStatuses(path: string, operation: OperationObject): number[] {
-  const statuses = [500];
+/** The causes any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
+function commonCauses(path: string, operation: OperationObject): ErrorCauseName[] {
+  const causes: ErrorCauseName[] = ['INTERNAL'];
   // Every route outside the health probes reads the database.
-  if (path.startsWith('/api/')) statuses.push(503);
-  // A credential can be missing, expired or revoked, the account banned, the address not allowed; the general
-  // per-user rate limit applies.
-  if ((operation.security ?? []).length > 0) statuses.push(401, 403, 429);
-  // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
-  if (operation.requestBody) statuses.push(400, 413, 422);
+  if (path.startsWith('/api/')) causes.push('SERVICE_UNAVAILABLE');
+  // A credential can be missing, expired or revoked, the account banned, an API key's address not allowed; the
+  // general per-user rate limit applies.
+  // An API key without the operation's scope, or on an operation closed to API keys.
+  if ((operation.security ?? []).length > 0) {
+    causes.push('UNAUTHENTICATED', 'ACCOUNT_BANNED', 'IP_NOT_ALLOWED', apiKeyScopeOf(operation) ? 'API_KEY_SCOPE_MISSING' : 'API_KEY_ROUTE_CLOSED', 'TOO_MANY_ATTEMPTS');
+  }
+  const body = operation.requestBody as { content?: Record<string, unknown> } | undefined;
+  if (body) {
+    // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
+    if (body.content?.['application/json']) causes.push('MALFORMED_JSON');
+    causes.push('PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED');
+  }
   // A body in a media type or charset the operation does not take (415); a query string is validated like a body,
   // and one the operation does not document is refused (422).
-  if (path.startsWith('/api/')) statuses.push(415, 422);
-  return statuses;
+  if (path.startsWith('/api/')) causes.push('UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED');
+  return causes;
+}
+
+/** The scope the operation's bearer requirement names (issue 21's @Authenticated(scope) / @AdminOnly()). */
+function apiKeyScopeOf(operation: OperationObject): string | undefined {
+  return (operation.security ?? []).flatMap((requirement) => Object.values(requirement).flat())[0];
+}
+
+function queryParameters(operation: OperationObject): ParameterObject[] {
+  return (operation.parameters ?? []).filter((parameter): parameter is ParameterObject => 'in' in parameter && parameter.in === 'query');
+}
+
+/** The fields of a request body schema (following `$ref` and `allOf`), required ones first. */
+function bodyFields(document: OpenAPIObject, schema: SchemaObject | ReferenceObject | undefined): [string, SchemaObject, boolean][] {
+  const resolved = resolveSchema(document, schema);
+  if (!resolved) return [];
+  const own = Object.entries(resolved.properties ?? {}).map(
+    ([name, property]) => [name, resolveSchema(document, property) ?? {}, (resolved.required ?? []).includes(name)] as [string, SchemaObject, boolean],
+  );
+  const fields = [...own, ...(resolved.allOf ?? []).flatMap((part) => bodyFields(document, part))];
+  return fields.sort((a, b) => Number(b[2]) - Number(a[2]));
+}
+
+/** The message the validation pipe gives when this field breaks a rule its schema states; undefined if it states none. */
+function fieldErrorOf(name: string, schema: SchemaObject, required: boolean): FieldError | undefined {
+  if (required) return { field: name, message: `The ${name} field is required.`, rule: 'required' };
+  if (schema.enum) return { field: name, message: `The ${name} must be one of the following values: ${schema.enum.join(', ')}.`, rule: 'in' };
+  if (schema.minimum !== undefined) return { field: name, message: `The ${name} must not be less than ${schema.minimum}.`, rule: 'min' };
+  if (schema.maxLength !== undefined) {
+    return { field: name, message: `The ${name} must be shorter than or equal to ${schema.maxLength} characters.`, rule: 'max' };
+  }
+  return undefined;
+}
+
+/** Every operation refuses fields it does not know. */
+const UNKNOWN_FIELD: FieldError = { field: 'unknown_field', message: 'The unknown_field field is not allowed.', rule: 'prohibited' };
+
+/** A validation failure on one of the operation's own inputs (a required body field first), else on an unknown field. */
+function validationFieldOf(document: OpenAPIObject, operation: OperationObject): FieldError[] {
+  const content = (operation.requestBody as { content?: Record<string, { schema?: SchemaObject | ReferenceObject }> } | undefined)?.content;
+  const inputs: [string, SchemaObject, boolean][] = [
+    ...bodyFields(document, Object.values(content ?? {})[0]?.schema),
+    ...queryParameters(operation).map(
+      (parameter) => [parameter.name, resolveSchema(document, parameter.schema) ?? {}, parameter.required ?? false] as [string, SchemaObject, boolean],
+    ),
+  ];
+  for (const input of inputs) {
+    const error = fieldErrorOf(...input);
+    if (error) return [error];
+  }
+  return [UNKNOWN_FIELD];
+}
+
+type NamedExample = { summary: string; value: unknown };
+
+/**
+ * The description and examples of one error response: the examples its controller gave (@ErrorExamples) first,
+ * then one per cause it documents, each body shown once.
+ */
+function describeError(
+  document: OpenAPIObject,
+  operation: OperationObject,
+  family: ErrorFamily,
+  status: number,
+  names: string[],
+  given: Record<string, NamedExample>,
+): ResponseObject {
+  const row = causesOfStatus(status);
+  const chosen = names.length > 0 ? names : [Object.keys(row)[0]];
+  const causes = chosen.map((name) => [name, row[name]] as [string, ErrorCause]);
+  const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
+  const examples: Record<string, NamedExample> = { ...given };
+  const shown = new Set(Object.values(given).map((example) => JSON.stringify(example.value)));
+  for (const [name, cause] of causes) {
+    const fields = name === 'VALIDATION_FAILED' ? validationFieldOf(document, operation) : cause.fields;
+    // The scope in the message is the operation's own.
+    const message = cause.message.replace('<scope>', apiKeyScopeOf(operation) ?? '<scope>');
+    const value = renderErrorExample(family, status, { ...cause, message }, fields);
+    if (shown.has(JSON.stringify(value))) continue;
+    shown.add(JSON.stringify(value));
+    examples[name] = { summary: cause.when, value };
+  }
+  const whens = Object.values(examples).map((example) => example.summary);
+  return {
+    description: whens.length === 1 ? whens[0] : whens.map((when) => `- ${when}`).join('\n'),
+    content: { 'application/json': { schema: { $ref: getSchemaPath(model) }, examples } },
+  } as ResponseObject;
 }
 
 /**
- * Completes every operation of the document: public routes say so (`security: []`), and each operation lists the
- * error statuses common to its kind (see commonStatuses) with its family's error body, besides the ones its
- * controller documents through @LaravelErrors / @ClientErrors.
+ * Completes every operation of the document: public routes say so (`security: []`), and every error status gets a
+ * description saying when it happens and one example per cause, in its family's body: the causes common to the
+ * operation's kind (see commonCauses), those its controller names through @LaravelErrors / @ClientErrors, or else
+ * the status's first cause.
  */
 export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(document.paths) as [string, PathItemObject][]) {
-    const model = path === '/api/client' || path.startsWith('/api/client/') ? ClientErrorDto : LaravelErrorDto;
+    const family: ErrorFamily = path === '/api/client' || path.startsWith('/api/client/') ? 'client' : 'laravel';
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation) continue;
       operation.security ??= [];
-      for (const response of Object.values(operation.responses) as Array<{ description?: string }>) {
-        // A status documented by two decorators (the route's statuses and its examples) gets both descriptions.
-        if (response.description) response.description = [...new Set(response.description.split('\n\n'))].join('\n\n');
+      const causes = new Map<number, Set<string>>();
+      const given = new Map<number, Record<string, NamedExample>>();
+      const add = (status: number, name?: string): void => {
+        const set = causes.get(status) ?? new Set<string>();
+        if (name) set.add(name);
+        causes.set(status, set);
+      };
+      // The causes the controller names come first: they are what sets this route apart.
+      for (const [key, response] of Object.entries(operation.responses) as [string, MarkedResponse][]) {
+        const status = Number(key);
+        if (!(status >= 400)) continue;
+        add(status);
+        for (const name of response[CAUSES_EXTENSION] ?? []) add(status, name);
+        given.set(status, (response.content?.['application/json']?.examples ?? {}) as Record<string, NamedExample>);
       }
-      for (const status of commonStatuses(path, operation)) {
-        operation.responses[status] ??= {
-          description: DESCRIPTIONS[status] ?? 'Error',
-          ...headersOf(status),
-          content: { 'application/json': { schema: { $ref: getSchemaPath(model) } } },
-        };
+      for (const name of commonCauses(path, operation)) add(statusOfCause(name), name);
+      for (const [status, names] of [...causes].sort(([a], [b]) => a - b)) {
+        operation.responses[status] = describeError(document, operation, family, status, [...names], given.get(status) ?? {});
       }
     }
   }

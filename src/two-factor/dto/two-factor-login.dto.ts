@@ -3,7 +3,7 @@ import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { ProhibitedWith } from '../../common/validation/match.decorator.js';
 
 export class CompleteTwoFactorLoginDto {
-  /** From the `POST /api/login` answer. */
+  /** From the `POST /api/login` answer. @example "q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB" */
   @IsNotEmpty()
   @IsString()
   @MaxLength(200)

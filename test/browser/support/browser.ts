@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium: the only browser this project's machines can install (no browser download works). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,10 +29,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Saves a full-page screenshot as `<name>.png` in SCREENSHOT_DIR and returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot as `<name>.png` in SCREENSHOT_DIR and returns its path: of `element` when given (what a step
+ * is about, readable at its size), else of the full page.
+ */
+export async function screenshot(page: Page, name: string, element?: Locator): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  if (element) await element.screenshot({ path });
+  else await page.screenshot({ path, fullPage: true });
   return path;
 }
