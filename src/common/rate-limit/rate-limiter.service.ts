@@ -38,6 +38,9 @@ function databaseNamespace(databaseUrl: string | undefined): string {
   return createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex').slice(0, 12);
 }
 
+/** How long start-up waits for the Redis connection (see onModuleInit). */
+const REDIS_READY_WAIT_MS = 2000;
+
 /** TOO_MANY_ATTEMPTS whose Retry-After is the longest wait of the exceeded counters. */
 export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNext'>[]): DomainError {
   const ms = Math.max(0, ...exceeded.map((result) => result.msBeforeNext));
@@ -58,14 +61,25 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     this.keyPrefix = `tessera:rl:${databaseNamespace(config.databaseUrl)}`;
   }
 
-  /** Nest awaits this before the app listens, so the client exists before the first consume(). */
+  /**
+   * Nest awaits this before the app listens, so the client exists, and is connected, before the first consume():
+   * without an offline queue a command sent while the connection is still being made fails (a 500 on the first
+   * requests after start). A Redis that does not answer within REDIS_READY_WAIT_MS does not hold the start up.
+   */
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
     // Imported only when REDIS_URL is set: ioredis adds resident memory an in-process limiter never needs.
     const { Redis } = await import('ioredis');
-    this.redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    const redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    this.redis = redis;
     // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
-    this.redis.on('error', () => undefined);
+    redis.on('error', () => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, REDIS_READY_WAIT_MS);
+      redis.once('ready', resolve);
+    });
+    clearTimeout(timer);
   }
 
   /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
