@@ -13,7 +13,7 @@ import {
   createDatabase,
   loginAccount,
   registerAccount,
-  startApp,
+  startApps,
   type Account,
   type AppProcess,
   type TestDatabase,
@@ -57,7 +57,7 @@ describeWithRedis('two instances on one PostgreSQL, one Redis and one storage di
       TRUST_PROXY: 'loopback',
     };
     // Started at the same moment on an empty database: both run the start-up migrations and the first-admin check.
-    [a, b] = await Promise.all([startApp(main, { env }), startApp(main, { env })]);
+    [a, b] = await startApps(main, 2, { env });
   }, SLOW);
 
   afterAll(async () => {

@@ -141,6 +141,19 @@ export async function startApp(main: string, options: StartOptions): Promise<App
   }
 }
 
+/**
+ * Starts `count` instances at once. If any fails, the ones that did start are stopped before the error is thrown:
+ * a test's afterAll never sees them, and a live child would keep jest from exiting.
+ */
+export async function startApps(main: string, count: number, options: StartOptions): Promise<AppProcess[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => startApp(main, options)));
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  if (!failure) return started;
+  await Promise.all(started.map((app) => app.stop('SIGKILL')));
+  throw failure.reason;
+}
+
 class PortTakenError extends Error {}
 
 async function startAppOnce(main: string, options: StartOptions, port: number): Promise<AppProcess> {
