@@ -6,6 +6,7 @@ import { UserTokens1763773000000 } from './1763773000000-UserTokens.js';
 import { EmailChanges1764800000000 } from './1764800000000-EmailChanges.js';
 import { ApiKeyScopesExpiryChecksum1764830000000 } from './1764830000000-ApiKeyScopesExpiryChecksum.js';
 import { AccountDeletion1764840000000 } from './1764840000000-AccountDeletion.js';
+import { Passkeys1764850000000 } from './1764850000000-Passkeys.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   EmailChanges1764800000000,
   ApiKeyScopesExpiryChecksum1764830000000,
   AccountDeletion1764840000000,
+  Passkeys1764850000000,
 ];

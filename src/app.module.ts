@@ -12,6 +12,7 @@ import { CountriesModule } from './countries/countries.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { PasskeysModule } from './passkeys/passkeys.module.js';
 import { ProfileModule } from './profile/profile.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SmsModule } from './sms/sms.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         SessionsModule,
         AuthModule,
         TwoFactorModule,
+        PasskeysModule,
         ApiKeysModule,
         AccountRecoveryModule,
         CountriesModule,

@@ -14,6 +14,7 @@ export const ACTIVITY_EVENTS = {
   'auth:ip-blocked': 'API key used from an address it does not allow.',
   'auth:password-reset': 'Password reset through an emailed link.',
   'auth:email-verified': 'Email address verified.',
+  'auth:passkey-counter-regressed': 'Passkey sign-in refused: its signature counter went backwards (a cloned authenticator?).',
   'user:registered': 'Registered.',
   'user:profile.updated': 'Profile updated.',
   'user:account.email-changed': 'Email address changed.',
@@ -28,6 +29,8 @@ export const ACTIVITY_EVENTS = {
   'user:api-key.create': 'API key created.',
   'user:api-key.delete': 'API key deleted.',
   'user:api-key.revoked': 'API key revoked.',
+  'user:passkey.create': 'Passkey added.',
+  'user:passkey.delete': 'Passkey removed.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
   'user:account.deleted': 'Account deleted by its owner.',
@@ -39,6 +42,7 @@ export const ACTIVITY_EVENTS = {
   'admin:user.unbanned': 'User unbanned by an administrator.',
   'admin:two-factor.reset': 'Two-factor reset by an administrator.',
   'admin:sessions.revoked': 'Sessions revoked by an administrator.',
+  'admin:passkey.delete': 'Passkey removed by an administrator.',
 } as const;
 
 export type ActivityEvent = keyof typeof ACTIVITY_EVENTS;

@@ -3,6 +3,8 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Module } from '@nestjs/common';
 import { AvatarModule } from '../avatar/avatar.module.js';
 import { CountriesModule } from '../countries/countries.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
+import { AdminUserPasskeysController } from './admin-user-passkeys.controller.js';
 import { AdminRolesController } from './admin-roles.controller.js';
 import { AdminUserSecurityController } from './admin-user-security.controller.js';
 import { AdminUserSecurityService } from './admin-user-security.service.js';
@@ -11,8 +13,8 @@ import { AdminUsersService } from './admin-users.service.js';
 
 /** Administration for the admin role (issue 9): users, roles, bans, two-factor resets, sessions, activity. */
 @Module({
-  imports: [AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule],
-  controllers: [AdminUsersController, AdminUserSecurityController, AdminRolesController],
+  imports: [AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule, PasskeysModule],
+  controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController],
   providers: [AdminUsersService, AdminUserSecurityService],
 })
 export class AdminModule {}

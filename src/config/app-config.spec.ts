@@ -92,7 +92,6 @@ describe('loadConfig: API key lifetimes', () => {
   });
 });
 
-
 describe('loadConfig in production', () => {
   it('names every missing variable at once, one line each', () => {
     let error: unknown;

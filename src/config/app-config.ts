@@ -83,6 +83,15 @@ export interface AppConfig {
   shutdownDelayMs: number;
   /** Screening of new passwords (CONTRACT §3): zxcvbn score, and the k-anonymity breached-password range API. */
   passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
+  /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
+  webauthn: WebAuthnConfig;
+}
+
+export interface WebAuthnConfig {
+  rpId: string;
+  rpName: string;
+  /** Exact origins (`https://app.example.com`), each on the RP ID or one of its subdomains. */
+  origins: string[];
 }
 
 /** CONTRACT §10, §11: every limit is a whole number from 1 to 1,000,000. */
@@ -220,6 +229,45 @@ function list(env: Env, name: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** A hostname as WebAuthn takes it for an RP ID: lower-case labels, no scheme, port or path. */
+const RP_ID_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS (CONTRACT §11): defaults from FRONTEND_URL, where the SPA that
+ * calls the browser's WebAuthn API is served. Every origin must sit on the RP ID (or a subdomain): a browser refuses
+ * any other pairing, so a mismatch is a configuration error to stop on, not a passkey that never works.
+ */
+function webauthnConfig(env: Env, frontendUrl: string): WebAuthnConfig {
+  const frontend = new URL(frontendUrl);
+  const hostOf = (url: URL): string => url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const configuredRpId = str(env, 'WEBAUTHN_RP_ID')?.toLowerCase();
+  if (configuredRpId !== undefined && !RP_ID_PATTERN.test(configuredRpId)) {
+    throw new ConfigError('WEBAUTHN_RP_ID', `must be a host name without scheme, port or path, got "${configuredRpId}"`);
+  }
+  // Derived, FRONTEND_URL's host is taken as it is (an address too: browsers then refuse passkeys, nothing else breaks).
+  const rpId = configuredRpId ?? hostOf(frontend);
+  const rpName = str(env, 'WEBAUTHN_RP_NAME') ?? 'Tessera';
+  if (rpName.length > 100) throw new ConfigError('WEBAUTHN_RP_NAME', 'must be at most 100 characters long');
+  const configured = list(env, 'WEBAUTHN_ORIGINS');
+  const origins = (configured.length > 0 ? configured : [frontend.origin]).map((origin) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new ConfigError('WEBAUTHN_ORIGINS', `must list absolute origins, got "${origin}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin.replace(/\/+$/, '')) {
+      throw new ConfigError('WEBAUTHN_ORIGINS', `must list http(s) origins without path, got "${origin}"`);
+    }
+    const host = hostOf(parsed);
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      throw new ConfigError('WEBAUTHN_ORIGINS', `"${parsed.origin}" is not on the RP ID "${rpId}" (WEBAUTHN_RP_ID) or one of its subdomains`);
+    }
+    return parsed.origin;
+  });
+  return { rpId, rpName, origins };
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -366,5 +414,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pwnedMinCount: int(env, 'PWNED_PASSWORDS_MIN_COUNT', 1, 1, 1_000_000_000),
       pwnedFailClosed: bool(env, 'PWNED_PASSWORDS_FAIL_CLOSED', false),
     },
+    webauthn: webauthnConfig(env, frontendUrl),
   };
 }

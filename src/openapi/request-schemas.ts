@@ -57,9 +57,9 @@ function tighten(schema: SchemaObject): void {
   }
 }
 
-/** `code` or `recovery_code`, never both (ProhibitedWith on the DTO). */
+/** `code`, `recovery_code` or `passkey`, one of them only (ProhibitedWith on the DTO). */
 function exclusiveSecondFactor(schema: SchemaObject): void {
-  schema.oneOf = [{ required: ['code'] }, { required: ['recovery_code'] }];
+  schema.oneOf = [{ required: ['code'] }, { required: ['recovery_code'] }, { required: ['passkey'] }];
   schema.example = { challenge_token: 'dGhpcyBpcyBhIGNoYWxsZW5nZQ', code: '123456' };
 }
 
@@ -115,7 +115,8 @@ function documentHeaders(path: string, operation: OperationObject): void {
     const headers: Record<string, ReferenceObject> = { 'X-Request-Id': header('X-Request-Id') };
     if (path.startsWith('/api/')) Object.assign(headers, { 'Cache-Control': header('Cache-Control'), Pragma: header('Pragma') });
     if (status === '429' || status === '503') headers['Retry-After'] = header('Retry-After');
-    response.headers = { ...headers, ...response.headers };
+    // The shared components win over a header an operation documents inline under the same name (Retry-After).
+    response.headers = { ...response.headers, ...headers };
   }
 }
 

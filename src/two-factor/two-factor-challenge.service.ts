@@ -7,6 +7,10 @@ import { LoginThrottleService } from '../auth/login-throttle.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../auth/second-factor.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
+import type { AuthenticationResponseDto } from '../passkeys/dto/webauthn.dto.js';
+import { PasskeyAssertionsService } from '../passkeys/passkey-assertions.service.js';
+import { WebAuthnChallengesService } from '../passkeys/webauthn-challenges.service.js';
 import { sha256Hex } from '../sessions/session-tokens.js';
 import { SmsService } from '../sms/sms.service.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
@@ -20,10 +24,20 @@ export const MAX_CHALLENGE_ATTEMPTS = 5;
 
 const DEAD_CHALLENGE = 'The two-factor challenge has expired or has been used up. Log in again.';
 const WRONG_CODE = 'Invalid 2FA token.';
+const WRONG_PASSKEY = 'The passkey could not be verified.';
+const NO_PASSKEY = 'This account has no passkey; answer the challenge with a code.';
+
+/** What answered the challenge. */
+export type SecondFactor = 'totp' | 'sms' | 'recovery_code' | 'passkey';
 
 export interface PassedChallenge {
   user: User;
   deviceName: string | null;
+  secondFactor: SecondFactor;
+}
+
+function secondFactorOf(dto: CompleteTwoFactorLoginDto, challenge: TwoFactorChallenge): SecondFactor {
+  return dto.recovery_code !== undefined ? 'recovery_code' : dto.passkey !== undefined ? 'passkey' : challenge.method;
 }
 
 type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge; user: User } | { kind: 'passed'; passed: PassedChallenge };
@@ -42,6 +56,8 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     private readonly sms: SmsService,
     private readonly throttle: LoginThrottleService,
     private readonly activity: ActivityService,
+    private readonly passkeyAssertions: PasskeyAssertionsService,
+    private readonly webauthnChallenges: WebAuthnChallengesService,
   ) {
     super();
   }
@@ -80,12 +96,28 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
   }
 
   /**
-   * Checks a code (TOTP or the texted one) or a recovery code against a live challenge and spends the challenge.
+   * Options for answering a live challenge with one of the user's passkeys instead of a code. The WebAuthn challenge
+   * is bound to this login challenge; user presence is enough (the password was the first factor).
+   */
+  async passkeyOptions(challengeToken: string): Promise<SecondFactorPasskeyOptionsDto> {
+    const live = await this.liveChallenge(this.challenges, sha256Hex(challengeToken));
+    if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    const passkeys = await this.passkeyAssertions.descriptorsOf(live.userId);
+    if (passkeys.length === 0) throw DomainError.invalid('challenge_token', NO_PASSKEY, 'passkey');
+    const options = await this.passkeyAssertions.requestOptions(this.webauthnChallenges.newChallenge(), passkeys, 'preferred');
+    await this.webauthnChallenges.issue(options.challenge, { purpose: 'second_factor', userId: live.userId, twoFactorChallengeId: live.id });
+    return { options };
+  }
+
+  /**
+   * Checks a code (TOTP or the texted one), a recovery code or a passkey assertion against a live challenge and spends the challenge.
    * The challenge row is locked for the check, so two requests on one challenge are judged one after the other.
    */
   async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo): Promise<PassedChallenge> {
-    if (dto.code !== undefined && dto.recovery_code !== undefined) {
-      throw DomainError.invalid('recovery_code', 'Send either code or recovery_code, not both.', 'prohibited_with');
+    const answers = [dto.code, dto.recovery_code, dto.passkey].filter((answer) => answer !== undefined).length;
+    if (answers > 1) {
+      const field = dto.passkey !== undefined ? 'passkey' : 'recovery_code';
+      throw DomainError.invalid(field, 'Send one of code, recovery_code or passkey.', 'prohibited_with');
     }
     const tokenHash = sha256Hex(dto.challenge_token);
     const live = await this.liveChallenge(this.challenges, tokenHash);
@@ -93,7 +125,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     // A wrong code is a failed login of the account (CONTRACT §10): it shares the password's counters and lock-out.
     const attempt = { accountKey: this.throttle.accountKeyOfUser(live.userId), ip: client.ip };
     await this.throttle.assertAllowed(attempt);
-    const outcome = await this.judge(dto, tokenHash).catch(async (error: unknown) => {
+    const outcome = await this.judge(dto, tokenHash, client).catch(async (error: unknown) => {
       await this.throttle.release(attempt);
       throw error;
     });
@@ -110,8 +142,9 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
         userId: challenge.userId,
         actorId: null,
         client,
-        properties: { method: dto.recovery_code !== undefined ? 'recovery_code' : challenge.method, attempt: challenge.attempts + 1 },
+        properties: { method: secondFactorOf(dto, challenge), attempt: challenge.attempts + 1 },
       });
+      if (dto.passkey !== undefined) throw DomainError.invalid('passkey', WRONG_PASSKEY, 'two_factor');
       throw DomainError.invalid(dto.recovery_code !== undefined ? 'recovery_code' : 'code', WRONG_CODE, 'two_factor');
     }
     await this.throttle.recordSuccess(attempt);
@@ -119,8 +152,8 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     return outcome.passed;
   }
 
-  /** The code against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the challenge. */
-  private judge(dto: CompleteTwoFactorLoginDto, tokenHash: string): Promise<Outcome> {
+  /** The answer against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the challenge. */
+  private judge(dto: CompleteTwoFactorLoginDto, tokenHash: string, client: ClientInfo): Promise<Outcome> {
     return this.dataSource.transaction(async (em): Promise<Outcome> => {
       const challenge = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash, true);
       if (!challenge) return { kind: 'dead' };
@@ -133,14 +166,32 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       const accepted =
         dto.recovery_code !== undefined
           ? await this.state.consumeRecoveryCode(em, user.id, dto.recovery_code)
-          : await this.acceptCode(challenge, dto.code ?? '', em);
+          : dto.passkey !== undefined
+            ? await this.acceptPasskey(challenge, dto.passkey, client, em)
+            : await this.acceptCode(challenge, dto.code ?? '', em);
       if (!accepted) {
         await em.increment(TwoFactorChallenge, { id: challenge.id }, 'attempts', 1);
         return { kind: 'wrong', challenge, user };
       }
       await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
-      return { kind: 'passed', passed: { user, deviceName: challenge.deviceName } };
+      return { kind: 'passed', passed: { user, deviceName: challenge.deviceName, secondFactor: secondFactorOf(dto, challenge) } };
     });
+  }
+
+  /** A passkey of the challenge's user, answering a WebAuthn challenge issued for this very login challenge. */
+  private async acceptPasskey(challenge: TwoFactorChallenge, response: AuthenticationResponseDto, client: ClientInfo, em: EntityManager): Promise<boolean> {
+    const binding = { purpose: 'second_factor' as const, userId: challenge.userId, twoFactorChallengeId: challenge.id };
+    const outcome = await this.passkeyAssertions.verify(
+      response,
+      {
+        expectedChallenge: (signed) => this.webauthnChallenges.consume(signed, binding, em),
+        userId: challenge.userId,
+        requireUserVerification: false,
+        client,
+      },
+      em,
+    );
+    return outcome.ok;
   }
 
   private acceptCode(challenge: TwoFactorChallenge, code: string, em: EntityManager): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { ClientInfo } from '../common/auth/auth-context.js';
 import { CurrentClient, Public } from '../common/auth/auth.decorators.js';
 import { LaravelErrors } from '../common/openapi/error-responses.js';
 import { TAGS } from '../openapi/openapi.js';
+import { SecondFactorPasskeyOptionsDto, SecondFactorPasskeyOptionsRequestDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { TokenPair } from '../sessions/sessions.service.js';
 import { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
@@ -16,7 +17,21 @@ import { TwoFactorLoginService } from './two-factor-login.service.js';
 export class TwoFactorLoginController {
   constructor(private readonly login: TwoFactorLoginService) {}
 
-  /** Complete a two-factor login with a code or a recovery code; answers the token pair. */
+  /**
+   * Options for answering the login challenge with a passkey instead of a code (pass them to `startAuthentication`,
+   * then send the result as `passkey` to `POST /api/login/two-factor`). 422 when the account has no passkey.
+   */
+  @Public()
+  @Post('passkey-options')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: SecondFactorPasskeyOptionsDto })
+  @LaravelErrors(404, 422)
+  twoFactorPasskeyOptions(@Body() dto: SecondFactorPasskeyOptionsRequestDto): Promise<SecondFactorPasskeyOptionsDto> {
+    return this.login.passkeyOptions(dto.challenge_token);
+  }
+
+  /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair. */
   @Public()
   @Post()
   @HttpCode(200)

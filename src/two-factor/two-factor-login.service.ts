@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import type { ClientInfo } from '../common/auth/auth-context.js';
 import type { TokenPair } from '../sessions/sessions.service.js';
+import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
 import { TwoFactorChallengeService } from './two-factor-challenge.service.js';
 
@@ -17,7 +18,11 @@ export class TwoFactorLoginService {
   ) {}
 
   async complete(dto: CompleteTwoFactorLoginDto, client: ClientInfo): Promise<TokenPair> {
-    const { user, deviceName } = await this.challenges.pass(dto, client);
-    return this.auth.completeLogin(user, client, deviceName);
+    const { user, deviceName, secondFactor } = await this.challenges.pass(dto, client);
+    return this.auth.completeLogin(user, client, deviceName, { method: 'password', second_factor: secondFactor });
+  }
+
+  passkeyOptions(challengeToken: string): Promise<SecondFactorPasskeyOptionsDto> {
+    return this.challenges.passkeyOptions(challengeToken);
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecondFactorChallenger } from '../auth/second-factor.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { RecoveryCode } from './entities/recovery-code.entity.js';
 import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
 import { TwoFactorSettings } from './entities/two-factor-settings.entity.js';
@@ -21,7 +22,7 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge])],
+  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]), PasskeysModule],
   controllers: [TotpController, SmsTwoFactorController, TwoFactorLoginController],
   providers: [
     TwoFactorCrypto,

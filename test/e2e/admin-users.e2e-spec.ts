@@ -19,6 +19,8 @@ function adminRoutes(id: number): Array<[Method, string, object?]> {
     ['get', `/api/users/${id}/sessions`],
     ['delete', `/api/users/${id}/sessions`],
     ['get', `/api/users/${id}/activity`],
+    ['get', `/api/users/${id}/passkeys`],
+    ['delete', `/api/users/${id}/passkeys/1`],
     ['get', '/api/roles'],
   ];
 }
@@ -76,6 +78,8 @@ describe('admin: users and roles', () => {
           'adminListUserSessions',
           'adminRevokeUserSessions',
           'adminListUserActivity',
+          'adminListUserPasskeys',
+          'adminDeleteUserPasskey',
           'adminListRoles',
         ].sort(),
       );

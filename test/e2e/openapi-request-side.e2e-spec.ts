@@ -40,9 +40,9 @@ describe('OpenAPI request side (issue 19, item 7) and no-store on every /api ans
     }
   });
 
-  it('says code and recovery_code are exclusive, with an example that sends one', () => {
+  it('says code, recovery_code and passkey are exclusive, with an example that sends one', () => {
     const schema = schemas().CompleteTwoFactorLoginDto;
-    expect(schema.oneOf).toEqual([{ required: ['code'] }, { required: ['recovery_code'] }]);
+    expect(schema.oneOf).toEqual([{ required: ['code'] }, { required: ['recovery_code'] }, { required: ['passkey'] }]);
     expect(Object.keys(schema.example as object)).toEqual(['challenge_token', 'code']);
   });
 

@@ -1,3 +1,4 @@
+import { PasswordService } from '../../src/auth/password.service.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, uniqueName } from '../support/factories.js';
 
@@ -47,3 +48,32 @@ describe('registrations per client address', () => {
     await register('10.251.0.1').expect(201);
   });
 });
+
+describe('rate limits while Redis does not answer', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // A port nothing listens on: every counter operation fails.
+    t = await bootTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 503 with Retry-After (never 500, never an unlimited login)', async () => {
+    const user = await registerUserDirectly(t);
+    const res = await t.http().post('/api/login').send({ username: user.username, password: user.password }).expect(503);
+    expect(res.body).toEqual({ message: 'The service is temporarily unavailable. Please retry shortly.' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    await t.http().post('/api/password/remind').send({ email: user.email }).expect(503);
+  });
+});
+
+/** Registration itself is rate-limited (through the dead Redis): the user is inserted as a factory would. */
+async function registerUserDirectly(t: TestApp): Promise<{ username: string; email: string; password: string }> {
+  const username = uniqueName();
+  const email = `${username}@example.com`;
+  const password = 'pw-long-enough-1';
+  const hash = await t.app.get(PasswordService).hash(password);
+  await t.db.query(`INSERT INTO users (username, email, password, status, role_id) VALUES ($1, $2, $3, 'Active', (SELECT id FROM roles WHERE slug = 'user'))`, [username, email, hash]);
+  return { username, email, password };
+}

@@ -1,6 +1,7 @@
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser, verifiedUser, type LoggedInUser } from '../support/factories.js';
 import { startSmsSink, type SmsSink } from '../support/sms-sink.js';
+import { lastSmsCode } from './two-factor-helpers.js';
 
 const octet = (): number => 1 + Math.floor(Math.random() * 250);
 const randomIp = (): string => `10.${octet()}.${octet()}.${octet()}`;
@@ -86,6 +87,26 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
     await expectRefused(await verifiedUser(t), newPhone(), ip);
     // A refused text gave its budget back: the other counters are untouched (this account and number still can).
     await enrol(await verifiedUser(t), newPhone(), randomIp()).expect(200);
+  });
+
+  it('budgets the login codes too: past the cap the right password gets 429, no text and no challenge', async () => {
+    const user = await verifiedUser(t);
+    const phone = newPhone();
+    await enrol(user, phone).expect(200);
+    await t
+      .http()
+      .post('/api/me/2fa/verify')
+      .set(user.auth)
+      .send({ token: lastSmsCode(sink, `+381${phone}`) })
+      .expect(200);
+    // One text of the destination's 2 went to the enrolment; the first login spends the other.
+    const login = () => t.http().post('/api/login').set('X-Forwarded-For', randomIp()).send({ username: user.username, password: user.password });
+    expect((await login().expect(200)).body.two_factor_required).toBe(true);
+    const challengesBefore = (await t.db.query(`SELECT count(*)::int AS n FROM two_factor_challenges WHERE user_id = $1`, [user.id]))[0].n;
+    const refused = await login().expect(429);
+    expect(refused.body).toEqual({ message: 'Too Many Attempts.' });
+    expect(textsTo(`+381${phone}`)).toBe(2);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM two_factor_challenges WHERE user_id = $1`, [user.id]))[0].n).toBe(challengesBefore);
   });
 });
 

@@ -96,6 +96,23 @@ export class ExportTwoFactorDto {
   updated_at: string | null;
 }
 
+export class ExportPasskeyDto {
+  /** @example 7 */
+  id: number;
+  /** @example "MacBook Touch ID" */
+  name: string;
+  /** @example "multiDevice" */
+  device_type: 'singleDevice' | 'multiDevice';
+  /** @example true */
+  backed_up: boolean;
+  /** @example ["internal", "hybrid"] */
+  transports: string[];
+  /** @example "2026-11-30T09:12:44.000Z" */
+  created_at: string | null;
+  /** @example "2026-12-01T18:03:10.000Z" */
+  last_used_at: string | null;
+}
+
 export class ExportSessionDto {
   /** @example "uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV" */
   id: string;
@@ -177,6 +194,8 @@ export class AccountExportDto {
   sessions: ExportSessionDto[];
   /** Metadata only: the secret can never be read back. */
   api_keys: ApiKeyAttributesDto[];
+  /** Metadata only: no credential ID, public key or signature counter. */
+  passkeys: ExportPasskeyDto[];
   /** Password reset and verification links mailed to the account (never the token). */
   one_time_links: ExportOneTimeLinkDto[];
   /** The whole activity log about the account, oldest first. */

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ActivityProperties } from '../../activity/activity-log.entity.js';
 import { presentApiKey } from '../../api-keys/api-key.presenter.js';
 import { ApiKeysService } from '../../api-keys/api-keys.service.js';
+import { PasskeysService } from '../../passkeys/passkeys.service.js';
 import { describeUserAgent } from '../../sessions/session.presenter.js';
 import { isoOrNull, type ExportSection, type ExportSubject } from './export-section.js';
 
@@ -209,6 +210,26 @@ export class ActivityExportSection implements ExportSection {
 }
 
 /** In document order. A new kind of personal data (passkeys, say) is one more class here and in the module. */
+/** Passkeys as `GET /api/me/passkeys` lists them: metadata only (not the credential ID, public key or counter). */
+@Injectable()
+export class PasskeysExportSection implements ExportSection {
+  readonly key = 'passkeys';
+
+  constructor(private readonly passkeys: PasskeysService) {}
+
+  async write({ profile: { user } }: ExportSubject) {
+    return (await this.passkeys.list(user.id)).map((passkey) => ({
+      id: passkey.id,
+      name: passkey.name,
+      device_type: passkey.deviceType,
+      backed_up: passkey.backedUp,
+      transports: passkey.transports,
+      created_at: isoOrNull(passkey.createdAt),
+      last_used_at: isoOrNull(passkey.lastUsedAt),
+    }));
+  }
+}
+
 export const EXPORT_SECTION_TYPES = [
   ProfileExportSection,
   SettingsExportSection,
@@ -216,6 +237,7 @@ export const EXPORT_SECTION_TYPES = [
   TwoFactorExportSection,
   SessionsExportSection,
   ApiKeysExportSection,
+  PasskeysExportSection,
   OneTimeLinksExportSection,
   ActivityExportSection,
 ] as const;

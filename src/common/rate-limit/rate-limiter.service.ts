@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -12,6 +12,9 @@ export interface RateLimitRule {
   points: number;
   durationSeconds: number;
 }
+
+const STORE_RETRY_AFTER_SECONDS = 5;
+const REDIS_READY_WAIT_MS = 3_000;
 
 /** One counter: a rule and the key it counts for (an IP, an account, …). */
 export interface RateLimitCounter {
@@ -38,9 +41,6 @@ function databaseNamespace(databaseUrl: string | undefined): string {
   return createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex').slice(0, 12);
 }
 
-/** How long start-up waits for the Redis connection (see onModuleInit). */
-const REDIS_READY_WAIT_MS = 2000;
-
 /** TOO_MANY_ATTEMPTS whose Retry-After is the longest wait of the exceeded counters. */
 export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNext'>[]): DomainError {
   const ms = Math.max(0, ...exceeded.map((result) => result.msBeforeNext));
@@ -53,6 +53,7 @@ export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNe
  */
 @Injectable()
 export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RateLimiterService.name);
   private redis?: Redis;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
   private readonly keyPrefix: string;
@@ -61,25 +62,26 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     this.keyPrefix = `tessera:rl:${databaseNamespace(config.databaseUrl)}`;
   }
 
-  /**
-   * Nest awaits this before the app listens, so the client exists, and is connected, before the first consume():
-   * without an offline queue a command sent while the connection is still being made fails (a 500 on the first
-   * requests after start). A Redis that does not answer within REDIS_READY_WAIT_MS does not hold the start up.
-   */
+  /** Nest awaits this before the app listens, so the client exists before the first consume(). */
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
     // Imported only when REDIS_URL is set: ioredis adds resident memory an in-process limiter never needs.
     const { Redis } = await import('ioredis');
-    const redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    this.redis = redis;
+    this.redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
-    redis.on('error', () => undefined);
-    let timer: NodeJS.Timeout | undefined;
+    this.redis.on('error', () => undefined);
+    // Without the offline queue, a command sent before the connection is ready fails (503): the first requests
+    // after start-up would. Wait for it a moment; a Redis that is down does not hold the start-up longer.
+    const redis = this.redis;
     await new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, REDIS_READY_WAIT_MS);
-      redis.once('ready', resolve);
+      const ready = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', ready);
+        resolve();
+      };
+      const timer = setTimeout(ready, REDIS_READY_WAIT_MS);
+      redis.once('ready', ready);
     });
-    clearTimeout(timer);
   }
 
   /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
@@ -104,7 +106,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    */
   async take(rule: RateLimitRule, key: string, points = 1): Promise<TakenPoints> {
     try {
-      const res = await this.limiter(rule).consume(key, points);
+      const res = await this.store(() => this.limiter(rule).consume(key, points));
       return { allowed: true, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return { allowed: false, consumed: rejection.consumedPoints, msBeforeNext: rejection.msBeforeNext };
@@ -114,7 +116,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
 
   /** Gives back points taken for a request that turned out not to count (the counter keeps its expiry). */
   async refund(rule: RateLimitRule, key: string, points = 1): Promise<void> {
-    await this.limiter(rule).reward(key, points);
+    await this.store(() => this.limiter(rule).reward(key, points));
   }
 
   /**
@@ -122,18 +124,32 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    * that requests are adding to and refunding at the same time.
    */
   async block(rule: RateLimitRule, key: string, seconds: number): Promise<void> {
-    await this.limiter(rule).block(key, seconds);
+    await this.store(() => this.limiter(rule).block(key, seconds));
   }
 
   /** Milliseconds until the counter is within its rule again; 0 when it is now. A read: for flags set by block(). */
   async blockedFor(rule: RateLimitRule, key: string): Promise<number> {
-    const res = await this.limiter(rule).get(key);
+    const res = await this.store(() => this.limiter(rule).get(key));
     return res && res.consumedPoints > rule.points ? Math.max(1, res.msBeforeNext) : 0;
   }
 
   /** Forgets the attempts of `key` (after a successful login, say). */
   async reset(rule: RateLimitRule, key: string): Promise<void> {
-    await this.limiter(rule).delete(key);
+    await this.store(() => this.limiter(rule).delete(key));
+  }
+
+  /**
+   * Redis unreachable: 503 with Retry-After, as for the database. Failing open would lift every limit during an
+   * outage an attacker might cause; a rejection (RateLimiterRes) passes through for the caller to read.
+   */
+  private async store<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      this.logger.error({ err: error }, 'the rate-limit store (Redis) did not answer');
+      throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
+    }
   }
 
   private limiter(rule: RateLimitRule): RateLimiterAbstract {
