@@ -1,7 +1,8 @@
 // The load generator, forked by bench/run.mjs so that it never shares an event loop with the measuring process.
 // It gets one job over IPC, runs autocannon for the warm-up (discarded), says `measuring`, runs the measured
 // period and sends the result back. Every request takes the next credential (and body) from the job's lists, so the
-// load rotates across many users.
+// load rotates across many users. The refresh job chains each session's tokens instead (a spent refresh token
+// revokes its session): see refreshChain.
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 
@@ -12,6 +13,30 @@ const BODIES = {
   login: (i, job) => JSON.stringify({ username: job.usernames[i % job.usernames.length], password: job.password }),
   file: (_i, job) => job.fileBody,
   junk: (_i, job) => (job.junkBody ??= junkJson(1024 * 1024)),
+  refresh: () => undefined, // built by refreshChain
+};
+
+/**
+ * Refresh tokens rotate: a session's next refresh must present the token its last refresh answered, and never two
+ * at once. Sessions wait in a queue (first the seeded tokens); a request takes the next one and its answer puts it
+ * back with the new token. autocannon keeps a request's context from setupRequest to onResponse. The queue outlives
+ * the warm-up run, so the measured run goes on from where it stopped; a session whose answer was not a new pair
+ * (or was cut off at the end of a run) leaves the queue.
+ */
+let refreshQueue;
+const refreshChain = {
+  setup(job, request, context) {
+    refreshQueue ??= job.refreshTokens.map((token) => ({ token }));
+    const session = refreshQueue.shift();
+    if (!session) throw new Error('every seeded session was used up or refused');
+    context.session = session;
+    request.body = JSON.stringify({ refresh_token: session.token });
+  },
+  onResponse(status, body, context) {
+    if (status !== 200) return;
+    context.session.token = JSON.parse(body).refresh_token;
+    refreshQueue.push(context.session);
+  },
 };
 
 /** A JSON object of about `bytes` with thousands of short keys: the most work per byte for a parser and a transformer. */
@@ -29,6 +54,7 @@ function junkJson(bytes) {
 function run(job, seconds) {
   let i = 0;
   const body = BODIES[job.body];
+  const chained = job.body === 'refresh';
   const headers = job.contentType ? { 'content-type': job.contentType } : {};
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -41,14 +67,19 @@ function run(job, seconds) {
           {
             method: job.method,
             path: job.path,
-            setupRequest: (request) => {
+            setupRequest: (request, context) => {
               const n = i++;
               const credential = job.credentials?.[n % job.credentials.length];
               request.headers = credential ? { ...headers, authorization: `Bearer ${credential}` } : { ...headers };
+              if (chained) {
+                refreshChain.setup(job, request, context);
+                return request;
+              }
               const payload = body(n, job);
               if (payload !== undefined) request.body = payload;
               return request;
             },
+            ...(chained ? { onResponse: refreshChain.onResponse } : {}),
           },
         ],
       },

@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts the production app and the ceiling server on a fresh database, seeds it, drives
 // both with autocannon from a forked process and prints the table and the Tessera/ceiling ratios.
 // Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
-// --only a,b (row ids: me, client, v1, details, junk, login, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
+// --only a,b (row ids: me, me-key, client, client-token, v1, v1-key, details, refresh, login, junk, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
 // --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432), --no-floor (skip the
 // framework floor, bench/floor/server.mjs).
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -234,6 +234,7 @@ function floorReport(floors, rounds) {
   const cpu = (kind) => floors.find((floor) => floor.kind === kind)?.cpuMsPerRequest;
   const ceilingCpu = median(rounds.map((r) => r.ceiling.cpuMsPerRequest));
   const bound = ceilingCpu / (ceilingCpu - cpu('node-http') + cpu('nest'));
+  const tesseraCpu = median(rounds.map((r) => r.tessera.cpuMsPerRequest));
   return [
     'Framework floor at 50 connections: the same body from a fixed object, no token, no database (bench/floor/server.mjs):',
     '',
@@ -242,6 +243,33 @@ function floorReport(floors, rounds) {
     ...floors.map((f) => `| ${f.label} | ${fmt(f.requestsPerSecond)} | ${f.p99} | ${fmt(f.cpuMsPerRequest, 3)} |`),
     '',
     `best Tessera/ceiling ratio for a Nest app doing only the ceiling's work (estimate): ${fmt(bound, 2)}`,
+    '',
+    // The part of a request that is Tessera's own: what it spends beyond a bare Nest route answering a fixed object.
+    `ours: Tessera's CPU per GET /api/me (median of the rounds, ${fmt(tesseraCpu, 3)} ms) minus the Nest floor's ` +
+      `(${fmt(cpu('nest'), 3)} ms) = ${fmt(tesseraCpu - cpu('nest'), 3)} ms`,
+    '',
+  ];
+}
+
+/** Each read route measured with both credentials: API-key req/s over access-token req/s, per connection count. */
+function credentialReport(rows) {
+  const pairs = [];
+  for (const keyRow of rows.filter((r) => r.label.endsWith('(API key)'))) {
+    const route = keyRow.label.replace(' (API key)', '');
+    const tokenRow = rows.find((r) => r.label === `${route} (access token)` && r.connections === keyRow.connections);
+    if (tokenRow) pairs.push({ route, connections: keyRow.connections, token: tokenRow, key: keyRow });
+  }
+  if (pairs.length === 0) return [];
+  return [
+    'API key against access token, same route and load:',
+    '',
+    '| route | conns | access token req/s | API key req/s | key/token | access token CPU ms/req | API key CPU ms/req |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...pairs.map(
+      (p) =>
+        `| ${p.route} | ${p.connections} | ${fmt(p.token.requestsPerSecond)} | ${fmt(p.key.requestsPerSecond)} | ` +
+        `${fmt(p.key.requestsPerSecond / p.token.requestsPerSecond, 2)} | ${fmt(p.token.cpuMsPerRequest, 3)} | ${fmt(p.key.cpuMsPerRequest, 3)} |`,
+    ),
     '',
   ];
 }
@@ -362,9 +390,15 @@ async function main() {
     const tesseraUrl = `http://127.0.0.1:${tesseraPort}`;
     const rowsSpec = [
       { id: 'me', label: 'GET /api/me (access token)', method: 'GET', path: '/api/me', credentials: seeded.tokens, body: 'none' },
+      { id: 'me-key', label: 'GET /api/me (API key)', method: 'GET', path: '/api/me', credentials: seeded.apiKeys, body: 'none' },
       { id: 'client', label: 'GET /api/client/account (API key)', method: 'GET', path: '/api/client/account', credentials: seeded.apiKeys, body: 'none' },
-      { id: 'v1', label: 'GET /api/v1/auth/user', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
+      { id: 'client-token', label: 'GET /api/client/account (access token)', method: 'GET', path: '/api/client/account', credentials: seeded.tokens, body: 'none' },
+      { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
+      { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.apiKeys, body: 'none' },
       { id: 'details', label: 'PATCH /api/me/details', method: 'PATCH', path: '/api/me/details', credentials: seeded.tokens, body: 'details', contentType: 'application/json' },
+      // Each session's tokens are chained (bench/load.mjs); each row takes its own share of the sessions, so
+      // no row presents a token another one spent (that would revoke the session).
+      { id: 'refresh', label: 'POST /api/token/refresh (refreshes/s)', method: 'POST', path: '/api/token/refresh', body: 'refresh', contentType: 'application/json', refreshTokens: seeded.refreshTokens },
       { id: 'login', label: 'POST /api/login (logins/s)', method: 'POST', path: '/api/login', body: 'login', contentType: 'application/json', usernames: seeded.users.map((u) => u.username), password: PASSWORD },
       // After the login row: the drained junk bodies raise the peak RSS, which must stay argon2's in the login row.
       { id: 'junk', label: 'POST /api/login (1 MB junk JSON bodies, all 413)', method: 'POST', path: '/api/login', body: 'junk', contentType: 'application/json', connections: [10], probe: '/health' },
@@ -374,9 +408,11 @@ async function main() {
     const rows = [];
     const runRows = async (specs) => {
       for (const { id, label, connections: connectionCounts = [10, 50], probe, ...job } of specs) {
-        for (const connections of connectionCounts) {
+        for (const [index, connections] of connectionCounts.entries()) {
           await settle(tessera.pid);
-          const result = await measure(tessera.pid, { ...job, url: tesseraUrl, connections }, probe && `${tesseraUrl}${probe}`);
+          const share = job.refreshTokens && Math.floor(job.refreshTokens.length / connectionCounts.length);
+          const sessions = job.refreshTokens && { refreshTokens: job.refreshTokens.slice(index * share, (index + 1) * share) };
+          const result = await measure(tessera.pid, { ...job, ...sessions, url: tesseraUrl, connections }, probe && `${tesseraUrl}${probe}`);
           rows.push({ id, label, connections, probePath: probe, ...result });
           const probed = result.probe ? `; ${probe} median ${fmt(result.probe.medianMs, 1)} ms, max ${fmt(result.probe.maxMs, 1)} ms` : '';
           process.stdout.write(`  ${label} @${connections}: ${fmt(result.requestsPerSecond, 1)} req/s, p99 ${result.p99} ms${probed}\n`);
@@ -427,6 +463,7 @@ async function main() {
       '',
       table(rows),
       '',
+      ...credentialReport(rows),
       ...probeReport(rows),
       'GET /api/me at 50 connections, interleaved with the ceiling (bench/ceiling/server.mjs):',
       '',

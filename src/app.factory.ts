@@ -8,6 +8,7 @@ import { AppModule } from './app.module.js';
 import { serveAvatarFiles } from './avatar/avatar-serving.js';
 import type { AppConfig } from './config/app-config.js';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter.js';
+import { CompiledJsonExpressAdapter, CompiledResponses } from './common/http/compiled-json.js';
 import { documentedRoutes } from './common/http/documented-routes.js';
 import { dropForgedForwardedFor } from './common/http/forwarded-for.js';
 import { InputGuardPipe } from './common/validation/input-guard.js';
@@ -22,15 +23,17 @@ export interface CreateAppOptions {
 /** Builds the fully configured HTTP application; shared by main.ts, the e2e tests and the benchmark. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const logger = options.logger ?? createRootLogger(config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const adapter = new CompiledJsonExpressAdapter();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   await configureApp(app, config, logger);
   await app.init();
-  // Built now rather than on the first request: documented-routes.ts checks every request against it.
-  openApiDocumentOf(app, config);
+  // Built now rather than on the first request: documented-routes.ts checks every request against it, and the
+  // hot reads' serialisers are compiled from it (checked against JSON.stringify outside production).
+  adapter.responses = new CompiledResponses(openApiDocumentOf(app, config), config.nodeEnv !== 'production');
   return app;
 }
 

@@ -9,6 +9,7 @@ import { InjectConfig } from '../config/config.module.js';
 import { EMAIL_VERIFICATION_TTL_HOURS } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
 import { EmailVerificationRequester } from '../profile/email-verification.js';
+import type { AccountUser } from '../users/account-user.js';
 import { STATUS_ONCE_VERIFIED, User } from '../users/entities/user.entity.js';
 import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
@@ -56,7 +57,7 @@ export class EmailVerificationService implements EmailVerificationRequester {
   }
 
   /** The profile capability's hook for email changes (src/profile/email-verification.ts); same as `sendFor`. */
-  requestVerification(user: User): Promise<void> {
+  requestVerification(user: AccountUser): Promise<void> {
     return this.sendFor(user);
   }
 

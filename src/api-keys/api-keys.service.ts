@@ -11,10 +11,12 @@ import { RateLimiterService, type RateLimitRule } from '../common/rate-limit/rat
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { BatchedTouch } from '../database/batched-touch.js';
-import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
+import { PreparedQuery } from '../database/entity-rows.js';
 import { MailService } from '../mail/mail.service.js';
-import { ADMIN_ROLE_SLUG, Role } from '../users/entities/role.entity.js';
-import { User, UserStatus } from '../users/entities/user.entity.js';
+import { accountColumns, accountUserOf, guardRow, guardValues } from '../users/account-user.js';
+import { ADMIN_ROLE_SLUG } from '../users/entities/role.entity.js';
+import { UserStatus } from '../users/entities/user.entity.js';
+import { RoleDirectory } from '../users/role-directory.js';
 import { isIpAllowed, normalizeAllowedIps } from './allowed-ips.js';
 import {
   API_KEY_FORMAT,
@@ -37,6 +39,8 @@ const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points:
 export const ADMIN_SCOPE_MESSAGE = 'Only an administrator may grant the admin scope.';
 /** `last_used_at` (and `last_used_ip`) are written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+/** The key's columns before its owner's in the authentication row. */
+const KEY_COLUMN_COUNT = 8;
 const DAY_MS = 86_400_000;
 /** Reports of leaked keys (POST …/api-keys/revoke, public) per client address. */
 export const REVOKE_RATE_LIMIT: RateLimitRule = { name: 'api-key-revoke-ip', points: 10, durationSeconds: 60 };
@@ -69,16 +73,16 @@ interface AuthenticationQuery {
   query: PreparedQuery;
   /** The once-a-minute `last_used_at` / `last_used_ip` write. */
   touch: PreparedQuery;
-  keys: EntityRowMapper<ApiKey>;
-  users: EntityRowMapper<User>;
-  roles: EntityRowMapper<Role>;
 }
+
+/** What accepting a presented key needs of the stored one. */
+type StoredSecret = Pick<ApiKey, 'secretHash' | 'formatVersion'>;
 
 /**
  * A stored key accepts a presented one when the secret matches its digest, and the presented key either carries
  * a valid checksum or belongs to a key made before checksums (format version 1).
  */
-function accepts(key: ApiKey, presented: PresentedKey): boolean {
+function accepts(key: StoredSecret, presented: PresentedKey): boolean {
   return (presented.checksummed || key.formatVersion === API_KEY_FORMAT.legacy) && secretMatches(presented.secret, key.secretHash);
 }
 
@@ -104,6 +108,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     private readonly reauthentication: ReauthenticationService,
     private readonly mail: MailService,
     private readonly rateLimiter: RateLimiterService,
+    private readonly roles: RoleDirectory,
   ) {}
 
   /** Reads the legacy identifiers before the first request; if the database is down now, the first need retries. */
@@ -244,32 +249,42 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Resolves a bearer API key to the caller in one database round trip (key, owner and role joined), or none at
-   * all when the checksum fails; scopes and expiry come from the same row. Its `last_used_at` and `last_used_ip`
+   * Resolves a bearer API key to the caller in one database round trip (key and owner joined; the role from
+   * memory), or none at all when the checksum fails; scopes and expiry come from the same row. Its `last_used_at` and `last_used_ip`
    * are written at most once a minute, in a batch. Nothing is cached: a deleted key or a banned owner is refused
    * on the very next request.
    */
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
     const presented = await this.presentedKey(credential);
     if (!presented) throw new DomainError('UNAUTHENTICATED');
-    const { query, keys, users, roles } = this.authenticationQuery();
-    const [row] = await query.rows([presented.identifier]);
+    const row = guardValues(await this.authenticationQuery().query.arrays([presented.identifier]));
     if (!row) throw new DomainError('UNAUTHENTICATED');
-    const key = keys.map(row);
-    if (!accepts(key, presented)) throw new DomainError('UNAUTHENTICATED');
-    if (key.expiresAt !== null && key.expiresAt.getTime() <= Date.now()) throw new DomainError('UNAUTHENTICATED');
-    const user = users.map(row);
+    const [id, userId, secretHash, formatVersion, scopes, allowedIps, expired, useDue] = row as [
+      number,
+      number,
+      string,
+      ApiKey['formatVersion'],
+      ApiKeyScope[],
+      string[],
+      boolean,
+      boolean,
+    ];
+    if (!accepts({ secretHash, formatVersion }, presented)) throw new DomainError('UNAUTHENTICATED');
+    if (expired) throw new DomainError('UNAUTHENTICATED');
+    const user = accountUserOf(row, KEY_COLUMN_COUNT);
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    user.role = roles.map(row);
-    const auth: AuthContext = { user, client, session: null, apiKey: { id: key.id, identifier: key.identifier, scopes: key.scopes } };
-    if (!isIpAllowed(client.ip, key.allowedIps)) {
+    user.role = await this.roles.get(user.roleId);
+    if (!user.role) throw new DomainError('UNAUTHENTICATED');
+    const { identifier } = presented;
+    const auth: AuthContext = { user, client, session: null, apiKey: { id, identifier, scopes } };
+    if (!isIpAllowed(client.ip, allowedIps)) {
       // Refused before any per-user limit applies: a flood from a blocked address writes one row a minute, not one each.
-      if ((await this.rateLimiter.take(IP_BLOCKED_RECORDS, String(key.id))).allowed) {
-        await this.activity.record({ event: 'auth:ip-blocked', userId: key.userId, auth, properties: { identifier: key.identifier } });
+      if ((await this.rateLimiter.take(IP_BLOCKED_RECORDS, String(id))).allowed) {
+        await this.activity.record({ event: 'auth:ip-blocked', userId, auth, properties: { identifier } });
       }
       throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
     }
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_WRITE_INTERVAL_MS) this.lastUsedWrites.add(key.id, client.ip.slice(0, 64));
+    if (useDue) this.lastUsedWrites.add(id, client.ip.slice(0, 64));
     return auth;
   }
 
@@ -330,19 +345,23 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request, with key, owner and role read back as TypeORM would hydrate them.
+   * by the query builder per request. The row is one JSON array (guardRow): the key's columns (KEY_COLUMN_COUNT of them; whether it
+   * expired and whether `last_used_at` is due a write are decided by PostgreSQL's clock, as the write itself is),
+   * then the owner (accountColumns); the role comes from memory (RoleDirectory).
    */
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
       const dataSource = this.keys.manager.connection;
-      const keys = new EntityRowMapper(dataSource, ApiKey, 'k', ['secretHash']);
-      const users = new EntityRowMapper(dataSource, User, 'u');
-      const roles = new EntityRowMapper(dataSource, Role, 'r');
       const query = new PreparedQuery(
         dataSource,
         'tessera_api_key_authenticate',
-        `SELECT ${keys.selectList}, ${users.selectList}, ${roles.selectList}
-           FROM "api_keys" "k" JOIN "users" "u" ON "u"."id" = "k"."user_id" JOIN "roles" "r" ON "r"."id" = "u"."role_id"
+        `SELECT ${guardRow(
+          '"k"."id", "k"."user_id", "k"."secret_hash", "k"."format_version", "k"."scopes", "k"."allowed_ips"',
+          '"k"."expires_at" IS NOT NULL AND "k"."expires_at" <= now()',
+          `"k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '${LAST_USED_WRITE_INTERVAL_MS / 1000} seconds'`,
+          accountColumns('u'),
+        )}
+           FROM "api_keys" "k" JOIN "users" "u" ON "u"."id" = "k"."user_id"
           WHERE "k"."identifier" = $1`,
       );
       // Conditional on the stored time, so several instances (and late batches) still write once a minute at most.
@@ -353,7 +372,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
            FROM unnest($1::int[], $2::varchar[]) AS "used" ("id", "ip")
           WHERE "k"."id" = "used"."id" AND ("k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '60 seconds')`,
       );
-      this.authentication = { query, touch, keys, users, roles };
+      this.authentication = { query, touch };
     }
     return this.authentication;
   }

@@ -45,7 +45,16 @@ export class PreparedQuery {
   ) {}
 
   /** Errors come out as from TypeORM's query runner: a refused connection as it is, a failed query as QueryFailedError. */
-  async rows(values: unknown[]): Promise<QueryResultRow[]> {
+  rows(values: unknown[]): Promise<QueryResultRow[]> {
+    return this.run(values, 'object') as Promise<QueryResultRow[]>;
+  }
+
+  /** The rows as arrays in select-list order (`rowMode: 'array'`): pg builds no keyed object per row. */
+  arrays(values: unknown[]): Promise<unknown[][]> {
+    return this.run(values, 'array') as Promise<unknown[][]>;
+  }
+
+  private async run(values: unknown[], rowMode: 'object' | 'array'): Promise<unknown[]> {
     // PostgresDriver keeps its pg Pool as `master` (there is no public accessor); it exists once the source is initialised.
     const client = await (this.dataSource.driver as unknown as { master: Pool }).master.connect();
     // The pool listens for errors only on idle clients. A server error arriving while this one is checked out but
@@ -59,7 +68,8 @@ export class PreparedQuery {
     // Through TypeORM's logger like every other statement (DB_LOG_QUERIES, query counting in tests).
     this.dataSource.logger.logQuery(this.text, values);
     try {
-      const result = await client.query({ name: this.name, text: this.text, values });
+      const config = { name: this.name, text: this.text, values };
+      const result = rowMode === 'array' ? await client.query({ ...config, rowMode }) : await client.query(config);
       return result.rows;
     } catch (error) {
       broken = error as Error;

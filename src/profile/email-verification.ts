@@ -1,4 +1,4 @@
-import type { User } from '../users/entities/user.entity.js';
+import type { AccountUser } from '../users/account-user.js';
 
 /**
  * Sends the verification mail for a user's new address (after an email change). Provided by the email
@@ -7,5 +7,5 @@ import type { User } from '../users/entities/user.entity.js';
  */
 export abstract class EmailVerificationRequester {
   /** Issues a verification token for the user's current address and mails it; must not throw for delivery failures. */
-  abstract requestVerification(user: User): Promise<void>;
+  abstract requestVerification(user: AccountUser): Promise<void>;
 }

@@ -14,7 +14,8 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { CountriesService } from '../countries/countries.service.js';
 import type { ApiKeyMention } from '../mail/mail-templates.js';
 import { MailService } from '../mail/mail.service.js';
-import type { User } from '../users/entities/user.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import type { AccountUser } from '../users/account-user.js';
 import { UserProfileService } from '../users/user-profile.service.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService, type UserPatch } from '../users/users.service.js';
@@ -226,7 +227,7 @@ export class ProfileService {
    * Mails after the change committed. Notices go to the previous address, whose owner learns about a change they
    * may not have made; the verification link goes to the new one.
    */
-  private async notify(before: User, after: User, what: { passwordChanged: boolean; addressChanged: boolean; apiKeys: ApiKeyMention[] }): Promise<void> {
+  private async notify(before: AccountUser, after: AccountUser, what: { passwordChanged: boolean; addressChanged: boolean; apiKeys: ApiKeyMention[] }): Promise<void> {
     const name = after.firstName ?? after.username;
     if (what.passwordChanged) this.mail.sendPasswordChangedNotice(before.email, { name, apiKeys: what.apiKeys });
     if (!what.addressChanged) return;

@@ -7,9 +7,10 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { BatchedTouch } from '../database/batched-touch.js';
-import { EntityRowMapper, PreparedQuery } from '../database/entity-rows.js';
-import { Role } from '../users/entities/role.entity.js';
+import { PreparedQuery } from '../database/entity-rows.js';
+import { accountColumns, accountUserOf, guardRow, guardValues } from '../users/account-user.js';
 import { User, UserStatus } from '../users/entities/user.entity.js';
+import { RoleDirectory } from '../users/role-directory.js';
 import { Session } from './entities/session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
 
@@ -24,14 +25,14 @@ interface AuthenticationQuery {
   query: PreparedQuery;
   /** The once-a-minute `last_activity` write, for a batch of sessions. */
   touch: PreparedQuery;
-  users: EntityRowMapper<User>;
-  roles: EntityRowMapper<Role>;
 }
 
 /** A second refresh of the same token inside this window (two tabs) gets the same new pair. */
 const REFRESH_GRACE_MS = 10_000;
 /** `last_activity` is written at most this often per session. */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+/** The session's columns before the user's in the authentication row. */
+const SESSION_COLUMN_COUNT = 2;
 
 @Injectable()
 export class SessionsService implements BeforeApplicationShutdown {
@@ -48,6 +49,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectConfig() private readonly config: AppConfig,
     private readonly activity: ActivityService,
+    private readonly roles: RoleDirectory,
   ) {
     this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
   }
@@ -84,12 +86,14 @@ export class SessionsService implements BeforeApplicationShutdown {
     const session = await this.sessions
       .createQueryBuilder('s')
       .addSelect(['s.refreshTokenHash', 's.previousRefreshTokenHash'])
-      .innerJoinAndSelect('s.user', 'u')
+      // Of the user only what the ban check needs: hydrating the whole row was most of a refresh's own CPU.
+      .innerJoin('s.user', 'u')
+      .addSelect(['u.id', 'u.status'])
       .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
       .getOne();
     if (!session || !session.user) throw new DomainError('UNAUTHENTICATED');
     if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    if (this.isIdle(session.lastActivity)) {
+    if (this.isIdle(session.lastActivity.getTime())) {
       // Unused for SESSION_IDLE_TTL: whoever holds its refresh token now, the session is over.
       await this.revokeForReason(session, 'idle');
       throw new DomainError('UNAUTHENTICATED');
@@ -115,34 +119,37 @@ export class SessionsService implements BeforeApplicationShutdown {
    * the user not banned. Revocation therefore takes effect on the very next request.
    */
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
-    const { query, users, roles } = this.authenticationQuery();
-    const [row] = await query.rows([claims.sid, Number(claims.sub)]);
+    const row = guardValues(await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]));
     if (!row) throw new DomainError('UNAUTHENTICATED');
-    const user = users.map(row);
+    const user = accountUserOf(row, SESSION_COLUMN_COUNT);
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
-    user.role = roles.map(row);
-    const lastActivity = row['s.lastActivity'] as Date;
+    user.role = await this.roles.get(user.roleId);
+    if (!user.role) throw new DomainError('UNAUTHENTICATED');
+    const lastActivityMs = row[0] as number;
     // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
-    if (this.isIdle(lastActivity)) throw new DomainError('UNAUTHENTICATED');
-    if (Date.now() - lastActivity.getTime() > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
-    return { user, client, session: { id: claims.sid, loggedInAt: row['s.loggedInAt'] as Date }, apiKey: null };
+    if (this.isIdle(lastActivityMs)) throw new DomainError('UNAUTHENTICATED');
+    if (Date.now() - lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
+    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row[1] as number) }, apiKey: null };
   }
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request (it runs on every authenticated request), with the user and role read back
-   * as TypeORM would hydrate them.
+   * by the query builder per request (it runs on every authenticated request). The row is one JSON array (guardRow):
+   * `last_activity` and `logged_in_at` in epoch milliseconds (a number, not a timestamp to parse), then the user
+   * (accountColumns), its timestamps already strings; the role comes from memory (RoleDirectory).
    */
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
       const dataSource = this.sessions.manager.connection;
-      const users = new EntityRowMapper(dataSource, User, 'u');
-      const roles = new EntityRowMapper(dataSource, Role, 'r');
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT "s"."last_activity" AS "s.lastActivity", "s"."logged_in_at" AS "s.loggedInAt", ${users.selectList}, ${roles.selectList}
-           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id" JOIN "roles" "r" ON "r"."id" = "u"."role_id"
+        `SELECT ${guardRow(
+          'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
+          'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
+          accountColumns('u'),
+        )}
+           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
           WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
       );
       const touch = new PreparedQuery(
@@ -150,7 +157,7 @@ export class SessionsService implements BeforeApplicationShutdown {
         'tessera_session_touch',
         `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
       );
-      this.authentication = { query, touch, users, roles };
+      this.authentication = { query, touch };
     }
     return this.authentication;
   }
@@ -236,9 +243,9 @@ export class SessionsService implements BeforeApplicationShutdown {
     });
   }
 
-  /** True when a session last seen at `lastActivity` has been unused for SESSION_IDLE_TTL. */
-  private isIdle(lastActivity: Date): boolean {
-    return Date.now() - lastActivity.getTime() > this.config.sessionIdleTtlSeconds * 1000;
+  /** True when a session last seen at `lastActivityMs` (epoch milliseconds) has been unused for SESSION_IDLE_TTL. */
+  private isIdle(lastActivityMs: number): boolean {
+    return Date.now() - lastActivityMs > this.config.sessionIdleTtlSeconds * 1000;
   }
 
   countActive(userId: number): Promise<number> {

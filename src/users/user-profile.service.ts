@@ -5,6 +5,7 @@ import { avatarUrlsOf } from '../avatar/avatar-urls.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
+import type { AccountUser } from './account-user.js';
 import { User } from './entities/user.entity.js';
 import type { TwoFactorSummary, UserProfile } from './user-profile.js';
 
@@ -28,11 +29,11 @@ export class UserProfileService {
   }
 
   /** Builds the profile from an already loaded user (the guard's, say) without another query. */
-  of(user: User): UserProfile {
+  of(user: AccountUser): UserProfile {
     return { user, avatar: avatarUrlsOf(user, this.config.appUrl), twoFactor: this.twoFactorOf(user) };
   }
 
-  private twoFactorOf(user: User): TwoFactorSummary | null {
+  private twoFactorOf(user: AccountUser): TwoFactorSummary | null {
     if (!user.twoFactorMethod && user.twoFactorPhone === null) return null;
     return {
       method: user.twoFactorMethod,

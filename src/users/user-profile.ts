@@ -1,5 +1,5 @@
 import type { AvatarUrls } from '../avatar/avatar-urls.js';
-import type { User } from './entities/user.entity.js';
+import type { AccountUser } from './account-user.js';
 
 /** What the two-factor state may show to the user: never a secret, a phone code or a recovery code. */
 export interface TwoFactorSummary {
@@ -16,7 +16,7 @@ export interface TwoFactorSummary {
  */
 export interface UserProfile {
   /** With `role` loaded; `country` loaded when asked for. */
-  user: User;
+  user: AccountUser;
   avatar: AvatarUrls;
   /** null before any two-factor set-up. */
   twoFactor: TwoFactorSummary | null;

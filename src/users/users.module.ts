@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Country } from './entities/country.entity.js';
 import { Role } from './entities/role.entity.js';
 import { User } from './entities/user.entity.js';
+import { RoleDirectory } from './role-directory.js';
 import { UserProfileService } from './user-profile.service.js';
 import { UsersService } from './users.service.js';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([User, Role, Country])],
-  providers: [UsersService, UserProfileService],
-  exports: [UsersService, UserProfileService, TypeOrmModule],
+  providers: [UsersService, UserProfileService, RoleDirectory],
+  exports: [UsersService, UserProfileService, RoleDirectory, TypeOrmModule],
 })
 export class UsersModule {}

@@ -9894,7 +9894,7 @@ export interface operations {
                 /** @description Only users with this status. Example: `Banned`. */
                 "filter[status]"?: "Active" | "Banned" | "Unconfirmed";
                 /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. Example: `-created_at`. */
-                sort?: "id" | "username" | "email" | "created_at" | "last_login" | "-id" | "-username" | "-email" | "-created_at" | "-last_login";
+                sort?: "id" | "username" | "email" | "last_login" | "created_at" | "-id" | "-username" | "-email" | "-last_login" | "-created_at";
             };
             header?: never;
             path?: never;

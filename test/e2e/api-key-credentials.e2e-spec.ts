@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import type { Pool } from 'pg';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../support/app.js';
 import { bearer, loggedInUser, type LoggedInUser } from '../support/factories.js';
+import { queriesDuring } from '../support/queries.js';
 import { ageLogins } from './profile-helpers.js';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service.js';
 import { apiKeyChecksum, hashApiKeySecret, hasValidChecksum, randomAlphanumeric } from '../../src/api-keys/api-key-tokens.js';
@@ -22,23 +22,6 @@ async function createKey(t: TestApp, owner: LoggedInUser, body: object = {}): Pr
   const res = await t.http().post(KEYS).set(owner.auth).send({ description: 'test key', ...body }).expect(200);
   const token = res.body.meta.secret_token as string;
   return { identifier: token.slice(0, 16), token, auth: bearer(token), attributes: res.body.attributes };
-}
-
-/**
- * The statements the app sends while `run` runs: those logged through TypeORM's logger (prepared statements
- * included) and, to catch anything that bypasses it, one entry per connection checked out of the pg pool.
- */
-async function queriesDuring(t: TestApp, run: () => Promise<unknown>): Promise<string[]> {
-  const pool = (t.db.driver as unknown as { master: Pool }).master;
-  const logged = jest.spyOn(t.db.logger, 'logQuery');
-  const connections = jest.spyOn(pool, 'connect');
-  try {
-    await run();
-    return [...logged.mock.calls.map((call) => String(call[0])), ...connections.mock.calls.map(() => '(pool connection)')];
-  } finally {
-    logged.mockRestore();
-    connections.mockRestore();
-  }
 }
 
 /** A key as the previous release made it: 32 random characters of secret, no checksum, format version 1. */

@@ -1,3 +1,4 @@
+import { isoOf, type Instant } from '../../common/format/dates.js';
 import type { UserProfile } from '../../users/user-profile.js';
 
 /** The account being exported, loaded once (role and country included) and handed to every section. */
@@ -20,4 +21,4 @@ export interface ExportSection {
 export const EXPORT_SECTIONS = Symbol('EXPORT_SECTIONS');
 
 /** Timestamps of the export: ISO 8601 in UTC, or null. */
-export const isoOrNull = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+export const isoOrNull = (instant: Instant | null | undefined): string | null => (instant ? isoOf(instant) : null);

@@ -1,4 +1,4 @@
-import type { User } from '../../users/entities/user.entity.js';
+import type { AccountUser } from '../../users/account-user.js';
 import type { ApiKeyScope } from './api-key-scopes.js';
 
 /** Where a request came from; recorded on sessions and activity entries. */
@@ -9,8 +9,8 @@ export interface ClientInfo {
 
 /** Who is calling, and with which credential. Built by the bearer guard, read by controllers and services. */
 export interface AuthContext {
-  /** The caller, with `role` loaded. */
-  user: User;
+  /** The caller, with `role` loaded (the guard's read: timestamps as ISO strings, see AccountUser). */
+  user: AccountUser;
   client: ClientInfo;
   /** Set when the credential is an access token. */
   session: { id: string; loggedInAt: Date } | null;

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
-import { IsOptional, IsString } from 'class-validator';
+import { IsDefined, IsOptional, IsString } from 'class-validator';
 import { DomainError } from '../errors/domain-error.js';
 import { InputGuardPipe } from './input-guard.js';
 import { createValidationPipe } from './validation.js';
@@ -16,6 +16,22 @@ class NoteDto {
 }
 
 const body: ArgumentMetadata = { type: 'body', metatype: NoteDto };
+
+class RequiredQueryDto {
+  @IsDefined()
+  @IsString()
+  q: string;
+}
+
+class DefaultedQueryDto {
+  @IsOptional()
+  @IsString()
+  sort?: string = 'asc';
+
+  sorted(): string {
+    return this.sort ?? 'none';
+  }
+}
 
 function spyingPipe(): { pipe: InputGuardPipe; seen: unknown[] } {
   const inner = createValidationPipe();
@@ -73,5 +89,31 @@ describe('InputGuardPipe', () => {
     const inner = { transform: jest.fn((value: unknown) => value) };
     const pipe = new InputGuardPipe(inner);
     await expect(pipe.transform('a\u0000', { type: 'custom' })).resolves.toBe('a\u0000');
+  });
+
+  describe('an empty query', () => {
+    it('is validated once per DTO, then answered with a new instance (methods and defaults included)', async () => {
+      const { pipe, seen } = spyingPipe();
+      const query: ArgumentMetadata = { type: 'query', metatype: DefaultedQueryDto };
+      const first = await pipe.transform({}, query);
+      const second = (await pipe.transform({}, query)) as DefaultedQueryDto;
+      expect(seen).toHaveLength(1);
+      expect(second).toBeInstanceOf(DefaultedQueryDto);
+      expect(second).not.toBe(first);
+      expect(second.sorted()).toBe('asc');
+      expect(second).toEqual(first);
+      // A query with keys still goes through validation each time.
+      await pipe.transform({ sort: 'desc' }, query);
+      expect(seen).toHaveLength(2);
+    });
+
+    it('that fails validation keeps failing, through the pipe, every time', async () => {
+      const { pipe, seen } = spyingPipe();
+      const query: ArgumentMetadata = { type: 'query', metatype: RequiredQueryDto };
+      for (let attempt = 0; attempt < 2; attempt++) {
+        expect((await refusal(pipe.transform({}, query))).fields).toEqual([{ field: 'q', message: 'The q field is required.', rule: 'required' }]);
+      }
+      expect(seen).toHaveLength(2);
+    });
   });
 });

@@ -1,0 +1,20 @@
+import { jest } from '@jest/globals';
+import type { Pool } from 'pg';
+import type { TestApp } from './app.js';
+
+/**
+ * The statements the app sends while `run` runs: those logged through TypeORM's logger (prepared statements
+ * included) and, to catch anything that bypasses it, one entry per connection checked out of the pg pool.
+ */
+export async function queriesDuring(t: TestApp, run: () => Promise<unknown>): Promise<string[]> {
+  const pool = (t.db.driver as unknown as { master: Pool }).master;
+  const logged = jest.spyOn(t.db.logger, 'logQuery');
+  const connections = jest.spyOn(pool, 'connect');
+  try {
+    await run();
+    return [...logged.mock.calls.map((call) => String(call[0])), ...connections.mock.calls.map(() => '(pool connection)')];
+  } finally {
+    logged.mockRestore();
+    connections.mockRestore();
+  }
+}
