@@ -1,37 +1,5 @@
 import type { Pool, QueryResultRow } from 'pg';
-import { QueryFailedError, type DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
-
-/**
- * Reads one entity out of a raw row the way TypeORM hydrates it (the driver's per-column conversion: dates, jsonb,
- * numbers), for the hot paths that run a prepared statement instead of a query builder. The select list is
- * derived from the entity metadata, so it follows the entity when columns are added.
- */
-export class EntityRowMapper<T extends ObjectLiteral> {
-  /** `"alias"."column" AS "alias.property", …`: the entity's selected columns plus `extraProperties` (select: false ones). */
-  readonly selectList: string;
-  private readonly columns: { property: string; key: string; hydrate: (value: unknown) => unknown }[];
-  private readonly create: () => T;
-
-  constructor(dataSource: DataSource, target: EntityTarget<T>, alias: string, extraProperties: string[] = []) {
-    const metadata = dataSource.getMetadata(target);
-    const driver = dataSource.driver;
-    const selected = metadata.columns.filter((column) => column.isSelect || extraProperties.includes(column.propertyName));
-    this.create = () => metadata.create() as T;
-    this.selectList = selected.map((column) => `"${alias}"."${column.databaseName}" AS "${alias}.${column.propertyName}"`).join(', ');
-    this.columns = selected.map((column) => ({
-      property: column.propertyName,
-      key: `${alias}.${column.propertyName}`,
-      hydrate: (value: unknown) => driver.prepareHydratedValue(value, column),
-    }));
-  }
-
-  /** The entity `row` holds under this mapper's alias. */
-  map(row: QueryResultRow): T {
-    const entity = this.create() as Record<string, unknown>;
-    for (const column of this.columns) entity[column.property] = column.hydrate(row[column.key]);
-    return entity as T;
-  }
-}
+import { QueryFailedError, type DataSource } from 'typeorm';
 
 /**
  * A named prepared statement on TypeORM's own pg pool: PostgreSQL parses and plans it once per connection, and
