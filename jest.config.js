@@ -1,6 +1,7 @@
 /**
  * Tessera is ESM (NestJS 12 ships ESM only), so jest runs with --experimental-vm-modules and ts-jest in ESM mode.
- * Two projects: fast unit tests beside the code, e2e tests against real PostgreSQL and the real HTTP app.
+ * Three tiers: unit tests beside the code; medium tests (test/medium: services on a real migrated database, no
+ * HTTP) where a rule reads clearer without a request around it; e2e tests against real PostgreSQL and the real HTTP app.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', useESM: true }];
 const common = {
@@ -16,6 +17,14 @@ export default {
   testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'medium',
+      testMatch: ['<rootDir>/test/medium/**/*.medium-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/test-env.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',

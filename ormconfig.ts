@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from './src/database/data-source-options.js';
+import { dataSourceOptions } from './src/platform/database/data-source-options.js';
 
 /** DataSource for the TypeORM CLI (`npm run migration:run`, `npm run migration:generate -- migrations/Name`). */
 const url = process.env.DATABASE_URL;
@@ -7,4 +7,7 @@ if (!url) {
   throw new Error('Invalid configuration: DATABASE_URL is required for the TypeORM CLI');
 }
 
-export default new DataSource(dataSourceOptions({ url }));
+// The CLI runs on the build (dist/ormconfig.js): every capability's entities, found by their file names.
+const entities = [new URL('./src/**/*.entity.js', import.meta.url).pathname];
+
+export default new DataSource(dataSourceOptions({ url, entities }));

@@ -6,14 +6,14 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { createApp } from './app.factory.js';
-import { AuthService } from './auth/auth.service.js';
-import { announceReady } from './auth/first-admin.js';
-import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-import { loadOrCreateJwtSecret } from './config/jwt-secret.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './database/embedded-postgres.js';
-import { HealthService } from './health/health.service.js';
-import { createRootLogger } from './logging/logger.js';
+import { createApp } from './app/app.factory.js';
+import { AuthService } from './capabilities/auth/auth.service.js';
+import { announceReady } from './capabilities/auth/first-admin.js';
+import { ConfigError, loadConfig, type AppConfig } from './platform/config/app-config.js';
+import { loadOrCreateJwtSecret } from './platform/config/jwt-secret.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './platform/database/embedded-postgres.js';
+import { HealthService } from './capabilities/health/health.service.js';
+import { createRootLogger } from './platform/logging/logger.js';
 
 // V8 lets the old generation grow to several times its live size between full collections: under load that is
 // ~250 MB resident for a live heap of ~50 MB, almost all of it dead request objects. Growing by at most 1.5x keeps

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { enableTotp } from '../e2e/two-factor-helpers.js';
+import { enableTotp } from '../support/two-factor-helpers.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, registerUser, type TestUser } from '../support/factories.js';
 import { launchBrowser, screenshot } from './support/browser.js';

@@ -1,4 +1,4 @@
-import { buildOpenApiDocument } from '../../src/openapi/openapi.js';
+import { buildOpenApiDocument } from '../../src/app/openapi-document.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { createOpenApiValidator, type OpenApiValidator, type ResponseToCheck } from '../support/openapi-validator.js';
 

@@ -2,9 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { appendFileSync } from 'node:fs';
 import request, { type Response, type Test } from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/app.factory.js';
-import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
-import { buildOpenApiDocument } from '../../src/openapi/openapi.js';
+import { createApp } from '../../src/app/app.factory.js';
+import { loadConfig, type AppConfig } from '../../src/platform/config/app-config.js';
+import { buildOpenApiDocument } from '../../src/app/openapi-document.js';
 import { createOpenApiValidator, type OpenApiValidator } from './openapi-validator.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
@@ -18,7 +18,7 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-function workerDatabaseUrl(): string {
+export function workerDatabaseUrl(): string {
   const server = process.env.TEST_DATABASE_SERVER_URL;
   const prefix = process.env.TEST_DATABASE_PREFIX;
   if (!server || !prefix) throw new Error('e2e tests need the jest global setup (run them through `npm test`)');

@@ -1,6 +1,6 @@
-import { ActivityLog } from '../../activity/activity-log.entity.js';
-import { Role } from '../../users/entities/role.entity.js';
-import { User } from '../../users/entities/user.entity.js';
+import { ActivityLog } from '../../core/activity/activity-log.entity.js';
+import { Role } from '../../core/users/role.entity.js';
+import { User } from '../../core/users/user.entity.js';
 import { presentActivityLogList, presentClientAccount } from './account.presenter.js';
 
 const avatar = { main: 'm', high: 'h', thumbnail: 't' };

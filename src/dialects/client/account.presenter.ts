@@ -1,8 +1,8 @@
-import type { ActivityLog } from '../../activity/activity-log.entity.js';
-import type { ActivityPage } from '../../profile/account-activity.service.js';
-import { formatIsoOffset } from '../../common/format/dates.js';
-import { ADMIN_ROLE_SLUG } from '../../users/entities/role.entity.js';
-import type { UserProfile } from '../../users/user-profile.js';
+import type { ActivityLog } from '../../core/activity/activity-log.entity.js';
+import type { ActivityPage } from '../../core/activity/activity-page.js';
+import { formatIsoOffset } from '../../platform/format/dates.js';
+import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
 import type { ActivityLogItemDto, ActivityLogListDto, ClientAccountDto } from './dto/client-account.dto.js';
 
 /** The client family's account (seed 004); its names are never null there, so unset ones are "". */

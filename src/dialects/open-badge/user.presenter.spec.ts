@@ -1,6 +1,6 @@
-import { Role } from '../../users/entities/role.entity.js';
-import { User, UserStatus } from '../../users/entities/user.entity.js';
-import type { UserProfile } from '../../users/user-profile.js';
+import { Role } from '../../core/users/role.entity.js';
+import { User, UserStatus } from '../../core/users/user.entity.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
 import { presentOpenBadgeProfileResponse, presentOpenBadgeUser } from './user.presenter.js';
 
 function profileOf(overrides: Partial<User> = {}): UserProfile {

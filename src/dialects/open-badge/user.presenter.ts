@@ -1,6 +1,6 @@
-import { formatDateTime, formatLaravelTimestamp } from '../../common/format/dates.js';
-import type { Role } from '../../users/entities/role.entity.js';
-import type { UserProfile } from '../../users/user-profile.js';
+import { formatDateTime, formatLaravelTimestamp } from '../../platform/format/dates.js';
+import type { Role } from '../../core/users/role.entity.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
 import type {
   OpenBadgeProfileDto,
   OpenBadgeProfileResponseDto,

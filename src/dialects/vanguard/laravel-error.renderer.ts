@@ -1,4 +1,4 @@
-import type { ErrorReport } from '../../common/errors/error-report.js';
+import type { ErrorReport } from '../../platform/errors/error-report.js';
 
 export interface LaravelErrorBody {
   message: string;

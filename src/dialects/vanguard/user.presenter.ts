@@ -1,7 +1,7 @@
-import { presentCountry } from '../../countries/country.presenter.js';
-import { formatDateTime } from '../../common/format/dates.js';
-import type { Role } from '../../users/entities/role.entity.js';
-import type { UserProfile } from '../../users/user-profile.js';
+import { presentCountry } from './country.presenter.js';
+import { formatDateTime } from '../../platform/format/dates.js';
+import type { Role } from '../../core/users/role.entity.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
 import type { VanguardRoleDto, VanguardUserDto, VanguardUserResponseDto } from './dto/vanguard-user.dto.js';
 
 export interface VanguardIncludes {

@@ -1,4 +1,4 @@
-import { CountryDto } from '../../../countries/dto/country.dto.js';
+import { CountryDto } from './country.dto.js';
 
 export class VanguardRoleDto {
   /** @example 1 */

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import { AvatarFileRemovals } from '../avatar/avatar-file-removals.service.js';
+import { avatarFileNames } from '../../core/users/avatar-urls.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { MailService } from '../../platform/mail/mail.service.js';
+import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
+import { UserStatus } from '../../core/users/user.entity.js';
+import { UsersService } from '../../core/users/users.service.js';
+
+export const LAST_ADMIN_MESSAGE = 'The last administrator cannot delete their own account.';
+
+/** Who asked for the deletion: the account's owner, or an administrator (who is recorded as the actor). */
+export type Deleter = { kind: 'self' } | { kind: 'admin'; auth: AuthContext };
+
+interface DeletedAccount {
+  id: number;
+  username: string;
+  email: string;
+  first_name: string | null;
+  avatar_key: string | null;
+  role: string;
+}
+
+/**
+ * Deleting an account (CONTRACT §4 `DELETE /api/me`, issue 22), for every family and for the admin route. One
+ * transaction: the row goes and every table with a user column cascades (sessions, API keys, two-factor secrets,
+ * recovery codes and challenges, one-time tokens, and what later issues add with ON DELETE CASCADE); activity
+ * entries stay as an audit trail (event and time) but lose what identifies a person. Avatar files cannot take part
+ * in the transaction: their names are scheduled in it and removed after the commit (retried while storage is down).
+ */
+@Injectable()
+export class AccountDeletionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly reauthentication: ReauthenticationService,
+    private readonly activity: ActivityService,
+    private readonly mail: MailService,
+    private readonly avatarRemovals: AvatarFileRemovals,
+    private readonly users: UsersService,
+  ) {}
+
+  /** `DELETE /api/client/account`: the password in the body is the proof (400 when wrong). */
+  async deleteWithPassword(auth: AuthContext, password: string): Promise<void> {
+    await this.reauthentication.verifyPassword(auth, password);
+    await this.erase(auth.user.id, { kind: 'self' });
+  }
+
+  /** `DELETE /api/me`, `DELETE /api/v1/auth/user`: an optional `current_password`, else a recent sign-in. */
+  async deleteWithRecentAuth(auth: AuthContext, currentPassword: string | undefined): Promise<void> {
+    await this.reauthentication.requireRecentAuth(auth, currentPassword);
+    await this.erase(auth.user.id, { kind: 'self' });
+  }
+
+  /** Deletes the account, then mails its address and removes its avatar files. */
+  async erase(userId: number, by: Deleter): Promise<void> {
+    const deleted = await this.dataSource.transaction(async (manager) => {
+      const account = await this.lockAccount(manager, userId, by);
+      await this.anonymiseActivity(manager, userId);
+      await this.activity.record(
+        by.kind === 'self'
+          ? // No IP or user agent: the entry outlives the person it would identify.
+            { event: 'user:account.deleted', userId, actorId: null, properties: { user_id: userId } }
+          : { event: 'admin:user.deleted', userId: null, auth: by.auth, properties: { user_id: userId, username: account.username } },
+        manager,
+      );
+      if (account.avatar_key) await this.avatarRemovals.schedule(avatarFileNames(account.avatar_key), manager);
+      await this.users.delete(userId, manager);
+      return account;
+    });
+    this.mail.sendAccountDeletedNotice(deleted.email, { name: deleted.first_name ?? deleted.username, username: deleted.username });
+    if (deleted.avatar_key) await this.avatarRemovals.removeNow(avatarFileNames(deleted.avatar_key));
+  }
+
+  /**
+   * Locks the row, and refuses the last administrator deleting itself. An admin's deletion locks every admin row
+   * first, in id order: two last admins deleting themselves at once cannot both see the other one still there.
+   */
+  private async lockAccount(manager: EntityManager, userId: number, by: Deleter): Promise<DeletedAccount> {
+    const select = `SELECT u.id, u.username, u.email, u.first_name, u.avatar_key, r.slug AS role
+      FROM users u JOIN roles r ON r.id = u.role_id`;
+    const [unlocked]: DeletedAccount[] = await manager.query(`${select} WHERE u.id = $1`, [userId]);
+    if (!unlocked) throw new DomainError('NOT_FOUND');
+    if (by.kind === 'self' && unlocked.role === ADMIN_ROLE_SLUG) {
+      const admins: { id: number }[] = await manager.query(
+        `SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE r.slug = $1 AND u.status <> $2 ORDER BY u.id FOR UPDATE OF u`,
+        [ADMIN_ROLE_SLUG, UserStatus.Banned],
+      );
+      if (!admins.some((admin) => admin.id !== userId)) throw new DomainError('FORBIDDEN', LAST_ADMIN_MESSAGE);
+    }
+    const [account]: DeletedAccount[] = await manager.query(`${select} WHERE u.id = $1 FOR UPDATE OF u`, [userId]);
+    if (!account) throw new DomainError('NOT_FOUND');
+    return account;
+  }
+
+  /**
+   * Entries about the account keep event, description and time; IP, user agent, API key and properties (old
+   * usernames, for one) go. Entries the account made about other accounts (an admin's actions) keep their
+   * properties, which are about those accounts, and lose IP and user agent. The user references become NULL
+   * with the row (ON DELETE SET NULL).
+   */
+  private async anonymiseActivity(manager: EntityManager, userId: number): Promise<void> {
+    await manager.query(
+      `UPDATE activity_logs SET ip = NULL, user_agent = NULL, api_key_identifier = NULL, properties = '{}' WHERE user_id = $1`,
+      [userId],
+    );
+    await manager.query(
+      `UPDATE activity_logs SET ip = NULL, user_agent = NULL, api_key_identifier = NULL WHERE actor_id = $1 AND user_id IS DISTINCT FROM $1`,
+      [userId],
+    );
+  }
+}

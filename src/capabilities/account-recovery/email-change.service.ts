@@ -1,0 +1,206 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
+import { PasswordService } from '../../core/credentials/password.service.js';
+import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { EMAIL_CHANGE_REVERT_DAYS, EMAIL_VERIFICATION_TTL_HOURS, PASSWORD_RESET_TTL_MINUTES } from '../../platform/mail/mail-templates.js';
+import { MailService } from '../../platform/mail/mail.service.js';
+import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
+import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
+import { UsersService } from '../../core/users/users.service.js';
+import { EmailChange } from './email-change.entity.js';
+import { newOneTimeToken, UserTokensService } from './user-tokens.service.js';
+
+export const INVALID_CANCEL_TOKEN_MESSAGE = 'This email change token is invalid.';
+
+const CONFIRM_TTL_SECONDS = EMAIL_VERIFICATION_TTL_HOURS * 3600;
+const REVERT_WINDOW_SECONDS = EMAIL_CHANGE_REVERT_DAYS * 86_400;
+
+type Addressee = Pick<User, 'id' | 'email' | 'firstName' | 'username'>;
+
+const nameOf = (user: Pick<User, 'firstName' | 'username'>): string => user.firstName ?? user.username;
+
+interface ChangeRow {
+  id: string;
+  user_id: number;
+  old_email: string;
+  new_email: string;
+  confirmed: boolean;
+}
+
+/**
+ * A change of a verified address waits for the new address (CONTRACT §2): the account keeps its current address
+ * for login, mail and password reset until the link mailed to the new one is opened, and the current address gets
+ * a notice whose link cancels the change and signs out every session. Both tokens are 32 random bytes, stored as
+ * SHA-256; the confirmation lives 24 hours and works once.
+ *
+ * The cancel link keeps working for EMAIL_CHANGE_REVERT_DAYS after a confirmation, and then undoes it: whoever held
+ * a fresh session could confirm an address of their own within seconds, faster than the owner reads the notice. A
+ * revert is a recovery: the previous address comes back verified, the password is scrambled, every session, API key
+ * and open two-factor challenge ends, and a reset link goes to the restored address.
+ */
+@Injectable()
+export class EmailChangeService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly tokens: UserTokensService,
+    private readonly lifecycle: CredentialLifecycle,
+    private readonly activity: ActivityService,
+    private readonly mail: MailService,
+  ) {}
+
+  /**
+   * Stores the change as pending, replacing an earlier pending one (whose links stop working), on the caller's
+   * transaction; returns the mailing to run once it committed.
+   */
+  async request(auth: AuthContext, newEmail: string, manager: EntityManager): Promise<() => void> {
+    const user = auth.user;
+    const confirmToken = newOneTimeToken();
+    const cancelToken = newOneTimeToken();
+    await manager.query(
+      `INSERT INTO email_changes (user_id, old_email, new_email, confirm_token_hash, cancel_token_hash, expires_at, revert_until)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), now() + make_interval(secs => $7))
+       ON CONFLICT (user_id) WHERE confirmed_at IS NULL
+       DO UPDATE SET old_email = excluded.old_email, new_email = excluded.new_email, confirm_token_hash = excluded.confirm_token_hash,
+         cancel_token_hash = excluded.cancel_token_hash, expires_at = excluded.expires_at, revert_until = excluded.revert_until, created_at = now()`,
+      [user.id, user.email, newEmail, sha256Hex(confirmToken), sha256Hex(cancelToken), CONFIRM_TTL_SECONDS, REVERT_WINDOW_SECONDS],
+    );
+    await this.activity.record({ event: 'user:account.email-change-requested', userId: user.id, auth }, manager);
+    return () => {
+      this.mail.sendEmailChangeConfirmation(newEmail, { token: confirmToken, name: nameOf(user) });
+      this.mail.sendEmailChangeRequested(user.email, { token: cancelToken, name: nameOf(user), newEmail });
+    };
+  }
+
+  /**
+   * Applies the pending change whose confirmation token this is: the new address, verified (the link proved it).
+   * False when the token is no live confirmation token; 422 when the address was taken meanwhile (the change stays
+   * pending then).
+   */
+  async confirm(token: string, client: ClientInfo): Promise<boolean> {
+    const applied = await this.dataSource.transaction(async (manager) => {
+      const [pending] = (await manager.query(
+        `WITH confirmed AS (
+           UPDATE email_changes SET confirmed_at = now()
+            WHERE confirm_token_hash = $1 AND confirmed_at IS NULL AND expires_at > now()
+           RETURNING user_id, new_email
+         ) SELECT user_id, new_email FROM confirmed`,
+        [sha256Hex(token)],
+      )) as Array<{ user_id: number; new_email: string }>;
+      if (!pending) return null;
+      const before = await this.users.getById(pending.user_id, manager);
+      // Checked again now: the address may have been taken since the change was asked for (the unique index
+      // stays the guard against a race, mapped to the same 422).
+      await this.users.assertAvailable({ email: pending.new_email }, before.id, manager);
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({ email: pending.new_email, emailVerifiedAt: () => 'now()', status: STATUS_ONCE_VERIFIED })
+        .where('id = :id', { id: before.id })
+        .execute();
+      await this.activity.record({ event: 'user:account.email-changed', userId: before.id, actorId: before.id, client }, manager);
+      return { before, newEmail: pending.new_email };
+    });
+    if (!applied) return false;
+    this.mail.sendEmailChangedNotice(applied.before.email, { name: nameOf(applied.before), newEmail: applied.newEmail });
+    return true;
+  }
+
+  /**
+   * The cancel link: drops a pending change and signs out every session; undoes a confirmed one within its revert
+   * window (see the class comment). 400 for any other token; 422 when the previous address was taken meanwhile.
+   */
+  async cancel(token: string, client: ClientInfo): Promise<void> {
+    const mailAfterCommit = await this.dataSource.transaction(async (manager) => {
+      const [change] = (await manager.query(
+        `SELECT id, user_id, old_email, new_email, confirmed_at IS NOT NULL AS confirmed FROM email_changes
+          WHERE cancel_token_hash = $1 AND (confirmed_at IS NULL OR revert_until > now()) FOR UPDATE`,
+        [sha256Hex(token)],
+      )) as ChangeRow[];
+      if (!change) throw new DomainError('INVALID_TOKEN', INVALID_CANCEL_TOKEN_MESSAGE);
+      return change.confirmed ? this.revert(change, client, manager) : this.drop(change, client, manager);
+    });
+    mailAfterCommit?.();
+  }
+
+  /** Mails the pending change's confirmation link again (a new token; the old link stops working). False when there is none. */
+  async resend(user: Addressee): Promise<boolean> {
+    const token = newOneTimeToken();
+    const [row] = (await this.dataSource.query(
+      `WITH renewed AS (
+         UPDATE email_changes SET confirm_token_hash = $2, expires_at = now() + make_interval(secs => $3)
+          WHERE user_id = $1 AND confirmed_at IS NULL AND expires_at > now() RETURNING new_email
+       ) SELECT new_email FROM renewed`,
+      [user.id, sha256Hex(token), CONFIRM_TTL_SECONDS],
+    )) as Array<{ new_email: string }>;
+    if (!row) return false;
+    this.mail.sendEmailChangeConfirmation(row.new_email, { token, name: nameOf(user) });
+    return true;
+  }
+
+  /**
+   * Drops the user's pending change, if any: a password reset (its link proved the current address) or an address
+   * an admin set. Confirmed changes keep their revert window.
+   */
+  async dropPending(userId: number, manager: EntityManager): Promise<void> {
+    await manager.delete(EmailChange, { userId, confirmedAt: IsNull() });
+  }
+
+  private async drop(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<undefined> {
+    await manager.delete(EmailChange, { id: change.id });
+    const ended = await this.lifecycle.end(change.user_id, 'email-change-cancelled', manager);
+    await this.activity.record(
+      {
+        event: 'user:account.email-change-cancelled',
+        userId: change.user_id,
+        actorId: change.user_id,
+        client,
+        properties: { revoked_sessions: ended.sessions },
+      },
+      manager,
+    );
+    return undefined;
+  }
+
+  private async revert(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<() => void> {
+    const userId = change.user_id;
+    const taken = await this.users.getById(userId, manager);
+    await this.users.assertAvailable({ email: change.old_email }, userId, manager);
+    await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({
+        email: change.old_email,
+        emailVerifiedAt: () => 'now()',
+        status: STATUS_ONCE_VERIFIED,
+        // Nobody knows this password: whoever changed the address may have set the last one.
+        password: await this.passwords.hash(randomBytes(32).toString('base64url')),
+      })
+      .where('id = :userId', { userId })
+      .execute();
+    const ended = await this.lifecycle.end(userId, 'email-change-reverted', manager, { by: { client, actorId: userId } });
+    // Later changes (the taker may have moved the address on) go with it.
+    await manager.delete(EmailChange, { userId });
+    const user = { ...taken, email: change.old_email };
+    const resetToken = await this.tokens.issueForUser('password_reset', user, PASSWORD_RESET_TTL_MINUTES * 60, manager);
+    await this.activity.record(
+      {
+        event: 'user:account.email-change-reverted',
+        userId,
+        actorId: userId,
+        client,
+        properties: { revoked_sessions: ended.sessions, api_keys_revoked: ended.apiKeys },
+      },
+      manager,
+    );
+    return () => {
+      this.mail.sendEmailChangeReverted(user.email, { name: nameOf(user), revertedEmail: taken.email });
+      this.mail.sendPasswordReset(user.email, { token: resetToken, email: user.email, name: user.firstName ?? '' });
+    };
+  }
+}

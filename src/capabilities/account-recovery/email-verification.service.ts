@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../../platform/config/app-config.js';
+import { InjectConfig } from '../../platform/config/config.module.js';
+import { EMAIL_VERIFICATION_TTL_HOURS } from '../../platform/mail/mail-templates.js';
+import { MailService } from '../../platform/mail/mail.service.js';
+import { EmailVerificationRequester } from '../../core/users/email-verification.js';
+import type { AccountUser } from '../../core/users/account-user.js';
+import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
+import { EmailChangeService } from './email-change.service.js';
+import { UserTokensService } from './user-tokens.service.js';
+
+export const INVALID_VERIFICATION_TOKEN_MESSAGE = 'This verification token is invalid.';
+
+/** What sendFor and issueFor need of a user: the address to verify and the name to greet. */
+export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
+
+/**
+ * Email verification (CONTRACT §3): a mailed single-use link, valid 24 hours, that sets `email_verified_at`
+ * and turns an Unconfirmed account Active. Registration and every email change call `sendFor`.
+ */
+@Injectable()
+export class EmailVerificationService implements EmailVerificationRequester {
+  readonly resendByUser: RateLimitRule;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly tokens: UserTokensService,
+    private readonly activity: ActivityService,
+    private readonly rateLimiter: RateLimiterService,
+    private readonly mail: MailService,
+    private readonly emailChanges: EmailChangeService,
+  ) {
+    // Limited like password reminders: RATE_LIMIT_REMIND_PER_HOUR mails per user and hour.
+    this.resendByUser = { name: 'verification-resend', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+  }
+
+  /** Mails a verification link for `user.email`, replacing any earlier verification token of the user. */
+  async sendFor(user: VerificationRecipient): Promise<void> {
+    const send = await this.issueFor(user);
+    send();
+  }
+
+  /**
+   * Issues the token, inside the caller's transaction when `manager` is given, and returns the mailing to run
+   * once that transaction has committed (a link mailed earlier could arrive before its token exists).
+   */
+  async issueFor(user: VerificationRecipient, manager?: EntityManager): Promise<() => void> {
+    const token = await this.tokens.issueForUser('email_verification', user, EMAIL_VERIFICATION_TTL_HOURS * 3600, manager);
+    // Never throws for mail trouble: delivery is queued and failures are only logged.
+    return () => this.mail.sendEmailVerification(user.email, { token, name: user.firstName ?? '' });
+  }
+
+  /** The profile capability's hook for email changes (src/profile/email-verification.ts); same as `sendFor`. */
+  requestVerification(user: AccountUser): Promise<void> {
+    return this.sendFor(user);
+  }
+
+  /**
+   * Spends the token and marks the address verified, provided the user still has the address it was mailed to.
+   * Unconfirmed becomes Active; Banned stays Banned. A token that is no verification token may be the confirmation
+   * of a pending email change, which is applied then.
+   */
+  async verify(token: string, client: ClientInfo): Promise<void> {
+    const verified = await this.dataSource.transaction(async (manager) => {
+      const spent = await this.tokens.consume('email_verification', token, null, manager);
+      if (!spent) return false;
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({
+          emailVerifiedAt: () => 'now()',
+          status: STATUS_ONCE_VERIFIED,
+        })
+        .where('id = :id', { id: spent.userId })
+        .execute();
+      await this.activity.record({ event: 'auth:email-verified', userId: spent.userId, actorId: spent.userId, client }, manager);
+      return true;
+    });
+    if (verified || (await this.emailChanges.confirm(token, client))) return;
+    throw new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE);
+  }
+
+  /**
+   * Mails the pending email change's confirmation link again; else, for an unverified address, a new verification
+   * link; else nothing, and still a success.
+   */
+  async resend(auth: AuthContext): Promise<void> {
+    await this.rateLimiter.consume(this.resendByUser, String(auth.user.id));
+    if (await this.emailChanges.resend(auth.user)) return;
+    if (auth.user.emailVerifiedAt) return;
+    await this.sendFor(auth.user);
+  }
+}

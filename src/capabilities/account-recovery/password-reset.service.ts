@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
+import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
+import { PasswordService } from '../../core/credentials/password.service.js';
+import type { ClientInfo } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import type { AppConfig } from '../../platform/config/app-config.js';
+import { InjectConfig } from '../../platform/config/config.module.js';
+import { PASSWORD_RESET_TTL_MINUTES } from '../../platform/mail/mail-templates.js';
+import { MailService } from '../../platform/mail/mail.service.js';
+import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
+import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
+import { UsersService } from '../../core/users/users.service.js';
+import { EmailChangeService } from './email-change.service.js';
+import { UserTokensService } from './user-tokens.service.js';
+
+export const REMIND_MESSAGE = 'If the account exists, an email has been sent to the provided address.';
+export const INVALID_RESET_TOKEN_MESSAGE = 'This password reset token is invalid.';
+
+export interface PasswordResetInput {
+  token: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * "Forgot password" (CONTRACT §3, §5): a mailed single-use link that sets a new password and ends every session,
+ * API key and half-finished login of the account. Two-factor still applies at the next login, and a banned user
+ * stays banned.
+ */
+@Injectable()
+export class PasswordResetService {
+  readonly remindByEmail: RateLimitRule;
+  readonly remindByIp: RateLimitRule;
+
+  constructor(
+    @InjectConfig() config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly tokens: UserTokensService,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
+    private readonly lifecycle: CredentialLifecycle,
+    private readonly emailChanges: EmailChangeService,
+    private readonly activity: ActivityService,
+    private readonly rateLimiter: RateLimiterService,
+    private readonly mail: MailService,
+  ) {
+    this.remindByEmail = { name: 'remind-email', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+    this.remindByIp = { name: 'remind-ip', points: config.rateLimits.passwordRemindPerIpPerHour, durationSeconds: 3600 };
+  }
+
+  /**
+   * Mails a reset link when the account exists. The caller learns nothing either way: the same rate limits,
+   * the same database statements, and the mail is sent in the background (a mail outage is only logged).
+   * Budgeted per client address and per address of record: the address folded as the database compares it
+   * (every spelling of one mailbox shares its budget), hashed so no address sits in Redis in the clear.
+   */
+  async remind(email: string, client: ClientInfo): Promise<void> {
+    const addressOfRecord = sha256Hex(await this.users.foldLogin(email));
+    await this.rateLimiter.consumeAll([
+      { rule: this.remindByIp, key: client.ip },
+      { rule: this.remindByEmail, key: addressOfRecord },
+    ]);
+    const issued = await this.tokens.issueForEmail('password_reset', email, PASSWORD_RESET_TTL_MINUTES * 60);
+    if (!issued) return;
+    this.mail.sendPasswordReset(issued.email, { token: issued.token, email: issued.email, name: issued.firstName ?? '' });
+  }
+
+  /**
+   * Spends the token and sets the new password in one transaction, and ends every other way in (CONTRACT §2,
+   * "Recovery ends every credential"): every session, every API key, open two-factor challenges and any pending
+   * email change. The link proved the address, so it is marked verified. The token is checked before any argon2
+   * work, so bad tokens cost nothing.
+   */
+  async reset(input: PasswordResetInput, client: ClientInfo): Promise<void> {
+    const done = await this.dataSource.transaction(async (manager) => {
+      const token = await this.tokens.consume('password_reset', input.token, input.email, manager);
+      if (!token) throw new DomainError('INVALID_TOKEN', INVALID_RESET_TOKEN_MESSAGE);
+      const userId = token.userId;
+      // A refused password rolls the transaction back: the token stays usable for a better one.
+      await this.passwordPolicy.assertAcceptable(input.password, await this.users.getById(userId, manager));
+      const [{ verified_before: verifiedBefore }] = (await manager.query(`SELECT email_verified_at IS NOT NULL AS verified_before FROM users WHERE id = $1`, [
+        userId,
+      ])) as Array<{ verified_before: boolean }>;
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({
+          password: await this.passwords.hash(input.password),
+          emailVerifiedAt: () => 'COALESCE(email_verified_at, now())',
+          status: STATUS_ONCE_VERIFIED,
+        })
+        .where('id = :userId', { userId })
+        .execute();
+      const ended = await this.lifecycle.end(userId, 'password-reset', manager, { by: { client, actorId: userId } });
+      await this.emailChanges.dropPending(userId, manager);
+      await this.activity.record(
+        {
+          event: 'auth:password-reset',
+          userId,
+          actorId: userId,
+          client,
+          properties: {
+            sessions_revoked: ended.sessions,
+            api_keys_revoked: ended.apiKeys,
+            challenges_dropped: ended.challenges,
+            email_verified: !verifiedBefore,
+          },
+        },
+        manager,
+      );
+      return { token, ended, addressVerified: !verifiedBefore };
+    });
+    this.mail.sendPasswordResetNotice(done.token.email, {
+      name: done.token.firstName ?? '',
+      revokedSessions: done.ended.sessions,
+      deletedApiKeys: done.ended.apiKeys,
+      addressVerified: done.addressVerified,
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { Controller, Delete, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { SuccessDto } from '../../dialects/success.dto.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
+import { AdminOnly, CurrentAuth } from '../../core/credentials/auth.decorators.js';
+import { LaravelErrors } from '../../dialects/error-responses.js';
+import { TAGS } from '../../platform/openapi/tags.js';
+import { PasskeyListDto } from '../passkeys/dto/passkey.dto.js';
+import { ApiPasskeyIdParam, PasskeyIdParam } from '../passkeys/passkey-id.pipe.js';
+import { presentPasskey } from '../passkeys/passkey.presenter.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
+import { ApiUserIdParam, UserIdParam } from '../../platform/http/user-id.pipe.js';
+
+/** An admin's view of a user's passkeys: list them, remove one (a lost or stolen device). */
+@ApiTags(TAGS.admin)
+@AdminOnly()
+@Controller('users/:id/passkeys')
+@ApiUserIdParam()
+@LaravelErrors(401, 403, 404)
+export class AdminUserPasskeysController {
+  constructor(private readonly passkeys: PasskeysService) {}
+
+  /** The user's passkeys (metadata only). */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: PasskeyListDto })
+  async adminListUserPasskeys(@UserIdParam() id: number): Promise<PasskeyListDto> {
+    return { data: (await this.passkeys.listForUser(id)).map(presentPasskey) };
+  }
+
+  /** Remove one of the user's passkeys; it can no longer sign in. */
+  @Delete(':passkeyId')
+  @ApiPasskeyIdParam()
+  @ApiOkResponse({ type: SuccessDto })
+  async adminDeleteUserPasskey(@CurrentAuth() auth: AuthContext, @UserIdParam() id: number, @PasskeyIdParam() passkeyId: number): Promise<SuccessDto> {
+    await this.passkeys.removeForUser(auth, id, passkeyId);
+    return { success: true };
+  }
+}

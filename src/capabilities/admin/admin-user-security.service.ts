@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, type Repository } from 'typeorm';
+import { ActivityLog } from '../../core/activity/activity-log.entity.js';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import { AvatarService } from '../avatar/avatar.service.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import type { Session } from '../../core/credentials/sessions/session.entity.js';
+import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
+import { TwoFactorStateService } from '../two-factor/two-factor-state.service.js';
+import { UserProfileService } from '../../core/users/user-profile.service.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
+import { UsersService } from '../../core/users/users.service.js';
+import { PER_PAGE_DEFAULT, type AdminPageQueryDto } from './dto/admin-user.dto.js';
+import type { Page } from './pagination.presenter.js';
+
+export const TWO_FACTOR_NOT_ENABLED = '2FA is not enabled for this user.';
+
+/**
+ * What an admin does to help (or stop) a user: their avatar, a locked-out two-factor, their sessions and their
+ * activity log. The rules are the owning modules'; this service picks the target user and records the admin as actor.
+ */
+@Injectable()
+export class AdminUserSecurityService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly profiles: UserProfileService,
+    private readonly avatars: AvatarService,
+    private readonly twoFactor: TwoFactorStateService,
+    private readonly sessions: SessionsService,
+    private readonly activity: ActivityService,
+    @InjectRepository(ActivityLog) private readonly logs: Repository<ActivityLog>,
+  ) {}
+
+  setExternalAvatar(auth: AuthContext, userId: number, url: string): Promise<UserProfile> {
+    return this.avatars.setExternal(auth, url, userId);
+  }
+
+  deleteAvatar(auth: AuthContext, userId: number): Promise<UserProfile> {
+    return this.avatars.remove(auth, userId);
+  }
+
+  /** Turns two-factor off and forgets its secrets, recovery codes and open challenges: the password alone logs in again. */
+  async resetTwoFactor(auth: AuthContext, userId: number): Promise<UserProfile> {
+    const user = await this.users.getById(userId);
+    await this.dataSource.transaction(async (manager) => {
+      if (!(await this.twoFactor.disable(manager, user.id))) throw new DomainError('TWO_FACTOR_STATE', TWO_FACTOR_NOT_ENABLED);
+      await this.activity.record(
+        { event: 'admin:two-factor.reset', userId: user.id, auth, properties: { method: user.twoFactorMethod } },
+        manager,
+      );
+    });
+    return this.profiles.load(user.id);
+  }
+
+  async listSessions(userId: number): Promise<Session[]> {
+    const user = await this.users.getById(userId);
+    return this.sessions.listActive(user.id);
+  }
+
+  /** Revokes every session of the user; an admin targeting themselves keeps the session they are using. */
+  async revokeSessions(auth: AuthContext, userId: number): Promise<void> {
+    const user = await this.users.getById(userId);
+    const keep = user.id === auth.user.id ? (auth.session?.id ?? null) : null;
+    await this.dataSource.transaction(async (manager) => {
+      const revoked = await this.sessions.revokeAllForUser(user.id, keep, manager);
+      await this.activity.record({ event: 'admin:sessions.revoked', userId: user.id, auth, properties: { count: revoked } }, manager);
+    });
+  }
+
+  /** The user's activity, newest first. */
+  async listActivity(userId: number, query: AdminPageQueryDto): Promise<Page<ActivityLog>> {
+    const user = await this.users.getById(userId);
+    const page = query.page ?? 1;
+    const perPage = query.per_page ?? PER_PAGE_DEFAULT;
+    const [items, total] = await this.logs
+      .createQueryBuilder('a')
+      .where('a.user_id = :userId', { userId: user.id })
+      .orderBy('a.id', 'DESC')
+      .offset((page - 1) * perPage)
+      .limit(perPage)
+      .getManyAndCount();
+    return { items, total, page, perPage };
+  }
+}

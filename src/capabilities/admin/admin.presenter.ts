@@ -1,0 +1,27 @@
+import type { ActivityLog } from '../../core/activity/activity-log.entity.js';
+import { formatDateTime } from '../../platform/format/dates.js';
+import { presentVanguardRole } from '../../dialects/vanguard/user.presenter.js';
+import type { RoleWithUserCount } from '../../core/users/users.service.js';
+import type { AdminActivityDto, AdminRoleDto } from './dto/admin-responses.dto.js';
+
+/** Vanguard's role with `users_count`. */
+export function presentAdminRole({ role, usersCount }: RoleWithUserCount): AdminRoleDto {
+  return { ...presentVanguardRole(role), users_count: usersCount };
+}
+
+/** An activity entry as an admin sees it: actor, IP and user agent included. */
+export function presentAdminActivity(entry: ActivityLog): AdminActivityDto {
+  return {
+    id: Number(entry.id),
+    // Listed by user_id, so never null here (only admin:user.deleted entries have none).
+    user_id: entry.userId as number,
+    actor_id: entry.actorId,
+    event: entry.event,
+    description: entry.description,
+    ip_address: entry.ip,
+    user_agent: entry.userAgent,
+    is_api: entry.isApi,
+    properties: entry.properties,
+    created_at: formatDateTime(entry.createdAt),
+  };
+}

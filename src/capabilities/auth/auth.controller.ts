@@ -1,0 +1,62 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import { AccessTokenOnly, CurrentAuth, CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
+import { ErrorExamples, LaravelErrors } from '../../dialects/error-responses.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { TAGS } from '../../platform/openapi/tags.js';
+import { AuthService } from './auth.service.js';
+import { LoginChallengeDto, LoginDto, RefreshTokenDto, TokenPairDto } from './dto/login.dto.js';
+import { SuccessDto } from '../../dialects/success.dto.js';
+import { RegisterDto, RegisterResponseDto } from './dto/register.dto.js';
+
+@ApiTags(TAGS.auth)
+@Controller()
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  /** Create an account; a verification mail is sent. */
+  @Public()
+  @Post('register')
+  @ApiCreatedResponse({ type: RegisterResponseDto })
+  @LaravelErrors(400, 'SWITCHED_OFF', 413, 422, 429)
+  async register(@Body() dto: RegisterDto, @CurrentClient() client: ClientInfo): Promise<RegisterResponseDto> {
+    return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
+  }
+
+  /** Log in with username or email; answers a token pair, or a two-factor challenge. */
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiExtraModels(TokenPairDto, LoginChallengeDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
+  @LaravelErrors(400, 'ACCOUNT_BANNED', 'INVALID_CREDENTIALS', 'VALIDATION_FAILED', 429, 502)
+  login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
+    return this.auth.login(dto, client);
+  }
+
+  /**
+   * Trade a refresh token for a new pair; a spent refresh token revokes its session, and so does a session unused
+   * for SESSION_IDLE_TTL (7 days by default): 401 either way.
+   */
+  @Public()
+  @Post('token/refresh')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenPairDto })
+  @LaravelErrors(401, 403, 422)
+  refreshToken(@Body() dto: RefreshTokenDto): Promise<TokenPairDto> {
+    return this.auth.refresh(dto.refresh_token);
+  }
+
+  /** Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so. */
+  @ErrorExamples('vanguard', 403, { apiKey: { summary: 'Called with an API key', error: new DomainError('API_KEY_NO_SESSION') } })
+  @AccessTokenOnly('API_KEY_NO_SESSION')
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SuccessDto })
+  @LaravelErrors(401, 403)
+  async logout(@CurrentAuth() auth: AuthContext): Promise<SuccessDto> {
+    await this.auth.logout(auth);
+    return { success: true };
+  }
+}

@@ -1,0 +1,192 @@
+import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
+import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { ConfigError, type AppConfig } from '../../platform/config/app-config.js';
+import { InjectConfig } from '../../platform/config/config.module.js';
+import { SessionsService, type TokenPair } from '../../core/credentials/sessions/sessions.service.js';
+import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
+import { UserStatus, type User } from '../../core/users/user.entity.js';
+import { UsersService } from '../../core/users/users.service.js';
+import type { LoginDto } from './dto/login.dto.js';
+import type { RegisterDto } from './dto/register.dto.js';
+import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
+import { LoginThrottleService, type LoginAttempt } from '../../core/credentials/login-throttle.service.js';
+import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
+import { PasswordService } from '../../core/credentials/password.service.js';
+import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
+
+export const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
+
+/** How a login proved who the user is, recorded on its `auth:login` entry. */
+export interface LoginMethod {
+  method: 'password' | 'passkey';
+  /** The second factor that completed a password login, when two-factor is on. */
+  second_factor?: 'totp' | 'sms' | 'recovery_code' | 'passkey';
+}
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(AuthService.name);
+  private readonly registrationsByIp: RateLimitRule;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly passwordPolicy: PasswordPolicyService,
+    private readonly sessions: SessionsService,
+    private readonly activity: ActivityService,
+    private readonly rateLimiter: RateLimiterService,
+    private readonly throttle: LoginThrottleService,
+    private readonly emailVerification: EmailVerificationService,
+    private readonly dataSource: DataSource,
+    @Optional() private readonly secondFactor?: SecondFactorChallenger,
+  ) {
+    this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
+  }
+
+  async register(dto: RegisterDto, client: ClientInfo): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
+    if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
+    // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
+    await this.rateLimiter.consume(this.registrationsByIp, client.ip);
+    await this.passwordPolicy.assertAcceptable(dto.password, {
+      username: dto.username,
+      email: dto.email,
+      firstName: dto.first_name,
+      lastName: dto.last_name,
+    });
+    const passwordHash = await this.passwords.hash(dto.password);
+    // The account, its audit entry and its verification token commit together: a failure part-way leaves no
+    // unconfirmed account that was never sent a link (and whose username and email would stay taken).
+    const { user, sendVerification } = await this.dataSource.transaction(async (manager) => {
+      const created = await this.users.create(
+        {
+          username: dto.username,
+          email: dto.email,
+          passwordHash,
+          firstName: dto.first_name ?? null,
+          lastName: dto.last_name ?? null,
+          status: UserStatus.Unconfirmed,
+        },
+        manager,
+      );
+      await this.activity.record({ event: 'user:registered', userId: created.id, actorId: created.id }, manager);
+      return { user: created, sendVerification: await this.emailVerification.issueFor(created, manager) };
+    });
+    sendVerification();
+    return { user, requiresEmailConfirmation: true };
+  }
+
+  /**
+   * Password login. Unknown users and wrong passwords get the same 422 after the same argon2 work; a banned user
+   * learns so only after proving the password. With two-factor on, the answer is a challenge, not tokens.
+   * Failures are throttled per (account, IP), per account and per IP; while limited even the right password gets
+   * 429 (LoginThrottleService), so the limit is no oracle.
+   */
+  async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair | LoginChallenge> {
+    const { accountKey, user } = await this.throttle.resolveAccountKey(dto.username);
+    const attempt = { accountKey, ip: client.ip };
+    await this.throttle.assertAllowed(attempt);
+    let valid: boolean;
+    try {
+      valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+    } catch (error) {
+      // Not judged (no hashing slot within 2 s: 503): the attempt does not count.
+      await this.throttle.release(attempt);
+      throw error;
+    }
+    if (!user || !valid) throw await this.failLogin(attempt, user, client, user ? {} : { username: dto.username.slice(0, 191) });
+    await this.throttle.recordSuccess(attempt);
+    if (this.passwords.needsRehash(user.password)) {
+      await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
+    }
+    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (user.twoFactorMethod && this.config.twoFactorEnabled) {
+      // Fail closed: a user with two-factor on never gets tokens from the password alone.
+      if (!this.secondFactor) throw new DomainError('SERVICE_UNAVAILABLE');
+      return this.secondFactor.start(user, client, dto.device_name ?? null);
+    }
+    return this.completeLogin(user, client, dto.device_name ?? null, { method: 'password' });
+  }
+
+  /**
+   * Counts a failed login (password or passkey) against its attempt, records it, and returns the 422 every failure
+   * answers alike, for the caller to throw.
+   */
+  async failLogin(attempt: LoginAttempt, user: User | null, client: ClientInfo, properties: ActivityProperties): Promise<DomainError> {
+    await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
+    await this.activity.record({ event: 'auth:login-failed', userId: user?.id ?? null, actorId: null, client, properties });
+    return DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
+  }
+
+  /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
+  async completeLogin(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod): Promise<TokenPair> {
+    const tokens = await this.sessions.open(user, client, deviceName);
+    await this.users.recordLogin(user.id);
+    await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client, properties: { ...method } });
+    return tokens;
+  }
+
+  refresh(refreshToken: string): Promise<TokenPair> {
+    return this.sessions.refresh(refreshToken);
+  }
+
+  /**
+   * Revokes the caller's session. An API key has none (it ends by being deleted): refused, nothing changes. The
+   * guard already closes the route to keys (it declares no scope); this keeps the rule for any other caller.
+   */
+  async logout(auth: AuthContext): Promise<void> {
+    if (!auth.session) throw new DomainError('API_KEY_NO_SESSION');
+    await this.sessions.revokeSession(auth.session.id);
+    await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
+  }
+
+  /** The admin this start created on an empty database; `password` only when it was generated. */
+  firstAdmin?: FirstAdmin;
+
+  private async screenAdminPassword(password: string, email: string): Promise<void> {
+    try {
+      await this.passwordPolicy.assertAcceptable(password, { username: 'admin', email, firstName: 'Admin' });
+    } catch (error) {
+      if (error instanceof DomainError) throw new ConfigError('ADMIN_PASSWORD', 'is too common or has appeared in a data breach; choose another');
+      throw error;
+    }
+  }
+
+  /** On an empty database, creates the first admin so Swagger UI can be used at once. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.users.countUsers()) > 0) return;
+    const email = this.config.adminEmail ?? 'admin@example.com';
+    const { password, generated } = firstAdminPassword(this.config);
+    // The operator's choice is screened like every other password; the process stops naming the variable.
+    if (!generated) await this.screenAdminPassword(password, email);
+    try {
+      await this.users.create({
+        username: 'admin',
+        email,
+        passwordHash: await this.passwords.hash(password),
+        firstName: 'Admin',
+        status: UserStatus.Active,
+        roleSlug: ADMIN_ROLE_SLUG,
+        emailVerifiedAt: new Date(),
+      });
+    } catch (error) {
+      // Another instance created it first: seen by the availability check, or, when both instances passed that
+      // check at the same moment, by the unique index (a 23505 that stopped the second instance's start).
+      if (error instanceof DomainError || isUniqueViolation(error)) return;
+      throw error;
+    }
+    this.logger.log({ email }, 'created the first admin (username "admin")');
+    // main.ts shows it once in its ready line, on stderr, outside the JSON log.
+    this.firstAdmin = { email, password: generated ? password : undefined };
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
+}

@@ -1,0 +1,56 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PASSWORD_MAX } from '../../../platform/validation/rules.js';
+import { OptionalNotNull } from '../../../platform/validation/match.decorator.js';
+
+export class LoginDto {
+  /** Username or email. @example "john.doe" */
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(191)
+  username: string;
+
+  /** @example "correct horse battery staple" */
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  @ApiProperty({ maxLength: PASSWORD_MAX })
+  password: string;
+
+  /** A name for the new session, kept with it. @example "Office laptop" */
+  @OptionalNotNull()
+  @IsString()
+  @MaxLength(255)
+  device_name?: string;
+}
+
+export class RefreshTokenDto {
+  /** The refresh token of the last token pair. @example "uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08" */
+  @IsNotEmpty()
+  @IsString()
+  @MaxLength(200)
+  refresh_token: string;
+}
+
+export class TokenPairDto {
+  /**
+   * Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
+   * @example "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8"
+   */
+  token: string;
+  /** @example "Bearer" */
+  token_type: 'Bearer';
+  /** Seconds the access token lives. @example 900 */
+  expires_in: number;
+  /** Single-use refresh token, for `POST /api/token/refresh`. @example "uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08" */
+  refresh_token: string;
+}
+
+export class LoginChallengeDto {
+  /** @example true */
+  two_factor_required: true;
+  /** Present it to `POST /api/login/two-factor` with a code; lives 5 minutes. @example "q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB" */
+  challenge_token: string;
+  /** @example "totp" */
+  method: 'totp' | 'sms';
+}

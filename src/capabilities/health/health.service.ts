@@ -1,0 +1,47 @@
+import { Injectable, ServiceUnavailableException, type BeforeApplicationShutdown } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import type { LivenessDto } from './dto/health.dto.js';
+import type { ReadinessResult } from './health.presenter.js';
+
+const PING_TIMEOUT_MS = 1500;
+
+@Injectable()
+export class HealthService implements BeforeApplicationShutdown {
+  private shuttingDown = false;
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+  ) {}
+
+  /**
+   * From here on readiness fails so load balancers stop sending traffic while requests drain. main.ts calls it on
+   * SIGTERM, before the shutdown delay; the hook covers app.close() from anywhere else.
+   */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.markShuttingDown();
+  }
+
+  /** Liveness needs nothing but the event loop: no dependency, so a database outage never restarts the process. */
+  liveness(): LivenessDto {
+    return { status: 'ok' };
+  }
+
+  async readiness(): Promise<ReadinessResult> {
+    if (this.shuttingDown) throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: 5 });
+    try {
+      return await this.health.check([() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })]);
+    } catch (error) {
+      // Terminus answers a failed check with an HTTP exception carrying driver text; the body must not.
+      if (error instanceof ServiceUnavailableException) {
+        throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: 5, cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { TokenPairDto } from '../auth/dto/login.dto.js';
+import type { ClientInfo } from '../../core/users/auth-context.js';
+import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
+import { LaravelErrors } from '../../dialects/error-responses.js';
+import { TAGS } from '../../platform/openapi/tags.js';
+import type { TokenPair } from '../../core/credentials/sessions/sessions.service.js';
+import { PasskeySignInDto, PasskeySignInOptionsDto, PasskeySignInOptionsRequestDto } from './dto/passkey-login.dto.js';
+import { PasskeyLoginService } from './passkey-login.service.js';
+
+@ApiTags(TAGS.auth)
+@Controller('login/passkey')
+export class PasskeyLoginController {
+  constructor(private readonly login: PasskeyLoginService) {}
+
+  /**
+   * Options for `navigator.credentials.get` (pass them to `startAuthentication`) and the `challenge_token` to send
+   * back. Without `username`, `allowCredentials` is empty: the browser offers the passkeys it holds for this site.
+   */
+  @Public()
+  @Post('options')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: PasskeySignInOptionsDto })
+  @LaravelErrors(422, 429)
+  passkeySignInOptions(@Body() dto: PasskeySignInOptionsRequestDto, @CurrentClient() client: ClientInfo): Promise<PasskeySignInOptionsDto> {
+    return this.login.options(dto.username, client);
+  }
+
+  /**
+   * Sign in with the passkey assertion; answers the token pair of `POST /api/login`. The session counts as a recent
+   * sign-in and no two-factor challenge follows. A credential that is unknown, another account's, or fails to verify
+   * gets the 422 of a wrong password.
+   */
+  @Public()
+  @Post()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: TokenPairDto })
+  @LaravelErrors(403, 422, 429)
+  signInWithPasskey(@Body() dto: PasskeySignInDto, @CurrentClient() client: ClientInfo): Promise<TokenPair> {
+    return this.login.signIn(dto, client);
+  }
+}

@@ -1,0 +1,164 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { Repository } from 'typeorm';
+import { ActivityService } from '../../core/activity/activity.service.js';
+import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import type { AppConfig } from '../../platform/config/app-config.js';
+import { InjectConfig } from '../../platform/config/config.module.js';
+import { UsersService } from '../../core/users/users.service.js';
+import type { CreatePasskeyDto } from './dto/passkey.dto.js';
+import { TRANSPORTS, type CreationOptionsDto } from './dto/webauthn.dto.js';
+import { Passkey } from './entities/passkey.entity.js';
+import { CHALLENGE_TTL_MS, WebAuthnChallengesService } from './webauthn-challenges.service.js';
+import { userHandleOf } from './webauthn-user-handle.js';
+
+/** ES256 and RS256 (COSE -7, -257): what every platform authenticator and security key offers. */
+export const PASSKEY_ALGORITHMS = [-7, -257];
+export const PASSKEYS_PER_USER = 25;
+const PASSKEY_LIMIT_MESSAGE = `You cannot register more than ${PASSKEYS_PER_USER} passkeys.`;
+const NOT_VERIFIED = 'The passkey could not be verified. Ask for new options and try again.';
+const ALREADY_REGISTERED = 'This passkey is already registered.';
+
+/**
+ * Registering and managing passkeys (issue 23). Adding and removing one is a credential change (CONTRACT §2): the
+ * proof rule applies and API keys are refused. Registration challenges are bound to the session that asked.
+ */
+@Injectable()
+export class PasskeysService {
+  private readonly logger = new Logger(PasskeysService.name);
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    @InjectRepository(Passkey) private readonly passkeys: Repository<Passkey>,
+    private readonly challenges: WebAuthnChallengesService,
+    private readonly reauthentication: ReauthenticationService,
+    private readonly users: UsersService,
+    private readonly activity: ActivityService,
+  ) {}
+
+  /** Options for `navigator.credentials.create`: the user's passkeys excluded, user verification required. */
+  async registrationOptions(auth: AuthContext, currentPassword: string | undefined): Promise<CreationOptionsDto> {
+    await this.reauthentication.requireRecentAuth(auth, currentPassword);
+    const existing = await this.list(auth.user.id);
+    if (existing.length >= PASSKEYS_PER_USER) throw new DomainError('LIMIT_REACHED', PASSKEY_LIMIT_MESSAGE);
+    const { user } = auth;
+    const displayName = [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
+    const options = await generateRegistrationOptions({
+      rpName: this.config.webauthn.rpName,
+      rpID: this.config.webauthn.rpId,
+      userName: user.username,
+      userID: userHandleOf(user.uuid),
+      userDisplayName: displayName,
+      challenge: this.challenges.newChallenge(),
+      timeout: CHALLENGE_TTL_MS,
+      attestationType: 'none',
+      excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
+      supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
+    });
+    await this.challenges.issue(options.challenge, { purpose: 'registration', userId: user.id, sessionId: auth.session!.id });
+    return options as CreationOptionsDto;
+  }
+
+  /** Verifies the browser's answer to the options (this session's, live, unused) and stores the passkey. */
+  async register(auth: AuthContext, dto: CreatePasskeyDto): Promise<Passkey> {
+    await this.reauthentication.requireRecentAuth(auth, dto.current_password);
+    const binding = { purpose: 'registration' as const, userId: auth.user.id, sessionId: auth.session!.id };
+    let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+    try {
+      verification = await verifyRegistrationResponse({
+        response: dto.response as RegistrationResponseJSON,
+        expectedChallenge: (challenge) => this.challenges.consume(challenge, binding),
+        expectedOrigin: this.config.webauthn.origins,
+        expectedRPID: this.config.webauthn.rpId,
+        requireUserVerification: true,
+        supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
+      });
+    } catch (error) {
+      this.logger.debug({ err: error, userId: auth.user.id }, 'passkey registration refused');
+      throw DomainError.invalid('response', NOT_VERIFIED, 'passkey');
+    }
+    // The ID stored is the one in the signed authenticator data; the JSON's must name the same credential.
+    if (!verification.verified || verification.registrationInfo.credential.id !== dto.response.id) {
+      throw DomainError.invalid('response', NOT_VERIFIED, 'passkey');
+    }
+    const info = verification.registrationInfo;
+    const transports = (dto.response.response.transports ?? []).filter((transport) => (TRANSPORTS as readonly string[]).includes(transport));
+
+    return this.passkeys.manager.transaction(async (manager) => {
+      // Serialises registrations per user, so concurrent ones cannot pass the limit.
+      await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [auth.user.id]);
+      const repository = manager.getRepository(Passkey);
+      if ((await repository.countBy({ userId: auth.user.id })) >= PASSKEYS_PER_USER) {
+        throw new DomainError('LIMIT_REACHED', PASSKEY_LIMIT_MESSAGE);
+      }
+      // A credential ID is registered once, to one account: nobody can claim another user's passkey as theirs.
+      if (await repository.existsBy({ credentialId: info.credential.id })) throw DomainError.invalid('response', ALREADY_REGISTERED, 'unique');
+      const passkey = await repository.save(
+        repository.create({
+          userId: auth.user.id,
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey),
+          counter: info.credential.counter,
+          name: dto.name,
+          deviceType: info.credentialDeviceType,
+          backedUp: info.credentialBackedUp,
+          transports,
+          aaguid: info.aaguid,
+          lastUsedAt: null,
+        }),
+      );
+      await this.activity.record(
+        { event: 'user:passkey.create', userId: auth.user.id, auth, properties: { passkey_id: passkey.id, name: passkey.name } },
+        manager,
+      );
+      return passkey;
+    });
+  }
+
+  /** A user's passkeys, oldest first. */
+  list(userId: number): Promise<Passkey[]> {
+    return this.passkeys.find({ where: { userId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  async rename(auth: AuthContext, passkeyId: number, name: string): Promise<Passkey> {
+    const passkey = await this.getOwn(auth.user.id, passkeyId);
+    await this.passkeys.update({ id: passkey.id }, { name });
+    return { ...passkey, name };
+  }
+
+  /** Removes one of the caller's passkeys (proof rule); another user's is NOT_FOUND. */
+  async remove(auth: AuthContext, passkeyId: number, currentPassword: string | undefined): Promise<void> {
+    await this.reauthentication.requireRecentAuth(auth, currentPassword);
+    await this.deleteRecorded(auth, auth.user.id, passkeyId, 'user:passkey.delete');
+  }
+
+  /** An admin's view of a user's passkeys (NOT_FOUND for an unknown user). */
+  async listForUser(userId: number): Promise<Passkey[]> {
+    const user = await this.users.getById(userId);
+    return this.list(user.id);
+  }
+
+  /** An admin removes a user's passkey (say, of a lost device); the admin is recorded as the actor. */
+  async removeForUser(auth: AuthContext, userId: number, passkeyId: number): Promise<void> {
+    const user = await this.users.getById(userId);
+    await this.deleteRecorded(auth, user.id, passkeyId, 'admin:passkey.delete');
+  }
+
+  private async deleteRecorded(auth: AuthContext, userId: number, passkeyId: number, event: 'user:passkey.delete' | 'admin:passkey.delete'): Promise<void> {
+    const passkey = await this.getOwn(userId, passkeyId);
+    await this.passkeys.manager.transaction(async (manager) => {
+      await manager.delete(Passkey, { id: passkey.id });
+      await this.activity.record({ event, userId, auth, properties: { passkey_id: passkey.id, name: passkey.name } }, manager);
+    });
+  }
+
+  private async getOwn(userId: number, passkeyId: number): Promise<Passkey> {
+    const passkey = await this.passkeys.findOneBy({ id: passkeyId, userId });
+    if (!passkey) throw new DomainError('NOT_FOUND');
+    return passkey;
+  }
+}

@@ -1,0 +1,40 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SecondFactorChallenger } from '../../core/credentials/second-factor.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
+import { RecoveryCode } from './entities/recovery-code.entity.js';
+import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
+import { TwoFactorSettings } from './entities/two-factor-settings.entity.js';
+import { SmsTwoFactorController } from './sms-two-factor.controller.js';
+import { SmsTwoFactorService } from './sms-two-factor.service.js';
+import { TotpController } from './totp.controller.js';
+import { TotpService } from './totp.service.js';
+import { TwoFactorChallengeService } from './two-factor-challenge.service.js';
+import { TwoFactorCrypto } from './two-factor-crypto.js';
+import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
+import { TwoFactorLoginController } from './two-factor-login.controller.js';
+import { TwoFactorLoginService } from './two-factor-login.service.js';
+import { TwoFactorStateService } from './two-factor-state.service.js';
+
+/**
+ * TOTP and SMS two-factor, recovery codes and the login challenge (issue 6). Global so that AuthService's
+ * optional SecondFactorChallenger finds the implementation.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]), PasskeysModule],
+  controllers: [TotpController, SmsTwoFactorController, TwoFactorLoginController],
+  providers: [
+    TwoFactorCrypto,
+    TwoFactorStateService,
+    TotpService,
+    SmsTwoFactorService,
+    TwoFactorChallengeService,
+    TwoFactorLoginService,
+    TwoFactorEnabledGuard,
+    { provide: SecondFactorChallenger, useExisting: TwoFactorChallengeService },
+  ],
+  // The admin module resets a locked-out user's two-factor through the same state rules.
+  exports: [SecondFactorChallenger, TwoFactorStateService],
+})
+export class TwoFactorModule {}

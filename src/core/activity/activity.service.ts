@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import type { AuthContext, ClientInfo } from '../users/auth-context.js';
+import { ActivityLog, type ActivityProperties } from './activity-log.entity.js';
+
+/** Every account event Tessera records (CONTRACT §10). */
+export const ACTIVITY_EVENTS = {
+  'auth:login': 'Logged in.',
+  'auth:login-failed': 'Failed login attempt.',
+  'auth:logout': 'Logged out.',
+  'auth:two-factor-failed': 'Failed two-factor attempt.',
+  'auth:proof-failed': 'Wrong password given to confirm a credential change.',
+  'auth:ip-blocked': 'API key used from an address it does not allow.',
+  'auth:password-reset': 'Password reset through an emailed link.',
+  'auth:email-verified': 'Email address verified.',
+  'auth:passkey-counter-regressed': 'Passkey sign-in refused: its signature counter went backwards (a cloned authenticator?).',
+  'user:registered': 'Registered.',
+  'user:profile.updated': 'Profile updated.',
+  'user:account.email-changed': 'Email address changed.',
+  'user:account.email-change-requested': 'Email address change requested; it waits for the new address to confirm it.',
+  'user:account.email-change-cancelled': 'Pending email address change cancelled; every session was signed out.',
+  'user:account.email-change-reverted': 'Email address change undone through the link sent to the previous address; every credential was ended.',
+  'user:account.username-changed': 'Username changed.',
+  'user:account.password-changed': 'Password changed.',
+  'user:two-factor.create': 'Two-factor authentication enabled.',
+  'user:two-factor.delete': 'Two-factor authentication disabled.',
+  'user:two-factor.recovery-codes': 'Two-factor recovery codes regenerated.',
+  'user:api-key.create': 'API key created.',
+  'user:api-key.delete': 'API key deleted.',
+  'user:api-key.revoked': 'API key revoked.',
+  'user:passkey.create': 'Passkey added.',
+  'user:passkey.delete': 'Passkey removed.',
+  'user:avatar.updated': 'Avatar updated.',
+  'user:session.revoked': 'Session revoked.',
+  'user:account.deleted': 'Account deleted by its owner.',
+  'user:account.exported': 'Account data exported.',
+  'admin:user.created': 'User created by an administrator.',
+  'admin:user.updated': 'User updated by an administrator.',
+  'admin:user.deleted': 'User deleted by an administrator.',
+  'admin:user.banned': 'User banned by an administrator.',
+  'admin:user.unbanned': 'User unbanned by an administrator.',
+  'admin:two-factor.reset': 'Two-factor reset by an administrator.',
+  'admin:sessions.revoked': 'Sessions revoked by an administrator.',
+  'admin:passkey.delete': 'Passkey removed by an administrator.',
+} as const;
+
+export type ActivityEvent = keyof typeof ACTIVITY_EVENTS;
+
+export interface ActivityEntry {
+  event: ActivityEvent;
+  /** The user the event is about. */
+  userId: number | null;
+  /** The authenticated caller; gives actor, IP, user agent and the API key, if any. */
+  auth?: AuthContext;
+  /** For anonymous callers (login, reset). */
+  client?: ClientInfo;
+  /** Overrides the actor (defaults to the authenticated caller). */
+  actorId?: number | null;
+  properties?: ActivityProperties;
+  description?: string;
+}
+
+/** Who did it, as an entry names them: the authenticated caller, or an anonymous client with an explicit actor. */
+export type ActivityActor = Pick<ActivityEntry, 'auth' | 'client' | 'actorId'>;
+
+@Injectable()
+export class ActivityService {
+  constructor(@InjectRepository(ActivityLog) private readonly logs: Repository<ActivityLog>) {}
+
+  /** Records an entry; pass the transaction's manager so the entry commits or rolls back with the change. */
+  async record(entry: ActivityEntry, manager?: EntityManager): Promise<void> {
+    const client = entry.auth?.client ?? entry.client;
+    const repository = manager ? manager.getRepository(ActivityLog) : this.logs;
+    await repository.insert({
+      userId: entry.userId,
+      actorId: entry.actorId !== undefined ? entry.actorId : (entry.auth?.user.id ?? null),
+      event: entry.event,
+      description: entry.description ?? ACTIVITY_EVENTS[entry.event],
+      ip: client?.ip ?? null,
+      userAgent: client?.userAgent ?? null,
+      isApi: entry.auth?.apiKey != null,
+      apiKeyIdentifier: entry.auth?.apiKey?.identifier ?? null,
+      properties: entry.properties ?? {},
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthContext } from '../users/auth-context.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { ActivityService } from '../activity/activity.service.js';
+import { SessionsService } from './sessions/sessions.service.js';
+import { UsersService } from '../users/users.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { PasswordService } from './password.service.js';
+
+export const CURRENT_PASSWORD_MESSAGE = 'The current password is incorrect.';
+export const PASSWORD_NOT_VALID_MESSAGE = 'The password provided was not valid.';
+
+/**
+ * The proof rule for credential changes (CONTRACT §2), in one place: an API key never changes credentials; the
+ * proof is the current password, or a session that signed in within RECENT_AUTH_SECONDS. A wrong password counts
+ * as a failed login of the account.
+ */
+@Injectable()
+export class ReauthenticationService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionsService,
+    private readonly activity: ActivityService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  /**
+   * For routes whose body requires the password (the client family): a wrong one is 400 INVALID_PASSWORD.
+   * An API key is refused first, whatever it sends (CONTRACT §2).
+   */
+  async verifyPassword(auth: AuthContext, password: string): Promise<void> {
+    await this.prove(auth, password, () => new DomainError('INVALID_PASSWORD'));
+  }
+
+  /** For /api/me routes whose body requires the password in `field`: a wrong one is 422 on that field. */
+  async verifyPasswordField(auth: AuthContext, field: string, password: string): Promise<void> {
+    await this.prove(auth, password, () => DomainError.invalid(field, PASSWORD_NOT_VALID_MESSAGE, 'current_password'));
+  }
+
+  /**
+   * For routes with an optional `current_password`: when given it must be right (422 on that field); when absent
+   * the change is allowed only from an access token whose session logged in recently. An API key never is.
+   */
+  async requireRecentAuth(auth: AuthContext, currentPassword: string | undefined): Promise<void> {
+    if (currentPassword !== undefined) {
+      await this.prove(auth, currentPassword, () => DomainError.invalid('current_password', CURRENT_PASSWORD_MESSAGE, 'current_password'));
+      return;
+    }
+    this.refuseApiKey(auth);
+    if (!this.sessions.isRecentlyAuthenticated(auth)) throw new DomainError('RECENT_AUTH_REQUIRED');
+  }
+
+  /**
+   * Checks the caller's password as a login of the account would be (CONTRACT §2, §10): the same per-account
+   * limiter, so a stolen session cannot guess the password either. A wrong one is recorded (`auth:proof-failed`),
+   * counted (the failure that reaches the limit mails the owner, once an hour) and answered with `wrong()`. Past the
+   * limit the answer is 429 with Retry-After, before any argon2 work, and the calling session is revoked.
+   */
+  private async prove(auth: AuthContext, password: string, wrong: () => DomainError): Promise<void> {
+    this.refuseApiKey(auth);
+    const user = auth.user;
+    const attempt = { accountKey: this.throttle.accountKeyOfUser(user.id), ip: auth.client.ip };
+    try {
+      await this.throttle.assertAllowed(attempt);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'TOO_MANY_ATTEMPTS') await this.revokeCallingSession(auth);
+      throw error;
+    }
+    let valid: boolean;
+    try {
+      valid = await this.passwords.verify(await this.users.getPasswordHash(user.id), password);
+    } catch (error) {
+      // Not judged (no hashing slot, the database away): the attempt does not count.
+      await this.throttle.release(attempt);
+      throw error;
+    }
+    if (valid) {
+      await this.throttle.recordSuccess(attempt);
+      return;
+    }
+    await this.throttle.recordFailure(attempt, { id: user.id, email: user.email, name: user.firstName ?? user.username });
+    await this.activity.record({ event: 'auth:proof-failed', userId: user.id, auth });
+    throw wrong();
+  }
+
+  /** Whoever keeps guessing the password from a session loses the session. */
+  private async revokeCallingSession(auth: AuthContext): Promise<void> {
+    if (!auth.session) return;
+    await this.sessions.revokeSession(auth.session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: auth.user.id,
+      auth,
+      properties: { session_id_prefix: auth.session.id.slice(0, 8), reason: 'too-many-wrong-passwords' },
+    });
+  }
+
+  /** Credential changes need an access token: a stolen API key must not be able to take the account over. */
+  private refuseApiKey(auth: AuthContext): void {
+    if (auth.apiKey) throw new DomainError('API_KEY_FORBIDDEN');
+  }
+}

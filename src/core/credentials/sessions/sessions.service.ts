@@ -1,0 +1,311 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
+import { ActivityService } from '../../activity/activity.service.js';
+import type { AuthContext, ClientInfo } from '../../users/auth-context.js';
+import { DomainError } from '../../../platform/errors/domain-error.js';
+import type { AppConfig } from '../../../platform/config/app-config.js';
+import { InjectConfig } from '../../../platform/config/config.module.js';
+import { BatchedTouch } from '../../../platform/database/batched-touch.js';
+import { PreparedQuery } from '../../../platform/database/entity-rows.js';
+import { accountColumns, accountUserOf, guardRow, guardValues } from '../../users/account-user.js';
+import { User, UserStatus } from '../../users/user.entity.js';
+import { RoleDirectory } from '../../users/role-directory.js';
+import { CredentialLifecycle, type CredentialEnding, type CredentialHolder } from '../credential-lifecycle.js';
+import { Session } from './session.entity.js';
+import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
+
+export interface TokenPair {
+  token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+}
+
+interface AuthenticationQuery {
+  query: PreparedQuery;
+  /** The once-a-minute `last_activity` write, for a batch of sessions. */
+  touch: PreparedQuery;
+}
+
+/** A second refresh of the same token inside this window (two tabs) gets the same new pair. */
+const REFRESH_GRACE_MS = 10_000;
+/** `last_activity` is written at most this often per session. */
+const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+/** The session's columns before the user's in the authentication row. */
+const SESSION_COLUMN_COUNT = 2;
+
+@Injectable()
+export class SessionsService implements BeforeApplicationShutdown, OnModuleInit, CredentialHolder {
+  readonly kind = 'sessions';
+  readonly tokens: SessionTokens;
+  private authentication?: AuthenticationQuery;
+  /** `last_activity` writes, batched (see BatchedTouch). */
+  private readonly lastActivityWrites = new BatchedTouch<string>(
+    (sessionIds) => this.authenticationQuery().touch.rows([sessionIds]),
+    (error, count) => this.logger.warn({ err: error, sessions: count }, 'could not record session activity'),
+  );
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly activity: ActivityService,
+    private readonly roles: RoleDirectory,
+    private readonly lifecycle: CredentialLifecycle,
+  ) {
+    this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
+  }
+
+  onModuleInit(): void {
+    this.lifecycle.register(this);
+  }
+
+  /** Every reason ends the sessions, but for the caller's own when they changed their own password. */
+  end(ending: CredentialEnding): Promise<number> {
+    return this.revokeAllForUser(ending.userId, ending.keepSessionId, ending.manager);
+  }
+
+  /** Opens a session for a user who just proved who they are, and returns its first token pair. */
+  async open(user: User, client: ClientInfo, deviceName: string | null, manager?: EntityManager): Promise<TokenPair> {
+    const now = new Date();
+    const id = newSessionId();
+    const generation = 1;
+    await (manager ?? this.sessions.manager).getRepository(Session).insert({
+      id,
+      userId: user.id,
+      ipAddress: client.ip,
+      userAgent: client.userAgent,
+      deviceName,
+      lastActivity: now,
+      expiresAt: new Date(now.getTime() + this.config.sessionTtlSeconds * 1000),
+      loggedInAt: now,
+      generation,
+      rotatedAt: now,
+      refreshTokenHash: sha256Hex(this.tokens.refreshToken(id, generation)),
+      previousRefreshTokenHash: null,
+    });
+    return this.pair(user.id, id, generation, now);
+  }
+
+  /**
+   * Rotates a refresh token. A spent token revokes the whole session (it was stolen or replayed), except a
+   * second use of the just-spent token within the grace window, which gets the same new pair.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const parsed = this.tokens.parseRefreshToken(refreshToken);
+    if (!parsed) throw new DomainError('UNAUTHENTICATED');
+    const session = await this.sessions
+      .createQueryBuilder('s')
+      .addSelect(['s.refreshTokenHash', 's.previousRefreshTokenHash'])
+      // Of the user only what the ban check needs: hydrating the whole row was most of a refresh's own CPU.
+      .innerJoin('s.user', 'u')
+      .addSelect(['u.id', 'u.status'])
+      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
+      .getOne();
+    if (!session || !session.user) throw new DomainError('UNAUTHENTICATED');
+    if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (this.isIdle(session.lastActivity.getTime())) {
+      // Unused for SESSION_IDLE_TTL: whoever holds its refresh token now, the session is over.
+      await this.revokeForReason(session, 'idle');
+      throw new DomainError('UNAUTHENTICATED');
+    }
+    const presented = sha256Hex(refreshToken);
+
+    if (sameDigest(presented, session.refreshTokenHash) && parsed.generation === session.generation) {
+      const rotated = await this.rotate(session);
+      if (rotated) return rotated;
+      // Another request rotated it first: fall through to the grace check against the fresh row.
+      return this.refresh(refreshToken);
+    }
+    const withinGrace = Date.now() - session.rotatedAt.getTime() <= REFRESH_GRACE_MS;
+    if (sameDigest(presented, session.previousRefreshTokenHash) && parsed.generation === session.generation - 1 && withinGrace) {
+      return this.pair(session.userId, session.id, session.generation, session.rotatedAt, new Date());
+    }
+    if (parsed.generation < session.generation) await this.revokeForReason(session, 'refresh-token-reuse');
+    throw new DomainError('UNAUTHENTICATED');
+  }
+
+  /**
+   * Resolves an access token's claims to the caller in one database round trip: the session must be live and
+   * the user not banned. Revocation therefore takes effect on the very next request.
+   */
+  async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
+    const row = guardValues(await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]));
+    if (!row) throw new DomainError('UNAUTHENTICATED');
+    const user = accountUserOf(row, SESSION_COLUMN_COUNT);
+    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    user.role = await this.roles.get(user.roleId);
+    if (!user.role) throw new DomainError('UNAUTHENTICATED');
+    const lastActivityMs = row[0] as number;
+    // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
+    if (this.isIdle(lastActivityMs)) throw new DomainError('UNAUTHENTICATED');
+    if (Date.now() - lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
+    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row[1] as number) }, apiKey: null };
+  }
+
+  /**
+   * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
+   * by the query builder per request (it runs on every authenticated request). The row is one JSON array (guardRow):
+   * `last_activity` and `logged_in_at` in epoch milliseconds (a number, not a timestamp to parse), then the user
+   * (accountColumns), its timestamps already strings; the role comes from memory (RoleDirectory).
+   */
+  private authenticationQuery(): AuthenticationQuery {
+    if (!this.authentication) {
+      const dataSource = this.sessions.manager.connection;
+      const query = new PreparedQuery(
+        dataSource,
+        'tessera_session_authenticate',
+        `SELECT ${guardRow(
+          'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
+          'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
+          accountColumns('u'),
+        )}
+           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
+          WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
+      );
+      const touch = new PreparedQuery(
+        dataSource,
+        'tessera_session_touch',
+        `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
+      );
+      this.authentication = { query, touch };
+    }
+    return this.authentication;
+  }
+
+  /** Active sessions of a user (not revoked, expired or idle), most recent activity first. */
+  listActive(userId: number): Promise<Session[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      // An idle session is over (its tokens are refused), even before a refresh attempt marks it revoked.
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { userId })
+      .andWhere('s.last_activity > now() - make_interval(secs => :idle)', { idle: this.config.sessionIdleTtlSeconds })
+      .orderBy('s.last_activity', 'DESC')
+      .getMany();
+  }
+
+  /** One active session of the user; another user's session is NOT_FOUND, never FORBIDDEN. */
+  async getOwn(userId: number, sessionId: string): Promise<Session> {
+    const session = await this.sessions
+      .createQueryBuilder('s')
+      .where('s.id = :sessionId AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { sessionId, userId })
+      .getOne();
+    if (!session) throw new DomainError('NOT_FOUND');
+    return session;
+  }
+
+  /** Revokes one of the caller's sessions. */
+  async revokeOwn(auth: AuthContext, sessionId: string): Promise<void> {
+    const session = await this.getOwn(auth.user.id, sessionId);
+    await this.revokeSession(session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: auth.user.id,
+      auth,
+      properties: { session_id_prefix: session.id.slice(0, 8) },
+    });
+  }
+
+  /** Revokes every session of the caller but the current one. */
+  async revokeOthers(auth: AuthContext): Promise<void> {
+    const revoked = await this.revokeAllForUser(auth.user.id, auth.session?.id ?? null);
+    if (revoked > 0) {
+      await this.activity.record({ event: 'user:session.revoked', userId: auth.user.id, auth, properties: { count: revoked } });
+    }
+  }
+
+  /** Revokes every session of a user but `exceptSessionId` (the caller's own, when they keep it). */
+  async revokeAllForUser(userId: number, exceptSessionId: string | null = null, manager?: EntityManager): Promise<number> {
+    const query = (manager ?? this.sessions.manager)
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: () => 'now()' })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
+    const result = await query.execute();
+    return result.affected ?? 0;
+  }
+
+  async revokeSession(sessionId: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.sessions.manager)
+      .getRepository(Session)
+      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+  }
+
+  /** Marks the session's password proof as fresh (after re-entering the password or a second factor). */
+  async markReauthenticated(sessionId: string): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { loggedInAt: () => 'now()' });
+  }
+
+  /** True when the caller proved their password in this session within RECENT_AUTH_SECONDS. API keys never are. */
+  isRecentlyAuthenticated(auth: AuthContext, now = new Date()): boolean {
+    if (!auth.session) return false;
+    return now.getTime() - auth.session.loggedInAt.getTime() <= this.config.recentAuthSeconds * 1000;
+  }
+
+  /** Revokes a session on the system's own initiative (no caller to name), recording why. */
+  private async revokeForReason(session: Session, reason: 'idle' | 'refresh-token-reuse'): Promise<void> {
+    await this.revokeSession(session.id);
+    await this.activity.record({
+      event: 'user:session.revoked',
+      userId: session.userId,
+      actorId: null,
+      properties: { session_id_prefix: session.id.slice(0, 8), reason },
+    });
+  }
+
+  /** True when a session last seen at `lastActivityMs` (epoch milliseconds) has been unused for SESSION_IDLE_TTL. */
+  private isIdle(lastActivityMs: number): boolean {
+    return Date.now() - lastActivityMs > this.config.sessionIdleTtlSeconds * 1000;
+  }
+
+  countActive(userId: number): Promise<number> {
+    return this.sessions.count({ where: { userId, revokedAt: IsNull() } });
+  }
+
+  countRevoked(userId: number): Promise<number> {
+    return this.sessions.count({ where: { userId, revokedAt: Not(IsNull()) } });
+  }
+
+  private async rotate(session: Session): Promise<TokenPair | null> {
+    const now = new Date();
+    const generation = session.generation + 1;
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({
+        generation,
+        rotatedAt: now,
+        previousRefreshTokenHash: session.refreshTokenHash,
+        refreshTokenHash: sha256Hex(this.tokens.refreshToken(session.id, generation)),
+        lastActivity: now,
+      })
+      // Compare-and-swap: of two concurrent refreshes only one rotates.
+      .where('id = :id AND generation = :generation AND revoked_at IS NULL', { id: session.id, generation: session.generation })
+      .execute();
+    if (result.affected !== 1) return null;
+    return this.pair(session.userId, session.id, generation, now);
+  }
+
+  /** The pair of a generation; `now` differs from `issuedAt` only when a pair is answered again in the grace window. */
+  private pair(userId: number, sessionId: string, generation: number, issuedAt: Date, now = issuedAt): TokenPair {
+    return {
+      token: this.tokens.signAccessToken({ sub: String(userId), sid: sessionId, gen: generation }, issuedAt),
+      token_type: 'Bearer',
+      expires_in: this.tokens.expiresIn(issuedAt, now),
+      refresh_token: this.tokens.refreshToken(sessionId, generation),
+    };
+  }
+
+  /** Conditional, so concurrent requests and other instances write at most once a minute. */
+  /** Writes the pending `last_activity` batch now (tests; shutdown). */
+  flushActivity(): Promise<void> {
+    return this.lastActivityWrites.flush();
+  }
+
+  /** On shutdown, before the pool closes: write what is pending. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.lastActivityWrites.flush();
+  }
+}

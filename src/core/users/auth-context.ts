@@ -1,0 +1,19 @@
+import type { AccountUser } from './account-user.js';
+import type { ApiKeyScope } from './api-key-scopes.js';
+
+/** Where a request came from; recorded on sessions and activity entries. */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+/** Who is calling, and with which credential. Built by the bearer guard, read by controllers and services. */
+export interface AuthContext {
+  /** The caller, with `role` loaded (the guard's read: timestamps as ISO strings, see AccountUser). */
+  user: AccountUser;
+  client: ClientInfo;
+  /** Set when the credential is an access token. */
+  session: { id: string; loggedInAt: Date } | null;
+  /** Set when the credential is a personal API key, with what it may do. */
+  apiKey: { id: number; identifier: string; scopes: readonly ApiKeyScope[] } | null;
+}
