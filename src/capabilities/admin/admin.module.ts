@@ -1,8 +1,8 @@
 import { AccountDataModule } from '../account-data/account-data.module.js';
+import { AccountsModule } from '../accounts/accounts.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Module } from '@nestjs/common';
 import { AvatarModule } from '../avatar/avatar.module.js';
-import { CountriesModule } from '../countries/countries.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { AdminUserPasskeysController } from './admin-user-passkeys.controller.js';
 import { AdminRolesController } from './admin-roles.controller.js';
@@ -13,7 +13,7 @@ import { AdminUsersService } from './admin-users.service.js';
 
 /** Administration for the admin role (issue 9): users, roles, bans, two-factor resets, sessions, activity. */
 @Module({
-  imports: [AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule, PasskeysModule],
+  imports: [AvatarModule, ApiKeysModule, AccountDataModule, PasskeysModule, AccountsModule],
   controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController],
   providers: [AdminUsersService, AdminUserSecurityService],
 })

@@ -1,12 +1,13 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
+import { AccountCreation } from '../accounts/account-creation.service.js';
 import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
-import { ConfigError, type AppConfig } from '../../platform/config/app-config.js';
+import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { SessionsService, type TokenPair } from '../../core/credentials/sessions/sessions.service.js';
 import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
@@ -16,7 +17,6 @@ import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
 import { LoginThrottleService, type LoginAttempt } from '../../core/credentials/login-throttle.service.js';
-import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
 
@@ -38,13 +38,12 @@ export class AuthService implements OnApplicationBootstrap {
     @InjectConfig() private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
-    private readonly passwordPolicy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly throttle: LoginThrottleService,
     private readonly emailVerification: EmailVerificationService,
-    private readonly dataSource: DataSource,
+    private readonly accounts: AccountCreation,
     @Optional() private readonly secondFactor?: SecondFactorChallenger,
   ) {
     this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
@@ -54,30 +53,22 @@ export class AuthService implements OnApplicationBootstrap {
     if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
     await this.rateLimiter.consume(this.registrationsByIp, client.ip);
-    await this.passwordPolicy.assertAcceptable(dto.password, {
-      username: dto.username,
-      email: dto.email,
-      firstName: dto.first_name,
-      lastName: dto.last_name,
-    });
-    const passwordHash = await this.passwords.hash(dto.password);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
-    const { user, sendVerification } = await this.dataSource.transaction(async (manager) => {
-      const created = await this.users.create(
-        {
-          username: dto.username,
-          email: dto.email,
-          passwordHash,
-          firstName: dto.first_name ?? null,
-          lastName: dto.last_name ?? null,
-          status: UserStatus.Unconfirmed,
-        },
-        manager,
-      );
-      await this.activity.record({ event: 'user:registered', userId: created.id, actorId: created.id }, manager);
-      return { user: created, sendVerification: await this.emailVerification.issueFor(created, manager) };
-    });
+    const { user, followedUp: sendVerification } = await this.accounts.create(
+      {
+        username: dto.username,
+        email: dto.email,
+        password: { chosen: dto.password },
+        firstName: dto.first_name ?? null,
+        lastName: dto.last_name ?? null,
+        status: UserStatus.Unconfirmed,
+      },
+      async (created, manager) => {
+        await this.activity.record({ event: 'user:registered', userId: created.id, actorId: created.id }, manager);
+        return this.emailVerification.issueFor(created, manager);
+      },
+    );
     sendVerification();
     return { user, requiresEmailConfirmation: true };
   }
@@ -149,27 +140,17 @@ export class AuthService implements OnApplicationBootstrap {
   /** The admin this start created on an empty database; `password` only when it was generated. */
   firstAdmin?: FirstAdmin;
 
-  private async screenAdminPassword(password: string, email: string): Promise<void> {
-    try {
-      await this.passwordPolicy.assertAcceptable(password, { username: 'admin', email, firstName: 'Admin' });
-    } catch (error) {
-      if (error instanceof DomainError) throw new ConfigError('ADMIN_PASSWORD', 'is too common or has appeared in a data breach; choose another');
-      throw error;
-    }
-  }
-
   /** On an empty database, creates the first admin so Swagger UI can be used at once. */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.users.countUsers()) > 0) return;
     const email = this.config.adminEmail ?? 'admin@example.com';
     const { password, generated } = firstAdminPassword(this.config);
-    // The operator's choice is screened like every other password; the process stops naming the variable.
-    if (!generated) await this.screenAdminPassword(password, email);
     try {
-      await this.users.create({
+      await this.accounts.create({
         username: 'admin',
         email,
-        passwordHash: await this.passwords.hash(password),
+        // The operator's choice is screened like every other password; the process stops naming the variable.
+        password: generated ? { generated: password } : { configured: password, variable: 'ADMIN_PASSWORD' },
         firstName: 'Admin',
         status: UserStatus.Active,
         roleSlug: ADMIN_ROLE_SLUG,

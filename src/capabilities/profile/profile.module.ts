@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccountDataModule } from '../account-data/account-data.module.js';
+import { AccountsModule } from '../accounts/accounts.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AvatarModule } from '../avatar/avatar.module.js';
-import { CountriesModule } from '../countries/countries.module.js';
 import { AccountActivityService } from './account-activity.service.js';
 import { ClientAccountController } from './client-account.controller.js';
 import { MeController } from './me.controller.js';
@@ -11,7 +11,7 @@ import { ProfileService } from './profile.service.js';
 
 /** The user's own account in the three route families, over one domain service (issue 5). */
 @Module({
-  imports: [CountriesModule, AvatarModule, AccountDataModule, ApiKeysModule],
+  imports: [AvatarModule, AccountDataModule, ApiKeysModule, AccountsModule],
   controllers: [MeController, OpenBadgeUserController, ClientAccountController],
   providers: [ProfileService, AccountActivityService],
   exports: [ProfileService],

@@ -1,24 +1,19 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { EmailChangeService } from '../account-recovery/email-change.service.js';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ActivityService, type ActivityEvent } from '../../core/activity/activity.service.js';
 import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
-import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
-import { PasswordService } from '../../core/credentials/password.service.js';
-import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
-import type { AuthContext } from '../../core/users/auth-context.js';
-import { DomainError } from '../../platform/errors/domain-error.js';
-import { CountriesService } from '../countries/countries.service.js';
-import type { ApiKeyMention } from '../../platform/mail/mail-templates.js';
-import { MailService } from '../../platform/mail/mail.service.js';
-import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
 import type { AccountUser } from '../../core/users/account-user.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
 import { UserProfileService } from '../../core/users/user-profile.service.js';
 import type { UserProfile } from '../../core/users/user-profile.js';
-import { UsersService, type UserPatch } from '../../core/users/users.service.js';
+import { validateInput } from '../../core/users/validation/validate-input.js';
+import type { ApiKeyMention } from '../../platform/mail/mail-templates.js';
+import { MailService } from '../../platform/mail/mail.service.js';
+import { accountChange, type AccountChanges } from '../accounts/account-change.js';
+import { AccountUpdater } from '../accounts/account-updater.service.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import {
   ClientEmailFields,
   ClientPasswordFields,
@@ -27,25 +22,6 @@ import {
 } from './dto/client-account.dto.js';
 import type { UpdateMeDetailsDto } from './dto/me.dto.js';
 import type { UpdateAuthUserProfileDto } from './dto/open-badge.dto.js';
-import { EmailVerificationRequester } from '../../core/users/email-verification.js';
-import { validateInput } from '../../core/users/validation/validate-input.js';
-
-/** A change to the account, whichever family asked for it: absent = unchanged, null = cleared. */
-export interface AccountChanges {
-  username?: string;
-  email?: string;
-  /** The new password in clear; hashed here. */
-  password?: string;
-  firstName?: string | null;
-  lastName?: string | null;
-  birthday?: string | null;
-  phone?: string | null;
-  address?: string | null;
-  countryId?: number | null;
-  language?: string;
-  publicProfile?: boolean;
-  publicBadges?: boolean;
-}
 
 /** The credential fields of `PATCH /api/me/details/auth` and `PUT /api/v1/auth/user`. */
 export interface CredentialsInput {
@@ -82,28 +58,20 @@ const DETAIL_FIELDS: Record<DetailKey, string> = {
 };
 
 /**
- * Every change a user makes to their own account, from every route family. The rules live here once: who must
- * prove what, uniqueness, existence of the country, what a change clears, revokes, records and mails.
+ * Every change a user makes to their own account, from every route family: who must prove what, and what a change
+ * records and mails. The account rules (uniqueness, the country, a new address, a new password) are the
+ * AccountUpdater's, shared with the admins.
  */
 @Injectable()
 export class ProfileService {
-  private readonly logger = new Logger(ProfileService.name);
-
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly users: UsersService,
     private readonly profiles: UserProfileService,
-    private readonly countries: CountriesService,
-    private readonly passwords: PasswordService,
-    private readonly passwordPolicy: PasswordPolicyService,
     private readonly reauthentication: ReauthenticationService,
-    private readonly lifecycle: CredentialLifecycle,
-    private readonly emailChanges: EmailChangeService,
+    private readonly accounts: AccountUpdater,
     private readonly apiKeys: ApiKeysService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
     private readonly avatars: AvatarService,
-    @Optional() private readonly emailVerification?: EmailVerificationRequester,
   ) {}
 
   /** The caller's profile; the guard's user (role loaded) serves it without another query unless the country is asked for. */
@@ -158,86 +126,47 @@ export class ProfileService {
   }
 
   private async change(auth: AuthContext, changes: AccountChanges, proof: Proof): Promise<UserProfile> {
-    const user = auth.user;
-    const patch: UserPatch = {};
-    const updatedFields: string[] = [];
-    for (const key of Object.keys(DETAIL_FIELDS) as DetailKey[]) {
-      const value = changes[key];
-      if (value === undefined || value === user[key]) continue;
-      Object.assign(patch, { [key]: value });
-      updatedFields.push(DETAIL_FIELDS[key]);
-    }
-    const username = changes.username !== undefined && changes.username !== user.username ? changes.username : undefined;
-    const email = changes.email !== undefined && changes.email !== user.email ? changes.email : undefined;
-    // A new spelling of the same address (case) keeps its verification.
-    const addressChanged = email !== undefined && email.toLowerCase() !== user.email.toLowerCase();
-    // A verified address stays until the new one confirms (CONTRACT §2); an unverified one has nothing to protect.
-    const pendingEmail = addressChanged && user.emailVerifiedAt !== null ? email : undefined;
-    const addressChangedAtOnce = addressChanged && pendingEmail === undefined;
-    const passwordChanged = changes.password !== undefined;
-
-    const credentialsChanged = username !== undefined || email !== undefined || passwordChanged;
+    const change = accountChange(auth.user, changes);
+    const { before, changed } = change;
+    const credentialsChanged = changed.username !== undefined || changed.email !== undefined || changed.password !== undefined;
     if (!proof.passwordVerified && (credentialsChanged || proof.currentPassword !== undefined)) {
       await this.reauthentication.requireRecentAuth(auth, proof.currentPassword);
     }
-    if (patch.countryId != null && !(await this.countries.exists(patch.countryId))) {
-      throw DomainError.invalid('country_id', 'The selected country_id is invalid.', 'exists');
-    }
-    await this.users.assertAvailable({ username, email }, user.id);
-
-    if (username !== undefined) patch.username = username;
-    if (email !== undefined && pendingEmail === undefined) patch.email = email;
-    if (addressChangedAtOnce) patch.emailVerifiedAt = null;
-    if (changes.password !== undefined) {
-      // Screened against the account's words as they will be after this change.
-      await this.passwordPolicy.assertAcceptable(changes.password, {
-        username: username ?? user.username,
-        email: email ?? user.email,
-        firstName: patch.firstName !== undefined ? patch.firstName : user.firstName,
-        lastName: patch.lastName !== undefined ? patch.lastName : user.lastName,
-      });
-      patch.password = await this.passwords.hash(changes.password);
-    }
-    if (Object.keys(patch).length === 0 && pendingEmail === undefined) return this.profiles.of(user);
-
-    let mailPendingChange: (() => void) | undefined;
     let apiKeys: ApiKeyMention[] = [];
-    await this.dataSource.transaction(async (manager) => {
-      const record = (event: ActivityEvent, properties: ActivityProperties = {}) =>
-        this.activity.record({ event, userId: user.id, auth, properties }, manager);
-      if (Object.keys(patch).length > 0) await this.users.update(user.id, patch, manager);
-      if (updatedFields.length > 0) await record('user:profile.updated', { fields: updatedFields.join(',') });
-      if (username !== undefined) await record('user:account.username-changed', { old_username: user.username, new_username: username });
-      if (pendingEmail !== undefined) mailPendingChange = await this.emailChanges.request(auth, pendingEmail, manager);
-      if (addressChangedAtOnce) await record('user:account.email-changed');
-      if (passwordChanged) {
+    const applied = await this.accounts.apply(change, {
+      auth,
+      emailRule: 'confirm-when-verified',
+      afterWrite: async ({ address }, manager) => {
+        const updatedFields = (Object.keys(DETAIL_FIELDS) as DetailKey[]).filter((key) => changed[key] !== undefined).map((key) => DETAIL_FIELDS[key]);
+        if (updatedFields.length > 0) await this.record(auth, 'user:profile.updated', { fields: updatedFields.join(',') }, manager);
+        if (changed.username !== undefined) {
+          await this.record(auth, 'user:account.username-changed', { old_username: before.username, new_username: changed.username }, manager);
+        }
+        if (address === 'changed') await this.record(auth, 'user:account.email-changed', {}, manager);
+      },
+      afterEnding: async (ending, manager) => {
+        if (ending?.reason !== 'password-change') return;
+        await this.record(auth, 'user:account.password-changed', { revoked_sessions: ending.ended.sessions, dropped_challenges: ending.ended.challenges }, manager);
         // API keys stay (the owner changed the password, not lost it); the notice lists them.
-        const ended = await this.lifecycle.end(user.id, 'password-change', manager, { keepSessionId: auth.session?.id ?? null });
-        await record('user:account.password-changed', { revoked_sessions: ended.sessions, dropped_challenges: ended.challenges });
-        apiKeys = (await this.apiKeys.list(user.id, manager)).map(({ identifier, description }) => ({ identifier, description }));
-      }
+        apiKeys = (await this.apiKeys.list(before.id, manager)).map(({ identifier, description }) => ({ identifier, description }));
+      },
     });
-    mailPendingChange?.();
-    const updated = await this.profiles.load(user.id);
-    await this.notify(user, updated.user, { passwordChanged, addressChanged: addressChangedAtOnce, apiKeys });
-    return updated;
+    if (!applied) return this.profiles.of(before);
+    this.notify(before, applied.profile.user, { passwordChanged: changed.password !== undefined, addressChanged: applied.address === 'changed', apiKeys });
+    return applied.profile;
+  }
+
+  private record(auth: AuthContext, event: ActivityEvent, properties: ActivityProperties, manager: EntityManager): Promise<void> {
+    return this.activity.record({ event, userId: auth.user.id, auth, properties }, manager);
   }
 
   /**
-   * Mails after the change committed. Notices go to the previous address, whose owner learns about a change they
-   * may not have made; the verification link goes to the new one.
+   * The notices, after the change committed. They go to the previous address, whose owner learns about a change
+   * they may not have made (the updater mails the new address its verification link).
    */
-  private async notify(before: AccountUser, after: AccountUser, what: { passwordChanged: boolean; addressChanged: boolean; apiKeys: ApiKeyMention[] }): Promise<void> {
+  private notify(before: AccountUser, after: AccountUser, what: { passwordChanged: boolean; addressChanged: boolean; apiKeys: ApiKeyMention[] }): void {
     const name = after.firstName ?? after.username;
     if (what.passwordChanged) this.mail.sendPasswordChangedNotice(before.email, { name, apiKeys: what.apiKeys });
-    if (!what.addressChanged) return;
-    this.mail.sendEmailChangedNotice(before.email, { name, newEmail: after.email });
-    // The one place the new address gets its verification mail (issue 4 provides the requester).
-    try {
-      await this.emailVerification?.requestVerification(after);
-    } catch (error) {
-      // The change is committed; the user can ask again through POST /api/email/resend.
-      this.logger.error({ err: error, userId: after.id }, 'could not send the verification mail for a new address');
-    }
+    if (what.addressChanged) this.mail.sendEmailChangedNotice(before.email, { name, newEmail: after.email });
   }
 }

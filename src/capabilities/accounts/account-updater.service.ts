@@ -1,0 +1,154 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CredentialLifecycle, type CredentialEndingReason, type EndedCredentials } from '../../core/credentials/credential-lifecycle.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
+import { EmailVerificationRequester } from '../../core/users/email-verification.js';
+import { UserProfileService, type ProfileIncludes } from '../../core/users/user-profile.service.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
+import { UserStatus } from '../../core/users/user.entity.js';
+import { UsersService, type UserPatch } from '../../core/users/users.service.js';
+import { EmailChangeService } from '../account-recovery/email-change.service.js';
+import { changesNothing, type AccountChange } from './account-change.js';
+import { AccountRules } from './account-rules.service.js';
+
+/** How a new email address takes effect. */
+export type EmailRule =
+  /**
+   * The owner's own change: a verified address stays until the new one confirms (a pending change, its links
+   * mailed); an unverified one has nothing to protect and changes at once, and the new address gets a
+   * verification mail.
+   */
+  | 'confirm-when-verified'
+  /** An admin's: the address changes at once and replaces any change the user is still waiting to confirm. */
+  | 'apply-at-once';
+
+/**
+ * What became of the email in the change:
+ * `respelled`: the same address in another case, written at once, verification kept;
+ * `pending`: waiting for the new address to confirm, the account keeps its address;
+ * `changed`: a new address, written; unverified unless the caller said otherwise.
+ */
+export type AddressOutcome = 'respelled' | 'pending' | 'changed';
+
+/** A change as the updater writes it. */
+export interface WrittenChange extends AccountChange {
+  /** Absent when the email did not change. */
+  readonly address?: AddressOutcome;
+}
+
+/** The credentials a change ended: every one on a ban, the other sessions and open challenges on a new password. */
+export interface EndedByChange {
+  readonly reason: Extract<CredentialEndingReason, 'account-banned' | 'password-change'>;
+  readonly ended: EndedCredentials;
+}
+
+export interface AppliedChange extends WrittenChange {
+  readonly ending?: EndedByChange;
+  /** The account after the commit. */
+  readonly profile: UserProfile;
+}
+
+/** What differs between the callers: the rule for a new address, and their own writes around the shared ones. */
+export interface UpdateOptions {
+  /** Who changes the account: the actor of the entries; their own session survives their own new password. */
+  auth: AuthContext;
+  emailRule: EmailRule;
+  /** What the returned profile loads. */
+  includes?: ProfileIncludes;
+  /** On the transaction, once the row is written: the caller's entries naming what changed. */
+  afterWrite?: (change: WrittenChange, manager: EntityManager) => Promise<void>;
+  /** On the transaction, last, once the change's credentials ended (if it ends any): the caller's entries about them. */
+  afterEnding?: (ending: EndedByChange | undefined, manager: EntityManager) => Promise<void>;
+}
+
+/**
+ * Writes a change to an account, for its owner (profile) and for admins alike: the rules they share live here once.
+ * The country must exist; the username and email must be free in any case spelling; a new email follows the
+ * caller's EmailRule; a new password is screened against the account's words as they will be after the change,
+ * then hashed; the row, the address step, the ended credentials and the caller's entries commit together. Who must
+ * prove what stays with the caller, before `apply`; so do the notices.
+ */
+@Injectable()
+export class AccountUpdater {
+  private readonly logger = new Logger(AccountUpdater.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly profiles: UserProfileService,
+    private readonly rules: AccountRules,
+    private readonly lifecycle: CredentialLifecycle,
+    private readonly emailChanges: EmailChangeService,
+    @Optional() private readonly emailVerification?: EmailVerificationRequester,
+  ) {}
+
+  /** Checks and writes the change; undefined when it changes nothing (and nothing is written). */
+  async apply(change: AccountChange, options: UpdateOptions): Promise<AppliedChange | undefined> {
+    if (changesNothing(change)) return undefined;
+    const { before, given, changed } = change;
+    await this.rules.assertCountryExists(changed.countryId);
+    await this.users.assertAvailable({ username: changed.username, email: changed.email }, before.id);
+
+    const address = addressOutcome(change, options.emailRule);
+    const { password, emailVerified, email, ...columns } = changed;
+    const patch: UserPatch = { ...columns };
+    if (email !== undefined && address !== 'pending') patch.email = email;
+    if (emailVerified !== undefined) patch.emailVerifiedAt = emailVerified ? new Date() : null;
+    else if (address === 'changed' && given.emailVerified === undefined) patch.emailVerifiedAt = null;
+    if (password !== undefined) {
+      patch.password = await this.rules.passwordHash(
+        { chosen: password },
+        {
+          username: changed.username ?? before.username,
+          // The pending address too: it is the one the account is about to have.
+          email: email ?? before.email,
+          firstName: changed.firstName !== undefined ? changed.firstName : before.firstName,
+          lastName: changed.lastName !== undefined ? changed.lastName : before.lastName,
+        },
+      );
+    }
+
+    const written: WrittenChange = { ...change, address };
+    let mailPendingChange: (() => void) | undefined;
+    const ending = await this.dataSource.transaction(async (manager) => {
+      if (Object.keys(patch).length > 0) await this.users.update(before.id, patch, manager);
+      await options.afterWrite?.(written, manager);
+      if (address === 'pending') mailPendingChange = await this.emailChanges.request(options.auth, email!, manager);
+      if (options.emailRule === 'apply-at-once' && patch.email !== undefined) await this.emailChanges.dropPending(before.id, manager);
+      const ended = await this.endCredentials(change, options.auth, manager);
+      await options.afterEnding?.(ended, manager);
+      return ended;
+    });
+    mailPendingChange?.();
+    const profile = await this.profiles.load(before.id, options.includes);
+    if (options.emailRule === 'confirm-when-verified' && address === 'changed') await this.requestVerification(profile);
+    return { ...written, ending, profile };
+  }
+
+  /** A ban ends every credential for good; a new password ends the other sessions (the changer keeps their own). */
+  private async endCredentials({ before, changed }: AccountChange, auth: AuthContext, manager: EntityManager): Promise<EndedByChange | undefined> {
+    if (changed.status === UserStatus.Banned) {
+      return { reason: 'account-banned', ended: await this.lifecycle.end(before.id, 'account-banned', manager, { by: { auth } }) };
+    }
+    if (changed.password === undefined) return undefined;
+    const keepSessionId = auth.user.id === before.id ? (auth.session?.id ?? null) : null;
+    return { reason: 'password-change', ended: await this.lifecycle.end(before.id, 'password-change', manager, { keepSessionId }) };
+  }
+
+  /** The new address's verification mail, after the commit. */
+  private async requestVerification(profile: UserProfile): Promise<void> {
+    try {
+      await this.emailVerification?.requestVerification(profile.user);
+    } catch (error) {
+      // The change is committed; the user can ask again through POST /api/email/resend.
+      this.logger.error({ err: error, userId: profile.user.id }, 'could not send the verification mail for a new address');
+    }
+  }
+}
+
+function addressOutcome({ before, changed }: AccountChange, rule: EmailRule): AddressOutcome | undefined {
+  if (changed.email === undefined) return undefined;
+  // A new spelling of the same address keeps its verification.
+  if (changed.email.toLowerCase() === before.email.toLowerCase()) return 'respelled';
+  return rule === 'confirm-when-verified' && before.emailVerifiedAt !== null ? 'pending' : 'changed';
+}
