@@ -10,6 +10,8 @@ import { PasswordService } from '../../core/credentials/password.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { USER_ERRORS } from '../../core/users/errors.js';
+import { ADMIN_ERRORS } from './errors.js';
 import { CountriesService } from '../countries/countries.service.js';
 import { MailService } from '../../platform/mail/mail.service.js';
 import { ADMIN_ROLE_SLUG, USER_ROLE_SLUG, type Role } from '../../core/users/role.entity.js';
@@ -19,10 +21,6 @@ import type { UserProfile } from '../../core/users/user-profile.js';
 import { UsersService, type RoleWithUserCount, type UserPatch, type UserSortColumn } from '../../core/users/users.service.js';
 import { PER_PAGE_DEFAULT, type AdminCreateUserDto, type AdminListUsersQueryDto, type AdminUpdateUserDto } from './dto/admin-user.dto.js';
 import type { Page } from './pagination.presenter.js';
-
-export const CANNOT_BAN_SELF = 'You cannot ban your own account.';
-export const CANNOT_DEMOTE_SELF = 'You cannot remove the admin role from your own account.';
-export const CANNOT_DELETE_SELF = 'You cannot delete your own account.';
 
 /** The admin changes that need proof (CONTRACT §2), and how the target's notice names them. */
 const CREDENTIAL_FIELDS: Partial<Record<string, string>> = {
@@ -147,9 +145,9 @@ export class AdminUsersService {
     }
     if (patch.roleId !== undefined) {
       const role = await this.existingRole(patch.roleId);
-      if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN', CANNOT_DEMOTE_SELF);
+      if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError(ADMIN_ERRORS.CANNOT_DEMOTE_SELF);
     }
-    if (self && patch.status === UserStatus.Banned) throw new DomainError('FORBIDDEN', CANNOT_BAN_SELF);
+    if (self && patch.status === UserStatus.Banned) throw new DomainError(ADMIN_ERRORS.CANNOT_BAN_SELF);
     // Changing who can get in, or how far, is a credential change: the admin proves who they are (CONTRACT §2),
     // before any other check or argon2 work.
     const credentialFields = [...fields, ...(dto.password !== undefined ? ['password'] : [])].filter((field) => CREDENTIAL_FIELDS[field] !== undefined);
@@ -211,7 +209,7 @@ export class AdminUsersService {
    */
   async deleteUser(auth: AuthContext, userId: number): Promise<void> {
     const user = await this.users.getById(userId);
-    if (user.id === auth.user.id) throw new DomainError('FORBIDDEN', CANNOT_DELETE_SELF);
+    if (user.id === auth.user.id) throw new DomainError(ADMIN_ERRORS.CANNOT_DELETE_SELF);
     await this.deletion.erase(user.id, { kind: 'admin', auth });
   }
 
@@ -221,13 +219,13 @@ export class AdminUsersService {
 
   private async existingRole(roleId: number): Promise<Role> {
     const role = await this.users.roleById(roleId);
-    if (!role) throw DomainError.invalid('role_id', 'The selected role_id is invalid.', 'exists');
+    if (!role) throw new DomainError(ADMIN_ERRORS.UNKNOWN_ROLE);
     return role;
   }
 
   private async assertCountryExists(countryId: number | null | undefined): Promise<void> {
     if (countryId != null && !(await this.countries.exists(countryId))) {
-      throw DomainError.invalid('country_id', 'The selected country_id is invalid.', 'exists');
+      throw new DomainError(USER_ERRORS.UNKNOWN_COUNTRY);
     }
   }
 }

@@ -11,6 +11,7 @@ import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { USER_ERRORS } from '../../core/users/errors.js';
 import { CountriesService } from '../countries/countries.service.js';
 import type { ApiKeyMention } from '../../platform/mail/mail-templates.js';
 import { MailService } from '../../platform/mail/mail.service.js';
@@ -181,7 +182,7 @@ export class ProfileService {
       await this.reauthentication.requireRecentAuth(auth, proof.currentPassword);
     }
     if (patch.countryId != null && !(await this.countries.exists(patch.countryId))) {
-      throw DomainError.invalid('country_id', 'The selected country_id is invalid.', 'exists');
+      throw new DomainError(USER_ERRORS.UNKNOWN_COUNTRY);
     }
     await this.users.assertAvailable({ username, email }, user.id);
 
