@@ -14,22 +14,26 @@ import {
 } from '@nestjs/swagger';
 import { renderClientError } from './client/client-error.renderer.js';
 import { renderLaravelError } from './vanguard/laravel-error.renderer.js';
-import { DomainError, type FieldError } from '../platform/errors/domain-error.js';
+import { DomainError, type ErrorEntry, type FieldError } from '../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../platform/errors/errors.js';
 import { toErrorReport } from '../platform/errors/error-report.js';
 import type { RouteFamily } from '../platform/http/route-family.js';
-import {
-  causesOfStatus,
-  renderErrorExample,
-  statusOfCause,
-  type ErrorCause,
-  type ErrorCauseName,
-  type ErrorFamily,
-} from './error-examples.js';
 import { resolveSchema } from '../platform/openapi/schema-ref.js';
+import { SMS_ERRORS } from '../platform/sms/errors.js';
+import { CREDENTIAL_ERRORS } from '../core/credentials/errors.js';
+
+/** The two error shapes: `{message, errors}` everywhere but /api/client, `{errors: [...]}` there. */
+type ErrorFamily = 'laravel' | 'client';
+
+/** The body `family` sends for `error`: the family's own renderer, so examples are the bodies the routes send. */
+function errorBody(family: ErrorFamily, error: DomainError): unknown {
+  const report = toErrorReport(error);
+  return family === 'client' ? renderClientError(report) : renderLaravelError(report);
+}
 
 /** `{message}` / `{message, errors}`: the error body of every non-client route. */
 export class LaravelErrorDto {
-  @ApiProperty({ example: 'The given data was invalid.' })
+  @ApiProperty({ example: PLATFORM_ERRORS.VALIDATION_FAILED.message })
   message: string;
 
   @ApiProperty({
@@ -68,23 +72,44 @@ export class ClientErrorDto {
   errors: ClientErrorItemDto[];
 }
 
-/** Names the causes an error response documents (see documentCommonResponses); removed from the document. */
+/** Holds the catalogue entries an error response documents (see documentCommonResponses); removed from the document. */
 const CAUSES_EXTENSION = 'x-tessera-causes';
 
-type MarkedResponse = ResponseObject & { [CAUSES_EXTENSION]?: string[] };
+type MarkedResponse = ResponseObject & { [CAUSES_EXTENSION]?: ErrorEntry[] };
 
 /**
- * A status documents the first cause of its row (see ERROR_CAUSES); a cause's name documents that cause under its
- * status. `@LaravelErrors(401, 'NOT_ADMIN')`: 401 for a missing credential, 403 for a caller who is not an admin.
+ * What a bare status documents when neither the route nor its kind (see commonCauses) names an entry of that status.
  */
-export type DocumentedError = number | ErrorCauseName;
+const ENTRY_OF_BARE_STATUS = new Map<number, ErrorEntry>(
+  [
+    PLATFORM_ERRORS.MALFORMED_JSON,
+    PLATFORM_ERRORS.UNAUTHENTICATED,
+    CREDENTIAL_ERRORS.ACCOUNT_BANNED,
+    PLATFORM_ERRORS.NOT_FOUND,
+    PLATFORM_ERRORS.METHOD_NOT_ALLOWED,
+    PLATFORM_ERRORS.PAYLOAD_TOO_LARGE,
+    PLATFORM_ERRORS.UNSUPPORTED_MEDIA_TYPE,
+    PLATFORM_ERRORS.VALIDATION_FAILED,
+    PLATFORM_ERRORS.TOO_MANY_ATTEMPTS,
+    PLATFORM_ERRORS.INTERNAL,
+    SMS_ERRORS.GATEWAY_FAILED,
+    PLATFORM_ERRORS.SERVICE_UNAVAILABLE,
+  ].map((entry) => [entry.status, entry]),
+);
+
+/**
+ * An entry of an error catalogue documents that error under its status; a bare status documents the generic error of
+ * that status. `@LaravelErrors(401, CREDENTIAL_ERRORS.NOT_ADMIN)`: 401 for a missing credential, 403 for a caller
+ * who is not an admin.
+ */
+export type DocumentedError = number | ErrorEntry;
 
 function errorResponses(model: typeof LaravelErrorDto | typeof ClientErrorDto, errors: DocumentedError[]): MethodDecorator & ClassDecorator {
-  const causesByStatus = new Map<number, string[]>();
+  const causesByStatus = new Map<number, ErrorEntry[]>();
   for (const error of errors) {
-    const status = typeof error === 'number' ? error : statusOfCause(error);
+    const status = typeof error === 'number' ? error : error.status;
     const causes = causesByStatus.get(status) ?? [];
-    if (typeof error === 'string') causes.push(error);
+    if (typeof error !== 'number') causes.push(error);
     causesByStatus.set(status, causes);
   }
   return applyDecorators(
@@ -101,17 +126,20 @@ export const LaravelErrors = (...errors: DocumentedError[]): MethodDecorator & C
 /** Documents the error statuses (or named causes) of a /api/client route. */
 export const ClientErrors = (...errors: DocumentedError[]): MethodDecorator & ClassDecorator => errorResponses(ClientErrorDto, errors);
 
+/** An example of an error on one route: what the route's caller did, in the route's own words. */
+export interface RouteErrorExample {
+  summary: string;
+  error: ErrorEntry;
+}
+
 /**
- * Documents one error status with named examples, each the body the given DomainError gets in the family
- * (rendered by the family's own renderer, so the examples cannot drift from the answers). They come first among the
- * status's examples, before the causes of ERROR_CAUSES that apply (see documentCommonResponses).
+ * Documents one error status with named examples, each the body of a catalogue entry in the family. They come first
+ * among the status's examples, before the entries that apply to every operation of the kind (see
+ * documentCommonResponses).
  */
-export function ErrorExamples(
-  family: RouteFamily,
-  status: number,
-  examples: Record<string, { summary: string; error: DomainError }>,
-): MethodDecorator & ClassDecorator {
+export function ErrorExamples(family: RouteFamily, status: number, examples: Record<string, RouteErrorExample>): MethodDecorator & ClassDecorator {
   const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
+  const errorFamily: ErrorFamily = family === 'client' ? 'client' : 'laravel';
   return applyDecorators(
     ApiExtraModels(model),
     ApiResponse({
@@ -119,10 +147,7 @@ export function ErrorExamples(
       description: '',
       schema: { $ref: getSchemaPath(model) },
       examples: Object.fromEntries(
-        Object.entries(examples).map(([name, { summary, error }]) => {
-          const report = toErrorReport(error);
-          return [name, { summary, value: family === 'client' ? renderClientError(report) : renderLaravelError(report) }];
-        }),
+        Object.entries(examples).map(([name, { summary, error }]) => [name, { summary, value: errorBody(errorFamily, new DomainError(error)) }]),
       ),
     }),
   );
@@ -134,45 +159,48 @@ export function ErrorExamples(
  * login limit (the calling session is revoked then).
  */
 export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin: boolean }): MethodDecorator & ClassDecorator {
-  const forbidden: Record<string, { summary: string; error: DomainError }> = {
-    apiKey: { summary: 'An API key, whatever the body says', error: new DomainError('API_KEY_FORBIDDEN') },
+  const forbidden: Record<string, RouteErrorExample> = {
+    apiKey: { summary: 'An API key, whatever the body says', error: CREDENTIAL_ERRORS.API_KEY_FORBIDDEN },
   };
   if (options.recentLogin) {
     forbidden.recentLogin = {
       summary: 'No current_password, and the session did not sign in recently',
-      error: new DomainError('RECENT_AUTH_REQUIRED'),
+      error: CREDENTIAL_ERRORS.RECENT_AUTH_REQUIRED,
     };
   }
   return applyDecorators(
     ErrorExamples(family, 403, forbidden),
     ErrorExamples(family, 429, {
-      tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: new DomainError('TOO_MANY_ATTEMPTS') },
+      tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: PLATFORM_ERRORS.TOO_MANY_ATTEMPTS },
     }),
   );
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
-/** The causes any operation of this kind can answer, whatever its handler does (CONTRACT §2, §9, §10). */
-function commonCauses(path: string, operation: OperationObject): ErrorCauseName[] {
-  const causes: ErrorCauseName[] = ['INTERNAL'];
+/** The errors any operation of this kind can answer, whatever its handler does. */
+function commonCauses(path: string, operation: OperationObject): ErrorEntry[] {
+  const { INTERNAL, SERVICE_UNAVAILABLE, UNAUTHENTICATED, TOO_MANY_ATTEMPTS, MALFORMED_JSON, PAYLOAD_TOO_LARGE, VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE } =
+    PLATFORM_ERRORS;
+  const { ACCOUNT_BANNED, IP_NOT_ALLOWED, API_KEY_SCOPE_MISSING, API_KEY_ROUTE_CLOSED } = CREDENTIAL_ERRORS;
+  const causes: ErrorEntry[] = [INTERNAL];
   // Every route outside the health probes reads the database.
-  if (path.startsWith('/api/')) causes.push('SERVICE_UNAVAILABLE');
+  if (path.startsWith('/api/')) causes.push(SERVICE_UNAVAILABLE);
   // A credential can be missing, expired or revoked, the account banned, an API key's address not allowed; the
   // general per-user rate limit applies.
   // An API key without the operation's scope, or on an operation closed to API keys.
   if ((operation.security ?? []).length > 0) {
-    causes.push('UNAUTHENTICATED', 'ACCOUNT_BANNED', 'IP_NOT_ALLOWED', apiKeyScopeOf(operation) ? 'API_KEY_SCOPE_MISSING' : 'API_KEY_ROUTE_CLOSED', 'TOO_MANY_ATTEMPTS');
+    causes.push(UNAUTHENTICATED, ACCOUNT_BANNED, IP_NOT_ALLOWED, apiKeyScopeOf(operation) ? API_KEY_SCOPE_MISSING : API_KEY_ROUTE_CLOSED, TOO_MANY_ATTEMPTS);
   }
   const body = operation.requestBody as { content?: Record<string, unknown> } | undefined;
   if (body) {
     // Malformed JSON (400), an over-size body (413), unknown fields or wrong types (422).
-    if (body.content?.['application/json']) causes.push('MALFORMED_JSON');
-    causes.push('PAYLOAD_TOO_LARGE', 'VALIDATION_FAILED');
+    if (body.content?.['application/json']) causes.push(MALFORMED_JSON);
+    causes.push(PAYLOAD_TOO_LARGE, VALIDATION_FAILED);
   }
   // A body in a media type or charset the operation does not take (415); a query string is validated like a body,
   // and one the operation does not document is refused (422).
-  if (path.startsWith('/api/')) causes.push('UNSUPPORTED_MEDIA_TYPE', 'VALIDATION_FAILED');
+  if (path.startsWith('/api/')) causes.push(UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED);
   return causes;
 }
 
@@ -228,32 +256,38 @@ function validationFieldOf(document: OpenAPIObject, operation: OperationObject):
 
 type NamedExample = { summary: string; value: unknown };
 
+/** The error of `entry` as this operation would answer it. */
+function exampleError(document: OpenAPIObject, operation: OperationObject, entry: ErrorEntry): DomainError {
+  // A validation failure names one of the operation's own fields.
+  if (entry.code === PLATFORM_ERRORS.VALIDATION_FAILED.code) return new DomainError(entry, { fields: validationFieldOf(document, operation) });
+  // The scope in the message is the operation's own.
+  const scope = apiKeyScopeOf(operation);
+  return new DomainError(entry, { params: scope === undefined ? {} : { scope } });
+}
+
 /**
  * The description and examples of one error response: the examples its controller gave (@ErrorExamples) first,
- * then one per cause it documents, each body shown once.
+ * then one per catalogue entry it documents (named after the entry's code, described by its `when`), each body
+ * shown once.
  */
 function describeError(
   document: OpenAPIObject,
   operation: OperationObject,
   family: ErrorFamily,
   status: number,
-  names: string[],
+  entries: ErrorEntry[],
   given: Record<string, NamedExample>,
 ): ResponseObject {
-  const row = causesOfStatus(status);
-  const chosen = names.length > 0 ? names : [Object.keys(row)[0]];
-  const causes = chosen.map((name) => [name, row[name]] as [string, ErrorCause]);
+  const chosen = entries.length > 0 ? entries : [ENTRY_OF_BARE_STATUS.get(status)];
   const model = family === 'client' ? ClientErrorDto : LaravelErrorDto;
   const examples: Record<string, NamedExample> = { ...given };
   const shown = new Set(Object.values(given).map((example) => JSON.stringify(example.value)));
-  for (const [name, cause] of causes) {
-    const fields = name === 'VALIDATION_FAILED' ? validationFieldOf(document, operation) : cause.fields;
-    // The scope in the message is the operation's own.
-    const message = cause.message.replace('<scope>', apiKeyScopeOf(operation) ?? '<scope>');
-    const value = renderErrorExample(family, status, { ...cause, message }, fields);
+  for (const entry of chosen) {
+    if (!entry) throw new Error(`${operation.operationId}: no catalogue entry documents status ${status}; name one`);
+    const value = errorBody(family, exampleError(document, operation, entry));
     if (shown.has(JSON.stringify(value))) continue;
     shown.add(JSON.stringify(value));
-    examples[name] = { summary: cause.when, value };
+    examples[entry.code] = { summary: entry.when, value };
   }
   const whens = Object.values(examples).map((example) => example.summary);
   return {
@@ -275,24 +309,25 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
       const operation = item[method];
       if (!operation) continue;
       operation.security ??= [];
-      const causes = new Map<number, Set<string>>();
+      // Per status, the entries it documents by code (an entry named twice is documented once).
+      const causes = new Map<number, Map<string, ErrorEntry>>();
       const given = new Map<number, Record<string, NamedExample>>();
-      const add = (status: number, name?: string): void => {
-        const set = causes.get(status) ?? new Set<string>();
-        if (name) set.add(name);
-        causes.set(status, set);
+      const add = (status: number, entry?: ErrorEntry): void => {
+        const entries = causes.get(status) ?? new Map<string, ErrorEntry>();
+        if (entry && !entries.has(entry.code)) entries.set(entry.code, entry);
+        causes.set(status, entries);
       };
       // The causes the controller names come first: they are what sets this route apart.
       for (const [key, response] of Object.entries(operation.responses) as [string, MarkedResponse][]) {
         const status = Number(key);
         if (!(status >= 400)) continue;
         add(status);
-        for (const name of response[CAUSES_EXTENSION] ?? []) add(status, name);
+        for (const entry of response[CAUSES_EXTENSION] ?? []) add(status, entry);
         given.set(status, (response.content?.['application/json']?.examples ?? {}) as Record<string, NamedExample>);
       }
-      for (const name of commonCauses(path, operation)) add(statusOfCause(name), name);
-      for (const [status, names] of [...causes].sort(([a], [b]) => a - b)) {
-        operation.responses[status] = describeError(document, operation, family, status, [...names], given.get(status) ?? {});
+      for (const entry of commonCauses(path, operation)) add(entry.status, entry);
+      for (const [status, entries] of [...causes].sort(([a], [b]) => a - b)) {
+        operation.responses[status] = describeError(document, operation, family, status, [...entries.values()], given.get(status) ?? {});
       }
     }
   }

@@ -6,12 +6,12 @@ import { AvatarFileRemovals } from '../avatar/avatar-file-removals.service.js';
 import { avatarFileNames } from '../../core/users/avatar-urls.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { ACCOUNT_DATA_ERRORS } from './errors.js';
 import { MailService } from '../../platform/mail/mail.service.js';
 import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
 import { UserStatus } from '../../core/users/user.entity.js';
 import { UsersService } from '../../core/users/users.service.js';
-
-export const LAST_ADMIN_MESSAGE = 'The last administrator cannot delete their own account.';
 
 /** Who asked for the deletion: the account's owner, or an administrator (who is recorded as the actor). */
 export type Deleter = { kind: 'self' } | { kind: 'admin'; auth: AuthContext };
@@ -83,16 +83,16 @@ export class AccountDeletionService {
     const select = `SELECT u.id, u.username, u.email, u.first_name, u.avatar_key, r.slug AS role
       FROM users u JOIN roles r ON r.id = u.role_id`;
     const [unlocked]: DeletedAccount[] = await manager.query(`${select} WHERE u.id = $1`, [userId]);
-    if (!unlocked) throw new DomainError('NOT_FOUND');
+    if (!unlocked) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     if (by.kind === 'self' && unlocked.role === ADMIN_ROLE_SLUG) {
       const admins: { id: number }[] = await manager.query(
         `SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id WHERE r.slug = $1 AND u.status <> $2 ORDER BY u.id FOR UPDATE OF u`,
         [ADMIN_ROLE_SLUG, UserStatus.Banned],
       );
-      if (!admins.some((admin) => admin.id !== userId)) throw new DomainError('FORBIDDEN', LAST_ADMIN_MESSAGE);
+      if (!admins.some((admin) => admin.id !== userId)) throw new DomainError(ACCOUNT_DATA_ERRORS.LAST_ADMIN);
     }
     const [account]: DeletedAccount[] = await manager.query(`${select} WHERE u.id = $1 FOR UPDATE OF u`, [userId]);
-    if (!account) throw new DomainError('NOT_FOUND');
+    if (!account) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return account;
   }
 

@@ -6,6 +6,7 @@ import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle
 import { PasswordService } from '../../core/credentials/password.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { ACCOUNT_RECOVERY_ERRORS } from './errors.js';
 import { EMAIL_CHANGE_REVERT_DAYS, EMAIL_VERIFICATION_TTL_HOURS, PASSWORD_RESET_TTL_MINUTES } from '../../platform/mail/mail-templates.js';
 import { MailService } from '../../platform/mail/mail.service.js';
 import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
@@ -13,8 +14,6 @@ import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
 import { UsersService } from '../../core/users/users.service.js';
 import { EmailChange } from './email-change.entity.js';
 import { newOneTimeToken, UserTokensService } from './user-tokens.service.js';
-
-export const INVALID_CANCEL_TOKEN_MESSAGE = 'This email change token is invalid.';
 
 const CONFIRM_TTL_SECONDS = EMAIL_VERIFICATION_TTL_HOURS * 3600;
 const REVERT_WINDOW_SECONDS = EMAIL_CHANGE_REVERT_DAYS * 86_400;
@@ -122,7 +121,7 @@ export class EmailChangeService {
           WHERE cancel_token_hash = $1 AND (confirmed_at IS NULL OR revert_until > now()) FOR UPDATE`,
         [sha256Hex(token)],
       )) as ChangeRow[];
-      if (!change) throw new DomainError('INVALID_TOKEN', INVALID_CANCEL_TOKEN_MESSAGE);
+      if (!change) throw new DomainError(ACCOUNT_RECOVERY_ERRORS.INVALID_CANCEL_TOKEN);
       return change.confirmed ? this.revert(change, client, manager) : this.drop(change, client, manager);
     });
     mailAfterCommit?.();

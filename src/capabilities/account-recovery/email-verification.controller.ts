@@ -3,12 +3,12 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth, CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
-import { DomainError } from '../../platform/errors/domain-error.js';
 import { ErrorExamples, LaravelErrors } from '../../dialects/error-responses.js';
+import { ACCOUNT_RECOVERY_ERRORS } from './errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { CancelEmailChangeDto, VerifyEmailDto } from './dto/email-verification.dto.js';
-import { EmailChangeService, INVALID_CANCEL_TOKEN_MESSAGE } from './email-change.service.js';
-import { EmailVerificationService, INVALID_VERIFICATION_TOKEN_MESSAGE } from './email-verification.service.js';
+import { EmailChangeService } from './email-change.service.js';
+import { EmailVerificationService } from './email-verification.service.js';
 
 @ApiTags(TAGS.recovery)
 @Controller('email')
@@ -28,7 +28,7 @@ export class EmailVerificationController {
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(400, 422)
   @ErrorExamples('vanguard', 400, {
-    invalidToken: { summary: 'Unknown, spent or expired token', error: new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE) },
+    invalidToken: { summary: 'Unknown, spent or expired token', error: ACCOUNT_RECOVERY_ERRORS.INVALID_VERIFICATION_TOKEN },
   })
   async verifyEmail(@Body() dto: VerifyEmailDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.verification.verify(dto.token, client);
@@ -47,7 +47,7 @@ export class EmailVerificationController {
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(400, 422)
   @ErrorExamples('vanguard', 400, {
-    invalidToken: { summary: 'No pending change has this token', error: new DomainError('INVALID_TOKEN', INVALID_CANCEL_TOKEN_MESSAGE) },
+    invalidToken: { summary: 'No pending change has this token', error: ACCOUNT_RECOVERY_ERRORS.INVALID_CANCEL_TOKEN },
   })
   async cancelEmailChange(@Body() dto: CancelEmailChangeDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.emailChanges.cancel(dto.token, client);

@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { ACCOUNT_RECOVERY_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -13,8 +14,6 @@ import type { AccountUser } from '../../core/users/account-user.js';
 import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
 import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
-
-export const INVALID_VERIFICATION_TOKEN_MESSAGE = 'This verification token is invalid.';
 
 /** What sendFor and issueFor need of a user: the address to verify and the name to greet. */
 export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
@@ -83,7 +82,7 @@ export class EmailVerificationService implements EmailVerificationRequester {
       return true;
     });
     if (verified || (await this.emailChanges.confirm(token, client))) return;
-    throw new DomainError('INVALID_TOKEN', INVALID_VERIFICATION_TOKEN_MESSAGE);
+    throw new DomainError(ACCOUNT_RECOVERY_ERRORS.INVALID_VERIFICATION_TOKEN);
   }
 
   /**

@@ -4,6 +4,7 @@ import { SuccessDto } from '../../dialects/success.dto.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors } from '../../dialects/error-responses.js';
+import { ACCOUNT_RECOVERY_ERRORS } from './errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { RemindPasswordDto, RemindPasswordResponseDto, ResetPasswordDto } from './dto/password-reset.dto.js';
 import { PasswordResetService, REMIND_MESSAGE } from './password-reset.service.js';
@@ -37,7 +38,7 @@ export class PasswordResetController {
   @Post('password/reset')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors('INVALID_RESET_TOKEN', 422)
+  @LaravelErrors(ACCOUNT_RECOVERY_ERRORS.INVALID_RESET_TOKEN, 422)
   async resetPassword(@Body() dto: ResetPasswordDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.passwordReset.reset(dto, client);
     return { success: true };
@@ -47,7 +48,7 @@ export class PasswordResetController {
   @Post('v1/auth/reset-password')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors('INVALID_RESET_TOKEN', 422)
+  @LaravelErrors(ACCOUNT_RECOVERY_ERRORS.INVALID_RESET_TOKEN, 422)
   async resetPasswordV1(@Body() dto: ResetPasswordDto, @CurrentClient() client: ClientInfo): Promise<SuccessDto> {
     await this.passwordReset.reset(dto, client);
     return { success: true };

@@ -6,6 +6,7 @@ import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle
 import { PasswordService } from '../../core/credentials/password.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { ACCOUNT_RECOVERY_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -18,7 +19,6 @@ import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 export const REMIND_MESSAGE = 'If the account exists, an email has been sent to the provided address.';
-export const INVALID_RESET_TOKEN_MESSAGE = 'This password reset token is invalid.';
 
 export interface PasswordResetInput {
   token: string;
@@ -79,7 +79,7 @@ export class PasswordResetService {
   async reset(input: PasswordResetInput, client: ClientInfo): Promise<void> {
     const done = await this.dataSource.transaction(async (manager) => {
       const token = await this.tokens.consume('password_reset', input.token, input.email, manager);
-      if (!token) throw new DomainError('INVALID_TOKEN', INVALID_RESET_TOKEN_MESSAGE);
+      if (!token) throw new DomainError(ACCOUNT_RECOVERY_ERRORS.INVALID_RESET_TOKEN);
       const userId = token.userId;
       // A refused password rolls the transaction back: the token stays usable for a better one.
       await this.passwordPolicy.assertAcceptable(input.password, await this.users.getById(userId, manager));

@@ -3,6 +3,7 @@ import { PasswordPolicyService, type PasswordOwner } from '../../core/credential
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { ConfigError } from '../../platform/config/app-config.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { USER_ERRORS } from '../../core/users/errors.js';
 import { CountriesService } from '../countries/countries.service.js';
 
 /** A new password in clear, and who chose it: that decides how it is screened and how a refusal is reported. */
@@ -25,7 +26,7 @@ export class AccountRules {
 
   async assertCountryExists(countryId: number | null | undefined): Promise<void> {
     if (countryId != null && !(await this.countries.exists(countryId))) {
-      throw DomainError.invalid('country_id', 'The selected country_id is invalid.', 'exists');
+      throw new DomainError(USER_ERRORS.UNKNOWN_COUNTRY);
     }
   }
 

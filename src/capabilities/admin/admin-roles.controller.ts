@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors } from '../../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { presentAdminRole } from './admin.presenter.js';
 import { AdminUsersService } from './admin-users.service.js';
@@ -10,7 +11,7 @@ import { AdminRoleListDto } from './dto/admin-responses.dto.js';
 @ApiTags(TAGS.admin)
 @AdminOnly()
 @Controller('roles')
-@LaravelErrors(401, 'NOT_ADMIN')
+@LaravelErrors(401, CREDENTIAL_ERRORS.NOT_ADMIN)
 export class AdminRolesController {
   constructor(private readonly admin: AdminUsersService) {}
 

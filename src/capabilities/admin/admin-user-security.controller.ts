@@ -5,6 +5,7 @@ import { ExternalAvatarDto } from '../avatar/dto/external-avatar.dto.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { AdminOnly, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors } from '../../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
@@ -24,7 +25,7 @@ import { ApiUserIdParam, UserIdParam } from '../../platform/http/user-id.pipe.js
 @AdminOnly()
 @Controller('users/:id')
 @ApiUserIdParam()
-@LaravelErrors(401, 'NOT_ADMIN', 404)
+@LaravelErrors(401, CREDENTIAL_ERRORS.NOT_ADMIN, 404)
 export class AdminUserSecurityController {
   constructor(
     private readonly admin: AdminUserSecurityService,

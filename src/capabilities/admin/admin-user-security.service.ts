@@ -6,6 +6,7 @@ import { ActivityService } from '../../core/activity/activity.service.js';
 import { AvatarService } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { TWO_FACTOR_ERRORS } from '../two-factor/errors.js';
 import type { Session } from '../../core/credentials/sessions/session.entity.js';
 import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
 import { TwoFactorStateService } from '../two-factor/two-factor-state.service.js';
@@ -14,8 +15,6 @@ import type { UserProfile } from '../../core/users/user-profile.js';
 import { UsersService } from '../../core/users/users.service.js';
 import { PER_PAGE_DEFAULT, type AdminPageQueryDto } from './dto/admin-user.dto.js';
 import type { Page } from './pagination.presenter.js';
-
-export const TWO_FACTOR_NOT_ENABLED = '2FA is not enabled for this user.';
 
 /**
  * What an admin does to help (or stop) a user: their avatar, a locked-out two-factor, their sessions and their
@@ -46,7 +45,7 @@ export class AdminUserSecurityService {
   async resetTwoFactor(auth: AuthContext, userId: number): Promise<UserProfile> {
     const user = await this.users.getById(userId);
     await this.dataSource.transaction(async (manager) => {
-      if (!(await this.twoFactor.disable(manager, user.id))) throw new DomainError('TWO_FACTOR_STATE', TWO_FACTOR_NOT_ENABLED);
+      if (!(await this.twoFactor.disable(manager, user.id))) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED);
       await this.activity.record(
         { event: 'admin:two-factor.reset', userId: user.id, auth, properties: { method: user.twoFactorMethod } },
         manager,

@@ -4,6 +4,7 @@ import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { AdminOnly, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
@@ -20,7 +21,7 @@ import { ApiUserIdParam, UserIdParam } from '../../platform/http/user-id.pipe.js
 @ApiTags(TAGS.admin)
 @AdminOnly()
 @Controller('users')
-@LaravelErrors(401, 'NOT_ADMIN', 422)
+@LaravelErrors(401, CREDENTIAL_ERRORS.NOT_ADMIN, 422)
 export class AdminUsersController {
   constructor(
     private readonly admin: AdminUsersService,

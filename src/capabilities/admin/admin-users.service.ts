@@ -6,6 +6,7 @@ import type { ActivityProperties } from '../../core/activity/activity-log.entity
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { ADMIN_ERRORS } from './errors.js';
 import { MailService } from '../../platform/mail/mail.service.js';
 import { ADMIN_ROLE_SLUG, USER_ROLE_SLUG, type Role } from '../../core/users/role.entity.js';
 import { UserStatus } from '../../core/users/user.entity.js';
@@ -18,9 +19,6 @@ import { AccountUpdater } from '../accounts/account-updater.service.js';
 import { PER_PAGE_DEFAULT, type AdminCreateUserDto, type AdminListUsersQueryDto, type AdminUpdateUserDto } from './dto/admin-user.dto.js';
 import type { Page } from './pagination.presenter.js';
 
-export const CANNOT_BAN_SELF = 'You cannot ban your own account.';
-export const CANNOT_DEMOTE_SELF = 'You cannot remove the admin role from your own account.';
-export const CANNOT_DELETE_SELF = 'You cannot delete your own account.';
 
 /** What an admin may change, by the names the activity entries list them by, in the order they list them. */
 const FIELD_NAMES = {
@@ -139,9 +137,9 @@ export class AdminUsersService {
     const fields = (Object.keys(FIELD_NAMES) as (keyof typeof FIELD_NAMES)[]).filter((key) => changed[key] !== undefined).map((key) => FIELD_NAMES[key]);
     if (changed.roleId !== undefined) {
       const role = await this.existingRole(changed.roleId);
-      if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN', CANNOT_DEMOTE_SELF);
+      if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError(ADMIN_ERRORS.CANNOT_DEMOTE_SELF);
     }
-    if (self && changed.status === UserStatus.Banned) throw new DomainError('FORBIDDEN', CANNOT_BAN_SELF);
+    if (self && changed.status === UserStatus.Banned) throw new DomainError(ADMIN_ERRORS.CANNOT_BAN_SELF);
     // Changing who can get in, or how far, is a credential change: the admin proves who they are (CONTRACT §2),
     // before any other check or argon2 work.
     const credentialFields = fields.filter((field) => CREDENTIAL_FIELDS[field] !== undefined);
@@ -186,7 +184,7 @@ export class AdminUsersService {
    */
   async deleteUser(auth: AuthContext, userId: number): Promise<void> {
     const user = await this.users.getById(userId);
-    if (user.id === auth.user.id) throw new DomainError('FORBIDDEN', CANNOT_DELETE_SELF);
+    if (user.id === auth.user.id) throw new DomainError(ADMIN_ERRORS.CANNOT_DELETE_SELF);
     await this.deletion.erase(user.id, { kind: 'admin', auth });
   }
 
@@ -196,7 +194,7 @@ export class AdminUsersService {
 
   private async existingRole(roleId: number): Promise<Role> {
     const role = await this.users.roleById(roleId);
-    if (!role) throw DomainError.invalid('role_id', 'The selected role_id is invalid.', 'exists');
+    if (!role) throw new DomainError(ADMIN_ERRORS.UNKNOWN_ROLE);
     return role;
   }
 

@@ -4,6 +4,7 @@ import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth, CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
 import { ClientErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { API_KEY_ERRORS } from './errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { presentApiKeyList, presentCreatedApiKey } from './api-key.presenter.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -30,7 +31,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreatedApiKeyDto })
-  @ClientErrors('LIMIT_REACHED', 422)
+  @ClientErrors(API_KEY_ERRORS.LIMIT_REACHED, 422)
   @ProofRequiredErrors('client', { recentLogin: true })
   async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return presentCreatedApiKey(

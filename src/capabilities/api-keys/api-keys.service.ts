@@ -7,6 +7,10 @@ import { ReauthenticationService } from '../../core/credentials/reauthentication
 import { ADMIN_SCOPE, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from '../../core/users/api-key-scopes.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError, type FieldError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { fieldErrorOf } from '../../platform/errors/error-catalogue.js';
+import { API_KEY_ERRORS } from './errors.js';
 import { formatIsoOffset } from '../../platform/format/dates.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
@@ -33,11 +37,8 @@ import { ApiKey } from './entities/api-key.entity.js';
 
 /** Keys one user may hold (CONTRACT §6). */
 export const API_KEYS_PER_USER = 25;
-export const API_KEY_LIMIT_MESSAGE = 'You have reached the account limit for number of API keys.';
-export const IP_NOT_ALLOWED_MESSAGE = 'This API key may not be used from your IP address.';
 /** `auth:ip-blocked` is written at most once a minute per key (every instance counting together). */
 const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points: 1, durationSeconds: 60 };
-export const ADMIN_SCOPE_MESSAGE = 'Only an administrator may grant the admin scope.';
 /** `last_used_at` (and `last_used_ip`) are written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 /** The key's columns before its owner's in the authentication row. */
@@ -148,14 +149,14 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     const { rules, errors } = normalizeAllowedIps(input.allowedIps ?? []);
     const scopes = this.grantableScopes(auth, input.scopes, errors);
     const expiresAt = this.expiryOf(input.expiresAt, errors);
-    if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', undefined, { fields: errors });
+    if (errors.length > 0) throw new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields: errors });
     const { identifier, secret, token } = generateApiKey();
     const key = await this.keys.manager.transaction(async (manager) => {
       // NO KEY UPDATE: serialises key creation per user without blocking inserts that only reference the user.
       await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [auth.user.id]);
       const repository = manager.getRepository(ApiKey);
       if ((await repository.countBy({ userId: auth.user.id })) >= API_KEYS_PER_USER) {
-        throw new DomainError('LIMIT_REACHED', API_KEY_LIMIT_MESSAGE);
+        throw new DomainError(API_KEY_ERRORS.LIMIT_REACHED);
       }
       const created = await repository.save(
         repository.create({
@@ -188,9 +189,9 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
 
   /** Deletes one of the caller's keys; an unknown or foreign identifier is NOT_FOUND. */
   async delete(auth: AuthContext, identifier: string): Promise<void> {
-    if (!isApiKeyIdentifier(identifier)) throw new DomainError('NOT_FOUND');
+    if (!isApiKeyIdentifier(identifier)) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     const result = await this.keys.delete({ identifier, userId: auth.user.id });
-    if (!result.affected) throw new DomainError('NOT_FOUND');
+    if (!result.affected) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     this.legacyIdentifiers?.delete(identifier);
     await this.activity.record({ event: 'user:api-key.delete', userId: auth.user.id, auth, properties: { identifier } });
   }
@@ -270,9 +271,9 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
    */
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
     const presented = await this.presentedKey(credential);
-    if (!presented) throw new DomainError('UNAUTHENTICATED');
+    if (!presented) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const row = guardValues(await this.authenticationQuery().query.arrays([presented.identifier]));
-    if (!row) throw new DomainError('UNAUTHENTICATED');
+    if (!row) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const [id, userId, secretHash, formatVersion, scopes, allowedIps, expired, useDue] = row as [
       number,
       number,
@@ -283,12 +284,12 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       boolean,
       boolean,
     ];
-    if (!accepts({ secretHash, formatVersion }, presented)) throw new DomainError('UNAUTHENTICATED');
-    if (expired) throw new DomainError('UNAUTHENTICATED');
+    if (!accepts({ secretHash, formatVersion }, presented)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    if (expired) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const user = accountUserOf(row, KEY_COLUMN_COUNT);
-    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     user.role = await this.roles.get(user.roleId);
-    if (!user.role) throw new DomainError('UNAUTHENTICATED');
+    if (!user.role) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const { identifier } = presented;
     const auth: AuthContext = { user, client, session: null, apiKey: { id, identifier, scopes } };
     if (!isIpAllowed(client.ip, allowedIps)) {
@@ -296,7 +297,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       if ((await this.rateLimiter.take(IP_BLOCKED_RECORDS, String(id))).allowed) {
         await this.activity.record({ event: 'auth:ip-blocked', userId, auth, properties: { identifier } });
       }
-      throw new DomainError('IP_NOT_ALLOWED', IP_NOT_ALLOWED_MESSAGE);
+      throw new DomainError(CREDENTIAL_ERRORS.IP_NOT_ALLOWED);
     }
     if (useDue) this.lastUsedWrites.add(id, client.ip.slice(0, 64));
     return auth;
@@ -336,7 +337,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   private grantableScopes(auth: AuthContext, requested: ApiKeyScope[] | undefined, errors: FieldError[]): ApiKeyScope[] {
     const scopes = requested ? [...new Set(requested)] : [...DEFAULT_API_KEY_SCOPES];
     if (scopes.includes(ADMIN_SCOPE) && auth.user.role?.slug !== ADMIN_ROLE_SLUG) {
-      errors.push({ field: 'scopes', message: ADMIN_SCOPE_MESSAGE, rule: 'in' });
+      errors.push(fieldErrorOf(API_KEY_ERRORS.ADMIN_SCOPE_NOT_GRANTABLE));
     }
     return scopes;
   }
@@ -348,11 +349,11 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     if (requested === undefined) return defaultLifetimeDays === undefined ? null : new Date(now + defaultLifetimeDays * DAY_MS);
     const expiresAt = new Date(requested);
     if (Number.isNaN(expiresAt.getTime())) {
-      errors.push({ field: 'expires_at', message: 'The expires_at must be a valid ISO 8601 date-time.', rule: 'date' });
+      errors.push(fieldErrorOf(API_KEY_ERRORS.EXPIRY_MALFORMED));
     } else if (expiresAt.getTime() <= now) {
-      errors.push({ field: 'expires_at', message: 'The expires_at must be a date-time in the future.', rule: 'after' });
+      errors.push(fieldErrorOf(API_KEY_ERRORS.EXPIRY_PAST));
     } else if (expiresAt.getTime() > now + maxLifetimeDays * DAY_MS) {
-      errors.push({ field: 'expires_at', message: `The expires_at must be at most ${maxLifetimeDays} days from now.`, rule: 'before_or_equal' });
+      errors.push(fieldErrorOf(API_KEY_ERRORS.EXPIRY_TOO_FAR, undefined, { days: maxLifetimeDays }));
     }
     return expiresAt;
   }

@@ -3,7 +3,9 @@ import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPa
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { AccessTokenOnly, CurrentAuth, CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
 import { ErrorExamples, LaravelErrors } from '../../dialects/error-responses.js';
-import { DomainError } from '../../platform/errors/domain-error.js';
+import { AUTH_ERRORS } from './errors.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { AuthService } from './auth.service.js';
 import { LoginChallengeDto, LoginDto, RefreshTokenDto, TokenPairDto } from './dto/login.dto.js';
@@ -19,7 +21,7 @@ export class AuthController {
   @Public()
   @Post('register')
   @ApiCreatedResponse({ type: RegisterResponseDto })
-  @LaravelErrors(400, 'SWITCHED_OFF', 413, 422, 429)
+  @LaravelErrors(400, PLATFORM_ERRORS.SWITCHED_OFF, 413, 422, 429)
   async register(@Body() dto: RegisterDto, @CurrentClient() client: ClientInfo): Promise<RegisterResponseDto> {
     return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
   }
@@ -30,7 +32,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiExtraModels(TokenPairDto, LoginChallengeDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
-  @LaravelErrors(400, 'ACCOUNT_BANNED', 'INVALID_CREDENTIALS', 'VALIDATION_FAILED', 429, 502)
+  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, AUTH_ERRORS.INVALID_CREDENTIALS, PLATFORM_ERRORS.VALIDATION_FAILED, 429, 502)
   login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
     return this.auth.login(dto, client);
   }
@@ -49,8 +51,8 @@ export class AuthController {
   }
 
   /** Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so. */
-  @ErrorExamples('vanguard', 403, { apiKey: { summary: 'Called with an API key', error: new DomainError('API_KEY_NO_SESSION') } })
-  @AccessTokenOnly('API_KEY_NO_SESSION')
+  @ErrorExamples('vanguard', 403, { apiKey: { summary: 'Called with an API key', error: AUTH_ERRORS.API_KEY_NO_SESSION } })
+  @AccessTokenOnly(AUTH_ERRORS.API_KEY_NO_SESSION)
   @Post('logout')
   @HttpCode(200)
   @ApiOkResponse({ type: SuccessDto })

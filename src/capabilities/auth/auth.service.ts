@@ -6,6 +6,9 @@ import type { ActivityProperties } from '../../core/activity/activity-log.entity
 import { ActivityService } from '../../core/activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { AUTH_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -19,8 +22,6 @@ import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
 import { LoginThrottleService, type LoginAttempt } from '../../core/credentials/login-throttle.service.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
-
-export const CREDENTIALS_MESSAGE = 'These credentials do not match our records.';
 
 /** How a login proved who the user is, recorded on its `auth:login` entry. */
 export interface LoginMethod {
@@ -50,7 +51,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async register(dto: RegisterDto, client: ClientInfo): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
-    if (!this.config.registrationEnabled) throw new DomainError('NOT_FOUND');
+    if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
     await this.rateLimiter.consume(this.registrationsByIp, client.ip);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
@@ -96,10 +97,10 @@ export class AuthService implements OnApplicationBootstrap {
     if (this.passwords.needsRehash(user.password)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }
-    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     if (user.twoFactorMethod && this.config.twoFactorEnabled) {
       // Fail closed: a user with two-factor on never gets tokens from the password alone.
-      if (!this.secondFactor) throw new DomainError('SERVICE_UNAVAILABLE');
+      if (!this.secondFactor) throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE);
       return this.secondFactor.start(user, client, dto.device_name ?? null);
     }
     return this.completeLogin(user, client, dto.device_name ?? null, { method: 'password' });
@@ -112,7 +113,7 @@ export class AuthService implements OnApplicationBootstrap {
   async failLogin(attempt: LoginAttempt, user: User | null, client: ClientInfo, properties: ActivityProperties): Promise<DomainError> {
     await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
     await this.activity.record({ event: 'auth:login-failed', userId: user?.id ?? null, actorId: null, client, properties });
-    return DomainError.invalid('username', CREDENTIALS_MESSAGE, 'credentials');
+    return new DomainError(AUTH_ERRORS.INVALID_CREDENTIALS);
   }
 
   /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
@@ -132,7 +133,7 @@ export class AuthService implements OnApplicationBootstrap {
    * guard already closes the route to keys (it declares no scope); this keeps the rule for any other caller.
    */
   async logout(auth: AuthContext): Promise<void> {
-    if (!auth.session) throw new DomainError('API_KEY_NO_SESSION');
+    if (!auth.session) throw new DomainError(AUTH_ERRORS.API_KEY_NO_SESSION);
     await this.sessions.revokeSession(auth.session.id);
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
   }

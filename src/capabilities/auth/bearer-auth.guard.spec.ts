@@ -4,6 +4,7 @@ import type { ApiKeyScope } from '../../core/users/api-key-scopes.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { AccessTokenOnly, AdminOnly, Authenticated } from '../../core/credentials/auth.decorators.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { AUTH_ERRORS } from './errors.js';
 import type { RateLimiterService } from '../../platform/rate-limit/rate-limiter.service.js';
 import { loadConfig } from '../../platform/config/app-config.js';
 import type { ApiKeyStrategy } from '../api-keys/api-key.strategy.js';
@@ -18,7 +19,7 @@ class Routes {
   @Authenticated()
   unscoped(): void {}
 
-  @AccessTokenOnly('API_KEY_NO_SESSION')
+  @AccessTokenOnly(AUTH_ERRORS.API_KEY_NO_SESSION)
   sessionOnly(): void {}
 }
 

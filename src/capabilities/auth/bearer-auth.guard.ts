@@ -5,7 +5,9 @@ import type { Strategy } from 'passport';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import type { ApiKeyScope } from '../../core/users/api-key-scopes.js';
 import { API_KEY_REFUSAL, IS_PUBLIC, REQUIRED_ROLE, REQUIRED_SCOPE, type AuthenticatedRequest } from '../../core/credentials/auth.decorators.js';
-import { DomainError, type ErrorCode } from '../../platform/errors/domain-error.js';
+import { DomainError, type ErrorEntry } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -34,17 +36,10 @@ function authenticateWith(strategy: Strategy, request: Request): Promise<AuthCon
   return new Promise((resolve, reject) => {
     const attempt = Object.create(strategy) as StrategyAttempt;
     attempt.success = resolve;
-    attempt.error = (error) => reject(error instanceof UnauthenticatedMarker ? new DomainError('UNAUTHENTICATED') : error);
-    attempt.fail = attempt.pass = attempt.redirect = () => reject(new DomainError('UNAUTHENTICATED'));
+    attempt.error = (error) => reject(error instanceof UnauthenticatedMarker ? new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED) : error);
+    attempt.fail = attempt.pass = attempt.redirect = () => reject(new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED));
     attempt.authenticate(request, { session: false });
   });
-}
-
-/** A route that declares no scope is closed to API keys. */
-export const API_KEY_ROUTE_CLOSED_MESSAGE = 'API keys cannot use this route.';
-
-export function missingScopeMessage(scope: ApiKeyScope): string {
-  return `This API key lacks the scope ${scope}.`;
 }
 
 /**
@@ -78,14 +73,15 @@ export class BearerAuthGuard implements CanActivate {
     request.auth = auth;
     await this.rateLimiter.consume(this.perUser, String(auth.user.id));
     const role = this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets);
-    if (role === ADMIN_ROLE_SLUG && auth.user.role?.slug !== ADMIN_ROLE_SLUG) throw new DomainError('FORBIDDEN');
+    if (role === ADMIN_ROLE_SLUG && auth.user.role?.slug !== ADMIN_ROLE_SLUG) throw new DomainError(CREDENTIAL_ERRORS.NOT_ADMIN);
     if (auth.apiKey) {
       const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
       if (scope === undefined) {
-        const refusal = this.reflector.getAllAndOverride<ErrorCode | undefined>(API_KEY_REFUSAL, targets);
-        throw refusal ? new DomainError(refusal) : new DomainError('FORBIDDEN', API_KEY_ROUTE_CLOSED_MESSAGE);
+        const refusal = this.reflector.getAllAndOverride<ErrorEntry | undefined>(API_KEY_REFUSAL, targets);
+        // A route that declares no scope is closed to API keys.
+        throw new DomainError(refusal ?? CREDENTIAL_ERRORS.API_KEY_ROUTE_CLOSED);
       }
-      if (!auth.apiKey.scopes.includes(scope)) throw new DomainError('API_KEY_SCOPE_MISSING', missingScopeMessage(scope));
+      if (!auth.apiKey.scopes.includes(scope)) throw new DomainError(CREDENTIAL_ERRORS.API_KEY_SCOPE_MISSING, { params: { scope } });
     }
     return true;
   }

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { AVATAR_ERRORS } from './errors.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 
 describe('AvatarImageProcessor', () => {
@@ -51,7 +52,7 @@ describe('AvatarImageProcessor', () => {
       refused = error;
     }
     expect(refused).toBeInstanceOf(DomainError);
-    expect(refused).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+    expect(refused).toMatchObject({ code: AVATAR_ERRORS.IMAGE_LINE_FULL.code, status: 503 });
     expect((refused as DomainError).retryAfter).toBeGreaterThan(0);
     // Leaving twice frees one place, not two.
     places[0]!();

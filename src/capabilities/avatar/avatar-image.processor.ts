@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type Sharp from 'sharp';
 import type { OutputInfo, SharpOptions } from 'sharp';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { AVATAR_ERRORS } from './errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { AVATAR_FORMAT, type AvatarRendition } from '../../core/users/avatar-urls.js';
@@ -82,7 +83,7 @@ export class AvatarImageProcessor {
    */
   admit(): () => void {
     if (this.admitted >= this.capacity) {
-      throw new DomainError('SERVICE_UNAVAILABLE', 'Too many images are being processed. Please retry shortly.', { retryAfter: LINE_FULL_RETRY_SECONDS });
+      throw new DomainError(AVATAR_ERRORS.IMAGE_LINE_FULL, { retryAfter: LINE_FULL_RETRY_SECONDS });
     }
     this.admitted++;
     let left = false;

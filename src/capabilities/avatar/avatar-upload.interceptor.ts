@@ -14,6 +14,7 @@ import { ApiConsumes } from '@nestjs/swagger';
 import multer from 'multer';
 import { finalize, type Observable } from 'rxjs';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { AVATAR_ERRORS } from './errors.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 
 /** CONTRACT §8: uploads up to 5 MB. */
@@ -42,7 +43,7 @@ function uploadError(error: unknown, field: string): unknown {
   const failure = multerFailureOf(error);
   switch (failure?.code) {
     case 'LIMIT_FILE_SIZE':
-      return new DomainError('PAYLOAD_TOO_LARGE', `The ${field.replace(/_/g, ' ')} may not be greater than 5120 kilobytes.`);
+      return new DomainError(AVATAR_ERRORS.IMAGE_TOO_LARGE, { params: { label: field.replace(/_/g, ' ') } });
     case 'LIMIT_FILE_COUNT':
       return DomainError.invalid(field, `Only one ${field.replace(/_/g, ' ')} may be uploaded.`, 'max');
     case 'LIMIT_UNEXPECTED_FILE': {
@@ -51,14 +52,14 @@ function uploadError(error: unknown, field: string): unknown {
     }
     case 'LIMIT_FIELD_COUNT':
     case 'LIMIT_PART_COUNT':
-      return DomainError.invalid(field, 'The request has more fields than this route accepts.', 'prohibited');
+      return new DomainError(AVATAR_ERRORS.FORM_TOO_MANY_FIELDS, { field });
     case 'MISSING_FIELD_NAME':
-      return DomainError.invalid('input', 'Every part of the form needs a field name.', 'required');
+      return new DomainError(AVATAR_ERRORS.FORM_FIELD_NAME_MISSING);
     case 'LIMIT_FIELD_NESTING':
-      return DomainError.invalid(failure.field || 'input', 'The field is nested too deeply.', 'max');
+      return new DomainError(AVATAR_ERRORS.FORM_FIELD_TOO_DEEP, { field: failure.field || 'input' });
     case 'LIMIT_FIELD_KEY':
     case 'LIMIT_FIELD_VALUE':
-      return DomainError.invalid(failure.field || field, 'The field name or value is too long.', 'max');
+      return new DomainError(AVATAR_ERRORS.FORM_FIELD_TOO_LONG, { field: failure.field || field });
     default:
       return error;
   }

@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { AVATAR_ERRORS } from './errors.js';
 import { User } from '../../core/users/user.entity.js';
 import { UserProfileService } from '../../core/users/user-profile.service.js';
 import type { UserProfile } from '../../core/users/user-profile.js';
@@ -95,7 +97,7 @@ export class AvatarService {
         select: { id: true, avatarKey: true, avatarUrl: true },
         lock: { mode: 'pessimistic_write' },
       });
-      if (!current) throw new DomainError('NOT_FOUND');
+      if (!current) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
       if (current.avatarKey === next.avatarKey && current.avatarUrl === next.avatarUrl) return current;
       await users.update({ id: userId }, next);
       await this.activity.record({ event: 'user:avatar.updated', userId, auth, properties: { source } }, manager);
@@ -138,27 +140,26 @@ export class AvatarService {
       await step();
     } catch (error) {
       this.logger.error({ err: error }, 'avatar storage failed');
-      throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: 5, cause: error });
+      throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: 5, cause: error });
     }
   }
 }
 
 /** http/https only, at most 2048 characters, no credentials (CONTRACT §4). */
 export function assertExternalAvatarUrl(url: string): void {
-  const invalid = (message: string, rule: string): DomainError => DomainError.invalid('url', message, rule);
   if (url.length > MAX_EXTERNAL_URL_LENGTH) {
-    throw invalid(`The url may not be greater than ${MAX_EXTERNAL_URL_LENGTH} characters.`, 'max');
+    throw DomainError.invalid('url', `The url may not be greater than ${MAX_EXTERNAL_URL_LENGTH} characters.`, 'max');
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw invalid('The url format is invalid.', 'url');
+    throw new DomainError(AVATAR_ERRORS.URL_MALFORMED);
   }
   // The raw text must read as what the parser understood (`http:///x`, `https:\\x` or spaces are "repaired" by it).
   const literal = /^https?:\/\/[^/\\\s]+(?:[/?#]\S*)?$/i.test(url);
   if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname || !literal) {
-    throw invalid('The url must be an http or https URL.', 'url');
+    throw new DomainError(AVATAR_ERRORS.URL_NOT_HTTP);
   }
-  if (parsed.username || parsed.password) throw invalid('The url may not contain credentials.', 'url');
+  if (parsed.username || parsed.password) throw new DomainError(AVATAR_ERRORS.URL_WITH_CREDENTIALS);
 }

@@ -1,6 +1,7 @@
 import { Injectable, ServiceUnavailableException, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import type { LivenessDto } from './dto/health.dto.js';
 import type { ReadinessResult } from './health.presenter.js';
 
@@ -33,13 +34,13 @@ export class HealthService implements BeforeApplicationShutdown {
   }
 
   async readiness(): Promise<ReadinessResult> {
-    if (this.shuttingDown) throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: 5 });
+    if (this.shuttingDown) throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: 5 });
     try {
       return await this.health.check([() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })]);
     } catch (error) {
       // Terminus answers a failed check with an HTTP exception carrying driver text; the body must not.
       if (error instanceof ServiceUnavailableException) {
-        throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: 5, cause: error });
+        throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: 5, cause: error });
       }
       throw error;
     }

@@ -3,6 +3,8 @@ import { AuthService } from '../auth/auth.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { PASSKEY_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -13,8 +15,6 @@ import { UsersService } from '../../core/users/users.service.js';
 import type { PasskeySignInDto, PasskeySignInOptionsDto } from './dto/passkey-login.dto.js';
 import { PasskeyAssertionsService } from './passkey-assertions.service.js';
 import { WebAuthnChallengesService } from './webauthn-challenges.service.js';
-
-const DEAD_CHALLENGE = 'The passkey challenge has expired or has been used. Ask for new options.';
 
 /**
  * Signing in with a passkey alone (CONTRACT §3). A passkey with user verification is possession and a PIN or
@@ -65,7 +65,7 @@ export class PasskeyLoginService {
    */
   async signIn(dto: PasskeySignInDto, client: ClientInfo): Promise<TokenPair> {
     const taken = await this.challenges.takeSignIn(dto.challenge_token);
-    if (!taken) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    if (!taken) throw new DomainError(PASSKEY_ERRORS.PASSKEY_CHALLENGE_DEAD);
     const ownerId = await this.assertions.ownerOf(dto.response.id);
     const accountKey = ownerId === null ? `passkey:${sha256Hex(dto.response.id)}` : this.throttle.accountKeyOfUser(ownerId);
     const attempt = { accountKey, ip: client.ip };
@@ -83,7 +83,7 @@ export class PasskeyLoginService {
       });
     if (!outcome.ok) throw await this.auth.failLogin(attempt, outcome.user, client, { method: 'passkey', reason: outcome.reason });
     await this.throttle.recordSuccess(attempt);
-    if (outcome.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (outcome.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     return this.auth.completeLogin(outcome.user, client, dto.device_name ?? null, { method: 'passkey' });
   }
 }

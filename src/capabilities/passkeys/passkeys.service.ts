@@ -6,6 +6,8 @@ import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { PASSKEY_ERRORS } from './errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { UsersService } from '../../core/users/users.service.js';
@@ -18,9 +20,6 @@ import { userHandleOf } from './webauthn-user-handle.js';
 /** ES256 and RS256 (COSE -7, -257): what every platform authenticator and security key offers. */
 export const PASSKEY_ALGORITHMS = [-7, -257];
 export const PASSKEYS_PER_USER = 25;
-const PASSKEY_LIMIT_MESSAGE = `You cannot register more than ${PASSKEYS_PER_USER} passkeys.`;
-const NOT_VERIFIED = 'The passkey could not be verified. Ask for new options and try again.';
-const ALREADY_REGISTERED = 'This passkey is already registered.';
 
 /**
  * Registering and managing passkeys (issue 23). Adding and removing one is a credential change (CONTRACT §2): the
@@ -43,7 +42,7 @@ export class PasskeysService {
   async registrationOptions(auth: AuthContext, currentPassword: string | undefined): Promise<CreationOptionsDto> {
     await this.reauthentication.requireRecentAuth(auth, currentPassword);
     const existing = await this.list(auth.user.id);
-    if (existing.length >= PASSKEYS_PER_USER) throw new DomainError('LIMIT_REACHED', PASSKEY_LIMIT_MESSAGE);
+    if (existing.length >= PASSKEYS_PER_USER) throw new DomainError(PASSKEY_ERRORS.PASSKEY_LIMIT_REACHED, { params: { limit: PASSKEYS_PER_USER } });
     const { user } = auth;
     const displayName = [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
     const options = await generateRegistrationOptions({
@@ -79,11 +78,11 @@ export class PasskeysService {
       });
     } catch (error) {
       this.logger.debug({ err: error, userId: auth.user.id }, 'passkey registration refused');
-      throw DomainError.invalid('response', NOT_VERIFIED, 'passkey');
+      throw new DomainError(PASSKEY_ERRORS.PASSKEY_NOT_VERIFIED);
     }
     // The ID stored is the one in the signed authenticator data; the JSON's must name the same credential.
     if (!verification.verified || verification.registrationInfo.credential.id !== dto.response.id) {
-      throw DomainError.invalid('response', NOT_VERIFIED, 'passkey');
+      throw new DomainError(PASSKEY_ERRORS.PASSKEY_NOT_VERIFIED);
     }
     const info = verification.registrationInfo;
     const transports = (dto.response.response.transports ?? []).filter((transport) => (TRANSPORTS as readonly string[]).includes(transport));
@@ -93,10 +92,10 @@ export class PasskeysService {
       await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [auth.user.id]);
       const repository = manager.getRepository(Passkey);
       if ((await repository.countBy({ userId: auth.user.id })) >= PASSKEYS_PER_USER) {
-        throw new DomainError('LIMIT_REACHED', PASSKEY_LIMIT_MESSAGE);
+        throw new DomainError(PASSKEY_ERRORS.PASSKEY_LIMIT_REACHED, { params: { limit: PASSKEYS_PER_USER } });
       }
       // A credential ID is registered once, to one account: nobody can claim another user's passkey as theirs.
-      if (await repository.existsBy({ credentialId: info.credential.id })) throw DomainError.invalid('response', ALREADY_REGISTERED, 'unique');
+      if (await repository.existsBy({ credentialId: info.credential.id })) throw new DomainError(PASSKEY_ERRORS.PASSKEY_ALREADY_REGISTERED);
       const passkey = await repository.save(
         repository.create({
           userId: auth.user.id,
@@ -158,7 +157,7 @@ export class PasskeysService {
 
   private async getOwn(userId: number, passkeyId: number): Promise<Passkey> {
     const passkey = await this.passkeys.findOneBy({ id: passkeyId, userId });
-    if (!passkey) throw new DomainError('NOT_FOUND');
+    if (!passkey) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return passkey;
   }
 }

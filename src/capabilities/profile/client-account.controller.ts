@@ -5,6 +5,7 @@ import { DeleteClientAccountDto } from '../account-data/dto/delete-account.dto.j
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { ClientErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { presentActivityLogList, presentClientAccount } from '../../dialects/client/account.presenter.js';
 import { ActivityLogListDto, ClientAccountDto } from '../../dialects/client/dto/client-account.dto.js';
 import { TAGS } from '../../platform/openapi/tags.js';
@@ -40,7 +41,7 @@ export class ClientAccountController {
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified).' })
-  @ClientErrors('INVALID_PASSWORD', 422)
+  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountEmail(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientEmailDto): Promise<void> {
     return this.profile.changeEmailWithPassword(auth, dto);
@@ -51,7 +52,7 @@ export class ClientAccountController {
   @Put('password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
-  @ClientErrors('INVALID_PASSWORD', 422)
+  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {
     return this.profile.changePasswordWithPassword(auth, dto);

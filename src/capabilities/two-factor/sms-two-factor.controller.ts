@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
 import { presentVanguardUserResponse } from '../../dialects/vanguard/user.presenter.js';
 import { TAGS } from '../../platform/openapi/tags.js';
@@ -20,7 +21,7 @@ import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 @ApiTags(TAGS.smsTwoFactor)
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('me/2fa')
-@LaravelErrors(401, 403, 'SWITCHED_OFF', 422)
+@LaravelErrors(401, 403, PLATFORM_ERRORS.SWITCHED_OFF, 422)
 export class SmsTwoFactorController {
   constructor(private readonly smsTwoFactor: SmsTwoFactorService) {}
 

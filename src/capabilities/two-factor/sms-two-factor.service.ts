@@ -4,6 +4,7 @@ import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { TWO_FACTOR_ERRORS } from './errors.js';
 import { SmsService } from '../../platform/sms/sms.service.js';
 import { User } from '../../core/users/user.entity.js';
 import { UserProfileService } from '../../core/users/user-profile.service.js';
@@ -15,12 +16,6 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
 
 export const SMS_CODE_TTL_MS = 10 * 60_000;
 export const SMS_CODE_MAX_ATTEMPTS = 5;
-
-/** The documented state errors of the /api/me family (CONTRACT §4). */
-export const ALREADY_ENABLED = '2FA is already enabled for this user.';
-export const NOT_ENABLED = '2FA is not enabled for this user.';
-export const INVALID_TOKEN = 'Invalid 2FA token.';
-export const EMAIL_NOT_VERIFIED = 'Verify your email address before turning on SMS two-factor authentication.';
 
 export interface ProfileWithRecoveryCodes {
   profile: UserProfile;
@@ -49,8 +44,8 @@ export class SmsTwoFactorService {
   async start(auth: AuthContext, dto: StartSmsTwoFactorDto): Promise<UserProfile> {
     await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
-    if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
-    if (!auth.user.emailVerifiedAt) throw new DomainError('FORBIDDEN', EMAIL_NOT_VERIFIED);
+    if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
+    if (!auth.user.emailVerifiedAt) throw new DomainError(TWO_FACTOR_ERRORS.EMAIL_NOT_VERIFIED);
     const code = randomDigits(6);
     await this.sms.send(
       { countryCode: dto.country_code, number: dto.phone_number },
@@ -64,7 +59,7 @@ export class SmsTwoFactorService {
         .set({ twoFactorCountryCode: dto.country_code, twoFactorPhone: dto.phone_number })
         .where('id = :userId AND two_factor_method IS NULL', { userId })
         .execute();
-      if (result.affected !== 1) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+      if (result.affected !== 1) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
       await this.state.saveSettings(em, userId, {
         smsCodeHash: this.crypto.digest(code),
         smsCodeExpiresAt: new Date(Date.now() + SMS_CODE_TTL_MS),
@@ -78,7 +73,7 @@ export class SmsTwoFactorService {
   async verify(auth: AuthContext, dto: VerifySmsTwoFactorDto): Promise<ProfileWithRecoveryCodes> {
     await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
-    if (auth.user.twoFactorMethod) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+    if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
     // Each guess spends an attempt before it is compared, so parallel guesses cannot exceed the limit.
     const spent = await this.dataSource
       .createQueryBuilder()
@@ -92,10 +87,10 @@ export class SmsTwoFactorService {
       .execute();
     const stored = (spent.raw as Array<{ sms_code_hash: string }>)[0]?.sms_code_hash;
     if (!stored || !sameString(stored, this.crypto.digest(dto.token.trim()))) {
-      throw new DomainError('INVALID_TWO_FACTOR_CODE', INVALID_TOKEN);
+      throw new DomainError(TWO_FACTOR_ERRORS.SMS_CODE_INVALID);
     }
     const recoveryCodes = await this.dataSource.transaction(async (em) => {
-      if (!(await this.state.enable(em, userId, 'sms'))) throw new DomainError('TWO_FACTOR_STATE', ALREADY_ENABLED);
+      if (!(await this.state.enable(em, userId, 'sms'))) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
       await this.state.saveSettings(em, userId, {
         smsCodeHash: null,
         smsCodeExpiresAt: null,
@@ -115,7 +110,7 @@ export class SmsTwoFactorService {
   async disable(auth: AuthContext, dto: DisableSmsTwoFactorDto): Promise<UserProfile> {
     await this.reauth.requireRecentAuth(auth, dto.current_password);
     await this.dataSource.transaction(async (em) => {
-      if (!(await this.state.disable(em, auth.user.id))) throw new DomainError('TWO_FACTOR_STATE', NOT_ENABLED);
+      if (!(await this.state.disable(em, auth.user.id))) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED);
       await this.activity.record({ event: 'user:two-factor.delete', userId: auth.user.id, auth, properties: { method: auth.user.twoFactorMethod } }, em);
     });
     return this.profiles.load(auth.user.id);
@@ -130,7 +125,7 @@ export class SmsTwoFactorService {
       const [row] = (await em.query(`SELECT two_factor_method FROM users WHERE id = $1 FOR UPDATE`, [userId])) as Array<{
         two_factor_method: string | null;
       }>;
-      if (!row?.two_factor_method) throw new DomainError('TWO_FACTOR_STATE', NOT_ENABLED);
+      if (!row?.two_factor_method) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED);
       const codes = await this.state.issueRecoveryCodes(em, userId);
       await this.activity.record({ event: 'user:two-factor.recovery-codes', userId, auth }, em);
       return codes;

@@ -3,6 +3,9 @@ import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { ClientErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { TWO_FACTOR_ERRORS } from './errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { EnableTotpDto, RecoveryTokensDto, TotpPasswordDto, TotpSetupDto } from './dto/totp.dto.js';
 import { presentRecoveryTokens, presentTotpSetup } from './two-factor.presenter.js';
@@ -12,7 +15,7 @@ import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 @ApiTags(TAGS.twoFactor)
 @UseGuards(TwoFactorEnabledGuard)
 @Controller('client/account/two-factor')
-@ClientErrors(401, 403, 'SWITCHED_OFF')
+@ClientErrors(401, 403, PLATFORM_ERRORS.SWITCHED_OFF)
 export class TotpController {
   constructor(private readonly totp: TotpService) {}
 
@@ -21,7 +24,7 @@ export class TotpController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TotpSetupDto })
-  @ClientErrors('TWO_FACTOR_STATE')
+  @ClientErrors(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE)
   async getTotpSetup(@CurrentAuth() auth: AuthContext): Promise<TotpSetupDto> {
     return presentTotpSetup(await this.totp.getSetup(auth));
   }
@@ -32,7 +35,7 @@ export class TotpController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: RecoveryTokensDto })
-  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED')
+  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, TWO_FACTOR_ERRORS.TWO_FACTOR_STATE, TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, PLATFORM_ERRORS.VALIDATION_FAILED)
   @ProofRequiredErrors('client', { recentLogin: false })
   async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
     return presentRecoveryTokens(await this.totp.enable(auth, dto));
@@ -43,7 +46,7 @@ export class TotpController {
   @Post('disable')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 422)
+  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, TWO_FACTOR_ERRORS.TWO_FACTOR_STATE, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   disableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);
@@ -54,7 +57,7 @@ export class TotpController {
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Two-factor is off.' })
-  @ClientErrors('INVALID_PASSWORD', 'TWO_FACTOR_STATE', 422)
+  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, TWO_FACTOR_ERRORS.TWO_FACTOR_STATE, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   deleteTotp(@CurrentAuth() auth: AuthContext, @Body() dto: TotpPasswordDto): Promise<void> {
     return this.totp.disable(auth, dto);

@@ -4,6 +4,7 @@ import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { TWO_FACTOR_ERRORS } from './errors.js';
 import type { EnableTotpDto, TotpPasswordDto } from './dto/totp.dto.js';
 import { matchTotpStep, newTotpSecret, otpauthUrl, qrCodeDataUrl } from './totp.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
@@ -14,11 +15,6 @@ export interface TotpSetup {
   otpauthUrl: string;
   qrCode: string;
 }
-
-const ALREADY_ENABLED = 'Two-factor authentication is already enabled on this account.';
-const NOT_ENABLED = 'Two-factor authentication is not enabled on this account.';
-const NO_PENDING_SECRET = 'Request a two-factor secret first (GET /api/client/account/two-factor).';
-const INVALID_CODE = 'The two-factor code is not valid. Enter the current code from your authenticator app.';
 
 /** Authenticator-app two-factor for the /api/client/account family (CONTRACT §6, §7). */
 @Injectable()
@@ -33,7 +29,7 @@ export class TotpService {
 
   /** A new pending secret on every call (it replaces the previous one); stored encrypted until a code confirms it. */
   async getSetup(auth: AuthContext): Promise<TotpSetup> {
-    if (auth.user.twoFactorMethod) throw new DomainError('BAD_REQUEST', ALREADY_ENABLED);
+    if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE);
     const secret = newTotpSecret();
     await this.state.saveSettings(this.dataSource.manager, auth.user.id, { pendingTotpSecret: this.crypto.encrypt(secret, auth.user.id) });
     const url = otpauthUrl(auth.user.email, secret);
@@ -47,12 +43,12 @@ export class TotpService {
     return this.dataSource.transaction(async (em) => {
       const settings = await this.state.loadSettings(em, userId);
       if (!settings?.pendingTotpSecret) {
-        if (auth.user.twoFactorMethod) throw new DomainError('BAD_REQUEST', ALREADY_ENABLED);
-        throw new DomainError('BAD_REQUEST', NO_PENDING_SECRET);
+        if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE);
+        throw new DomainError(TWO_FACTOR_ERRORS.TOTP_NO_PENDING_SECRET);
       }
       const step = matchTotpStep(this.crypto.decrypt(settings.pendingTotpSecret, userId), dto.code);
-      if (step === null) throw DomainError.invalid('code', INVALID_CODE, 'totp');
-      if (!(await this.state.enable(em, userId, 'totp'))) throw new DomainError('BAD_REQUEST', ALREADY_ENABLED);
+      if (step === null) throw new DomainError(TWO_FACTOR_ERRORS.TOTP_CODE_INVALID);
+      if (!(await this.state.enable(em, userId, 'totp'))) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE);
       // The confirming code's step counts as used, so it cannot also complete a login.
       await this.state.saveSettings(em, userId, {
         totpSecret: settings.pendingTotpSecret,
@@ -72,7 +68,7 @@ export class TotpService {
   async disable(auth: AuthContext, dto: TotpPasswordDto): Promise<void> {
     await this.reauth.verifyPassword(auth, dto.password);
     await this.dataSource.transaction(async (em) => {
-      if (!(await this.state.disable(em, auth.user.id))) throw new DomainError('BAD_REQUEST', NOT_ENABLED);
+      if (!(await this.state.disable(em, auth.user.id))) throw new DomainError(TWO_FACTOR_ERRORS.TOTP_NOT_ENABLED);
       await this.activity.record({ event: 'user:two-factor.delete', userId: auth.user.id, auth, properties: { method: auth.user.twoFactorMethod } }, em);
     });
   }

@@ -8,6 +8,9 @@ import { LoginThrottleService } from '../../core/credentials/login-throttle.serv
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { TWO_FACTOR_ERRORS } from './errors.js';
 import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { AuthenticationResponseDto } from '../passkeys/dto/webauthn.dto.js';
 import { PasskeyAssertionsService } from '../passkeys/passkey-assertions.service.js';
@@ -22,11 +25,6 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
 
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const MAX_CHALLENGE_ATTEMPTS = 5;
-
-const DEAD_CHALLENGE = 'The two-factor challenge has expired or has been used up. Log in again.';
-const WRONG_CODE = 'Invalid 2FA token.';
-const WRONG_PASSKEY = 'The passkey could not be verified.';
-const NO_PASSKEY = 'This account has no passkey; answer the challenge with a code.';
 
 /** What answered the challenge. */
 export type SecondFactor = 'totp' | 'sms' | 'recovery_code' | 'passkey';
@@ -77,10 +75,10 @@ export class TwoFactorChallengeService extends SecondFactorChallenger implements
   /** Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind. */
   async start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
     const method = user.twoFactorMethod;
-    if (!method) throw new DomainError('INTERNAL');
+    if (!method) throw new DomainError(PLATFORM_ERRORS.INTERNAL);
     let smsCodeHash: string | null = null;
     if (method === 'sms') {
-      if (user.twoFactorCountryCode === null || !user.twoFactorPhone) throw new DomainError('INTERNAL');
+      if (user.twoFactorCountryCode === null || !user.twoFactorPhone) throw new DomainError(PLATFORM_ERRORS.INTERNAL);
       const code = randomDigits(6);
       await this.sms.send(
         { countryCode: user.twoFactorCountryCode, number: user.twoFactorPhone },
@@ -113,9 +111,9 @@ export class TwoFactorChallengeService extends SecondFactorChallenger implements
    */
   async passkeyOptions(challengeToken: string): Promise<SecondFactorPasskeyOptionsDto> {
     const live = await this.liveChallenge(this.challenges, sha256Hex(challengeToken));
-    if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    if (!live) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_CHALLENGE_DEAD);
     const passkeys = await this.passkeyAssertions.descriptorsOf(live.userId);
-    if (passkeys.length === 0) throw DomainError.invalid('challenge_token', NO_PASSKEY, 'passkey');
+    if (passkeys.length === 0) throw new DomainError(TWO_FACTOR_ERRORS.NO_PASSKEY_FOR_CHALLENGE);
     const options = await this.passkeyAssertions.requestOptions(this.webauthnChallenges.newChallenge(), passkeys, 'preferred');
     await this.webauthnChallenges.issue(options.challenge, { purpose: 'second_factor', userId: live.userId, twoFactorChallengeId: live.id });
     return { options };
@@ -129,11 +127,11 @@ export class TwoFactorChallengeService extends SecondFactorChallenger implements
     const answers = [dto.code, dto.recovery_code, dto.passkey].filter((answer) => answer !== undefined).length;
     if (answers > 1) {
       const field = dto.passkey !== undefined ? 'passkey' : 'recovery_code';
-      throw DomainError.invalid(field, 'Send one of code, recovery_code or passkey.', 'prohibited_with');
+      throw new DomainError(TWO_FACTOR_ERRORS.TOO_MANY_ANSWERS, { field });
     }
     const tokenHash = sha256Hex(dto.challenge_token);
     const live = await this.liveChallenge(this.challenges, tokenHash);
-    if (!live) throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+    if (!live) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_CHALLENGE_DEAD);
     // A wrong code is a failed login of the account (CONTRACT §10): it shares the password's counters and lock-out.
     const attempt = { accountKey: this.throttle.accountKeyOfUser(live.userId), ip: client.ip };
     await this.throttle.assertAllowed(attempt);
@@ -144,7 +142,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger implements
 
     if (outcome.kind === 'dead') {
       await this.throttle.release(attempt);
-      throw DomainError.invalid('challenge_token', DEAD_CHALLENGE, 'challenge');
+      throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_CHALLENGE_DEAD);
     }
     if (outcome.kind === 'wrong') {
       const { challenge, user } = outcome;
@@ -156,11 +154,11 @@ export class TwoFactorChallengeService extends SecondFactorChallenger implements
         client,
         properties: { method: secondFactorOf(dto, challenge), attempt: challenge.attempts + 1 },
       });
-      if (dto.passkey !== undefined) throw DomainError.invalid('passkey', WRONG_PASSKEY, 'two_factor');
-      throw DomainError.invalid(dto.recovery_code !== undefined ? 'recovery_code' : 'code', WRONG_CODE, 'two_factor');
+      if (dto.passkey !== undefined) throw new DomainError(TWO_FACTOR_ERRORS.SECOND_FACTOR_PASSKEY_REFUSED);
+      throw new DomainError(TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, { field: dto.recovery_code !== undefined ? 'recovery_code' : 'code' });
     }
     await this.throttle.recordSuccess(attempt);
-    if (outcome.passed.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (outcome.passed.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     return outcome.passed;
   }
 

@@ -4,6 +4,9 @@ import { TokenPairDto } from '../auth/dto/login.dto.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors } from '../../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { TWO_FACTOR_ERRORS } from './errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { SecondFactorPasskeyOptionsDto, SecondFactorPasskeyOptionsRequestDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { TokenPair } from '../../core/credentials/sessions/sessions.service.js';
@@ -37,7 +40,7 @@ export class TwoFactorLoginController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TokenPairDto })
-  @LaravelErrors(400, 'ACCOUNT_BANNED', 'SWITCHED_OFF', 'INVALID_TWO_FACTOR_CODE', 'VALIDATION_FAILED', 429)
+  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, PLATFORM_ERRORS.SWITCHED_OFF, TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, PLATFORM_ERRORS.VALIDATION_FAILED, 429)
   completeTwoFactorLogin(@Body() dto: CompleteTwoFactorLoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPair> {
     return this.login.complete(dto, client);
   }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { BEARER_SCHEME } from '../../platform/openapi/tags.js';
 import { ADMIN_SCOPE, type ApiKeyScope } from '../users/api-key-scopes.js';
-import { DomainError, type ErrorCode } from '../../platform/errors/domain-error.js';
+import type { ErrorEntry } from '../../platform/errors/domain-error.js';
 import type { AuthContext, ClientInfo } from '../users/auth-context.js';
 
 export const IS_PUBLIC = 'tessera:public';
@@ -29,7 +29,7 @@ export const Authenticated = (scope?: ApiKeyScope): MethodDecorator & ClassDecor
  * The route takes access tokens only, and says why to an API key: 403 with the given error instead of the generic
  * refusal of a route without a scope. The route documents that 403 with its family's `ErrorExamples`.
  */
-export const AccessTokenOnly = (refusal: ErrorCode): MethodDecorator & ClassDecorator =>
+export const AccessTokenOnly = (refusal: ErrorEntry): MethodDecorator & ClassDecorator =>
   applyDecorators(
     Authenticated(),
     SetMetadata(API_KEY_REFUSAL, refusal),

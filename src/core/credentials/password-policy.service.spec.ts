@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../../platform/config/app-config.js';
 import { ownerWords, PasswordPolicyService, rangeCount, SCORED_LENGTH } from './password-policy.service.js';
+import { CREDENTIAL_ERRORS } from './errors.js';
 
 describe('rangeCount', () => {
   const body = ['0018A45C4D1DEF81644B54AB7F969B88D65:1', '00D4F6E8FA6EECAD2A3AA415EEC418D38EC:2', 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:0'].join('\r\n');
@@ -42,7 +43,7 @@ describe('PasswordPolicyService offline score', () => {
   });
 
   it('refuses below PASSWORD_MIN_SCORE only', async () => {
-    await expect(policy.assertAcceptable('password', {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ field: 'password', rule: 'uncompromised' }] });
+    await expect(policy.assertAcceptable('password', {})).rejects.toMatchObject({ code: CREDENTIAL_ERRORS.PASSWORD_REFUSED.code, fields: [{ field: 'password', rule: 'uncompromised' }] });
     await expect(new PasswordPolicyService(loadConfig({ PASSWORD_MIN_SCORE: '0' })).assertAcceptable('password', {})).resolves.toBeUndefined();
     await expect(policy.assertAcceptable('password', {}, 'new_password')).rejects.toMatchObject({ fields: [{ field: 'new_password' }] });
   });

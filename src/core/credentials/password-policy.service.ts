@@ -2,13 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { CREDENTIAL_ERRORS } from './errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 
-/** One message for every refusal: it says why without saying which check caught the password (CONTRACT §3). */
-export const PASSWORD_REFUSED_MESSAGE = 'This password is too common or has appeared in a data breach; choose another.';
-/** Laravel's name for the rule (`Password::uncompromised()`), reported in the client family's `meta.rule`. */
-const PASSWORD_REFUSED_RULE = 'uncompromised';
 export const PWNED_TIMEOUT_MS = 1500;
 /**
  * zxcvbn's matching is synchronous and grows fast with length and with l33t substitutions: at its defaults (256
@@ -57,7 +54,7 @@ export class PasswordPolicyService {
   /** Throws a 422 on `field` when the password is refused. */
   async assertAcceptable(password: string, owner: PasswordOwner, field = 'password'): Promise<void> {
     if (!(await this.isStrongEnough(password, owner)) || (await this.isBreached(password))) {
-      throw DomainError.invalid(field, PASSWORD_REFUSED_MESSAGE, PASSWORD_REFUSED_RULE);
+      throw new DomainError(CREDENTIAL_ERRORS.PASSWORD_REFUSED, { field });
     }
   }
 

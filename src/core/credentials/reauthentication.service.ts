@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthContext } from '../users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { CREDENTIAL_ERRORS } from './errors.js';
 import { ActivityService } from '../activity/activity.service.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
-
-export const CURRENT_PASSWORD_MESSAGE = 'The current password is incorrect.';
-export const PASSWORD_NOT_VALID_MESSAGE = 'The password provided was not valid.';
 
 /**
  * The proof rule for credential changes (CONTRACT §2), in one place: an API key never changes credentials; the
@@ -30,12 +29,12 @@ export class ReauthenticationService {
    * An API key is refused first, whatever it sends (CONTRACT §2).
    */
   async verifyPassword(auth: AuthContext, password: string): Promise<void> {
-    await this.prove(auth, password, () => new DomainError('INVALID_PASSWORD'));
+    await this.prove(auth, password, () => new DomainError(CREDENTIAL_ERRORS.INVALID_PASSWORD));
   }
 
   /** For /api/me routes whose body requires the password in `field`: a wrong one is 422 on that field. */
   async verifyPasswordField(auth: AuthContext, field: string, password: string): Promise<void> {
-    await this.prove(auth, password, () => DomainError.invalid(field, PASSWORD_NOT_VALID_MESSAGE, 'current_password'));
+    await this.prove(auth, password, () => new DomainError(CREDENTIAL_ERRORS.PASSWORD_NOT_VALID, { field }));
   }
 
   /**
@@ -44,11 +43,11 @@ export class ReauthenticationService {
    */
   async requireRecentAuth(auth: AuthContext, currentPassword: string | undefined): Promise<void> {
     if (currentPassword !== undefined) {
-      await this.prove(auth, currentPassword, () => DomainError.invalid('current_password', CURRENT_PASSWORD_MESSAGE, 'current_password'));
+      await this.prove(auth, currentPassword, () => new DomainError(CREDENTIAL_ERRORS.CURRENT_PASSWORD_INCORRECT));
       return;
     }
     this.refuseApiKey(auth);
-    if (!this.sessions.isRecentlyAuthenticated(auth)) throw new DomainError('RECENT_AUTH_REQUIRED');
+    if (!this.sessions.isRecentlyAuthenticated(auth)) throw new DomainError(CREDENTIAL_ERRORS.RECENT_AUTH_REQUIRED);
   }
 
   /**
@@ -64,7 +63,7 @@ export class ReauthenticationService {
     try {
       await this.throttle.assertAllowed(attempt);
     } catch (error) {
-      if (error instanceof DomainError && error.code === 'TOO_MANY_ATTEMPTS') await this.revokeCallingSession(auth);
+      if (error instanceof DomainError && error.is(PLATFORM_ERRORS.TOO_MANY_ATTEMPTS)) await this.revokeCallingSession(auth);
       throw error;
     }
     let valid: boolean;
@@ -98,6 +97,6 @@ export class ReauthenticationService {
 
   /** Credential changes need an access token: a stolen API key must not be able to take the account over. */
   private refuseApiKey(auth: AuthContext): void {
-    if (auth.apiKey) throw new DomainError('API_KEY_FORBIDDEN');
+    if (auth.apiKey) throw new DomainError(CREDENTIAL_ERRORS.API_KEY_FORBIDDEN);
   }
 }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { avatarUrlsOf } from './avatar-urls.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import type { AccountUser } from './account-user.js';
@@ -24,7 +25,7 @@ export class UserProfileService {
   async load(userId: number, includes: ProfileIncludes = {}, manager?: EntityManager): Promise<UserProfile> {
     const repository = manager ? manager.getRepository(User) : this.users;
     const user = await repository.findOne({ where: { id: userId }, relations: { role: true, country: includes.country ?? false } });
-    if (!user) throw new DomainError('NOT_FOUND');
+    if (!user) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return this.of(user);
   }
 

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type EntityManager, type Repository } from 'typeorm';
 import { escapeLike } from '../../platform/database/escape-like.js';
 import { DomainError, type FieldError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { Role, USER_ROLE_SLUG } from './role.entity.js';
 import { User, UserStatus } from './user.entity.js';
 
@@ -78,7 +79,7 @@ export class UsersService {
   async getById(id: number, manager?: EntityManager): Promise<User> {
     const repository = manager ? manager.getRepository(User) : this.users;
     const user = await repository.findOne({ where: { id }, relations: { role: true } });
-    if (!user) throw new DomainError('NOT_FOUND');
+    if (!user) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return user;
   }
 
@@ -106,7 +107,7 @@ export class UsersService {
   /** The password hash of a user, selected explicitly (it is never loaded otherwise). */
   async getPasswordHash(userId: number): Promise<string> {
     const row = await this.users.createQueryBuilder('u').select('u.password', 'password').where('u.id = :userId', { userId }).getRawOne<{ password: string }>();
-    if (!row) throw new DomainError('NOT_FOUND');
+    if (!row) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return row.password;
   }
 
@@ -124,7 +125,7 @@ export class UsersService {
       if (exceptUserId !== undefined) query.andWhere('u.id <> :exceptUserId', { exceptUserId });
       if (await query.getExists()) fields.push({ field, message: `The ${field} has already been taken.`, rule: 'unique' });
     }
-    if (fields.length > 0) throw new DomainError('VALIDATION_FAILED', undefined, { fields });
+    if (fields.length > 0) throw new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields });
   }
 
   async create(data: NewUser, manager?: EntityManager): Promise<User> {

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../errors/errors.js';
 
 interface Waiter {
   start: () => void;
@@ -47,7 +48,7 @@ export class BoundedConcurrency {
         start: resolve,
         timer: setTimeout(() => {
           this.waiting.delete(waiter);
-          reject(new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: this.retryAfterSeconds }));
+          reject(new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: this.retryAfterSeconds }));
         }, this.maxWaitMs),
       };
       this.waiting.add(waiter);

@@ -1,6 +1,8 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { DomainError, type FieldError } from './domain-error.js';
+import { DomainError } from './domain-error.js';
+import { fieldErrorOf, type ErrorEntry, type FieldError } from './error-catalogue.js';
+import { PLATFORM_ERRORS } from './errors.js';
 
 /** A transport-neutral description of a failed request, which each route family renders in its own shape. */
 export interface ErrorReport {
@@ -12,19 +14,39 @@ export interface ErrorReport {
   unexpected: boolean;
 }
 
-const STATUS_MESSAGES: Record<number, string> = {
-  400: 'Bad Request.',
-  401: 'Unauthenticated.',
-  403: 'This action is unauthorized.',
-  404: 'Not Found.',
-  405: 'Method Not Allowed.',
-  413: 'The request body is too large.',
-  415: 'Unsupported Media Type.',
-  422: 'The given data was invalid.',
-  429: 'Too Many Attempts.',
-  500: 'Server Error',
-  503: 'The service is temporarily unavailable. Please retry shortly.',
-};
+const {
+  BAD_REQUEST,
+  FORBIDDEN,
+  INTERNAL,
+  MALFORMED_JSON,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  REQUEST_FAILED,
+  SERVICE_UNAVAILABLE,
+  TOO_MANY_ATTEMPTS,
+  UNAUTHENTICATED,
+  UNSUPPORTED_MEDIA_TYPE,
+  VALIDATION_FAILED,
+  VALUE_MALFORMED,
+} = PLATFORM_ERRORS;
+
+/** The entry a failure that brings only its status (Nest's own exceptions, the body parser's) is answered with. */
+const ENTRY_OF_STATUS = new Map<number, ErrorEntry>(
+  [
+    BAD_REQUEST,
+    UNAUTHENTICATED,
+    FORBIDDEN,
+    NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    PAYLOAD_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION_FAILED,
+    TOO_MANY_ATTEMPTS,
+    INTERNAL,
+    SERVICE_UNAVAILABLE,
+  ].map((entry) => [entry.status, entry]),
+);
 
 /** Errors raised by Express's body parser carry `type` and `status`. */
 interface BodyParserError {
@@ -39,7 +61,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 }
 
 function report(status: number, message?: string, fields: FieldError[] = [], retryAfter?: number): ErrorReport {
-  return { status, message: message ?? STATUS_MESSAGES[status] ?? 'Error.', fields, retryAfter, unexpected: false };
+  return { status, message: message ?? (ENTRY_OF_STATUS.get(status) ?? REQUEST_FAILED).message, fields, retryAfter, unexpected: false };
 }
 
 /** PostgreSQL errors a client can provoke (a race on a unique value, a dangling reference, a value out of range). */
@@ -56,7 +78,7 @@ function fromDatabase(error: QueryFailedError): ErrorReport | undefined {
     return report(422, undefined, [{ field, message: `The selected ${field} is invalid.`, rule: 'exists' }]);
   }
   if (code === '22001' || code === '22003' || code === '22007' || code === '22008' || code === '22P02') {
-    return report(422, undefined, [{ field: 'input', message: 'A value is out of range or malformed.', rule: 'format' }]);
+    return report(422, undefined, [fieldErrorOf(VALUE_MALFORMED)]);
   }
   if (code === '57014' || code === '57P01' || code === '53300') {
     return { ...report(503), retryAfter: 5 };
@@ -79,12 +101,12 @@ export function toErrorReport(error: unknown): ErrorReport {
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    // Nest's own exceptions (unknown route, body too large) keep the status but use the contract's wording.
-    return report(status, status === HttpStatus.NOT_FOUND ? 'Not Found.' : STATUS_MESSAGES[status]);
+    // Nest's own exceptions (unknown route, body too large) keep the status but use the catalogue's wording.
+    return report(status);
   }
   if (isBodyParserError(error)) {
     const status = error.status ?? error.statusCode ?? 400;
-    if (error.type === 'entity.parse.failed') return report(400, 'The request body is not valid JSON.');
+    if (error.type === 'entity.parse.failed') return report(MALFORMED_JSON.status, MALFORMED_JSON.message);
     if (error.type === 'entity.too.large') return report(413);
     if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') return report(415);
     return report(status < 500 ? status : 400);

@@ -1,6 +1,7 @@
 import type { OpenAPIObject, OperationObject, PathItemObject } from '@nestjs/swagger';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DomainError } from '../errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../errors/errors.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -59,7 +60,7 @@ function parseContentType(header: string | undefined): { type: string; charset?:
 }
 
 function unsupportedMediaType(mediaTypes: string[]): DomainError {
-  return new DomainError('UNSUPPORTED_MEDIA_TYPE', `The request body must be ${mediaTypes.join(' or ')}, in UTF-8.`);
+  return new DomainError(PLATFORM_ERRORS.MEDIA_TYPE_NOT_DOCUMENTED, { params: { mediaTypes: mediaTypes.join(' or ') } });
 }
 
 function decodablePath(path: string): boolean {
@@ -87,14 +88,14 @@ export function documentedRoutes(documentOf: () => OpenAPIObject): RequestHandle
     routes ??= routesOf(documentOf());
     const path = req.path;
     // A path that is not valid percent-encoded UTF-8 names nothing (Express would answer a bare 400 for its params).
-    if (!decodablePath(path)) return next(new DomainError('NOT_FOUND'));
+    if (!decodablePath(path)) return next(new DomainError(PLATFORM_ERRORS.NOT_FOUND));
     const candidates = routes.filter((route) => route.pattern.test(path));
-    if (candidates.length === 0) return next(new DomainError('NOT_FOUND'));
+    if (candidates.length === 0) return next(new DomainError(PLATFORM_ERRORS.NOT_FOUND));
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const route = candidates.find((candidate) => candidate.operations.has(method));
     if (!route) {
       res.setHeader('Allow', allowedMethods(candidates[0]));
-      return next(new DomainError('METHOD_NOT_ALLOWED'));
+      return next(new DomainError(PLATFORM_ERRORS.METHOD_NOT_ALLOWED));
     }
     const { mediaTypes, query } = route.operations.get(method)!;
     const api = /^\/api\//i.test(path);
@@ -104,7 +105,7 @@ export function documentedRoutes(documentOf: () => OpenAPIObject): RequestHandle
       const unknown = Object.keys(req.query as object);
       if (unknown.length > 0) {
         const fields = unknown.map((field) => ({ field, message: `The ${field} field is not allowed.`, rule: 'prohibited' }));
-        return next(new DomainError('VALIDATION_FAILED', undefined, { fields }));
+        return next(new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields }));
       }
     }
     // Outside /api only the probes, which take no body and ignore one.

@@ -1,6 +1,7 @@
 import { applyDecorators, Injectable, Param, type PipeTransform } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { DomainError } from '../errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../errors/errors.js';
 
 /** A users.id (PostgreSQL integer): 1 to 2147483647. */
 const USER_ID = /^[1-9]\d{0,9}$/;
@@ -14,7 +15,7 @@ const USER_ID_MAX = 2_147_483_647;
 export class UserIdPipe implements PipeTransform<string, number> {
   transform(value: string): number {
     const id = USER_ID.test(value) ? Number(value) : NaN;
-    if (!(id <= USER_ID_MAX)) throw new DomainError('NOT_FOUND');
+    if (!(id <= USER_ID_MAX)) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return id;
   }
 }

@@ -5,6 +5,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { DomainError } from '../errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../errors/errors.js';
 
 export interface RateLimitRule {
   /** Namespace of the counter (`login-ip`, `login-account`, …). */
@@ -44,7 +45,7 @@ function databaseNamespace(databaseUrl: string | undefined): string {
 /** TOO_MANY_ATTEMPTS whose Retry-After is the longest wait of the exceeded counters. */
 export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNext'>[]): DomainError {
   const ms = Math.max(0, ...exceeded.map((result) => result.msBeforeNext));
-  return new DomainError('TOO_MANY_ATTEMPTS', undefined, { retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
+  return new DomainError(PLATFORM_ERRORS.TOO_MANY_ATTEMPTS, { retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
 }
 
 /**
@@ -148,7 +149,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       if (error instanceof RateLimiterRes) throw error;
       this.logger.error({ err: error }, 'the rate-limit store (Redis) did not answer');
-      throw new DomainError('SERVICE_UNAVAILABLE', undefined, { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
+      throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
     }
   }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error.js';
+import { SMS_ERRORS } from './errors.js';
 
 /** Delivers one text message to an E.164 number (`+381641234567`); throws DomainError GATEWAY_FAILED on failure. */
 export interface SmsTransport {
@@ -11,8 +12,6 @@ export interface SentSms {
   message: string;
   sentAt: Date;
 }
-
-const GATEWAY_FAILED_MESSAGE = 'The SMS could not be sent. Please try again later.';
 
 /** Keeps the number recognisable in a log without writing it out whole. */
 export function maskPhone(e164: string): string {
@@ -57,13 +56,13 @@ export class HttpSmsTransport implements SmsTransport {
       // The message carries a code: log only where it was going and why it failed.
       const reason = (error as Error | undefined)?.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : describe(error);
       this.logger.error({ msg: 'SMS gateway unreachable', to: maskPhone(to), error: reason });
-      throw new DomainError('GATEWAY_FAILED', GATEWAY_FAILED_MESSAGE, { cause: error });
+      throw new DomainError(SMS_ERRORS.GATEWAY_FAILED, { cause: error });
     }
     // The body is not used; discarding it frees the connection.
     await response.body?.cancel().catch(() => undefined);
     if (!response.ok) {
       this.logger.error({ msg: 'SMS gateway refused the message', to: maskPhone(to), status: response.status });
-      throw new DomainError('GATEWAY_FAILED', GATEWAY_FAILED_MESSAGE);
+      throw new DomainError(SMS_ERRORS.GATEWAY_FAILED);
     }
   }
 }

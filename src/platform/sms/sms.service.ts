@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error.js';
+import { SMS_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../rate-limit/rate-limiter.service.js';
 import type { AppConfig, SmsBudgets } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
@@ -22,8 +23,6 @@ export interface SmsSender {
   userId: number;
   ip: string;
 }
-
-export const CALLING_CODE_REFUSED = 'Text messages cannot be sent to this country calling code.';
 
 /**
  * Sends text messages through the driver chosen by SMS_DRIVER. Unlike mail, callers await `send`:
@@ -66,7 +65,7 @@ export class SmsService {
    */
   async send(to: SmsRecipient, message: string, sender: SmsSender): Promise<void> {
     const allowed = this.budgets.allowedCallingCodes;
-    if (allowed && !allowed.includes(to.countryCode)) throw DomainError.invalid('country_code', CALLING_CODE_REFUSED, 'calling_code');
+    if (allowed && !allowed.includes(to.countryCode)) throw new DomainError(SMS_ERRORS.CALLING_CODE_REFUSED);
     const e164 = toE164(to);
     await this.rateLimiter.consumeAll([
       { rule: this.perAccount, key: String(sender.userId) },

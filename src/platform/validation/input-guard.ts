@@ -3,6 +3,8 @@ import { getMetadataStorage } from 'class-validator';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { fieldErrorOf } from '../errors/error-catalogue.js';
+import { PLATFORM_ERRORS } from '../errors/errors.js';
 
 /** class-transformer's @Type registry (not re-exported by its index; the same CommonJS module the app loads). */
 const { defaultMetadataStorage } = createRequire(import.meta.url)('class-transformer/cjs/storage.js') as {
@@ -91,7 +93,7 @@ function walkObject(object: Record<string, unknown>, parent: string, depth: numb
   for (const key of Object.keys(object)) {
     const field = parent ? `${parent}.${key}` : key;
     if (ANY_CONTROL.test(key) || !wellFormed(key)) {
-      walk.fields.push({ field: 'input', message: 'A field name contains control characters.', rule: 'regex' });
+      walk.fields.push(fieldErrorOf(PLATFORM_ERRORS.FIELD_NAME_MALFORMED));
       continue;
     }
     if (known && !known.names.has(key)) {
@@ -134,7 +136,7 @@ export class InputGuardPipe implements PipeTransform {
     const checked = this.guard(value, metadata);
     if (checked.fields.length === 0) return this.validation.transform(value, metadata);
     if (checked.unknown.length < checked.fields.length) {
-      throw new DomainError('VALIDATION_FAILED', undefined, { fields: dedupe(checked.fields) });
+      throw new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields: dedupe(checked.fields) });
     }
     for (const { object, key } of checked.unknown) delete object[key];
     let others: FieldError[] = [];
@@ -144,7 +146,7 @@ export class InputGuardPipe implements PipeTransform {
       if (!(error instanceof DomainError)) throw error;
       others = error.fields;
     }
-    throw new DomainError('VALIDATION_FAILED', undefined, { fields: dedupe([...checked.fields, ...others]) });
+    throw new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields: dedupe([...checked.fields, ...others]) });
   }
 
   private guard(value: unknown, metadata: ArgumentMetadata): Walk {
@@ -152,7 +154,7 @@ export class InputGuardPipe implements PipeTransform {
     if (metadata.type === 'custom') return none;
     const known = typeof metadata.metatype === 'function' ? knownPropertiesOf(metadata.metatype) : undefined;
     if (metadata.type === 'param') {
-      if (typeof value === 'string' && (ANY_CONTROL.test(value) || !wellFormed(value))) throw new DomainError('NOT_FOUND');
+      if (typeof value === 'string' && (ANY_CONTROL.test(value) || !wellFormed(value))) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
       return none;
     }
     const walk: Walk = { fields: [], controls: metadata.type === 'query' ? ANY_CONTROL : BODY_CONTROLS, unknown: [] };

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../errors/errors.js';
 
 /** class-validator constraint → the Laravel rule name clients read in `meta.rule`. */
 const RULES: Record<string, string> = {
@@ -67,6 +68,6 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new DomainError('VALIDATION_FAILED', undefined, { fields: flattenValidationErrors(errors) }),
+      new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields: flattenValidationErrors(errors) }),
   });
 }

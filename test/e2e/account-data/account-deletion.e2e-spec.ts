@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LAST_ADMIN_MESSAGE } from '../../../src/capabilities/account-data/account-deletion.service.js';
+import { ACCOUNT_DATA_ERRORS } from '../../../src/capabilities/account-data/errors.js';
 import { AvatarFileRemovals } from '../../../src/capabilities/avatar/avatar-file-removals.service.js';
 import { MailService } from '../../../src/platform/mail/mail.service.js';
 import { bootMailingTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
@@ -134,7 +134,7 @@ describe('account deletion (DELETE /api/me, /api/v1/auth/user, /api/client/accou
       await t.db.query(`UPDATE users SET role_id = (SELECT id FROM roles WHERE slug = 'user') WHERE id = ANY($1)`, [admins.map((a) => a.id)]);
       try {
         await t.db.query(`UPDATE users SET role_id = (SELECT id FROM roles WHERE slug = 'admin') WHERE id = $1`, [account.id]);
-        await t.http().delete('/api/me').set(account.auth).send({ current_password: account.password }).expect(403, { message: LAST_ADMIN_MESSAGE });
+        await t.http().delete('/api/me').set(account.auth).send({ current_password: account.password }).expect(403, { message: ACCOUNT_DATA_ERRORS.LAST_ADMIN.message });
         await t.http().delete('/api/client/account').set(account.auth).send({ password: account.password }).expect(403);
         await assertStillThere(account);
         expect(await filesOf(account.avatarKey)).toHaveLength(3);
@@ -142,7 +142,7 @@ describe('account deletion (DELETE /api/me, /api/v1/auth/user, /api/client/accou
         // A banned admin does not count as another admin.
         const other = await registerUser(t);
         await t.db.query(`UPDATE users SET role_id = (SELECT id FROM roles WHERE slug = 'admin'), status = 'Banned' WHERE id = $1`, [other.id]);
-        await t.http().delete('/api/me').set(account.auth).send({ current_password: account.password }).expect(403, { message: LAST_ADMIN_MESSAGE });
+        await t.http().delete('/api/me').set(account.auth).send({ current_password: account.password }).expect(403, { message: ACCOUNT_DATA_ERRORS.LAST_ADMIN.message });
         await t.db.query(`UPDATE users SET status = 'Active' WHERE id = $1`, [other.id]);
         await FAMILIES.me(t, account);
       } finally {

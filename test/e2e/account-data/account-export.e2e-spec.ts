@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { EXPORT_RECENT_AUTH_MESSAGE } from '../../../src/capabilities/account-data/export/account-export.service.js';
+import { ACCOUNT_DATA_ERRORS } from '../../../src/capabilities/account-data/errors.js';
 import { ActivityExportSection } from '../../../src/capabilities/account-data/export/export-sections.js';
 import { bootTestApp, type TestApp } from '../../support/app.js';
 import { bearer, loggedInUser } from '../../support/factories.js';
@@ -106,7 +106,7 @@ describe('GET /api/me/export', () => {
     const account = await richAccount(t);
     await t.http().get('/api/me/export').set(bearer(account.apiKey)).expect(403, { message: 'API keys cannot use this route.' });
     await t.db.query(`UPDATE sessions SET logged_in_at = now() - interval '1 hour' WHERE user_id = $1`, [account.id]);
-    await t.http().get('/api/me/export').set(account.auth).expect(403, { message: EXPORT_RECENT_AUTH_MESSAGE });
+    await t.http().get('/api/me/export').set(account.auth).expect(403, { message: ACCOUNT_DATA_ERRORS.EXPORT_RECENT_AUTH_REQUIRED.message });
     await t.http().get('/api/me/export').expect(401);
     const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM activity_logs WHERE user_id = $1 AND event = 'user:account.exported'`, [account.id]);
     expect(count).toBe(0);

@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { UserTokensService } from '../../../src/capabilities/account-recovery/user-tokens.service.js';
-import { PASSWORD_REFUSED_MESSAGE, PasswordPolicyService } from '../../../src/core/credentials/password-policy.service.js';
+import { CREDENTIAL_ERRORS } from '../../../src/core/credentials/errors.js';
+import { PasswordPolicyService } from '../../../src/core/credentials/password-policy.service.js';
 import { bootTestApp, type TestApp } from '../../support/app.js';
 import { loggedInUser, uniqueName, type LoggedInUser } from '../../support/factories.js';
 import { createDatabase } from '../../support/processes.js';
@@ -11,9 +12,9 @@ import { loggedInAdmin } from '../../support/admin-helpers.js';
 /** Strong by zxcvbn's measure, so only the range API can refuse them. */
 const BREACHED = 'Orchid-Lantern-Quarry-42';
 const STRONG = 'Marmalade-Tundra-Violin-77';
-const REFUSED_LARAVEL = { message: 'The given data was invalid.', errors: { password: [PASSWORD_REFUSED_MESSAGE] } };
+const REFUSED_LARAVEL = { message: 'The given data was invalid.', errors: { password: [CREDENTIAL_ERRORS.PASSWORD_REFUSED.message] } };
 const REFUSED_CLIENT = {
-  errors: [{ code: 'ValidationException', status: '422', detail: PASSWORD_REFUSED_MESSAGE, meta: { source_field: 'password', rule: 'uncompromised' } }],
+  errors: [{ code: 'ValidationException', status: '422', detail: CREDENTIAL_ERRORS.PASSWORD_REFUSED.message, meta: { source_field: 'password', rule: 'uncompromised' } }],
 };
 
 function registration(password: string, overrides: Record<string, string> = {}) {

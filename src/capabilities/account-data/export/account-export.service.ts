@@ -4,12 +4,13 @@ import { ActivityService } from '../../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../../core/users/auth-context.js';
 import { DomainError } from '../../../platform/errors/domain-error.js';
+import { CREDENTIAL_ERRORS } from '../../../core/credentials/errors.js';
+import { ACCOUNT_DATA_ERRORS } from '../errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../../platform/rate-limit/rate-limiter.service.js';
 import { UserProfileService } from '../../../core/users/user-profile.service.js';
 import { exportDocumentStream } from './export-document.js';
 import { EXPORT_SECTIONS, type ExportSection } from './export-section.js';
 
-export const EXPORT_RECENT_AUTH_MESSAGE = 'Exporting your data requires a recent login. Log in again, then export.';
 /** Once a minute per account: an export reads everything the account has. */
 export const EXPORT_RATE_LIMIT: RateLimitRule = { name: 'account-export', points: 1, durationSeconds: 60 };
 
@@ -41,7 +42,7 @@ export class AccountExportService {
       await this.reauthentication.requireRecentAuth(auth, undefined);
     } catch (error) {
       // The shared message asks for a current_password, which this route cannot take.
-      if (error instanceof DomainError && error.code === 'RECENT_AUTH_REQUIRED') throw new DomainError('RECENT_AUTH_REQUIRED', EXPORT_RECENT_AUTH_MESSAGE);
+      if (error instanceof DomainError && error.is(CREDENTIAL_ERRORS.RECENT_AUTH_REQUIRED)) throw new DomainError(ACCOUNT_DATA_ERRORS.EXPORT_RECENT_AUTH_REQUIRED);
       throw error;
     }
     // Keyed by uuid: unique across every database sharing a Redis.

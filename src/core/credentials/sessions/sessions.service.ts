@@ -4,6 +4,8 @@ import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../../users/auth-context.js';
 import { DomainError } from '../../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../../platform/errors/errors.js';
+import { CREDENTIAL_ERRORS } from '../errors.js';
 import type { AppConfig } from '../../../platform/config/app-config.js';
 import { InjectConfig } from '../../../platform/config/config.module.js';
 import { BatchedTouch } from '../../../platform/database/batched-touch.js';
@@ -94,7 +96,7 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const parsed = this.tokens.parseRefreshToken(refreshToken);
-    if (!parsed) throw new DomainError('UNAUTHENTICATED');
+    if (!parsed) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const session = await this.sessions
       .createQueryBuilder('s')
       .addSelect(['s.refreshTokenHash', 's.previousRefreshTokenHash'])
@@ -103,12 +105,12 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
       .addSelect(['u.id', 'u.status'])
       .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
       .getOne();
-    if (!session || !session.user) throw new DomainError('UNAUTHENTICATED');
-    if (session.user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (!session || !session.user) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    if (session.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     if (this.isIdle(session.lastActivity.getTime())) {
       // Unused for SESSION_IDLE_TTL: whoever holds its refresh token now, the session is over.
       await this.revokeForReason(session, 'idle');
-      throw new DomainError('UNAUTHENTICATED');
+      throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     }
     const presented = sha256Hex(refreshToken);
 
@@ -123,7 +125,7 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
       return this.pair(session.userId, session.id, session.generation, session.rotatedAt, new Date());
     }
     if (parsed.generation < session.generation) await this.revokeForReason(session, 'refresh-token-reuse');
-    throw new DomainError('UNAUTHENTICATED');
+    throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
   }
 
   /**
@@ -132,14 +134,14 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
    */
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
     const row = guardValues(await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]));
-    if (!row) throw new DomainError('UNAUTHENTICATED');
+    if (!row) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const user = accountUserOf(row, SESSION_COLUMN_COUNT);
-    if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
+    if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     user.role = await this.roles.get(user.roleId);
-    if (!user.role) throw new DomainError('UNAUTHENTICATED');
+    if (!user.role) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     const lastActivityMs = row[0] as number;
     // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
-    if (this.isIdle(lastActivityMs)) throw new DomainError('UNAUTHENTICATED');
+    if (this.isIdle(lastActivityMs)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     if (Date.now() - lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
     return { user, client, session: { id: claims.sid, loggedInAt: new Date(row[1] as number) }, apiKey: null };
   }
@@ -191,7 +193,7 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
       .createQueryBuilder('s')
       .where('s.id = :sessionId AND s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > now()', { sessionId, userId })
       .getOne();
-    if (!session) throw new DomainError('NOT_FOUND');
+    if (!session) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return session;
   }
 

@@ -1,6 +1,7 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DomainError } from '../../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../../platform/errors/errors.js';
 import { flattenValidationErrors } from '../../../platform/validation/validation.js';
 
 /**
@@ -14,6 +15,6 @@ export async function validateInput<T extends object>(type: ClassConstructor<T>,
     forbidNonWhitelisted: true,
     validationError: { target: false, value: false },
   });
-  if (errors.length > 0) throw new DomainError('VALIDATION_FAILED', undefined, { fields: flattenValidationErrors(errors) });
+  if (errors.length > 0) throw new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields: flattenValidationErrors(errors) });
   return instance;
 }
