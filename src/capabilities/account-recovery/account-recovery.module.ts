@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EmailVerificationRequester } from '../../core/users/email-verification.js';
+import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { AccountRecoveryLifecycle } from './account-recovery-lifecycle.js';
 import { EmailChange } from './email-change.entity.js';
 import { EmailChangeService } from './email-change.service.js';
 import { EmailVerificationController } from './email-verification.controller.js';
@@ -16,13 +18,14 @@ import { UserTokensService } from './user-tokens.service.js';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([UserToken, EmailChange])],
+  imports: [TypeOrmModule.forFeature([UserToken, EmailChange]), LifecycleModule],
   controllers: [PasswordResetController, EmailVerificationController],
   providers: [
     UserTokensService,
     EmailChangeService,
     PasswordResetService,
     EmailVerificationService,
+    ...lifecycleParticipant(AccountRecoveryLifecycle),
     // The profile capability injects this abstract hook to mail a link after an email change.
     { provide: EmailVerificationRequester, useExisting: EmailVerificationService },
   ],

@@ -5,7 +5,7 @@ import { EmailChangeService } from '../account-recovery/email-change.service.js'
 import { ActivityService, type ActivityEvent } from '../../core/activity/activity.service.js';
 import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
 import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
-import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
+import { AccountLifecycle } from '../../core/lifecycle/account-lifecycle.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
@@ -64,7 +64,7 @@ export class AdminUsersService {
     private readonly passwords: PasswordService,
     private readonly passwordPolicy: PasswordPolicyService,
     private readonly reauthentication: ReauthenticationService,
-    private readonly lifecycle: CredentialLifecycle,
+    private readonly lifecycle: AccountLifecycle,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
     private readonly emailChanges: EmailChangeService,

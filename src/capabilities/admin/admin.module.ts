@@ -1,6 +1,7 @@
 import { AccountDataModule } from '../account-data/account-data.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Module } from '@nestjs/common';
+import { LifecycleModule } from '../../core/lifecycle/lifecycle.module.js';
 import { AvatarModule } from '../avatar/avatar.module.js';
 import { CountriesModule } from '../countries/countries.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
@@ -13,7 +14,7 @@ import { AdminUsersService } from './admin-users.service.js';
 
 /** Administration for the admin role (issue 9): users, roles, bans, two-factor resets, sessions, activity. */
 @Module({
-  imports: [AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule, PasskeysModule],
+  imports: [LifecycleModule, AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule, PasskeysModule],
   controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController],
   providers: [AdminUsersService, AdminUserSecurityService],
 })

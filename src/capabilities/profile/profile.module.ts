@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
 import { AccountDataModule } from '../account-data/account-data.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AvatarModule } from '../avatar/avatar.module.js';
@@ -7,13 +8,14 @@ import { AccountActivityService } from './account-activity.service.js';
 import { ClientAccountController } from './client-account.controller.js';
 import { MeController } from './me.controller.js';
 import { OpenBadgeUserController } from './open-badge-user.controller.js';
+import { ProfileLifecycle } from './profile-lifecycle.js';
 import { ProfileService } from './profile.service.js';
 
 /** The user's own account in the three route families, over one domain service (issue 5). */
 @Module({
-  imports: [CountriesModule, AvatarModule, AccountDataModule, ApiKeysModule],
+  imports: [LifecycleModule, CountriesModule, AvatarModule, AccountDataModule, ApiKeysModule],
   controllers: [MeController, OpenBadgeUserController, ClientAccountController],
-  providers: [ProfileService, AccountActivityService],
+  providers: [ProfileService, AccountActivityService, ...lifecycleParticipant(ProfileLifecycle)],
   exports: [ProfileService],
 })
 export class ProfileModule {}

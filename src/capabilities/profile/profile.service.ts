@@ -5,7 +5,7 @@ import { ActivityService, type ActivityEvent } from '../../core/activity/activit
 import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
 import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
-import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
+import { AccountLifecycle } from '../../core/lifecycle/account-lifecycle.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
@@ -97,7 +97,7 @@ export class ProfileService {
     private readonly passwords: PasswordService,
     private readonly passwordPolicy: PasswordPolicyService,
     private readonly reauthentication: ReauthenticationService,
-    private readonly lifecycle: CredentialLifecycle,
+    private readonly lifecycle: AccountLifecycle,
     private readonly emailChanges: EmailChangeService,
     private readonly apiKeys: ApiKeysService,
     private readonly activity: ActivityService,

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SecondFactorChallenger } from '../../core/credentials/second-factor.js';
+import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { RecoveryCode } from './entities/recovery-code.entity.js';
 import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
@@ -12,6 +13,7 @@ import { TotpService } from './totp.service.js';
 import { TwoFactorChallengeService } from './two-factor-challenge.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
+import { TwoFactorLifecycle } from './two-factor-lifecycle.js';
 import { TwoFactorLoginController } from './two-factor-login.controller.js';
 import { TwoFactorLoginService } from './two-factor-login.service.js';
 import { TwoFactorStateService } from './two-factor-state.service.js';
@@ -22,7 +24,7 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]), PasskeysModule],
+  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]), LifecycleModule, PasskeysModule],
   controllers: [TotpController, SmsTwoFactorController, TwoFactorLoginController],
   providers: [
     TwoFactorCrypto,
@@ -32,6 +34,7 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
     TwoFactorChallengeService,
     TwoFactorLoginService,
     TwoFactorEnabledGuard,
+    ...lifecycleParticipant(TwoFactorLifecycle),
     { provide: SecondFactorChallenger, useExisting: TwoFactorChallengeService },
   ],
   // The admin module resets a locked-out user's two-factor through the same state rules.

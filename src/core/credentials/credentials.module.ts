@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CredentialLifecycle } from './credential-lifecycle.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
@@ -10,12 +9,12 @@ import { SessionsService } from './sessions/sessions.service.js';
 
 /**
  * The rules every way of proving who you are shares: password hashing and policy, the login throttle, the proof
- * rule, sessions (the hot read of an access token) and the lifecycle registry that recovery, ban and deletion iterate.
+ * rule and sessions (the hot read of an access token).
  */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([Session])],
-  providers: [CredentialLifecycle, PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
-  exports: [CredentialLifecycle, PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
+  providers: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
+  exports: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
 })
 export class CredentialsModule {}

@@ -1,4 +1,4 @@
-import { CredentialLifecycle } from '../../src/core/credentials/credential-lifecycle.js';
+import { AccountLifecycle } from '../../src/core/lifecycle/account-lifecycle.js';
 import { ApiKeysService } from '../../src/capabilities/api-keys/api-keys.service.js';
 import { SessionsService } from '../../src/core/credentials/sessions/sessions.service.js';
 import { bootServices, type TestServices } from '../support/services.js';
@@ -34,7 +34,7 @@ describe('the credential lifecycle registry', () => {
       });
     }
 
-    const lifecycle = s.get(CredentialLifecycle);
+    const lifecycle = s.get(AccountLifecycle);
     const changed = await s.db.transaction((manager) => lifecycle.end(user.id, 'password-change', manager, { keepSessionId: kept.id }));
     expect(changed).toEqual({ sessions: 1, apiKeys: 0, challenges: 0 });
     expect((await sessions.listActive(user.id)).map((session) => session.id)).toEqual([kept.id]);
