@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoginOutcomeService } from './login-outcome.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
@@ -9,12 +10,12 @@ import { SessionsService } from './sessions/sessions.service.js';
 
 /**
  * The rules every way of proving who you are shares: password hashing and policy, the login throttle, the proof
- * rule and sessions (the hot read of an access token).
+ * rule, how a login ends, and sessions (the hot read of an access token).
  */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([Session])],
-  providers: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
-  exports: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
+  providers: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService, LoginOutcomeService],
+  exports: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService, LoginOutcomeService],
 })
 export class CredentialsModule {}
