@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { LifecycleModule } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import { AccountDeletionService } from './account-deletion.service.js';
 import { AccountExportService } from './export/account-export.service.js';
 
@@ -8,7 +11,7 @@ import { AccountExportService } from './export/account-export.service.js';
  * iterate the lifecycle participants, so this module names none of the capabilities whose data they cover.
  */
 @Module({
-  imports: [LifecycleModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, LifecycleModule],
   providers: [AccountDeletionService, AccountExportService],
   exports: [AccountDeletionService, AccountExportService],
 })

@@ -1,10 +1,15 @@
-import { AccountDataModule } from '../account-data/account-data.module.js';
-import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { Module } from '@nestjs/common';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { LifecycleModule } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
+import { AccountDataModule } from '../account-data/account-data.module.js';
+import { AccountRecoveryModule } from '../account-recovery/account-recovery.module.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AvatarModule } from '../avatar/avatar.module.js';
 import { CountriesModule } from '../countries/countries.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
+import { TwoFactorModule } from '../two-factor/two-factor.module.js';
 import { AdminUserPasskeysController } from './admin-user-passkeys.controller.js';
 import { AdminRolesController } from './admin-roles.controller.js';
 import { AdminUserSecurityController } from './admin-user-security.controller.js';
@@ -14,7 +19,19 @@ import { AdminUsersService } from './admin-users.service.js';
 
 /** Administration for the admin role (issue 9): users, roles, bans, two-factor resets, sessions, activity. */
 @Module({
-  imports: [LifecycleModule, AvatarModule, CountriesModule, ApiKeysModule, AccountDataModule, PasskeysModule],
+  imports: [
+    UsersModule,
+    ActivityModule,
+    CredentialsModule,
+    LifecycleModule,
+    AvatarModule,
+    CountriesModule,
+    ApiKeysModule,
+    AccountRecoveryModule,
+    PasskeysModule,
+    TwoFactorModule,
+    AccountDataModule,
+  ],
   controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController],
   providers: [AdminUsersService, AdminUserSecurityService],
 })

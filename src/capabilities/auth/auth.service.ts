@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -37,7 +37,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly emailVerification: EmailVerificationService,
     private readonly dataSource: DataSource,
     private readonly logins: LoginOutcomeService,
-    @Optional() private readonly secondFactor?: SecondFactorChallenger,
+    private readonly secondFactor: SecondFactorChallenger,
   ) {
     this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
@@ -99,8 +99,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
     if (user.status === UserStatus.Banned) throw new DomainError('ACCOUNT_BANNED');
     if (user.twoFactorMethod && this.config.twoFactorEnabled) {
-      // Fail closed: a user with two-factor on never gets tokens from the password alone.
-      if (!this.secondFactor) throw new DomainError('SERVICE_UNAVAILABLE');
+      // A user with two-factor on never gets tokens from the password alone.
       return this.secondFactor.start(user, client, dto.device_name ?? null);
     }
     return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' });

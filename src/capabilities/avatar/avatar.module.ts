@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ActivityModule } from '../../core/activity/activity.module.js';
 import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { APP_CONFIG } from '../../platform/config/config.module.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
@@ -11,7 +13,7 @@ import { AVATAR_STORAGE } from './storage/avatar-storage.js';
 import { createAvatarStorage } from './storage/avatar-storage.factory.js';
 
 @Module({
-  imports: [LifecycleModule],
+  imports: [UsersModule, ActivityModule, LifecycleModule],
   controllers: [AvatarController],
   providers: [
     AvatarService,

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import { Passkey } from './entities/passkey.entity.js';
 import { WebAuthnChallenge } from './entities/webauthn-challenge.entity.js';
 import { PasskeyAssertionsService } from './passkey-assertions.service.js';
@@ -16,7 +19,7 @@ import { WebAuthnChallengesService } from './webauthn-challenges.service.js';
  * module uses the assertions and challenges for a passkey as second factor; the admin module lists and removes.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Passkey, WebAuthnChallenge]), LifecycleModule],
+  imports: [TypeOrmModule.forFeature([Passkey, WebAuthnChallenge]), UsersModule, ActivityModule, CredentialsModule, LifecycleModule],
   controllers: [PasskeysController, PasskeyLoginController],
   providers: [PasskeysService, PasskeyAssertionsService, PasskeyLoginService, WebAuthnChallengesService, ...lifecycleParticipant(PasskeysLifecycle)],
   exports: [PasskeysService, PasskeyAssertionsService, WebAuthnChallengesService],

@@ -1,6 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import { AccountDataModule } from '../account-data/account-data.module.js';
+import { AccountRecoveryModule } from '../account-recovery/account-recovery.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AvatarModule } from '../avatar/avatar.module.js';
 import { CountriesModule } from '../countries/countries.module.js';
@@ -13,9 +17,23 @@ import { ProfileService } from './profile.service.js';
 
 /** The user's own account in the three route families, over one domain service (issue 5). */
 @Module({
-  imports: [LifecycleModule, CountriesModule, AvatarModule, AccountDataModule, ApiKeysModule],
+  imports: [
+    UsersModule,
+    ActivityModule,
+    CredentialsModule,
+    LifecycleModule,
+    CountriesModule,
+    AvatarModule,
+    AccountRecoveryModule,
+    AccountDataModule,
+    ApiKeysModule,
+  ],
   controllers: [MeController, OpenBadgeUserController, ClientAccountController],
   providers: [ProfileService, AccountActivityService, ...lifecycleParticipant(ProfileLifecycle)],
-  exports: [ProfileService],
 })
-export class ProfileModule {}
+export class ProfileModule {
+  /** `emailVerification`: a module exporting EmailVerificationRequester, bound in the assembly (src/app/ports.module.ts). */
+  static register(ports: { emailVerification: Type }): DynamicModule {
+    return { module: ProfileModule, imports: [ports.emailVerification] };
+  }
+}

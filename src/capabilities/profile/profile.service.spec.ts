@@ -12,7 +12,7 @@ describe('ProfileService.view', () => {
 
   function serviceWith(profiles: Pick<UserProfileService, 'of' | 'load'>): ProfileService {
     const unused = {} as never;
-    return new ProfileService(unused, unused, profiles as UserProfileService, unused, unused, unused, unused, unused, unused, unused, unused, unused, unused);
+    return new ProfileService(unused, unused, profiles as UserProfileService, unused, unused, unused, unused, unused, unused, unused, unused, unused, unused, unused);
   }
 
   it("serves the guard's user without another query", async () => {

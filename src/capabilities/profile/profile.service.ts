@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { ActivityService, type ActivityEvent } from '../../core/activity/activity.service.js';
@@ -103,7 +103,7 @@ export class ProfileService {
     private readonly activity: ActivityService,
     private readonly mail: MailService,
     private readonly avatars: AvatarService,
-    @Optional() private readonly emailVerification?: EmailVerificationRequester,
+    private readonly emailVerification: EmailVerificationRequester,
   ) {}
 
   /** The caller's profile; the guard's user (role loaded) serves it without another query unless the country is asked for. */
@@ -234,7 +234,7 @@ export class ProfileService {
     this.mail.sendEmailChangedNotice(before.email, { name, newEmail: after.email });
     // The one place the new address gets its verification mail (issue 4 provides the requester).
     try {
-      await this.emailVerification?.requestVerification(after);
+      await this.emailVerification.requestVerification(after);
     } catch (error) {
       // The change is committed; the user can ask again through POST /api/email/resend.
       this.logger.error({ err: error, userId: after.id }, 'could not send the verification mail for a new address');

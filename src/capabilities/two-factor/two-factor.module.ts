@@ -1,7 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SecondFactorChallenger } from '../../core/credentials/second-factor.js';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { RecoveryCode } from './entities/recovery-code.entity.js';
 import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
@@ -18,13 +20,16 @@ import { TwoFactorLoginController } from './two-factor-login.controller.js';
 import { TwoFactorLoginService } from './two-factor-login.service.js';
 import { TwoFactorStateService } from './two-factor-state.service.js';
 
-/**
- * TOTP and SMS two-factor, recovery codes and the login challenge (issue 6). Global so that AuthService's
- * optional SecondFactorChallenger finds the implementation.
- */
-@Global()
+/** TOTP and SMS two-factor, recovery codes and the login challenge (issue 6). */
 @Module({
-  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]), LifecycleModule, PasskeysModule],
+  imports: [
+    TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]),
+    UsersModule,
+    ActivityModule,
+    CredentialsModule,
+    LifecycleModule,
+    PasskeysModule,
+  ],
   controllers: [TotpController, SmsTwoFactorController, TwoFactorLoginController],
   providers: [
     TwoFactorCrypto,
@@ -35,9 +40,9 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
     TwoFactorLoginService,
     TwoFactorEnabledGuard,
     ...lifecycleParticipant(TwoFactorLifecycle),
-    { provide: SecondFactorChallenger, useExisting: TwoFactorChallengeService },
   ],
-  // The admin module resets a locked-out user's two-factor through the same state rules.
-  exports: [SecondFactorChallenger, TwoFactorStateService],
+  // The challenge service is auth's SecondFactorChallenger (bound in src/app/ports.module.ts); the admin module
+  // resets a locked-out user's two-factor through the same state rules.
+  exports: [TwoFactorChallengeService, TwoFactorStateService],
 })
 export class TwoFactorModule {}
