@@ -10,7 +10,7 @@ const LAYERS = [
   'platform/config', 'platform/logging', 'platform/errors', 'platform/format', 'platform/openapi', 'platform/validation',
   'platform/http', 'platform/concurrency', 'platform/database', 'platform/rate-limit', 'platform/mail', 'platform/sms',
   // core: the account and the rules every capability shares
-  'core/users', 'core/activity', 'core/credentials',
+  'core/users', 'core/lifecycle', 'core/activity', 'core/credentials',
   // dialects: the three families' response and error shapes
   'dialects',
   // capabilities, each owning its entities, routes, DTOs and errors; later ones may use earlier ones

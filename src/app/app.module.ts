@@ -19,6 +19,7 @@ import { SessionsModule } from '../capabilities/sessions/sessions.module.js';
 import { SmsModule } from '../platform/sms/sms.module.js';
 import { TwoFactorModule } from '../capabilities/two-factor/two-factor.module.js';
 import { UsersModule } from '../core/users/users.module.js';
+import { SecondFactorPort } from './ports.module.js';
 
 @Module({})
 export class AppModule {
@@ -35,7 +36,7 @@ export class AppModule {
         UsersModule,
         CredentialsModule,
         SessionsModule,
-        AuthModule,
+        AuthModule.register({ secondFactor: SecondFactorPort }),
         TwoFactorModule,
         PasskeysModule,
         ApiKeysModule,

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
-import { AvatarFileRemovals } from '../avatar/avatar-file-removals.service.js';
-import { avatarFileNames } from '../../core/users/avatar-urls.js';
+import { AccountLifecycle } from '../../core/lifecycle/account-lifecycle.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
@@ -21,16 +20,14 @@ interface DeletedAccount {
   username: string;
   email: string;
   first_name: string | null;
-  avatar_key: string | null;
   role: string;
 }
 
 /**
  * Deleting an account (CONTRACT §4 `DELETE /api/me`, issue 22), for every family and for the admin route. One
- * transaction: the row goes and every table with a user column cascades (sessions, API keys, two-factor secrets,
- * recovery codes and challenges, one-time tokens, and what later issues add with ON DELETE CASCADE); activity
- * entries stay as an audit trail (event and time) but lose what identifies a person. Avatar files cannot take part
- * in the transaction: their names are scheduled in it and removed after the commit (retried while storage is down).
+ * transaction: each lifecycle participant's deletion step (the activity log keeps its entries as an audit trail but
+ * loses what identifies a person; the avatar's files are scheduled for removal), then the row goes and the tables
+ * that refer to it cascade. What a step leaves for after the commit (removing files) runs once it committed.
  */
 @Injectable()
 export class AccountDeletionService {
@@ -39,7 +36,7 @@ export class AccountDeletionService {
     private readonly reauthentication: ReauthenticationService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
-    private readonly avatarRemovals: AvatarFileRemovals,
+    private readonly lifecycle: AccountLifecycle,
     private readonly users: UsersService,
   ) {}
 
@@ -55,11 +52,12 @@ export class AccountDeletionService {
     await this.erase(auth.user.id, { kind: 'self' });
   }
 
-  /** Deletes the account, then mails its address and removes its avatar files. */
+  /** Deletes the account, then mails its address and does what the deletion steps left for after the commit. */
   async erase(userId: number, by: Deleter): Promise<void> {
-    const deleted = await this.dataSource.transaction(async (manager) => {
+    const { deleted, afterCommit } = await this.dataSource.transaction(async (manager) => {
       const account = await this.lockAccount(manager, userId, by);
-      await this.anonymiseActivity(manager, userId);
+      // Before the deletion's own entry, which keeps its properties: the activity log's step clears those of the account.
+      const afterCommit = await this.lifecycle.erase(userId, manager);
       await this.activity.record(
         by.kind === 'self'
           ? // No IP or user agent: the entry outlives the person it would identify.
@@ -67,12 +65,11 @@ export class AccountDeletionService {
           : { event: 'admin:user.deleted', userId: null, auth: by.auth, properties: { user_id: userId, username: account.username } },
         manager,
       );
-      if (account.avatar_key) await this.avatarRemovals.schedule(avatarFileNames(account.avatar_key), manager);
       await this.users.delete(userId, manager);
-      return account;
+      return { deleted: account, afterCommit };
     });
     this.mail.sendAccountDeletedNotice(deleted.email, { name: deleted.first_name ?? deleted.username, username: deleted.username });
-    if (deleted.avatar_key) await this.avatarRemovals.removeNow(avatarFileNames(deleted.avatar_key));
+    await afterCommit();
   }
 
   /**
@@ -80,7 +77,7 @@ export class AccountDeletionService {
    * first, in id order: two last admins deleting themselves at once cannot both see the other one still there.
    */
   private async lockAccount(manager: EntityManager, userId: number, by: Deleter): Promise<DeletedAccount> {
-    const select = `SELECT u.id, u.username, u.email, u.first_name, u.avatar_key, r.slug AS role
+    const select = `SELECT u.id, u.username, u.email, u.first_name, r.slug AS role
       FROM users u JOIN roles r ON r.id = u.role_id`;
     const [unlocked]: DeletedAccount[] = await manager.query(`${select} WHERE u.id = $1`, [userId]);
     if (!unlocked) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
@@ -94,22 +91,5 @@ export class AccountDeletionService {
     const [account]: DeletedAccount[] = await manager.query(`${select} WHERE u.id = $1 FOR UPDATE OF u`, [userId]);
     if (!account) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return account;
-  }
-
-  /**
-   * Entries about the account keep event, description and time; IP, user agent, API key and properties (old
-   * usernames, for one) go. Entries the account made about other accounts (an admin's actions) keep their
-   * properties, which are about those accounts, and lose IP and user agent. The user references become NULL
-   * with the row (ON DELETE SET NULL).
-   */
-  private async anonymiseActivity(manager: EntityManager, userId: number): Promise<void> {
-    await manager.query(
-      `UPDATE activity_logs SET ip = NULL, user_agent = NULL, api_key_identifier = NULL, properties = '{}' WHERE user_id = $1`,
-      [userId],
-    );
-    await manager.query(
-      `UPDATE activity_logs SET ip = NULL, user_agent = NULL, api_key_identifier = NULL WHERE actor_id = $1 AND user_id IS DISTINCT FROM $1`,
-      [userId],
-    );
   }
 }

@@ -1,6 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EmailVerificationRequester } from '../../core/users/email-verification.js';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
+import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
+import { AccountRecoveryLifecycle } from './account-recovery-lifecycle.js';
 import { EmailChange } from './email-change.entity.js';
 import { EmailChangeService } from './email-change.service.js';
 import { EmailVerificationController } from './email-verification.controller.js';
@@ -11,21 +15,14 @@ import { UserToken } from './user-token.entity.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 /**
- * Password reset, email verification and pending email changes through mailed one-time tokens (issues 4, 17). Global so registration and
- * the email-change flows can call `EmailVerificationService.sendFor`.
+ * Password reset, email verification and pending email changes through mailed one-time tokens (issues 4, 17).
+ * Registration and the account updater mail their verification links through EmailVerificationService; the
+ * account updater keeps a change pending, or drops it, through EmailChangeService.
  */
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([UserToken, EmailChange])],
+  imports: [TypeOrmModule.forFeature([UserToken, EmailChange]), UsersModule, ActivityModule, CredentialsModule, LifecycleModule],
   controllers: [PasswordResetController, EmailVerificationController],
-  providers: [
-    UserTokensService,
-    EmailChangeService,
-    PasswordResetService,
-    EmailVerificationService,
-    // The profile capability injects this abstract hook to mail a link after an email change.
-    { provide: EmailVerificationRequester, useExisting: EmailVerificationService },
-  ],
-  exports: [EmailVerificationService, EmailVerificationRequester, EmailChangeService],
+  providers: [UserTokensService, EmailChangeService, PasswordResetService, EmailVerificationService, ...lifecycleParticipant(AccountRecoveryLifecycle)],
+  exports: [EmailVerificationService, EmailChangeService],
 })
 export class AccountRecoveryModule {}

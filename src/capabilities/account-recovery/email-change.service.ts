@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
-import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
+import { AccountLifecycle } from '../../core/lifecycle/account-lifecycle.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -48,7 +48,7 @@ export class EmailChangeService {
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
     private readonly tokens: UserTokensService,
-    private readonly lifecycle: CredentialLifecycle,
+    private readonly lifecycle: AccountLifecycle,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
   ) {}

@@ -9,7 +9,6 @@ import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { EMAIL_VERIFICATION_TTL_HOURS } from '../../platform/mail/mail-templates.js';
 import { MailService } from '../../platform/mail/mail.service.js';
-import { EmailVerificationRequester } from '../../core/users/email-verification.js';
 import type { AccountUser } from '../../core/users/account-user.js';
 import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
 import { EmailChangeService } from './email-change.service.js';
@@ -23,7 +22,7 @@ export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
  * and turns an Unconfirmed account Active. Registration and every email change call `sendFor`.
  */
 @Injectable()
-export class EmailVerificationService implements EmailVerificationRequester {
+export class EmailVerificationService {
   readonly resendByUser: RateLimitRule;
 
   constructor(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { PasswordPolicyService } from '../../core/credentials/password-policy.service.js';
-import { CredentialLifecycle } from '../../core/credentials/credential-lifecycle.js';
+import { AccountLifecycle } from '../../core/lifecycle/account-lifecycle.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -43,7 +43,7 @@ export class PasswordResetService {
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
     private readonly passwordPolicy: PasswordPolicyService,
-    private readonly lifecycle: CredentialLifecycle,
+    private readonly lifecycle: AccountLifecycle,
     private readonly emailChanges: EmailChangeService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,

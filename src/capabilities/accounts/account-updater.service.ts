@@ -1,12 +1,12 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CredentialLifecycle, type CredentialEndingReason, type EndedCredentials } from '../../core/credentials/credential-lifecycle.js';
+import { AccountLifecycle, type CredentialEndingReason, type EndedCredentials } from '../../core/lifecycle/account-lifecycle.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
-import { EmailVerificationRequester } from '../../core/users/email-verification.js';
 import { UserProfileService, type ProfileIncludes } from '../../core/users/user-profile.service.js';
 import type { UserProfile } from '../../core/users/user-profile.js';
 import { UserStatus } from '../../core/users/user.entity.js';
 import { UsersService, type UserPatch } from '../../core/users/users.service.js';
+import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { changesNothing, type AccountChange } from './account-change.js';
 import { AccountRules } from './account-rules.service.js';
@@ -77,9 +77,9 @@ export class AccountUpdater {
     private readonly users: UsersService,
     private readonly profiles: UserProfileService,
     private readonly rules: AccountRules,
-    private readonly lifecycle: CredentialLifecycle,
+    private readonly lifecycle: AccountLifecycle,
     private readonly emailChanges: EmailChangeService,
-    @Optional() private readonly emailVerification?: EmailVerificationRequester,
+    private readonly emailVerification: EmailVerificationService,
   ) {}
 
   /** Checks and writes the change; undefined when it changes nothing (and nothing is written). */
@@ -138,7 +138,7 @@ export class AccountUpdater {
   /** The new address's verification mail, after the commit. */
   private async requestVerification(profile: UserProfile): Promise<void> {
     try {
-      await this.emailVerification?.requestVerification(profile.user);
+      await this.emailVerification.requestVerification(profile.user);
     } catch (error) {
       // The change is committed; the user can ask again through POST /api/email/resend.
       this.logger.error({ err: error, userId: profile.user.id }, 'could not send the verification mail for a new address');

@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
+import { LifecycleModule } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
+import { AccountRecoveryModule } from '../account-recovery/account-recovery.module.js';
 import { CountriesModule } from '../countries/countries.module.js';
 import { AccountCreation } from './account-creation.service.js';
 import { AccountRules } from './account-rules.service.js';
@@ -9,7 +13,7 @@ import { AccountUpdater } from './account-updater.service.js';
  * whose pending email changes the updater's address rule uses, and below the capabilities that call them.
  */
 @Module({
-  imports: [CountriesModule],
+  imports: [UsersModule, CredentialsModule, LifecycleModule, CountriesModule, AccountRecoveryModule],
   providers: [AccountRules, AccountCreation, AccountUpdater],
   exports: [AccountCreation, AccountUpdater],
 })

@@ -1,11 +1,10 @@
-import { Injectable, Logger, type OnModuleInit, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { ActivityService, type ActivityActor } from '../../core/activity/activity.service.js';
-import { CredentialLifecycle, type CredentialEnding, type CredentialHolder } from '../../core/credentials/credential-lifecycle.js';
+import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import { ADMIN_SCOPE, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from '../../core/users/api-key-scopes.js';
-import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import type { Actor, AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError, type FieldError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
@@ -89,8 +88,7 @@ function accepts(key: StoredSecret, presented: PresentedKey): boolean {
 }
 
 @Injectable()
-export class ApiKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleInit, CredentialHolder {
-  readonly kind = 'apiKeys';
+export class ApiKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private authentication?: AuthenticationQuery;
   private readonly logger = new Logger(ApiKeysService.name);
   /** `last_used_at` / `last_used_ip` writes, batched (see BatchedTouch); a listing writes the pending batch first. */
@@ -112,19 +110,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     private readonly mail: MailService,
     private readonly rateLimiter: RateLimiterService,
     private readonly roles: RoleDirectory,
-    private readonly lifecycle: CredentialLifecycle,
   ) {}
-
-  onModuleInit(): void {
-    this.lifecycle.register(this);
-  }
-
-  /** A reset, a ban and a reverted email change delete every key; a password change or a cancelled change keeps them. */
-  end(ending: CredentialEnding): Promise<number> {
-    const reason = ending.reason;
-    if (reason !== 'password-reset' && reason !== 'account-banned' && reason !== 'email-change-reverted') return Promise.resolve(0);
-    return this.revokeAllForUser(ending.userId, reason, ending.by, ending.manager);
-  }
 
   /** Reads the legacy identifiers before the first request; if the database is down now, the first need retries. */
   async onApplicationBootstrap(): Promise<void> {
@@ -200,7 +186,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
    * Deletes every key of a user (a password reset, a ban), each recorded as `user:api-key.revoked` with the reason;
    * returns how many. Nothing brings them back.
    */
-  async revokeAllForUser(userId: number, reason: ApiKeyRevocationReason, by: ActivityActor, manager?: EntityManager): Promise<number> {
+  async revokeAllForUser(userId: number, reason: ApiKeyRevocationReason, by: Actor, manager?: EntityManager): Promise<number> {
     const em = manager ?? this.keys.manager;
     const result = await em.createQueryBuilder().delete().from(ApiKey).where('user_id = :userId', { userId }).returning(['identifier']).execute();
     const revoked = result.raw as Array<{ identifier: string }>;

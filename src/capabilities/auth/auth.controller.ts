@@ -32,7 +32,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiExtraModels(TokenPairDto, LoginChallengeDto)
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
-  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, AUTH_ERRORS.INVALID_CREDENTIALS, PLATFORM_ERRORS.VALIDATION_FAILED, 429, 502)
+  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, CREDENTIAL_ERRORS.INVALID_CREDENTIALS, PLATFORM_ERRORS.VALIDATION_FAILED, 429, 502)
   login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
     return this.auth.login(dto, client);
   }

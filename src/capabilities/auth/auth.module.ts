@@ -1,22 +1,32 @@
-import { Global, Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import { AccountsModule } from '../accounts/accounts.module.js';
+import { AccountRecoveryModule } from '../account-recovery/account-recovery.module.js';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 
-@Global()
 @Module({
-  imports: [PassportModule, ApiKeysModule, AccountsModule],
+  imports: [PassportModule, UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule],
   controllers: [AuthController],
   providers: [
     AuthService,
     JwtStrategy,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
   ],
-  exports: [AuthService],
 })
-export class AuthModule {}
+export class AuthModule {
+  /**
+   * `secondFactor`: a module exporting SecondFactorChallenger. Its implementation (two-factor) sits above auth in the
+   * layers, so the assembly names it (src/app/ports.module.ts).
+   */
+  static register(ports: { secondFactor: Type }): DynamicModule {
+    return { module: AuthModule, imports: [ports.secondFactor] };
+  }
+}

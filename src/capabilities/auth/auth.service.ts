@@ -1,8 +1,7 @@
-import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { AccountCreation } from '../accounts/account-creation.service.js';
-import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -19,16 +18,10 @@ import { UsersService } from '../../core/users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
-import { LoginThrottleService, type LoginAttempt } from '../../core/credentials/login-throttle.service.js';
+import { LoginOutcomeService } from '../../core/credentials/login-outcome.service.js';
+import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
-
-/** How a login proved who the user is, recorded on its `auth:login` entry. */
-export interface LoginMethod {
-  method: 'password' | 'passkey';
-  /** The second factor that completed a password login, when two-factor is on. */
-  second_factor?: 'totp' | 'sms' | 'recovery_code' | 'passkey';
-}
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
@@ -45,7 +38,8 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly throttle: LoginThrottleService,
     private readonly emailVerification: EmailVerificationService,
     private readonly accounts: AccountCreation,
-    @Optional() private readonly secondFactor?: SecondFactorChallenger,
+    private readonly logins: LoginOutcomeService,
+    private readonly secondFactor: SecondFactorChallenger,
   ) {
     this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
@@ -92,36 +86,17 @@ export class AuthService implements OnApplicationBootstrap {
       await this.throttle.release(attempt);
       throw error;
     }
-    if (!user || !valid) throw await this.failLogin(attempt, user, client, user ? {} : { username: dto.username.slice(0, 191) });
+    if (!user || !valid) throw await this.logins.fail(attempt, user, client, user ? {} : { username: dto.username.slice(0, 191) });
     await this.throttle.recordSuccess(attempt);
     if (this.passwords.needsRehash(user.password)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     if (user.twoFactorMethod && this.config.twoFactorEnabled) {
-      // Fail closed: a user with two-factor on never gets tokens from the password alone.
-      if (!this.secondFactor) throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE);
+      // A user with two-factor on never gets tokens from the password alone.
       return this.secondFactor.start(user, client, dto.device_name ?? null);
     }
-    return this.completeLogin(user, client, dto.device_name ?? null, { method: 'password' });
-  }
-
-  /**
-   * Counts a failed login (password or passkey) against its attempt, records it, and returns the 422 every failure
-   * answers alike, for the caller to throw.
-   */
-  async failLogin(attempt: LoginAttempt, user: User | null, client: ClientInfo, properties: ActivityProperties): Promise<DomainError> {
-    await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
-    await this.activity.record({ event: 'auth:login-failed', userId: user?.id ?? null, actorId: null, client, properties });
-    return new DomainError(AUTH_ERRORS.INVALID_CREDENTIALS);
-  }
-
-  /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
-  async completeLogin(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod): Promise<TokenPair> {
-    const tokens = await this.sessions.open(user, client, deviceName);
-    await this.users.recordLogin(user.id);
-    await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client, properties: { ...method } });
-    return tokens;
+    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' });
   }
 
   refresh(refreshToken: string): Promise<TokenPair> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuthService } from '../auth/auth.service.js';
+import { LoginOutcomeService } from '../../core/credentials/login-outcome.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -29,7 +29,7 @@ export class PasskeyLoginService {
     private readonly challenges: WebAuthnChallengesService,
     private readonly assertions: PasskeyAssertionsService,
     private readonly users: UsersService,
-    private readonly auth: AuthService,
+    private readonly logins: LoginOutcomeService,
     private readonly rateLimiter: RateLimiterService,
     private readonly throttle: LoginThrottleService,
   ) {
@@ -81,9 +81,9 @@ export class PasskeyLoginService {
         await this.throttle.release(attempt);
         throw error;
       });
-    if (!outcome.ok) throw await this.auth.failLogin(attempt, outcome.user, client, { method: 'passkey', reason: outcome.reason });
+    if (!outcome.ok) throw await this.logins.fail(attempt, outcome.user, client, { method: 'passkey', reason: outcome.reason });
     await this.throttle.recordSuccess(attempt);
     if (outcome.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
-    return this.auth.completeLogin(outcome.user, client, dto.device_name ?? null, { method: 'passkey' });
+    return this.logins.complete(outcome.user, client, dto.device_name ?? null, { method: 'passkey' });
   }
 }

@@ -1,9 +1,8 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
-import { CredentialLifecycle, type CredentialEnding, type CredentialHolder } from '../../core/credentials/credential-lifecycle.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
@@ -46,8 +45,7 @@ type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge
  * checks the code or recovery code. Tokens are random, stored as SHA-256, live 5 minutes and die after 5 wrong codes.
  */
 @Injectable()
-export class TwoFactorChallengeService extends SecondFactorChallenger implements OnModuleInit, CredentialHolder {
-  readonly kind = 'challenges';
+export class TwoFactorChallengeService extends SecondFactorChallenger {
   constructor(
     @InjectRepository(TwoFactorChallenge) private readonly challenges: Repository<TwoFactorChallenge>,
     private readonly dataSource: DataSource,
@@ -58,18 +56,8 @@ export class TwoFactorChallengeService extends SecondFactorChallenger implements
     private readonly activity: ActivityService,
     private readonly passkeyAssertions: PasskeyAssertionsService,
     private readonly webauthnChallenges: WebAuthnChallengesService,
-    private readonly lifecycle: CredentialLifecycle,
   ) {
     super();
-  }
-
-  onModuleInit(): void {
-    this.lifecycle.register(this);
-  }
-
-  /** Every reason drops the open login challenges: one opened with the old password must not complete afterwards. */
-  async end(ending: CredentialEnding): Promise<number> {
-    return (await ending.manager.delete(TwoFactorChallenge, { userId: ending.userId })).affected ?? 0;
   }
 
   /** Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind. */

@@ -1,6 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SecondFactorChallenger } from '../../core/credentials/second-factor.js';
+import { ActivityModule } from '../../core/activity/activity.module.js';
+import { CredentialsModule } from '../../core/credentials/credentials.module.js';
+import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/lifecycle.module.js';
+import { UsersModule } from '../../core/users/users.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { RecoveryCode } from './entities/recovery-code.entity.js';
 import { TwoFactorChallenge } from './entities/two-factor-challenge.entity.js';
@@ -12,17 +15,21 @@ import { TotpService } from './totp.service.js';
 import { TwoFactorChallengeService } from './two-factor-challenge.service.js';
 import { TwoFactorCrypto } from './two-factor-crypto.js';
 import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
+import { TwoFactorLifecycle } from './two-factor-lifecycle.js';
 import { TwoFactorLoginController } from './two-factor-login.controller.js';
 import { TwoFactorLoginService } from './two-factor-login.service.js';
 import { TwoFactorStateService } from './two-factor-state.service.js';
 
-/**
- * TOTP and SMS two-factor, recovery codes and the login challenge (issue 6). Global so that AuthService's
- * optional SecondFactorChallenger finds the implementation.
- */
-@Global()
+/** TOTP and SMS two-factor, recovery codes and the login challenge (issue 6). */
 @Module({
-  imports: [TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]), PasskeysModule],
+  imports: [
+    TypeOrmModule.forFeature([TwoFactorSettings, RecoveryCode, TwoFactorChallenge]),
+    UsersModule,
+    ActivityModule,
+    CredentialsModule,
+    LifecycleModule,
+    PasskeysModule,
+  ],
   controllers: [TotpController, SmsTwoFactorController, TwoFactorLoginController],
   providers: [
     TwoFactorCrypto,
@@ -32,9 +39,10 @@ import { TwoFactorStateService } from './two-factor-state.service.js';
     TwoFactorChallengeService,
     TwoFactorLoginService,
     TwoFactorEnabledGuard,
-    { provide: SecondFactorChallenger, useExisting: TwoFactorChallengeService },
+    ...lifecycleParticipant(TwoFactorLifecycle),
   ],
-  // The admin module resets a locked-out user's two-factor through the same state rules.
-  exports: [SecondFactorChallenger, TwoFactorStateService],
+  // The challenge service is auth's SecondFactorChallenger (bound in src/app/ports.module.ts); the admin module
+  // resets a locked-out user's two-factor through the same state rules.
+  exports: [TwoFactorChallengeService, TwoFactorStateService],
 })
 export class TwoFactorModule {}

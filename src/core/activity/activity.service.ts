@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import type { AuthContext, ClientInfo } from '../users/auth-context.js';
+import type { Actor } from '../users/auth-context.js';
 import { ActivityLog, type ActivityProperties } from './activity-log.entity.js';
 
 /** Every account event Tessera records (CONTRACT §10). */
@@ -47,22 +47,14 @@ export const ACTIVITY_EVENTS = {
 
 export type ActivityEvent = keyof typeof ACTIVITY_EVENTS;
 
-export interface ActivityEntry {
+/** An event, and who did it (`auth`, or `client` and `actorId`). */
+export interface ActivityEntry extends Actor {
   event: ActivityEvent;
   /** The user the event is about. */
   userId: number | null;
-  /** The authenticated caller; gives actor, IP, user agent and the API key, if any. */
-  auth?: AuthContext;
-  /** For anonymous callers (login, reset). */
-  client?: ClientInfo;
-  /** Overrides the actor (defaults to the authenticated caller). */
-  actorId?: number | null;
   properties?: ActivityProperties;
   description?: string;
 }
-
-/** Who did it, as an entry names them: the authenticated caller, or an anonymous client with an explicit actor. */
-export type ActivityActor = Pick<ActivityEntry, 'auth' | 'client' | 'actorId'>;
 
 @Injectable()
 export class ActivityService {

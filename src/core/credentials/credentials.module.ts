@@ -1,6 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CredentialLifecycle } from './credential-lifecycle.js';
+import { ActivityModule } from '../activity/activity.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { LoginOutcomeService } from './login-outcome.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordPolicyService } from './password-policy.service.js';
 import { PasswordService } from './password.service.js';
@@ -10,12 +12,11 @@ import { SessionsService } from './sessions/sessions.service.js';
 
 /**
  * The rules every way of proving who you are shares: password hashing and policy, the login throttle, the proof
- * rule, sessions (the hot read of an access token) and the lifecycle registry that recovery, ban and deletion iterate.
+ * rule, how a login ends, and sessions (the hot read of an access token).
  */
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Session])],
-  providers: [CredentialLifecycle, PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
-  exports: [CredentialLifecycle, PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService],
+  imports: [TypeOrmModule.forFeature([Session]), UsersModule, ActivityModule],
+  providers: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService, LoginOutcomeService],
+  exports: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService, LoginOutcomeService],
 })
 export class CredentialsModule {}

@@ -9,6 +9,13 @@ const INVALID_PASSWORD = {
 
 /** The errors of proving who the caller is, and of what its credential may do. */
 export const CREDENTIAL_ERRORS = defineErrors({
+  // Every failed sign-in answers alike: nothing tells an unknown account from a wrong password or passkey.
+  INVALID_CREDENTIALS: {
+    status: 422,
+    message: 'These credentials do not match our records.',
+    when: 'The username (or email) and password do not match an account.',
+    field: { name: 'username', rule: 'credentials' },
+  },
   ACCOUNT_BANNED: { status: 403, message: 'Your account is banned by administrator.', when: 'The account is banned.' },
   IP_NOT_ALLOWED: {
     status: 403,

@@ -8,8 +8,8 @@ export interface LoginChallenge {
 }
 
 /**
- * Starts the second step of a login for a user with two-factor on. Provided by the TwoFactor module; the login
- * refuses users with two-factor on when none is registered (fail closed).
+ * Starts the second step of a login for a user with two-factor on. Implemented by the two-factor capability, which
+ * sits above auth in the layers: the assembly binds it (src/app/ports.module.ts).
  */
 export abstract class SecondFactorChallenger {
   abstract start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge>;

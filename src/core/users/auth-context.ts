@@ -17,3 +17,13 @@ export interface AuthContext {
   /** Set when the credential is a personal API key, with what it may do. */
   apiKey: { id: number; identifier: string; scopes: readonly ApiKeyScope[] } | null;
 }
+
+/** Who did something, as an activity entry names them: the authenticated caller, or an anonymous client with an explicit actor. */
+export interface Actor {
+  /** The authenticated caller; gives actor, IP, user agent and the API key, if any. */
+  auth?: AuthContext;
+  /** For anonymous callers (login, reset). */
+  client?: ClientInfo;
+  /** Overrides the actor (defaults to the authenticated caller). */
+  actorId?: number | null;
+}

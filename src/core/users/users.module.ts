@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Country } from './country.entity.js';
 import { Role } from './role.entity.js';
@@ -7,7 +7,6 @@ import { RoleDirectory } from './role-directory.js';
 import { UserProfileService } from './user-profile.service.js';
 import { UsersService } from './users.service.js';
 
-@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([User, Role, Country])],
   providers: [UsersService, UserProfileService, RoleDirectory],

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ACCOUNT_DATA_ERRORS } from '../../../src/capabilities/account-data/errors.js';
-import { ActivityExportSection } from '../../../src/capabilities/account-data/export/export-sections.js';
+import { AccountLifecycle } from '../../../src/core/lifecycle/account-lifecycle.js';
 import { bootTestApp, type TestApp } from '../../support/app.js';
 import { bearer, loggedInUser } from '../../support/factories.js';
 import { richAccount } from '../../support/account-helpers.js';
@@ -124,7 +124,8 @@ describe('GET /api/me/export', () => {
 
   it('cuts the connection when a read fails mid-stream: never a truncated document that looks complete', async () => {
     const user = await loggedInUser(t);
-    jest.spyOn(ActivityExportSection.prototype, 'write').mockImplementationOnce(async function* () {
+    const activity = t.app.get(AccountLifecycle).exportSections().find((section) => section.key === 'activity')!;
+    jest.spyOn(activity, 'write').mockImplementationOnce(async function* () {
       yield [{ id: '1' }];
       throw new Error('database went away');
     });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EmailVerificationService } from '../../../src/capabilities/account-recovery/email-verification.service.js';
 import { MailService } from '../../../src/platform/mail/mail.service.js';
-import { EmailVerificationRequester } from '../../../src/core/users/email-verification.js';
 import { bootMailingTestApp, bootTestApp, bootTestAppWithMailDown, type MailingTestApp, type TestApp } from '../../support/app.js';
 import { loggedInUser, registerUser, uniqueName } from '../../support/factories.js';
 
@@ -113,14 +112,12 @@ describe('email verification through mailed links', () => {
     expect((await userRow(user.id)).status).toBe('Unconfirmed');
   });
 
-  it('mails the new address on an email change through the hook the profile capability calls', async () => {
+  it('mails the new address on an email change through the service the account updater calls', async () => {
     const user = await registerUser(t);
     const oldToken = await latestToken(user.email);
     const newEmail = `${uniqueName('moved')}@example.com`;
     await t.db.query(`UPDATE users SET email = $1, email_verified_at = NULL WHERE id = $2`, [newEmail, user.id]);
 
-    // The profile capability injects the abstract hook; it must resolve to this service.
-    expect(t.app.get(EmailVerificationRequester)).toBe(t.app.get(EmailVerificationService));
     await t.app.get(EmailVerificationService).sendFor({ id: user.id, email: newEmail, firstName: 'Mia' });
     const mail = await t.mail.waitFor((m) => m.to === newEmail);
     expect(mail.text).toContain('Hello Mia,');

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { ActivityService } from '../../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../../core/credentials/reauthentication.service.js';
+import { AccountLifecycle } from '../../../core/lifecycle/account-lifecycle.js';
 import type { AuthContext } from '../../../core/users/auth-context.js';
 import { DomainError } from '../../../platform/errors/domain-error.js';
 import { CREDENTIAL_ERRORS } from '../../../core/credentials/errors.js';
@@ -9,7 +10,6 @@ import { ACCOUNT_DATA_ERRORS } from '../errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../../platform/rate-limit/rate-limiter.service.js';
 import { UserProfileService } from '../../../core/users/user-profile.service.js';
 import { exportDocumentStream } from './export-document.js';
-import { EXPORT_SECTIONS, type ExportSection } from './export-section.js';
 
 /** Once a minute per account: an export reads everything the account has. */
 export const EXPORT_RATE_LIMIT: RateLimitRule = { name: 'account-export', points: 1, durationSeconds: 60 };
@@ -21,7 +21,7 @@ export interface AccountExport {
 
 /**
  * `GET /api/me/export` (CONTRACT §4, GDPR articles 15 and 20): everything Tessera holds about the caller as one
- * versioned JSON document, streamed section by section.
+ * versioned JSON document, streamed section by section: the sections the lifecycle participants declare.
  *
  * The proof is a recent sign-in only. The route is a GET, which has no body for a `current_password`, and a
  * password does not belong in a header or a query string, which proxies and access logs keep. So an access token
@@ -34,7 +34,7 @@ export class AccountExportService {
     private readonly rateLimiter: RateLimiterService,
     private readonly activity: ActivityService,
     private readonly profiles: UserProfileService,
-    @Inject(EXPORT_SECTIONS) private readonly sections: readonly ExportSection[],
+    private readonly lifecycle: AccountLifecycle,
   ) {}
 
   async exportOwnData(auth: AuthContext, now = new Date()): Promise<AccountExport> {
@@ -51,7 +51,7 @@ export class AccountExportService {
     const profile = await this.profiles.load(auth.user.id, { country: true });
     return {
       fileName: `tessera-export-${profile.user.username}-${now.toISOString().slice(0, 10)}.json`,
-      document: exportDocumentStream(this.sections, { profile }, now),
+      document: exportDocumentStream(this.lifecycle.exportSections(), { profile }, now),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { exportDocumentStream } from './export-document.js';
-import type { ExportSection, ExportSubject } from './export-section.js';
+import type { ExportSection, ExportSubject } from '../../../core/lifecycle/account-lifecycle.js';
 
 const subject = {} as ExportSubject;
 const at = new Date('2026-12-04T01:30:00.000Z');
@@ -8,13 +8,14 @@ const at = new Date('2026-12-04T01:30:00.000Z');
 function paged(key: string, pages: unknown[][]): ExportSection {
   return {
     key,
+    order: 0,
     async *write() {
       for (const page of pages) yield page;
     },
   };
 }
 
-const value = (key: string, content: unknown): ExportSection => ({ key, write: async () => content });
+const value = (key: string, content: unknown): ExportSection => ({ key, order: 0, write: async () => content });
 
 describe('exportDocumentStream', () => {
   it('writes the header and each section under its key, paged sections as one array', async () => {
@@ -37,6 +38,7 @@ describe('exportDocumentStream', () => {
     let pagesRead = 0;
     const section: ExportSection = {
       key: 'activity',
+      order: 0,
       async *write() {
         for (let page = 0; page < 1000; page++) {
           pagesRead++;

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { ExportSection, ExportSubject } from './export-section.js';
+import type { ExportSection, ExportSubject } from '../../../core/lifecycle/account-lifecycle.js';
 
 export const EXPORT_FORMAT = 'tessera-account-export';
 /** Raised when a field changes meaning or goes away; new fields and sections keep the version. */

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../../activity/activity.service.js';
@@ -13,7 +13,6 @@ import { PreparedQuery } from '../../../platform/database/entity-rows.js';
 import { accountColumns, accountUserOf, guardRow, guardValues } from '../../users/account-user.js';
 import { User, UserStatus } from '../../users/user.entity.js';
 import { RoleDirectory } from '../../users/role-directory.js';
-import { CredentialLifecycle, type CredentialEnding, type CredentialHolder } from '../credential-lifecycle.js';
 import { Session } from './session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
 
@@ -38,8 +37,7 @@ const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
 const SESSION_COLUMN_COUNT = 2;
 
 @Injectable()
-export class SessionsService implements BeforeApplicationShutdown, OnModuleInit, CredentialHolder {
-  readonly kind = 'sessions';
+export class SessionsService implements BeforeApplicationShutdown {
   readonly tokens: SessionTokens;
   private authentication?: AuthenticationQuery;
   /** `last_activity` writes, batched (see BatchedTouch). */
@@ -54,18 +52,8 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
     @InjectConfig() private readonly config: AppConfig,
     private readonly activity: ActivityService,
     private readonly roles: RoleDirectory,
-    private readonly lifecycle: CredentialLifecycle,
   ) {
     this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
-  }
-
-  onModuleInit(): void {
-    this.lifecycle.register(this);
-  }
-
-  /** Every reason ends the sessions, but for the caller's own when they changed their own password. */
-  end(ending: CredentialEnding): Promise<number> {
-    return this.revokeAllForUser(ending.userId, ending.keepSessionId, ending.manager);
   }
 
   /** Opens a session for a user who just proved who they are, and returns its first token pair. */

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { ActivityProperties } from '../activity/activity-log.entity.js';
+import { ActivityService } from '../activity/activity.service.js';
+import type { ClientInfo } from '../users/auth-context.js';
+import type { User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { DomainError } from '../../platform/errors/domain-error.js';
+import { CREDENTIAL_ERRORS } from './errors.js';
+import { LoginThrottleService, type LoginAttempt } from './login-throttle.service.js';
+import { SessionsService, type TokenPair } from './sessions/sessions.service.js';
+
+
+/** How a login proved who the user is, recorded on its `auth:login` entry. */
+export interface LoginMethod {
+  method: 'password' | 'passkey';
+  /** The second factor that completed a password login, when two-factor is on. */
+  second_factor?: 'totp' | 'sms' | 'recovery_code' | 'passkey';
+}
+
+/**
+ * How every login ends, whichever way the user proved who they are: the password login (auth), a passkey sign-in
+ * (passkeys) and a login's second step (two-factor) share it.
+ */
+@Injectable()
+export class LoginOutcomeService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly activity: ActivityService,
+    private readonly throttle: LoginThrottleService,
+  ) {}
+
+  /**
+   * Counts a failed login (password or passkey) against its attempt, records it, and returns the 422 every failure
+   * answers alike, for the caller to throw.
+   */
+  async fail(attempt: LoginAttempt, user: User | null, client: ClientInfo, properties: ActivityProperties): Promise<DomainError> {
+    await this.throttle.recordFailure(attempt, user ? { id: user.id, email: user.email, name: user.firstName ?? '' } : undefined);
+    await this.activity.record({ event: 'auth:login-failed', userId: user?.id ?? null, actorId: null, client, properties });
+    return new DomainError(CREDENTIAL_ERRORS.INVALID_CREDENTIALS);
+  }
+
+  /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
+  async complete(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod): Promise<TokenPair> {
+    const tokens = await this.sessions.open(user, client, deviceName);
+    await this.users.recordLogin(user.id);
+    await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client, properties: { ...method } });
+    return tokens;
+  }
+}
