@@ -19,6 +19,19 @@ import { AdminUsersService } from './admin-users.service.js';
 
 /** Administration for the admin role (issue 9): users, roles, bans, two-factor resets, sessions, activity. */
 @Module({
+  imports: [
+    UsersModule,
+    ActivityModule,
+    CredentialsModule,
+    LifecycleModule,
+    AvatarModule,
+    ApiKeysModule,
+    AccountRecoveryModule,
+    PasskeysModule,
+    TwoFactorModule,
+    AccountDataModule,
+    AccountsModule,
+  ],
   controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController],
   providers: [AdminUsersService, AdminUserSecurityService],
 })

@@ -16,7 +16,7 @@ import { ProfileService } from './profile.service.js';
 
 /** The user's own account in the three route families, over one domain service (issue 5). */
 @Module({
-  imports: [AvatarModule, AccountDataModule, ApiKeysModule, AccountsModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, LifecycleModule, AvatarModule, AccountDataModule, ApiKeysModule, AccountsModule],
   controllers: [MeController, OpenBadgeUserController, ClientAccountController],
   providers: [ProfileService, AccountActivityService, ...lifecycleParticipant(ProfileLifecycle)],
 })

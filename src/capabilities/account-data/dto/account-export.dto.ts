@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { ApiKeyAttributesDto } from '../../api-keys/dto/api-key.dto.js';
 
 /** Timestamps in the export are ISO 8601 in UTC (`2026-12-04T01:30:00.000Z`). */
@@ -64,6 +65,8 @@ export class ExportSettingsDto {
 
 export class ExportAvatarDto {
   /** @example "upload" */
+  // The order is stated: the plugin would take the type checker's union order, which moves as files move.
+  @ApiProperty({ enum: ['default', 'upload', 'external'] })
   source: 'upload' | 'external' | 'default';
   /** @example "http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c.webp" */
   main: string;
