@@ -38,8 +38,9 @@ interface ChangeRow {
  *
  * The cancel link keeps working for EMAIL_CHANGE_REVERT_DAYS after a confirmation, and then undoes it: whoever held
  * a fresh session could confirm an address of their own within seconds, faster than the owner reads the notice. A
- * revert is a recovery: the previous address comes back verified, the password is scrambled, every session, API key
- * and open two-factor challenge ends, and a reset link goes to the restored address.
+ * revert is a recovery: the previous address comes back verified, the password is scrambled, every credential the
+ * lifecycle registry ends for a revert ends, and a reset link goes to the restored address. One change is in
+ * progress at a time (pending, or confirmed and still revertible), so the previous address is the owner's.
  */
 @Injectable()
 export class EmailChangeService {
@@ -54,8 +55,26 @@ export class EmailChangeService {
   ) {}
 
   /**
-   * Stores the change as pending, replacing an earlier pending one (whose links stop working), on the caller's
-   * transaction; returns the mailing to run once it committed.
+   * One change at a time: while a change waits for its confirmation, or was confirmed and can still be reverted, a
+   * new address is refused (422 on `email`). Otherwise the owner could move the address on from one of their own,
+   * and the cancel link of that later change would restore an address that is not the owner's. On the caller's
+   * transaction, with the user's row locked first, so that of concurrent requests only one passes.
+   */
+  async assertNoneInProgress(userId: number, manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [userId]);
+    // A statement of its own, after the lock: it sees what a request that held the lock before committed.
+    const inProgress: unknown[] = await manager.query(
+      `SELECT 1 FROM email_changes
+        WHERE user_id = $1 AND CASE WHEN confirmed_at IS NULL THEN expires_at > now() ELSE revert_until > now() END
+        LIMIT 1`,
+      [userId],
+    );
+    if (inProgress.length > 0) throw new DomainError(ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS);
+  }
+
+  /**
+   * Stores the change as pending, on the caller's transaction (which checked assertNoneInProgress), replacing a
+   * pending change whose confirmation link expired; returns the mailing to run once it committed.
    */
   async request(auth: AuthContext, newEmail: string, manager: EntityManager): Promise<() => void> {
     const user = auth.user;
@@ -166,15 +185,26 @@ export class EmailChangeService {
     return undefined;
   }
 
+  /**
+   * Undoes every change of the revert window, whichever of them the link belongs to: the address restored is the one
+   * the account had before the first of them. Only one change at a time is let in, but a chain made before that rule
+   * (a1, then a1 → a2, whose cancel link went to a1) must not hand the account to a1.
+   */
   private async revert(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<() => void> {
     const userId = change.user_id;
+    const [{ old_email: restoredEmail }] = (await manager.query(
+      `SELECT old_email FROM email_changes
+        WHERE user_id = $1 AND confirmed_at IS NOT NULL AND revert_until > now()
+        ORDER BY confirmed_at, id LIMIT 1`,
+      [userId],
+    )) as Array<{ old_email: string }>;
     const taken = await this.users.getById(userId, manager);
-    await this.users.assertAvailable({ email: change.old_email }, userId, manager);
+    await this.users.assertAvailable({ email: restoredEmail }, userId, manager);
     await manager
       .createQueryBuilder()
       .update(User)
       .set({
-        email: change.old_email,
+        email: restoredEmail,
         emailVerifiedAt: () => 'now()',
         status: STATUS_ONCE_VERIFIED,
         // Nobody knows this password: whoever changed the address may have set the last one.
@@ -183,9 +213,9 @@ export class EmailChangeService {
       .where('id = :userId', { userId })
       .execute();
     const ended = await this.lifecycle.end(userId, 'email-change-reverted', manager, { by: { client, actorId: userId } });
-    // Later changes (the taker may have moved the address on) go with it.
+    // Every change goes with it, those of the window and any older ones.
     await manager.delete(EmailChange, { userId });
-    const user = { ...taken, email: change.old_email };
+    const user = { ...taken, email: restoredEmail };
     const resetToken = await this.tokens.issueForUser('password_reset', user, PASSWORD_RESET_TTL_MINUTES * 60, manager);
     await this.activity.record(
       {

@@ -16,7 +16,7 @@ export type EmailRule =
   /**
    * The owner's own change: a verified address stays until the new one confirms (a pending change, its links
    * mailed); an unverified one has nothing to protect and changes at once, and the new address gets a
-   * verification mail.
+   * verification mail. Either is refused while an earlier change is pending or can still be reverted.
    */
   | 'confirm-when-verified'
   /** An admin's: the address changes at once and replaces any change the user is still waiting to confirm. */
@@ -111,6 +111,10 @@ export class AccountUpdater {
     const written: WrittenChange = { ...change, address };
     let mailPendingChange: (() => void) | undefined;
     const ending = await this.dataSource.transaction(async (manager) => {
+      // The owner's new address waits while an earlier change is in progress; an admin's replaces it.
+      if (options.emailRule === 'confirm-when-verified' && (address === 'pending' || address === 'changed')) {
+        await this.emailChanges.assertNoneInProgress(before.id, manager);
+      }
       if (Object.keys(patch).length > 0) await this.users.update(before.id, patch, manager);
       await options.afterWrite?.(written, manager);
       if (address === 'pending') mailPendingChange = await this.emailChanges.request(options.auth, email!, manager);
