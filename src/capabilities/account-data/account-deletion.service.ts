@@ -68,7 +68,11 @@ export class AccountDeletionService {
       await this.users.delete(userId, manager);
       return { deleted: account, afterCommit };
     });
-    this.mail.sendAccountDeletedNotice(deleted.email, { name: deleted.first_name ?? deleted.username, username: deleted.username });
+    this.mail.sendAccountDeletedNotice(deleted.email, {
+      name: deleted.first_name ?? deleted.username,
+      username: deleted.username,
+      byAdministrator: by.kind === 'admin',
+    });
     await afterCommit();
   }
 

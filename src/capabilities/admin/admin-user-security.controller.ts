@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, Header, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../../dialects/success.dto.js';
 import { ExternalAvatarDto } from '../avatar/dto/external-avatar.dto.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { AdminOnly, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors } from '../../dialects/error-responses.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { TWO_FACTOR_ERRORS } from '../two-factor/errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
@@ -16,7 +17,8 @@ import { presentSession } from '../sessions/session.presenter.js';
 import { presentAdminActivity } from './admin.presenter.js';
 import { AdminUserSecurityService } from './admin-user-security.service.js';
 import { AdminActivityPageDto } from './dto/admin-responses.dto.js';
-import { AdminPageQueryDto } from './dto/admin-user.dto.js';
+import { AdminPageQueryDto, AdminProofDto } from './dto/admin-user.dto.js';
+import { AdminProofErrors } from './admin-proof-errors.js';
 import { presentPage } from './pagination.presenter.js';
 import { ApiUserIdParam, UserIdParam } from '../../platform/http/user-id.pipe.js';
 
@@ -53,13 +55,17 @@ export class AdminUserSecurityController {
     return presentVanguardUserResponse(await this.admin.deleteAvatar(auth, id));
   }
 
-  /** Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. */
+  /**
+   * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. Needs the
+   * admin's proof (recent login or `current_password`; never an API key) and mails the user at its address of record.
+   */
   @Delete('2fa')
   @Header('Cache-Control', 'no-store')
+  @ApiBody({ type: AdminProofDto, required: false })
   @ApiOkResponse({ type: VanguardUserResponseDto })
-  @LaravelErrors(422)
-  async adminResetTwoFactor(@CurrentAuth() auth: AuthContext, @UserIdParam() id: number): Promise<VanguardUserResponseDto> {
-    return presentVanguardUserResponse(await this.admin.resetTwoFactor(auth, id));
+  @AdminProofErrors(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED)
+  async adminResetTwoFactor(@CurrentAuth() auth: AuthContext, @UserIdParam() id: number, @Body() dto: AdminProofDto): Promise<VanguardUserResponseDto> {
+    return presentVanguardUserResponse(await this.admin.resetTwoFactor(auth, id, dto.current_password));
   }
 
   /** The user's active sessions. */

@@ -6,6 +6,11 @@ import { ActivityService } from '../../core/activity/activity.service.js';
 import { AvatarService } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { MailService } from '../../platform/mail/mail.service.js';
+import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import type { User } from '../../core/users/user.entity.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { TWO_FACTOR_ERRORS } from '../two-factor/errors.js';
 import type { Session } from '../../core/credentials/sessions/session.entity.js';
 import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
@@ -17,8 +22,9 @@ import { PER_PAGE_DEFAULT, type AdminPageQueryDto } from './dto/admin-user.dto.j
 import type { Page } from './pagination.presenter.js';
 
 /**
- * What an admin does to help (or stop) a user: their avatar, a locked-out two-factor, their sessions and their
- * activity log. The rules are the owning modules'; this service picks the target user and records the admin as actor.
+ * What an admin does to help (or stop) a user: their avatar, a locked-out two-factor, a lost passkey, their sessions
+ * and their activity log. The rules are the owning modules'; this service picks the target user, asks the admin's
+ * proof before a credential goes, records the admin as actor and tells the user.
  */
 @Injectable()
 export class AdminUserSecurityService {
@@ -30,6 +36,9 @@ export class AdminUserSecurityService {
     private readonly twoFactor: TwoFactorStateService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
+    private readonly reauthentication: ReauthenticationService,
+    private readonly passkeys: PasskeysService,
+    private readonly mail: MailService,
     @InjectRepository(ActivityLog) private readonly logs: Repository<ActivityLog>,
   ) {}
 
@@ -41,9 +50,13 @@ export class AdminUserSecurityService {
     return this.avatars.remove(auth, userId);
   }
 
-  /** Turns two-factor off and forgets its secrets, recovery codes and open challenges: the password alone logs in again. */
-  async resetTwoFactor(auth: AuthContext, userId: number): Promise<UserProfile> {
+  /**
+   * Turns two-factor off and forgets its secrets, recovery codes and open challenges: the password alone logs in
+   * again. A credential change: the admin's proof first, and a notice to the user.
+   */
+  async resetTwoFactor(auth: AuthContext, userId: number, currentPassword: string | undefined): Promise<UserProfile> {
     const user = await this.users.getById(userId);
+    await this.reauthentication.requireRecentAuth(auth, currentPassword);
     await this.dataSource.transaction(async (manager) => {
       if (!(await this.twoFactor.disable(manager, user.id))) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED);
       await this.activity.record(
@@ -51,7 +64,18 @@ export class AdminUserSecurityService {
         manager,
       );
     });
+    this.notify(auth, user, 'two-factor authentication (turned off)');
     return this.profiles.load(user.id);
+  }
+
+  /** Removes one of the user's passkeys (a lost or stolen device): the admin's proof first, and a notice to the user. */
+  async removePasskey(auth: AuthContext, userId: number, passkeyId: number, currentPassword: string | undefined): Promise<void> {
+    const user = await this.users.getById(userId);
+    await this.reauthentication.requireRecentAuth(auth, currentPassword);
+    const passkey = (await this.passkeys.list(user.id)).find((candidate) => candidate.id === passkeyId);
+    if (!passkey) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
+    await this.passkeys.removeForUser(auth, user.id, passkey.id);
+    this.notify(auth, user, `passkey “${passkey.name}” (removed)`);
   }
 
   async listSessions(userId: number): Promise<Session[]> {
@@ -67,6 +91,12 @@ export class AdminUserSecurityService {
       const revoked = await this.sessions.revokeAllForUser(user.id, keep, manager);
       await this.activity.record({ event: 'admin:sessions.revoked', userId: user.id, auth, properties: { count: revoked } }, manager);
     });
+  }
+
+  /** Tells the user, at the address of record, what an admin changed; an admin's changes to themself go unmailed. */
+  private notify(auth: AuthContext, user: User, change: string): void {
+    if (user.id === auth.user.id) return;
+    this.mail.sendAdminChangedAccount(user.email, { name: user.firstName ?? user.username, changes: [change] });
   }
 
   /** The user's activity, newest first. */

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Header, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { AdminOnly, CurrentAuth } from '../../core/credentials/auth.decorators.js';
-import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { LaravelErrors } from '../../dialects/error-responses.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -13,7 +13,8 @@ import { TAGS } from '../../platform/openapi/tags.js';
 import { MeQueryDto } from '../profile/dto/me.dto.js';
 import { AdminUsersService } from './admin-users.service.js';
 import { AdminUserPageDto } from './dto/admin-responses.dto.js';
-import { AdminCreateUserDto, AdminListUsersQueryDto, AdminUpdateUserDto } from './dto/admin-user.dto.js';
+import { AdminCreateUserDto, AdminListUsersQueryDto, AdminProofDto, AdminUpdateUserDto } from './dto/admin-user.dto.js';
+import { AdminProofErrors } from './admin-proof-errors.js';
 import { presentPage } from './pagination.presenter.js';
 import { ApiUserIdParam, UserIdParam } from '../../platform/http/user-id.pipe.js';
 
@@ -42,7 +43,7 @@ export class AdminUsersController {
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: VanguardUserResponseDto })
-  @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @AdminProofErrors()
   async adminCreateUser(
     @CurrentAuth() auth: AuthContext,
     @Body() dto: AdminCreateUserDto,
@@ -63,14 +64,14 @@ export class AdminUsersController {
 
   /**
    * Change any field, the role, the status (`Banned` revokes every session, key and open two-factor login at once) or
-   * the verification. A change of password, email, role or status needs the admin's proof (recent login or
-   * `current_password`) and mails the user at its address of record.
+   * the verification. A change of password, email, username, verification, role or status needs the admin's proof
+   * (recent login or `current_password`; never an API key) and mails the user at its address of record.
    */
   @Patch(':id')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(404)
-  @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @AdminProofErrors()
   @ApiUserIdParam()
   async adminUpdateUser(
     @CurrentAuth() auth: AuthContext,
@@ -81,13 +82,18 @@ export class AdminUsersController {
     return presentVanguardUserResponse(await this.admin.updateUser(auth, id, dto, query.includes()), query.includes());
   }
 
-  /** Delete a user with their sessions, API keys and two-factor state (not yourself). */
+  /**
+   * Delete a user with their sessions, API keys and two-factor state (not yourself). Needs the admin's proof (recent
+   * login or `current_password`; never an API key); a notice goes to the user's address.
+   */
   @Delete(':id')
+  @ApiBody({ type: AdminProofDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(404)
+  @AdminProofErrors()
   @ApiUserIdParam()
-  async adminDeleteUser(@CurrentAuth() auth: AuthContext, @UserIdParam() id: number): Promise<SuccessDto> {
-    await this.admin.deleteUser(auth, id);
+  async adminDeleteUser(@CurrentAuth() auth: AuthContext, @UserIdParam() id: number, @Body() dto: AdminProofDto): Promise<SuccessDto> {
+    await this.admin.deleteUser(auth, id, dto.current_password);
     return { success: true };
   }
 }

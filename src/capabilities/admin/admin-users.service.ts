@@ -40,6 +40,8 @@ const FIELD_NAMES = {
 const CREDENTIAL_FIELDS: Partial<Record<string, string>> = {
   password: 'password',
   email: 'email address',
+  username: 'username',
+  email_verified: 'email verification',
   role_id: 'role',
   status: 'status',
 };
@@ -111,8 +113,8 @@ export class AdminUsersService {
   }
 
   /**
-   * Writes what differs. A password, email, role or status change needs the admin's proof (a recent sign-in or
-   * `current_password`) and mails the target at its address of record. A ban ends every session, API key and open
+   * Writes what differs. A change of password, email, username, verification, role or status needs the admin's proof
+   * (a recent sign-in or `current_password`; never an API key) and mails the target at its address of record. A ban ends every session, API key and open
    * two-factor challenge in the same transaction; an unban revives nothing. A new password ends the user's sessions
    * and open challenges too.
    */
@@ -180,11 +182,13 @@ export class AdminUsersService {
 
   /**
    * Deletes a user as their own deletion does (one transaction, activity anonymised, files removed after the
-   * commit), recorded with the admin as actor. Admins cannot delete themselves here (they use DELETE /api/me).
+   * commit, a notice to the address), recorded with the admin as actor. It ends every way into the account, so it
+   * needs the admin's proof. Admins cannot delete themselves here (they use DELETE /api/me).
    */
-  async deleteUser(auth: AuthContext, userId: number): Promise<void> {
+  async deleteUser(auth: AuthContext, userId: number, currentPassword: string | undefined): Promise<void> {
     const user = await this.users.getById(userId);
     if (user.id === auth.user.id) throw new DomainError(ADMIN_ERRORS.CANNOT_DELETE_SELF);
+    await this.reauthentication.requireRecentAuth(auth, currentPassword);
     await this.deletion.erase(user.id, { kind: 'admin', auth });
   }
 

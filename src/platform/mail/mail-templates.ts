@@ -78,6 +78,8 @@ export interface AdminChangedAccountMailData {
 export interface AccountDeletedMailData {
   name: string;
   username: string;
+  /** An administrator deleted it, not its owner. */
+  byAdministrator?: boolean;
 }
 
 export interface EmailChangedMailData {
@@ -222,7 +224,9 @@ export function accountDeletedMail(data: AccountDeletedMailData): MailContent {
   const lines = [
     `Your ${APP_NAME} account ${data.username} was deleted, with its sessions, API keys, two-factor settings and pictures.`,
     'The username and this email address are free again; nothing about the account can be restored.',
-    'If you did not delete it, someone else knew your password: change it wherever you used it, and contact support.',
+    data.byAdministrator
+      ? 'An administrator deleted it. If you did not expect this, contact support.'
+      : 'If you did not delete it, someone else knew your password: change it wherever you used it, and contact support.',
   ];
   return render('Your account was deleted', data.name, lines);
 }

@@ -16,6 +16,7 @@ import {
   passwordChangedMail,
   passwordResetMail,
   passwordResetNoticeMail,
+  type AccountDeletedMailData,
   type AdminChangedAccountMailData,
   type ApiKeyCreatedMailData,
   type ApiKeysRevokedMailData,
@@ -112,7 +113,7 @@ export class MailService implements OnApplicationShutdown {
   }
 
   /** The confirmation that an account is gone, to its last address. */
-  sendAccountDeletedNotice(to: string, data: { name: string; username: string }): void {
+  sendAccountDeletedNotice(to: string, data: AccountDeletedMailData): void {
     this.enqueue('account-deleted', to, () => accountDeletedMail(data));
   }
 

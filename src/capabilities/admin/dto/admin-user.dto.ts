@@ -108,9 +108,20 @@ export class AdminUserFieldsDto extends UpdateMeDetailsDto {
   email_verified?: boolean;
 
   /**
-   * The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
-   * `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+   * The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
+   * `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
+   * minutes by default).
    * @example "my own admin password"
+   */
+  @OptionalCurrentPasswordRules()
+  current_password?: string;
+}
+
+/** The optional body of an admin's removal of a user's credentials (two-factor, a passkey, the account). */
+export class AdminProofDto {
+  /**
+   * The admin's own password, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by
+   * default). @example "my own admin password"
    */
   @OptionalCurrentPasswordRules()
   current_password?: string;
