@@ -24,6 +24,7 @@ export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
 @Injectable()
 export class EmailVerificationService {
   readonly resendByUser: RateLimitRule;
+  private readonly signUpAttemptsByUser: RateLimitRule;
 
   constructor(
     @InjectConfig() config: AppConfig,
@@ -36,6 +37,17 @@ export class EmailVerificationService {
   ) {
     // Limited like password reminders: RATE_LIMIT_REMIND_PER_HOUR mails per user and hour.
     this.resendByUser = { name: 'verification-resend', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+    this.signUpAttemptsByUser = { name: 'sign-up-attempt-notice', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
+  }
+
+  /**
+   * Registration's mail for an address that already has an account, instead of a refusal that would tell whether it
+   * has one: its owner learns that someone tried to sign up with it (no link: there is nothing to confirm). At most
+   * RATE_LIMIT_REMIND_PER_HOUR an hour per account; beyond, nothing is sent and the registration answers the same.
+   */
+  async tellOwnerOfSignUpAttempt(owner: Pick<User, 'id' | 'email' | 'firstName' | 'username'>): Promise<void> {
+    const { allowed } = await this.rateLimiter.take(this.signUpAttemptsByUser, String(owner.id));
+    if (allowed) this.mail.sendSignUpAttemptNotice(owner.email, { name: owner.firstName ?? owner.username });
   }
 
   /** Mails a verification link for `user.email`, replacing any earlier verification token of the user. */

@@ -13,7 +13,7 @@ import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { SessionsService, type TokenPair } from '../../core/credentials/sessions/sessions.service.js';
 import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
-import { UserStatus, type User } from '../../core/users/user.entity.js';
+import { UserStatus } from '../../core/users/user.entity.js';
 import { UsersService } from '../../core/users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
@@ -44,13 +44,18 @@ export class AuthService implements OnApplicationBootstrap {
     this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
 
-  async register(dto: RegisterDto, client: ClientInfo): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
+  /**
+   * Creates an Unconfirmed account and mails its verification link. An address that already has an account gets the
+   * same answer, and nothing is created: its owner is mailed that someone tried to sign up with it. A refusal would
+   * tell anyone whether an address has an account; usernames are public, so a taken one is still refused.
+   */
+  async register(dto: RegisterDto, client: ClientInfo): Promise<{ requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
     await this.rateLimiter.consume(this.registrationsByIp, client.ip);
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
-    const { user, followedUp: sendVerification } = await this.accounts.create(
+    const outcome = await this.accounts.createUnlessAddressInUse(
       {
         username: dto.username,
         email: dto.email,
@@ -64,8 +69,9 @@ export class AuthService implements OnApplicationBootstrap {
         return this.emailVerification.issueFor(created, manager);
       },
     );
-    sendVerification();
-    return { user, requiresEmailConfirmation: true };
+    if ('addressOwner' in outcome) await this.emailVerification.tellOwnerOfSignUpAttempt(outcome.addressOwner);
+    else outcome.followedUp();
+    return { requiresEmailConfirmation: true };
   }
 
   /**

@@ -100,8 +100,9 @@ export class UsersService {
     return row!.folded;
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+  findByEmail(email: string, manager?: EntityManager): Promise<User | null> {
+    const users = manager?.getRepository(User) ?? this.users;
+    return users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }
 
   /** The password hash of a user, selected explicitly (it is never loaded otherwise). */

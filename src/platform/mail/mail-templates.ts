@@ -149,6 +149,15 @@ export function emailVerificationMail(data: EmailVerificationMailData): MailCont
   return render('Verify your email address', data.name, lines, { label: 'Verify email address', link });
 }
 
+export function signUpAttemptMail(data: { name: string }): MailContent {
+  const lines = [
+    `Someone just tried to create a ${APP_NAME} account with this email address, which already has one. No account was created.`,
+    'If it was you: you already have an account. Sign in, or reset your password if you forgot it.',
+    'If it was not you, no action is needed: your account was not changed.',
+  ];
+  return render('Someone tried to sign up with your email address', data.name, lines);
+}
+
 export function passwordChangedMail(data: PasswordChangedMailData): MailContent {
   const keys = data.apiKeys ?? [];
   const lines = [

@@ -16,6 +16,7 @@ import {
   passwordChangedMail,
   passwordResetMail,
   passwordResetNoticeMail,
+  signUpAttemptMail,
   type AccountDeletedMailData,
   type AdminChangedAccountMailData,
   type ApiKeyCreatedMailData,
@@ -29,6 +30,7 @@ import {
 type MailKind =
   | 'password-reset'
   | 'email-verification'
+  | 'sign-up-attempt'
   | 'password-changed'
   | 'password-reset-notice'
   | 'email-changed'
@@ -62,6 +64,11 @@ export class MailService implements OnApplicationShutdown {
 
   sendEmailVerification(to: string, data: { token: string; name: string }): void {
     this.enqueue('email-verification', to, () => emailVerificationMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  }
+
+  /** Someone tried to register this address, which already has an account; goes to that address. */
+  sendSignUpAttemptNotice(to: string, data: { name: string }): void {
+    this.enqueue('sign-up-attempt', to, () => signUpAttemptMail(data));
   }
 
   sendPasswordChangedNotice(to: string, data: PasswordChangedMailData): void {
