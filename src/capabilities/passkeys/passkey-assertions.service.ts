@@ -69,8 +69,9 @@ export class PasskeyAssertionsService {
 
   /**
    * Options for `navigator.credentials.get`. `allowCredentials` lists the passkeys given; with `decoyFor` and none
-   * to list, one made-up credential stands in, derived from `decoyFor` (the account, or the unknown identifier), so
-   * an answer for a username without passkeys (or without an account) looks like one for a user with a passkey.
+   * to list, one made-up credential stands in, derived from `decoyFor` (the account, or the unknown identifier as
+   * the database folds it), so an answer for a username without passkeys (or without an account) looks like one for
+   * a user with a passkey.
    */
   async requestOptions(
     challenge: Uint8Array<ArrayBuffer>,
@@ -184,8 +185,8 @@ export class PasskeyAssertionsService {
     return { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: 0, transports: passkey.transports };
   }
 
-  /** A stable, made-up credential ID (32 bytes, like a platform authenticator's) for an identifier. */
+  /** A stable, made-up credential ID (32 bytes, like a platform authenticator's) for an identifier, taken as folded. */
   private decoyCredentialId(identifier: string): string {
-    return createHmac('sha256', this.decoyKey).update(identifier.toLowerCase()).digest('base64url');
+    return createHmac('sha256', this.decoyKey).update(identifier).digest('base64url');
   }
 }

@@ -47,8 +47,9 @@ export class PasskeyLoginService {
     const user = username === undefined ? null : await this.users.findForLogin(username);
     const passkeys = user ? await this.assertions.descriptorsOf(user.id) : [];
     const challenge = this.challenges.newChallenge();
-    // The decoy of an account is the same for every spelling of it (username, email), as its real passkeys would be.
-    const decoyFor = username === undefined ? undefined : user ? `user:${user.id}` : `name:${username.toLowerCase()}`;
+    // The decoy of an account is the same for every spelling of it (username, email), as its real passkeys would be;
+    // an unknown name is folded as the database folds names when it looks accounts up (`alİce` is `alice`).
+    const decoyFor = username === undefined ? undefined : user ? `user:${user.id}` : `name:${await this.users.foldLogin(username)}`;
     const options = await this.assertions.requestOptions(challenge, passkeys, 'required', decoyFor);
     const { token } = await this.challenges.issue(options.challenge, {
       purpose: 'sign_in',
