@@ -61,7 +61,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account; a verification mail is sent. */
+        /**
+         * Create an account; a verification mail is sent. An address that already has an account gets the same 201 and
+         *     body, and nothing is created: its owner is mailed that someone tried to sign up with it. A taken username is 422.
+         */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -658,7 +661,8 @@ export interface paths {
         /**
          * Update username, email or password (recent login or `current_password`; never with an API key). A new address
          *     waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
-         *     current address. A new password signs out the other sessions.
+         *     current address; one change at a time (422 while an earlier one is pending or, confirmed less than 7 days ago, can
+         *     still be reverted). A new password signs out the other sessions.
          * @description API keys need the scope `account.write`.
          */
         patch: operations["updateMeCredentials"];
@@ -702,6 +706,7 @@ export interface paths {
         /**
          * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
          *     for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+         *     One change at a time: 422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
          * @description API keys need the scope `account.write`.
          */
         put: operations["updateAuthUser"];
@@ -771,7 +776,8 @@ export interface paths {
         get?: never;
         /**
          * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
-         *     address is verified the change waits for the new address to open the link mailed to it.
+         *     address is verified the change waits for the new address to open the link mailed to it. One change at a time:
+         *     422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
          * @description API keys need the scope `account.write`.
          */
         put: operations["updateClientAccountEmail"];
@@ -939,7 +945,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a user with their sessions, API keys and two-factor state (not yourself).
+         * Delete a user with their sessions, API keys and two-factor state (not yourself). Needs the admin's proof (recent
+         *     login or `current_password`; never an API key); a notice goes to the user's address.
          * @description API keys need the scope `admin`.
          */
         delete: operations["adminDeleteUser"];
@@ -947,8 +954,8 @@ export interface paths {
         head?: never;
         /**
          * Change any field, the role, the status (`Banned` revokes every session, key and open two-factor login at once) or
-         *     the verification. A change of password, email, role or status needs the admin's proof (recent login or
-         *     `current_password`) and mails the user at its address of record.
+         *     the verification. A change of password, email, username, verification, role or status needs the admin's proof
+         *     (recent login or `current_password`; never an API key) and mails the user at its address of record.
          * @description API keys need the scope `admin`.
          */
         patch: operations["adminUpdateUser"];
@@ -1005,7 +1012,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten.
+         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. Needs the
+         *     admin's proof (recent login or `current_password`; never an API key) and mails the user at its address of record.
          * @description API keys need the scope `admin`.
          */
         delete: operations["adminResetTwoFactor"];
@@ -1089,7 +1097,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove one of the user's passkeys; it can no longer sign in.
+         * Remove one of the user's passkeys; it can no longer sign in. Needs the admin's proof (recent login or
+         *     `current_password`; never an API key) and mails the user at its address of record.
          * @description API keys need the scope `admin`.
          */
         delete: operations["adminDeleteUserPasskey"];
@@ -2684,8 +2693,9 @@ export interface components {
              */
             role_id?: number;
             /**
-             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
-             *     `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
+             *     `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
+             *     minutes by default).
              * @example my own admin password
              */
             current_password?: string;
@@ -2759,8 +2769,9 @@ export interface components {
              */
             role_id?: number;
             /**
-             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `role_id` or
-             *     `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
+             *     `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
+             *     minutes by default).
              * @example my own admin password
              */
             current_password?: string;
@@ -2796,6 +2807,14 @@ export interface components {
              * @example true
              */
             email_verified?: boolean;
+        };
+        AdminProofDto: {
+            /**
+             * @description The admin's own password, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by
+             *     default).
+             * @example my own admin password
+             */
+            current_password?: string;
         };
         AdminActivityDto: {
             /** @example 42 */
@@ -8047,7 +8066,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8416,7 +8438,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9113,7 +9138,10 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10060,6 +10088,7 @@ export interface operations {
             /**
              * @description - An API key, whatever the body says
              *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -10099,7 +10128,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10292,7 +10324,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminProofDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -10303,6 +10339,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
@@ -10318,7 +10366,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -10346,6 +10396,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
@@ -10358,7 +10420,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10370,7 +10435,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10467,6 +10532,7 @@ export interface operations {
             /**
              * @description - An API key, whatever the body says
              *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -10518,7 +10584,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10864,7 +10933,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminProofDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -10875,6 +10948,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
@@ -10890,7 +10975,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -10918,6 +11005,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
@@ -10930,7 +11029,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - Two-factor is not on for the user, so there is nothing to turn off or renew.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10942,7 +11045,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11407,7 +11510,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -11510,7 +11614,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminProofDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -11521,6 +11629,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
@@ -11536,7 +11656,10 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -11563,6 +11686,18 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
@@ -11575,7 +11710,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11587,7 +11725,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords for this account; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -17,7 +17,10 @@ import { RegisterDto, RegisterResponseDto } from './dto/register.dto.js';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  /** Create an account; a verification mail is sent. */
+  /**
+   * Create an account; a verification mail is sent. An address that already has an account gets the same 201 and
+   * body, and nothing is created: its owner is mailed that someone tried to sign up with it. A taken username is 422.
+   */
   @Public()
   @Post('register')
   @ApiCreatedResponse({ type: RegisterResponseDto })

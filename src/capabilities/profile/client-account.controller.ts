@@ -6,6 +6,7 @@ import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { ClientErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
+import { ACCOUNT_RECOVERY_ERRORS } from '../account-recovery/errors.js';
 import { presentActivityLogList, presentClientAccount } from '../../dialects/client/account.presenter.js';
 import { ActivityLogListDto, ClientAccountDto } from '../../dialects/client/dto/client-account.dto.js';
 import { TAGS } from '../../platform/openapi/tags.js';
@@ -35,13 +36,14 @@ export class ClientAccountController {
 
   /**
    * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
-   * address is verified the change waits for the new address to open the link mailed to it.
+   * address is verified the change waits for the new address to open the link mailed to it. One change at a time:
+   * 422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
    */
   @Authenticated('account.write')
   @Put('email')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified).' })
-  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, 422)
+  @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountEmail(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientEmailDto): Promise<void> {
     return this.profile.changeEmailWithPassword(auth, dto);

@@ -9,6 +9,7 @@ import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { ACCOUNT_RECOVERY_ERRORS } from '../account-recovery/errors.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
 import { presentVanguardUserResponse } from '../../dialects/vanguard/user.presenter.js';
 import { TAGS } from '../../platform/openapi/tags.js';
@@ -49,13 +50,14 @@ export class MeController {
   /**
    * Update username, email or password (recent login or `current_password`; never with an API key). A new address
    * waits for its owner to open the link mailed to it while the current one is verified: the answer shows the
-   * current address. A new password signs out the other sessions.
+   * current address; one change at a time (422 while an earlier one is pending or, confirmed less than 7 days ago, can
+   * still be reverted). A new password signs out the other sessions.
    */
   @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
-  @LaravelErrors(400)
+  @LaravelErrors(400, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.profile.updateCredentials(auth, dto));

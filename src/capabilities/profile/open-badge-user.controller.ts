@@ -9,6 +9,7 @@ import type { UploadedImage } from '../avatar/avatar.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
 import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { ACCOUNT_RECOVERY_ERRORS } from '../account-recovery/errors.js';
 import { OpenBadgeProfileResponseDto, OpenBadgeUserDto } from '../../dialects/open-badge/dto/open-badge-user.dto.js';
 import { presentOpenBadgeProfileResponse, presentOpenBadgeUser } from '../../dialects/open-badge/user.presenter.js';
 import { TAGS } from '../../platform/openapi/tags.js';
@@ -37,12 +38,13 @@ export class OpenBadgeUserController {
   /**
    * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
    * for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+   * One change at a time: 422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
    */
   @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
-  @LaravelErrors(400, 422)
+  @LaravelErrors(400, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateAuthUserDto): Promise<OpenBadgeUserDto> {
     return presentOpenBadgeUser(await this.profile.updateCredentials(auth, dto));
