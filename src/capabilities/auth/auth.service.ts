@@ -9,6 +9,7 @@ import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { AUTH_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { SessionsService, type TokenPair } from '../../core/credentials/sessions/sessions.service.js';
@@ -47,7 +48,7 @@ export class AuthService implements OnApplicationBootstrap {
   async register(dto: RegisterDto, client: ClientInfo): Promise<{ user: User; requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
-    await this.rateLimiter.consume(this.registrationsByIp, client.ip);
+    await this.rateLimiter.consume(this.registrationsByIp, addressKey(client.ip));
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
     const { user, followedUp: sendVerification } = await this.accounts.create(

@@ -6,6 +6,7 @@ import { DomainError } from '../../platform/errors/domain-error.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { PASSKEY_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
@@ -43,7 +44,7 @@ export class PasskeyLoginService {
    * answer does not tell); without, any discoverable passkey of this site may answer.
    */
   async options(username: string | undefined, client: ClientInfo): Promise<PasskeySignInOptionsDto> {
-    await this.rateLimiter.consume(this.optionsByIp, client.ip);
+    await this.rateLimiter.consume(this.optionsByIp, addressKey(client.ip));
     const user = username === undefined ? null : await this.users.findForLogin(username);
     const passkeys = user ? await this.assertions.descriptorsOf(user.id) : [];
     const challenge = this.challenges.newChallenge();

@@ -71,7 +71,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       await this.sms.send(
         { countryCode: user.twoFactorCountryCode, number: user.twoFactorPhone },
         `Your Tessera login code is ${code}. It expires in 5 minutes.`,
-        { userId: user.id, ip: client.ip },
+        { userId: user.id, ip: client.ip, purpose: 'login' },
       );
       smsCodeHash = this.crypto.digest(code);
     }

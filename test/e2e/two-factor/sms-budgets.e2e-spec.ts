@@ -19,6 +19,7 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
       SMS_HTTP_URL: sink.url,
       TRUST_PROXY: 'loopback',
       SMS_PER_DESTINATION_PER_HOUR: '2',
+      SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR: '2',
       SMS_PER_IP_PER_HOUR: '3',
       SMS_ALLOWED_CALLING_CODES: '381,+44',
     });
@@ -89,7 +90,7 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
     await enrol(await verifiedUser(t), newPhone(), randomIp()).expect(200);
   });
 
-  it('budgets the login codes too: past the cap the right password gets 429, no text and no challenge', async () => {
+  it('budgets the login codes apart from the enrolment: past their cap the right password gets 429, no text and no challenge', async () => {
     const user = await verifiedUser(t);
     const phone = newPhone();
     await enrol(user, phone).expect(200);
@@ -99,13 +100,13 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
       .set(user.auth)
       .send({ token: lastSmsCode(sink, `+381${phone}`) })
       .expect(200);
-    // One text of the destination's 2 went to the enrolment; the first login spends the other.
+    // The enrolment text counts against the number's enrolment budget; its 2 login texts are untouched.
     const login = () => t.http().post('/api/login').set('X-Forwarded-For', randomIp()).send({ username: user.username, password: user.password });
-    expect((await login().expect(200)).body.two_factor_required).toBe(true);
+    for (let i = 0; i < 2; i++) expect((await login().expect(200)).body.two_factor_required).toBe(true);
     const challengesBefore = (await t.db.query(`SELECT count(*)::int AS n FROM two_factor_challenges WHERE user_id = $1`, [user.id]))[0].n;
     const refused = await login().expect(429);
     expect(refused.body).toEqual({ message: 'Too Many Attempts.' });
-    expect(textsTo(`+381${phone}`)).toBe(2);
+    expect(textsTo(`+381${phone}`)).toBe(3);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM two_factor_challenges WHERE user_id = $1`, [user.id]))[0].n).toBe(challengesBefore);
   });
 });
