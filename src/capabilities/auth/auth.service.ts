@@ -19,7 +19,7 @@ import { UsersService } from '../../core/users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
-import { LoginOutcomeService } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
@@ -72,12 +72,13 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Password login. Unknown users and wrong passwords get the same 422 after the same argon2 work; a banned user
    * learns so only after proving the password. With two-factor on, the answer is a challenge, not tokens.
-   * Failures are throttled per (account, IP), per account and per IP; while limited even the right password gets
-   * 429 (LoginThrottleService), so the limit is no oracle.
+   * Failures are throttled per (account, IP), per account and per IP (per (account, device) for a device that sent
+   * its device token); while limited even the right password gets 429 (LoginThrottleService), so the limit is no
+   * oracle. Successful sign-ins have budgets per IP and per account, counted here (a challenge included).
    */
-  async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair | LoginChallenge> {
+  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn | LoginChallenge> {
     const { accountKey, user } = await this.throttle.resolveAccountKey(dto.username);
-    const attempt = { accountKey, ip: client.ip };
+    const attempt = await this.throttle.signInAttempt(accountKey, user?.id ?? null, client.ip, deviceToken, true);
     await this.throttle.assertAllowed(attempt);
     let valid: boolean;
     try {
@@ -93,11 +94,12 @@ export class AuthService implements OnApplicationBootstrap {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
-    if (user.twoFactorMethod && this.config.twoFactorEnabled) {
-      // A user with two-factor on never gets tokens from the password alone.
+    if (user.twoFactorMethod) {
+      // A user with two-factor on never gets tokens from the password alone, TWO_FACTOR_ENABLED=false included: the
+      // switch closes enrolment, it does not take the second factor away from accounts that have one (fail closed).
       return this.secondFactor.start(user, client, dto.device_name ?? null);
     }
-    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' });
+    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' }, deviceToken);
   }
 
   refresh(refreshToken: string): Promise<TokenPair> {
