@@ -290,6 +290,8 @@ async function main() {
       // One client address sends everything here; the limits are for real clients.
       RATE_LIMIT_REGISTER_PER_HOUR: '1000000',
       RATE_LIMIT_LOGIN_FAILURES_PER_IP: '1000000',
+      RATE_LIMIT_LOGIN_PER_IP: '1000000',
+      RATE_LIMIT_LOGIN_PER_ACCOUNT: '1000000',
       RATE_LIMIT_API_PER_MINUTE: '1000000',
       ADMIN_PASSWORD: randomBytes(12).toString('hex'),
     },

@@ -155,8 +155,8 @@ export function ErrorExamples(family: RouteFamily, status: number, examples: Rec
 
 /**
  * The answers of a credential change (CONTRACT §2): 403 for an API key (and, where the body's password is optional,
- * for a session that did not sign in recently), 429 with Retry-After once wrong proofs of the account reached the
- * login limit (the calling session is revoked then).
+ * for a session that did not sign in recently), 429 with Retry-After once the session's own wrong proofs reached the
+ * login limit (the session is revoked then; failures others sent never do that).
  */
 export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin: boolean }): MethodDecorator & ClassDecorator {
   const forbidden: Record<string, RouteErrorExample> = {
@@ -171,9 +171,35 @@ export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin:
   return applyDecorators(
     ErrorExamples(family, 403, forbidden),
     ErrorExamples(family, 429, {
-      tooManyProofs: { summary: 'Too many wrong passwords for this account; the session was signed out', error: PLATFORM_ERRORS.TOO_MANY_ATTEMPTS },
+      tooManyProofs: { summary: 'Too many wrong passwords from this session; the session was signed out', error: PLATFORM_ERRORS.TOO_MANY_ATTEMPTS },
     }),
   );
+}
+
+/** The 429s of a sign-in step, each named: what was spent. */
+export function SignInLimitErrors(options: { countsSignIns: boolean; textsCode: boolean }): MethodDecorator & ClassDecorator {
+  const { TOO_MANY_ATTEMPTS } = PLATFORM_ERRORS;
+  const examples: Record<string, RouteErrorExample> = {
+    lockedOut: {
+      summary:
+        'Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right ' +
+        'password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead',
+      error: TOO_MANY_ATTEMPTS,
+    },
+  };
+  if (options.countsSignIns) {
+    examples.signInsSpent = {
+      summary: 'This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour',
+      error: TOO_MANY_ATTEMPTS,
+    };
+  }
+  if (options.textsCode) {
+    examples.loginTextsSpent = {
+      summary: "SMS two-factor: the hour's login texts of this account, its number, this address or the deployment are spent",
+      error: TOO_MANY_ATTEMPTS,
+    };
+  }
+  return ErrorExamples('vanguard', 429, examples);
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;

@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with username or email; answers a token pair, or a two-factor challenge. */
+        /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -272,7 +272,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair. */
+        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
         post: operations["completeTwoFactorLogin"];
         delete?: never;
         options?: never;
@@ -379,9 +379,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign in with the passkey assertion; answers the token pair of `POST /api/login`. The session counts as a recent
-         *     sign-in and no two-factor challenge follows. A credential that is unknown, another account's, or fails to verify
-         *     gets the 422 of a wrong password.
+         * Sign in with the passkey assertion; answers the token pair and device token of `POST /api/login`. The session
+         *     counts as a recent sign-in and no two-factor challenge follows. A credential that is unknown, another account's,
+         *     or fails to verify gets the 422 of a wrong password.
          */
         post: operations["signInWithPasskey"];
         delete?: never;
@@ -1203,7 +1203,14 @@ export interface components {
             /** @description True: a verification mail was sent; the account is Unconfirmed until the link is followed. */
             requires_email_confirmation: boolean;
         };
-        TokenPairDto: {
+        SignInDto: {
+            /**
+             * @description Opaque, bound to this account, valid 90 days from its last use. Keep it on this device and send it as
+             *     `X-Device-Token` on its later sign-ins of this account: failures from elsewhere then never lock this device out.
+             *     The same token comes back when it was sent; otherwise a new one.
+             * @example b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o
+             */
+            device_token: string;
             /**
              * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
              * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
@@ -1256,6 +1263,28 @@ export interface components {
         RefreshTokenDto: {
             /**
              * @description The refresh token of the last token pair.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
+            refresh_token: string;
+        };
+        TokenPairDto: {
+            /**
+             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             */
+            token: string;
+            /**
+             * @example Bearer
+             * @enum {string}
+             */
+            token_type: "Bearer";
+            /**
+             * @description Seconds the access token lives.
+             * @example 900
+             */
+            expires_in: number;
+            /**
+             * @description Single-use refresh token, for `POST /api/token/refresh`.
              * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
              */
             refresh_token: string;
@@ -3501,7 +3530,10 @@ export interface operations {
     login: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
+                "X-Device-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3519,7 +3551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPairDto"] | components["schemas"]["LoginChallengeDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -3585,7 +3617,11 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /**
+             * @description - Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead
+             *     - This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour
+             *     - SMS two-factor: the hour's login texts of this account, its number, this address or the deployment are spent
+             */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4129,7 +4165,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4285,7 +4321,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4441,7 +4477,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4595,7 +4631,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /**
+             * @description - The hour's enrolment texts of this account, of the number, of this address or of the deployment are spent (counted apart from login texts)
+             *     - Too many wrong passwords from this session; the session was signed out
+             */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4761,7 +4800,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4915,7 +4954,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5068,7 +5107,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5134,18 +5173,6 @@ export interface operations {
             };
             /** @description The body is not valid JSON. */
             400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -5222,7 +5249,10 @@ export interface operations {
     completeTwoFactorLogin: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
+                "X-Device-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5240,7 +5270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPairDto"];
+                    "application/json": components["schemas"]["SignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -5257,18 +5287,6 @@ export interface operations {
             };
             /** @description The account is banned. */
             403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -5318,7 +5336,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6175,7 +6193,10 @@ export interface operations {
     signInWithPasskey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
+                "X-Device-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6193,7 +6214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPairDto"];
+                    "application/json": components["schemas"]["SignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -6256,7 +6277,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /**
+             * @description - Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead
+             *     - This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour
+             */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6513,7 +6537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8081,7 +8105,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8453,7 +8477,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9153,7 +9177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9296,7 +9320,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10143,7 +10167,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10599,7 +10623,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description Too many wrong passwords for this account; the session was signed out */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -8,6 +8,7 @@ import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { ACCOUNT_RECOVERY_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { PASSWORD_RESET_TTL_MINUTES } from '../../platform/mail/mail-templates.js';
@@ -62,7 +63,7 @@ export class PasswordResetService {
   async remind(email: string, client: ClientInfo): Promise<void> {
     const addressOfRecord = sha256Hex(await this.users.foldLogin(email));
     await this.rateLimiter.consumeAll([
-      { rule: this.remindByIp, key: client.ip },
+      { rule: this.remindByIp, key: addressKey(client.ip) },
       { rule: this.remindByEmail, key: addressOfRecord },
     ]);
     const issued = await this.tokens.issueForEmail('password_reset', email, PASSWORD_RESET_TTL_MINUTES * 60);

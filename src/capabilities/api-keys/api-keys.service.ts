@@ -12,6 +12,7 @@ import { fieldErrorOf } from '../../platform/errors/error-catalogue.js';
 import { API_KEY_ERRORS } from './errors.js';
 import { formatIsoOffset } from '../../platform/format/dates.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { BatchedTouch } from '../../platform/database/batched-touch.js';
@@ -204,7 +205,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
    * address; malformed keys and failed checksums cost no query.
    */
   async revokeReported(tokens: readonly string[], client: ClientInfo): Promise<void> {
-    await this.rateLimiter.consume(REVOKE_RATE_LIMIT, client.ip);
+    await this.rateLimiter.consume(REVOKE_RATE_LIMIT, addressKey(client.ip));
     const presented = new Map<string, PresentedKey[]>();
     for (const token of tokens) {
       const key = await this.presentedKey(token);

@@ -2,13 +2,14 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { AccessTokenOnly, CurrentAuth, CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
-import { ErrorExamples, LaravelErrors } from '../../dialects/error-responses.js';
+import { AcceptsDeviceToken, CurrentDeviceToken } from '../../core/credentials/device-token.decorator.js';
+import { ErrorExamples, LaravelErrors, SignInLimitErrors } from '../../dialects/error-responses.js';
 import { AUTH_ERRORS } from './errors.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { AuthService } from './auth.service.js';
-import { LoginChallengeDto, LoginDto, RefreshTokenDto, TokenPairDto } from './dto/login.dto.js';
+import { LoginChallengeDto, LoginDto, RefreshTokenDto, SignInDto, TokenPairDto } from './dto/login.dto.js';
 import { SuccessDto } from '../../dialects/success.dto.js';
 import { RegisterDto, RegisterResponseDto } from './dto/register.dto.js';
 
@@ -29,15 +30,17 @@ export class AuthController {
     return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
   }
 
-  /** Log in with username or email; answers a token pair, or a two-factor challenge. */
+  /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiExtraModels(TokenPairDto, LoginChallengeDto)
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
-  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, CREDENTIAL_ERRORS.INVALID_CREDENTIALS, PLATFORM_ERRORS.VALIDATION_FAILED, 429, 502)
-  login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPairDto | LoginChallengeDto> {
-    return this.auth.login(dto, client);
+  @AcceptsDeviceToken()
+  @ApiExtraModels(SignInDto, LoginChallengeDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(SignInDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
+  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, CREDENTIAL_ERRORS.INVALID_CREDENTIALS, PLATFORM_ERRORS.VALIDATION_FAILED, 502)
+  @SignInLimitErrors({ countsSignIns: true, textsCode: true })
+  login(@Body() dto: LoginDto, @CurrentClient() client: ClientInfo, @CurrentDeviceToken() deviceToken?: string): Promise<SignInDto | LoginChallengeDto> {
+    return this.auth.login(dto, client, deviceToken);
   }
 
   /**

@@ -9,6 +9,7 @@ import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { AUTH_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { SessionsService, type TokenPair } from '../../core/credentials/sessions/sessions.service.js';
@@ -18,7 +19,7 @@ import { UsersService } from '../../core/users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
-import { LoginOutcomeService } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
@@ -52,7 +53,7 @@ export class AuthService implements OnApplicationBootstrap {
   async register(dto: RegisterDto, client: ClientInfo): Promise<{ requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
-    await this.rateLimiter.consume(this.registrationsByIp, client.ip);
+    await this.rateLimiter.consume(this.registrationsByIp, addressKey(client.ip));
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).
     const outcome = await this.accounts.createUnlessAddressInUse(
@@ -77,12 +78,13 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Password login. Unknown users and wrong passwords get the same 422 after the same argon2 work; a banned user
    * learns so only after proving the password. With two-factor on, the answer is a challenge, not tokens.
-   * Failures are throttled per (account, IP), per account and per IP; while limited even the right password gets
-   * 429 (LoginThrottleService), so the limit is no oracle.
+   * Failures are throttled per (account, IP), per account and per IP (per (account, device) for a device that sent
+   * its device token); while limited even the right password gets 429 (LoginThrottleService), so the limit is no
+   * oracle. Successful sign-ins have budgets per IP and per account, counted here (a challenge included).
    */
-  async login(dto: LoginDto, client: ClientInfo): Promise<TokenPair | LoginChallenge> {
+  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn | LoginChallenge> {
     const { accountKey, user } = await this.throttle.resolveAccountKey(dto.username);
-    const attempt = { accountKey, ip: client.ip };
+    const attempt = await this.throttle.signInAttempt(accountKey, user?.id ?? null, client.ip, deviceToken, true);
     await this.throttle.assertAllowed(attempt);
     let valid: boolean;
     try {
@@ -98,11 +100,12 @@ export class AuthService implements OnApplicationBootstrap {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
-    if (user.twoFactorMethod && this.config.twoFactorEnabled) {
-      // A user with two-factor on never gets tokens from the password alone.
+    if (user.twoFactorMethod) {
+      // A user with two-factor on never gets tokens from the password alone, TWO_FACTOR_ENABLED=false included: the
+      // switch closes enrolment, it does not take the second factor away from accounts that have one (fail closed).
       return this.secondFactor.start(user, client, dto.device_name ?? null);
     }
-    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' });
+    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' }, deviceToken);
   }
 
   refresh(refreshToken: string): Promise<TokenPair> {

@@ -1,11 +1,11 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { TokenPairDto } from '../auth/dto/login.dto.js';
+import { SignInDto } from '../auth/dto/login.dto.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
-import { LaravelErrors } from '../../dialects/error-responses.js';
+import { AcceptsDeviceToken, CurrentDeviceToken } from '../../core/credentials/device-token.decorator.js';
+import { LaravelErrors, SignInLimitErrors } from '../../dialects/error-responses.js';
 import { TAGS } from '../../platform/openapi/tags.js';
-import type { TokenPair } from '../../core/credentials/sessions/sessions.service.js';
 import { PasskeySignInDto, PasskeySignInOptionsDto, PasskeySignInOptionsRequestDto } from './dto/passkey-login.dto.js';
 import { PasskeyLoginService } from './passkey-login.service.js';
 
@@ -29,17 +29,19 @@ export class PasskeyLoginController {
   }
 
   /**
-   * Sign in with the passkey assertion; answers the token pair of `POST /api/login`. The session counts as a recent
-   * sign-in and no two-factor challenge follows. A credential that is unknown, another account's, or fails to verify
-   * gets the 422 of a wrong password.
+   * Sign in with the passkey assertion; answers the token pair and device token of `POST /api/login`. The session
+   * counts as a recent sign-in and no two-factor challenge follows. A credential that is unknown, another account's,
+   * or fails to verify gets the 422 of a wrong password.
    */
   @Public()
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: TokenPairDto })
-  @LaravelErrors(403, 422, 429)
-  signInWithPasskey(@Body() dto: PasskeySignInDto, @CurrentClient() client: ClientInfo): Promise<TokenPair> {
-    return this.login.signIn(dto, client);
+  @AcceptsDeviceToken()
+  @ApiOkResponse({ type: SignInDto })
+  @LaravelErrors(403, 422)
+  @SignInLimitErrors({ countsSignIns: true, textsCode: false })
+  signInWithPasskey(@Body() dto: PasskeySignInDto, @CurrentClient() client: ClientInfo, @CurrentDeviceToken() deviceToken?: string): Promise<SignInDto> {
+    return this.login.signIn(dto, client, deviceToken);
   }
 }

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { LoginOutcomeService } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { PASSKEY_ERRORS } from './errors.js';
 import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limit/rate-limiter.service.js';
+import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
-import type { TokenPair } from '../../core/credentials/sessions/sessions.service.js';
 import { UserStatus } from '../../core/users/user.entity.js';
 import { UsersService } from '../../core/users/users.service.js';
 import type { PasskeySignInDto, PasskeySignInOptionsDto } from './dto/passkey-login.dto.js';
@@ -43,7 +43,7 @@ export class PasskeyLoginService {
    * answer does not tell); without, any discoverable passkey of this site may answer.
    */
   async options(username: string | undefined, client: ClientInfo): Promise<PasskeySignInOptionsDto> {
-    await this.rateLimiter.consume(this.optionsByIp, client.ip);
+    await this.rateLimiter.consume(this.optionsByIp, addressKey(client.ip));
     const user = username === undefined ? null : await this.users.findForLogin(username);
     const passkeys = user ? await this.assertions.descriptorsOf(user.id) : [];
     const challenge = this.challenges.newChallenge();
@@ -64,12 +64,12 @@ export class PasskeyLoginService {
    * password, and count as failed logins (LoginThrottleService) of the account the credential belongs to (of the
    * credential ID itself when it names none); a banned user learns so only after a valid assertion.
    */
-  async signIn(dto: PasskeySignInDto, client: ClientInfo): Promise<TokenPair> {
+  async signIn(dto: PasskeySignInDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn> {
     const taken = await this.challenges.takeSignIn(dto.challenge_token);
     if (!taken) throw new DomainError(PASSKEY_ERRORS.PASSKEY_CHALLENGE_DEAD);
     const ownerId = await this.assertions.ownerOf(dto.response.id);
     const accountKey = ownerId === null ? `passkey:${sha256Hex(dto.response.id)}` : this.throttle.accountKeyOfUser(ownerId);
-    const attempt = { accountKey, ip: client.ip };
+    const attempt = await this.throttle.signInAttempt(accountKey, ownerId, client.ip, deviceToken, true);
     await this.throttle.assertAllowed(attempt);
     const outcome = await this.assertions
       .verify(dto.response, {
@@ -85,6 +85,6 @@ export class PasskeyLoginService {
     if (!outcome.ok) throw await this.logins.fail(attempt, outcome.user, client, { method: 'passkey', reason: outcome.reason });
     await this.throttle.recordSuccess(attempt);
     if (outcome.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
-    return this.logins.complete(outcome.user, client, dto.device_name ?? null, { method: 'passkey' });
+    return this.logins.complete(outcome.user, client, dto.device_name ?? null, { method: 'passkey' }, deviceToken);
   }
 }

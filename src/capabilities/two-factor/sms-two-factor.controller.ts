@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Header, HttpCode, Post, Put, UseGuards } from
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
-import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
+import { ErrorExamples, LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { VanguardUserResponseDto } from '../../dialects/vanguard/dto/vanguard-user.dto.js';
 import { presentVanguardUserResponse } from '../../dialects/vanguard/user.presenter.js';
@@ -35,6 +35,12 @@ export class SmsTwoFactorController {
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(429, 502)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @ErrorExamples('vanguard', 429, {
+    enrolmentTextsSpent: {
+      summary: "The hour's enrolment texts of this account, of the number, of this address or of the deployment are spent (counted apart from login texts)",
+      error: PLATFORM_ERRORS.TOO_MANY_ATTEMPTS,
+    },
+  })
   async startSmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: StartSmsTwoFactorDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.smsTwoFactor.start(auth, dto));
   }

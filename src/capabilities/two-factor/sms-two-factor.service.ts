@@ -50,7 +50,7 @@ export class SmsTwoFactorService {
     await this.sms.send(
       { countryCode: dto.country_code, number: dto.phone_number },
       `Your Tessera verification code is ${code}. It expires in 10 minutes.`,
-      { userId, ip: auth.client.ip },
+      { userId, ip: auth.client.ip, purpose: 'enrolment' },
     );
     await this.dataSource.transaction(async (em) => {
       const result = await em

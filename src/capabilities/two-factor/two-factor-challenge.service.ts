@@ -71,7 +71,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       await this.sms.send(
         { countryCode: user.twoFactorCountryCode, number: user.twoFactorPhone },
         `Your Tessera login code is ${code}. It expires in 5 minutes.`,
-        { userId: user.id, ip: client.ip },
+        { userId: user.id, ip: client.ip, purpose: 'login' },
       );
       smsCodeHash = this.crypto.digest(code);
     }
@@ -111,7 +111,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
    * Checks a code (TOTP or the texted one), a recovery code or a passkey assertion against a live challenge and spends the challenge.
    * The challenge row is locked for the check, so two requests on one challenge are judged one after the other.
    */
-  async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo): Promise<PassedChallenge> {
+  async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string): Promise<PassedChallenge> {
     const answers = [dto.code, dto.recovery_code, dto.passkey].filter((answer) => answer !== undefined).length;
     if (answers > 1) {
       const field = dto.passkey !== undefined ? 'passkey' : 'recovery_code';
@@ -120,8 +120,9 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     const tokenHash = sha256Hex(dto.challenge_token);
     const live = await this.liveChallenge(this.challenges, tokenHash);
     if (!live) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_CHALLENGE_DEAD);
-    // A wrong code is a failed login of the account (CONTRACT §10): it shares the password's counters and lock-out.
-    const attempt = { accountKey: this.throttle.accountKeyOfUser(live.userId), ip: client.ip };
+    // A wrong code is a failed login of the account: it shares the password's counters and lock-out (the device's
+    // own, when it sent its device token). The sign-in was counted at its password step.
+    const attempt = await this.throttle.signInAttempt(this.throttle.accountKeyOfUser(live.userId), live.userId, client.ip, deviceToken, false);
     await this.throttle.assertAllowed(attempt);
     const outcome = await this.judge(dto, tokenHash, client).catch(async (error: unknown) => {
       await this.throttle.release(attempt);

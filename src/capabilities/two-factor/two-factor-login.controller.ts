@@ -1,21 +1,23 @@
-import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { TokenPairDto } from '../auth/dto/login.dto.js';
+import { SignInDto } from '../auth/dto/login.dto.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
-import { LaravelErrors } from '../../dialects/error-responses.js';
+import { AcceptsDeviceToken, CurrentDeviceToken } from '../../core/credentials/device-token.decorator.js';
+import { LaravelErrors, SignInLimitErrors } from '../../dialects/error-responses.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { TWO_FACTOR_ERRORS } from './errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { SecondFactorPasskeyOptionsDto, SecondFactorPasskeyOptionsRequestDto } from '../passkeys/dto/passkey-login.dto.js';
-import type { TokenPair } from '../../core/credentials/sessions/sessions.service.js';
 import { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
-import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 import { TwoFactorLoginService } from './two-factor-login.service.js';
 
+/**
+ * The second step of a login. Open whatever TWO_FACTOR_ENABLED says: an account that has two-factor on is challenged
+ * even when the switch is off (it closes enrolment only), and must be able to answer.
+ */
 @ApiTags(TAGS.auth)
-@UseGuards(TwoFactorEnabledGuard)
 @Controller('login/two-factor')
 export class TwoFactorLoginController {
   constructor(private readonly login: TwoFactorLoginService) {}
@@ -29,19 +31,26 @@ export class TwoFactorLoginController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: SecondFactorPasskeyOptionsDto })
-  @LaravelErrors(404, 422)
+  @LaravelErrors(422)
   twoFactorPasskeyOptions(@Body() dto: SecondFactorPasskeyOptionsRequestDto): Promise<SecondFactorPasskeyOptionsDto> {
     return this.login.passkeyOptions(dto.challenge_token);
   }
 
-  /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair. */
+  /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
   @Public()
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: TokenPairDto })
-  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, PLATFORM_ERRORS.SWITCHED_OFF, TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, PLATFORM_ERRORS.VALIDATION_FAILED, 429)
-  completeTwoFactorLogin(@Body() dto: CompleteTwoFactorLoginDto, @CurrentClient() client: ClientInfo): Promise<TokenPair> {
-    return this.login.complete(dto, client);
+  @AcceptsDeviceToken()
+  @ApiOkResponse({ type: SignInDto })
+  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, PLATFORM_ERRORS.VALIDATION_FAILED)
+  // The sign-in was counted at its password step; a wrong code is a failed sign-in.
+  @SignInLimitErrors({ countsSignIns: false, textsCode: false })
+  completeTwoFactorLogin(
+    @Body() dto: CompleteTwoFactorLoginDto,
+    @CurrentClient() client: ClientInfo,
+    @CurrentDeviceToken() deviceToken?: string,
+  ): Promise<SignInDto> {
+    return this.login.complete(dto, client, deviceToken);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { LoginOutcomeService } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
-import type { TokenPair } from '../../core/credentials/sessions/sessions.service.js';
 import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
 import { TwoFactorChallengeService } from './two-factor-challenge.service.js';
@@ -14,9 +13,9 @@ export class TwoFactorLoginService {
     private readonly logins: LoginOutcomeService,
   ) {}
 
-  async complete(dto: CompleteTwoFactorLoginDto, client: ClientInfo): Promise<TokenPair> {
-    const { user, deviceName, secondFactor } = await this.challenges.pass(dto, client);
-    return this.logins.complete(user, client, deviceName, { method: 'password', second_factor: secondFactor });
+  async complete(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn> {
+    const { user, deviceName, secondFactor } = await this.challenges.pass(dto, client, deviceToken);
+    return this.logins.complete(user, client, deviceName, { method: 'password', second_factor: secondFactor }, deviceToken);
   }
 
   passkeyOptions(challengeToken: string): Promise<SecondFactorPasskeyOptionsDto> {

@@ -5,10 +5,17 @@ import type { ClientInfo } from '../users/auth-context.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import type { AppConfig } from '../../platform/config/app-config.js';
+import { InjectConfig } from '../../platform/config/config.module.js';
+import { DeviceTokensService } from './devices/device-tokens.service.js';
 import { CREDENTIAL_ERRORS } from './errors.js';
 import { LoginThrottleService, type LoginAttempt } from './login-throttle.service.js';
 import { SessionsService, type TokenPair } from './sessions/sessions.service.js';
 
+/** What a sign-in answers: the session's tokens, and the device token to send back on later sign-ins. */
+export interface SignedIn extends TokenPair {
+  device_token: string;
+}
 
 /** How a login proved who the user is, recorded on its `auth:login` entry. */
 export interface LoginMethod {
@@ -24,10 +31,12 @@ export interface LoginMethod {
 @Injectable()
 export class LoginOutcomeService {
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly activity: ActivityService,
     private readonly throttle: LoginThrottleService,
+    private readonly devices: DeviceTokensService,
   ) {}
 
   /**
@@ -40,11 +49,16 @@ export class LoginOutcomeService {
     return new DomainError(CREDENTIAL_ERRORS.INVALID_CREDENTIALS);
   }
 
-  /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
-  async complete(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod): Promise<TokenPair> {
+  /**
+   * The last step of every successful login: a session (the least recently used past MAX_SESSIONS_PER_USER ends),
+   * tokens, the device token (the one the device sent, when it is the account's), `last_login`, the activity entry.
+   */
+  async complete(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod, deviceToken?: string): Promise<SignedIn> {
     const tokens = await this.sessions.open(user, client, deviceName);
+    await this.sessions.revokeLeastRecentlyUsed(user.id, this.config.maxSessionsPerUser);
+    const device_token = await this.devices.issue(user.id, deviceToken);
     await this.users.recordLogin(user.id);
     await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client, properties: { ...method } });
-    return tokens;
+    return { ...tokens, device_token };
   }
 }

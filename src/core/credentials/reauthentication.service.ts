@@ -51,15 +51,20 @@ export class ReauthenticationService {
   }
 
   /**
-   * Checks the caller's password as a login of the account would be (CONTRACT §2, §10): the same per-account
-   * limiter, so a stolen session cannot guess the password either. A wrong one is recorded (`auth:proof-failed`),
-   * counted (the failure that reaches the limit mails the owner, once an hour) and answered with `wrong()`. Past the
-   * limit the answer is 429 with Retry-After, before any argon2 work, and the calling session is revoked.
+   * Checks the caller's password as a login of the account would be: a wrong one is recorded (`auth:proof-failed`),
+   * counted in the account's login counters (the failure that reaches a limit mails the owner, once an hour) and
+   * answered with `wrong()`, so a stolen session cannot guess the password either. The session is judged on its own
+   * wrong passwords only: past that limit the answer is 429 with Retry-After, before any argon2 work, and the session
+   * is revoked. A lock-out others' failures set on the account neither stops the owner's proof nor ends the session.
    */
   private async prove(auth: AuthContext, password: string, wrong: () => DomainError): Promise<void> {
     this.refuseApiKey(auth);
     const user = auth.user;
-    const attempt = { accountKey: this.throttle.accountKeyOfUser(user.id), ip: auth.client.ip };
+    const attempt = {
+      accountKey: this.throttle.accountKeyOfUser(user.id),
+      ip: auth.client.ip,
+      ...(auth.session ? { own: `session:${auth.session.id}` } : {}),
+    };
     try {
       await this.throttle.assertAllowed(attempt);
     } catch (error) {
@@ -83,7 +88,7 @@ export class ReauthenticationService {
     throw wrong();
   }
 
-  /** Whoever keeps guessing the password from a session loses the session. */
+  /** Whoever keeps guessing the password from a session loses the session (the 429 came from its own counter). */
   private async revokeCallingSession(auth: AuthContext): Promise<void> {
     if (!auth.session) return;
     await this.sessions.revokeSession(auth.session.id);

@@ -54,7 +54,8 @@ export interface CredentialEnding {
 
 /** A credential of the account: ended, on the caller's transaction, when a reason asks. */
 export interface CredentialHolder {
-  readonly kind: CredentialKind;
+  /** What its count is reported as; absent for what no notice names (the login lock-outs a reset clears). */
+  readonly kind?: CredentialKind;
   /** Ends what this reason ends of the user's credentials; returns how many ended (0 when the reason keeps them). */
   end(ending: CredentialEnding): Promise<number>;
 }
@@ -126,7 +127,9 @@ export class AccountLifecycle {
     const ending: CredentialEnding = { userId, reason, manager, keepSessionId: options.keepSessionId ?? null, by: options.by ?? {} };
     // One after another: they share the caller's connection.
     for (const { credentials } of this.registered) {
-      if (credentials) ended[credentials.kind] += await credentials.end(ending);
+      if (!credentials) continue;
+      const count = await credentials.end(ending);
+      if (credentials.kind) ended[credentials.kind] += count;
     }
     return ended;
   }

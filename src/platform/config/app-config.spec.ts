@@ -18,12 +18,15 @@ describe('loadConfig: limits (CONTRACT §11)', () => {
       loginFailuresPerAccountIp: 5,
       loginFailuresPerAccount: 20,
       loginFailuresPerIp: 100,
+      loginPerIp: 300,
+      loginPerAccount: 30,
       registerPerHour: 20,
       passwordRemindPerHour: 5,
       passwordRemindPerIpPerHour: 20,
       apiPerMinute: 600,
     });
-    expect(config.sms).toEqual({ perDestinationPerHour: 5, perIpPerHour: 20, maxPerHour: 500, allowedCallingCodes: null });
+    expect(config.sms).toEqual({ perDestinationPerHour: 5, enrolmentPerAccountPerHour: 3, perIpPerHour: 20, maxPerHour: 500, allowedCallingCodes: null });
+    expect(config.maxSessionsPerUser).toBe(100);
     expect(config.bodyLimitBytes).toBe(64 * 1024);
     expect(config.argon2MaxConcurrent).toBe(availableParallelism());
     expect(config.imageQueueLimit).toBe(20);
@@ -33,11 +36,15 @@ describe('loadConfig: limits (CONTRACT §11)', () => {
     'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP',
     'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT',
     'RATE_LIMIT_LOGIN_FAILURES_PER_IP',
+    'RATE_LIMIT_LOGIN_PER_IP',
+    'RATE_LIMIT_LOGIN_PER_ACCOUNT',
+    'MAX_SESSIONS_PER_USER',
     'RATE_LIMIT_REGISTER_PER_HOUR',
     'RATE_LIMIT_REMIND_PER_HOUR',
     'RATE_LIMIT_REMIND_PER_IP_PER_HOUR',
     'RATE_LIMIT_API_PER_MINUTE',
     'SMS_PER_DESTINATION_PER_HOUR',
+    'SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR',
     'SMS_PER_IP_PER_HOUR',
     'SMS_MAX_PER_HOUR',
     'ARGON2_MAX_CONCURRENT',

@@ -47,6 +47,8 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   /** A session unused this long can no longer refresh (and its access tokens are refused). */
   sessionIdleTtlSeconds: number;
+  /** Active sessions an account may have; a new one revokes the least recently used past it. */
+  maxSessionsPerUser: number;
   recentAuthSeconds: number;
   redisUrl?: string;
   smtpUrl?: string;
@@ -102,6 +104,10 @@ export interface RateLimits {
   loginFailuresPerAccount: number;
   /** Failures from one address across accounts, per hour. */
   loginFailuresPerIp: number;
+  /** Successful sign-ins from one address (an IPv6 /64) across accounts, per 10 minutes. */
+  loginPerIp: number;
+  /** Successful sign-ins of one account, per hour. */
+  loginPerAccount: number;
   registerPerHour: number;
   /** Password reset mails per address of record (also verification resends per account), per hour. */
   passwordRemindPerHour: number;
@@ -110,11 +116,18 @@ export interface RateLimits {
   apiPerMinute: number;
 }
 
+/**
+ * Enrolment texts (a phone being confirmed) and login texts (a sign-in's code) are counted apart, each purpose with
+ * its own counters per number, per address and overall: texts others ask for never spend the owner's login codes.
+ */
 export interface SmsBudgets {
-  /** Texts per destination number per hour; also per account (an account texts one number at a time). */
+  /** Texts per destination number per hour, per purpose; also login texts per account (it texts one number). */
   perDestinationPerHour: number;
+  /** Enrolment texts one account may ask for per hour. */
+  enrolmentPerAccountPerHour: number;
+  /** Texts asked for from one client address (an IPv6 /64) per hour, per purpose. */
   perIpPerHour: number;
-  /** Texts per hour from the whole deployment. */
+  /** Texts per hour from the whole deployment, per purpose. */
   maxPerHour: number;
   /** Calling codes SMS may go to; null: all. */
   allowedCallingCodes: number[] | null;
@@ -350,6 +363,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // At least 5 minutes: `last_activity` is written at most once a minute (batched), so a shorter idle time could
     // end a session in use.
     sessionIdleTtlSeconds: int(env, 'SESSION_IDLE_TTL', 7 * 86400, 300, 365 * 86400),
+    maxSessionsPerUser: limit(env, 'MAX_SESSIONS_PER_USER', 100),
     recentAuthSeconds: int(env, 'RECENT_AUTH_SECONDS', 900, 0, 86400),
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     smtpUrl,
@@ -379,11 +393,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeCost: int(env, 'ARGON2_TIME_COST', 2, 1, 20),
       parallelism: 1,
     },
-    // RATE_LIMIT_LOGIN_PER_MINUTE is no longer read (login counts failures now); a deployment that still sets it starts.
+    // RATE_LIMIT_LOGIN_PER_MINUTE is no longer read (failures and successes are counted apart now); a deployment that
+    // still sets it starts.
     rateLimits: {
       loginFailuresPerAccountIp: limit(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP', 5),
       loginFailuresPerAccount: limit(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 20),
       loginFailuresPerIp: limit(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_IP', 100),
+      // An office of 50 behind one address signs in six times in 10 minutes before this stops it.
+      loginPerIp: limit(env, 'RATE_LIMIT_LOGIN_PER_IP', 300),
+      loginPerAccount: limit(env, 'RATE_LIMIT_LOGIN_PER_ACCOUNT', 30),
       registerPerHour: limit(env, 'RATE_LIMIT_REGISTER_PER_HOUR', 20),
       passwordRemindPerHour: limit(env, 'RATE_LIMIT_REMIND_PER_HOUR', 5),
       passwordRemindPerIpPerHour: limit(env, 'RATE_LIMIT_REMIND_PER_IP_PER_HOUR', 20),
@@ -391,6 +409,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     sms: {
       perDestinationPerHour: limit(env, 'SMS_PER_DESTINATION_PER_HOUR', 5),
+      enrolmentPerAccountPerHour: limit(env, 'SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR', 3),
       perIpPerHour: limit(env, 'SMS_PER_IP_PER_HOUR', 20),
       maxPerHour: limit(env, 'SMS_MAX_PER_HOUR', 500),
       allowedCallingCodes: callingCodes(env, 'SMS_ALLOWED_CALLING_CODES'),

@@ -128,10 +128,33 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     await this.store(() => this.limiter(rule).block(key, seconds));
   }
 
+  /**
+   * Sets the counter to `points` for the rule's window, overwriting what it held: for a marker (a value read back
+   * with pointsOf()), never for a counter that requests are adding to.
+   */
+  async set(rule: RateLimitRule, key: string, points: number): Promise<void> {
+    await this.store(() => this.limiter(rule).set(key, points, rule.durationSeconds));
+  }
+
   /** Milliseconds until the counter is within its rule again; 0 when it is now. A read: for flags set by block(). */
   async blockedFor(rule: RateLimitRule, key: string): Promise<number> {
     const res = await this.store(() => this.limiter(rule).get(key));
     return res && res.consumedPoints > rule.points ? Math.max(1, res.msBeforeNext) : 0;
+  }
+
+  /**
+   * Milliseconds until the counter has room for another point; 0 when it has now. A read, for a budget that is
+   * checked before costly work and counted only once the work succeeded.
+   */
+  async spentFor(rule: RateLimitRule, key: string): Promise<number> {
+    const res = await this.store(() => this.limiter(rule).get(key));
+    return res && res.consumedPoints >= rule.points ? Math.max(1, res.msBeforeNext) : 0;
+  }
+
+  /** The points the counter holds now; 0 when it holds none (or its window ended). */
+  async pointsOf(rule: RateLimitRule, key: string): Promise<number> {
+    const res = await this.store(() => this.limiter(rule).get(key));
+    return res?.consumedPoints ?? 0;
   }
 
   /** Forgets the attempts of `key` (after a successful login, say). */

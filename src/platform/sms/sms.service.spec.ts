@@ -7,7 +7,7 @@ import { HttpSmsTransport } from './sms-transports.js';
 import { SmsService, toE164 } from './sms.service.js';
 import { RateLimiterService } from '../rate-limit/rate-limiter.service.js';
 
-const sender = { userId: 1, ip: '127.0.0.1' };
+const sender = { userId: 1, ip: '127.0.0.1', purpose: 'login' } as const;
 /** An SmsService with in-process budgets, as the app builds it without REDIS_URL. */
 function smsService(env: Record<string, string>): SmsService {
   const config = loadConfig({ SMS_PER_DESTINATION_PER_HOUR: '1000', SMS_PER_IP_PER_HOUR: '1000', ...env });
@@ -103,5 +103,31 @@ describe('SmsService, log driver', () => {
 
   it('formats recipients as +<calling code><digits>', () => {
     expect(toE164({ countryCode: 44, number: '7700 900123' })).toBe('+447700900123');
+  });
+});
+
+describe('SmsService, budgets', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts enrolment and login texts to one number apart: enrolments others ask for leave the login codes alone', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const sms = smsService({ SMS_PER_DESTINATION_PER_HOUR: '2' });
+    const enrolment = (userId: number) => sms.send(serbian, 'enrol', { userId, ip: `192.0.2.${userId}`, purpose: 'enrolment' });
+    const login = () => sms.send(serbian, 'login', { userId: 99, ip: '198.51.100.1', purpose: 'login' });
+    await enrolment(1);
+    await enrolment(2);
+    expect((await failure(enrolment(3))).status).toBe(429);
+    await login();
+    await login();
+    expect((await failure(login())).status).toBe(429);
+    expect(sms.sentTo(serbian).map((m) => m.message)).toEqual(['enrol', 'enrol', 'login', 'login']);
+  });
+
+  it('caps the enrolment texts of one account at SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR, whichever numbers', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const sms = smsService({ SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR: '3' });
+    const enrol = (number: string) => sms.send({ countryCode: 381, number }, 'enrol', { userId: 7, ip: '192.0.2.1', purpose: 'enrolment' });
+    for (const number of ['641000001', '641000002', '641000003']) await enrol(number);
+    expect((await failure(enrol('641000004'))).status).toBe(429);
   });
 });

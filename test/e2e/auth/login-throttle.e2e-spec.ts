@@ -11,6 +11,8 @@ const DEFAULT_LIMITS = {
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '5',
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '20',
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: '100',
+  RATE_LIMIT_LOGIN_PER_IP: '300',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: '30',
   TRUST_PROXY: 'loopback',
 };
 const TOO_MANY = { message: 'Too Many Attempts.' };
@@ -41,11 +43,13 @@ const countsFailures = (store: Record<string, string>) => (): void => {
     return retryAfter;
   };
 
-  it('lets 50 colleagues behind one address log in within a minute (successes never count)', async () => {
+  it('lets 50 colleagues behind one address sign in, each three times in a row (successes never count as failures)', async () => {
     const office = randomIp();
     const users: TestUser[] = [];
     for (let batch = 0; batch < 5; batch++) users.push(...(await Promise.all(Array.from({ length: 10 }, () => registerUser(t)))));
-    for (const user of users) await attempt(office, user.username, user.password).expect(200);
+    for (let round = 0; round < 3; round++) {
+      for (const user of users) await attempt(office, user.username, user.password).expect(200);
+    }
   });
 
   it('locks one account at one address after 5 failures, even for the right password; another address still logs in', async () => {

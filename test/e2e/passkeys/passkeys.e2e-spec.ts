@@ -198,7 +198,13 @@ describe('Passkeys (WebAuthn)', () => {
       expect(ceremony.options).toMatchObject({ rpId: RP_ID, allowCredentials: [], userVerification: 'required', timeout: 300000 });
       const res = await signIn({ challenge_token: ceremony.token, response: ceremony.response(), device_name: 'Phone' }).expect(200);
       expect(res.headers['cache-control']).toBe('no-store');
-      expect(res.body).toEqual({ token: expect.any(String), token_type: 'Bearer', expires_in: expect.any(Number), refresh_token: expect.any(String) });
+      expect(res.body).toEqual({
+        token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: expect.any(Number),
+        refresh_token: expect.any(String),
+        device_token: expect.any(String),
+      });
       const me = await t.http().get('/api/me').set(bearer(res.body.token)).expect(200);
       expect(me.body.data.id).toBe(user.id);
       // A passkey sign-in is a recent sign-in: credential changes need no password in this session.

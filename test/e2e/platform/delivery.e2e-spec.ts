@@ -49,11 +49,11 @@ describe('mail and SMS delivery in the running app', () => {
 
   it('posts SMS to the gateway and turns its failure into GATEWAY_FAILED', async () => {
     const sms = t.app.get(SmsService);
-    await sms.send({ countryCode: 381, number: '601112223' }, 'Your Tessera code is 123456', { userId: 1, ip: '127.0.0.1' });
+    await sms.send({ countryCode: 381, number: '601112223' }, 'Your Tessera code is 123456', { userId: 1, ip: '127.0.0.1', purpose: 'login' });
     expect(gateway.messages.at(-1)?.body).toEqual({ to: '+381601112223', message: 'Your Tessera code is 123456' });
 
     gateway.failWith(500);
-    const error = await sms.send({ countryCode: 381, number: '601112223' }, 'again', { userId: 1, ip: '127.0.0.1' }).catch((caught: unknown) => caught);
+    const error = await sms.send({ countryCode: 381, number: '601112223' }, 'again', { userId: 1, ip: '127.0.0.1', purpose: 'login' }).catch((caught: unknown) => caught);
     gateway.failWith(null);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: 'GATEWAY_FAILED', status: 502 });

@@ -19,6 +19,7 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
       SMS_HTTP_URL: sink.url,
       TRUST_PROXY: 'loopback',
       SMS_PER_DESTINATION_PER_HOUR: '2',
+      SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR: '2',
       SMS_PER_IP_PER_HOUR: '3',
       SMS_ALLOWED_CALLING_CODES: '381,+44',
     });
@@ -89,7 +90,7 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
     await enrol(await verifiedUser(t), newPhone(), randomIp()).expect(200);
   });
 
-  it('budgets the login codes too: past the cap the right password gets 429, no text and no challenge', async () => {
+  it('budgets the login codes apart from the enrolment: past their cap the right password gets 429, no text and no challenge', async () => {
     const user = await verifiedUser(t);
     const phone = newPhone();
     await enrol(user, phone).expect(200);
@@ -99,13 +100,13 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
       .set(user.auth)
       .send({ token: lastSmsCode(sink, `+381${phone}`) })
       .expect(200);
-    // One text of the destination's 2 went to the enrolment; the first login spends the other.
+    // The enrolment text counts against the number's enrolment budget; its 2 login texts are untouched.
     const login = () => t.http().post('/api/login').set('X-Forwarded-For', randomIp()).send({ username: user.username, password: user.password });
-    expect((await login().expect(200)).body.two_factor_required).toBe(true);
+    for (let i = 0; i < 2; i++) expect((await login().expect(200)).body.two_factor_required).toBe(true);
     const challengesBefore = (await t.db.query(`SELECT count(*)::int AS n FROM two_factor_challenges WHERE user_id = $1`, [user.id]))[0].n;
     const refused = await login().expect(429);
     expect(refused.body).toEqual({ message: 'Too Many Attempts.' });
-    expect(textsTo(`+381${phone}`)).toBe(2);
+    expect(textsTo(`+381${phone}`)).toBe(3);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM two_factor_challenges WHERE user_id = $1`, [user.id]))[0].n).toBe(challengesBefore);
   });
 });
@@ -129,5 +130,79 @@ describe('SMS budgets: the overall hourly cap', () => {
     const refused = await enrol(randomIp());
     expect(refused.status).toBe(429);
     expect(sink.messages).toHaveLength(2);
+  });
+});
+
+/**
+ * Issue 28, attack 6: texts someone else asks for (enrolling the owner's number on their own account) never use up
+ * the owner's login codes: enrolment and login texts are budgeted apart, per number, per address and overall.
+ */
+describe('SMS budgets: enrolment texts never spend the login codes (attack 6)', () => {
+  let sink: SmsSink;
+  beforeAll(async () => {
+    sink = await startSmsSink();
+  });
+  afterAll(async () => {
+    await sink.close();
+  });
+
+  const boot = (env: Record<string, string> = {}) =>
+    bootTestApp({
+      SMS_DRIVER: 'http',
+      SMS_HTTP_URL: sink.url,
+      TRUST_PROXY: 'loopback',
+      // The documented defaults, set explicitly: the shared test environment raises every limit.
+      SMS_PER_DESTINATION_PER_HOUR: '5',
+      SMS_PER_IP_PER_HOUR: '20',
+      SMS_MAX_PER_HOUR: '500',
+      SMS_ENROLMENT_PER_ACCOUNT_PER_HOUR: '3',
+      ...env,
+    });
+
+  /** The victim turns SMS two-factor on for `phone` (one enrolment text). */
+  async function victimWithSms(t: TestApp, phone: string): Promise<LoggedInUser> {
+    const victim = await verifiedUser(t);
+    await t.http().put('/api/me/2fa').set(victim.auth).set('X-Forwarded-For', randomIp()).send({ country_code: 381, phone_number: phone }).expect(200);
+    await t.http().post('/api/me/2fa/verify').set(victim.auth).send({ token: lastSmsCode(sink, `+381${phone}`) }).expect(200);
+    return victim;
+  }
+  const victimLogin = (t: TestApp, victim: LoggedInUser) =>
+    t.http().post('/api/login').set('X-Forwarded-For', randomIp()).send({ username: victim.username, password: victim.password });
+
+  it("attack: four enrolments of the victim's number from another account leave the victim's login codes alone", async () => {
+    const t = await boot();
+    try {
+      const phone = newPhone();
+      const victim = await victimWithSms(t, phone);
+      const attacker = await verifiedUser(t);
+      const attackerIp = randomIp();
+      const enrolments: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        enrolments.push((await t.http().put('/api/me/2fa').set(attacker.auth).set('X-Forwarded-For', attackerIp).send({ country_code: 381, phone_number: phone })).status);
+      }
+      const login = await victimLogin(t, victim);
+      expect({ enrolments, login: login.status, challenged: login.body.two_factor_required }).toEqual({
+        // The enrolling account's own budget: three texts an hour.
+        enrolments: [200, 200, 200, 429],
+        login: 200,
+        challenged: true,
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("attack: draining the overall hourly cap with enrolments leaves the login codes' cap alone", async () => {
+    const t = await boot({ SMS_MAX_PER_HOUR: '3' });
+    try {
+      const victim = await victimWithSms(t, newPhone());
+      const enrol = async () =>
+        (await t.http().put('/api/me/2fa').set((await verifiedUser(t)).auth).set('X-Forwarded-For', randomIp()).send({ country_code: 381, phone_number: newPhone() })).status;
+      const enrolments = [await enrol(), await enrol(), await enrol()];
+      const login = (await victimLogin(t, victim)).status;
+      expect({ enrolments, login }).toEqual({ enrolments: [200, 200, 429], login: 200 });
+    } finally {
+      await t.close();
+    }
   });
 });

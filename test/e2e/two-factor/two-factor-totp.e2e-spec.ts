@@ -264,7 +264,7 @@ describe('two-factor switched off (TWO_FACTOR_ENABLED=false)', () => {
     await t?.close();
   });
 
-  it('answers 404 in each family shape', async () => {
+  it('answers 404 in each family shape on the enrolment and management routes', async () => {
     const user = await loggedInUser(t);
     const client = await t.http().get('/api/client/account/two-factor').set(user.auth).expect(404);
     expect(client.body).toEqual({
@@ -272,6 +272,26 @@ describe('two-factor switched off (TWO_FACTOR_ENABLED=false)', () => {
     });
     const me = await t.http().put('/api/me/2fa').set(user.auth).send({ country_code: 381, phone_number: '641234567' }).expect(404);
     expect(me.body).toEqual({ message: 'Not Found.' });
-    await t.http().post('/api/login/two-factor').send({ challenge_token: 'x', code: '123456' }).expect(404);
+  });
+
+  it('fails closed: an account that has two-factor on is still challenged, and completes the challenge', async () => {
+    // Two-factor was turned on while the switch was on (another instance of the same deployment, say).
+    const on = await bootTestApp();
+    let user: LoggedInUser;
+    let secret: string;
+    try {
+      user = await loggedInUser(on);
+      ({ secret } = await enableTotp(on, user));
+    } finally {
+      await on.close();
+    }
+    const answer = await t.http().post('/api/login').send({ username: user.username, password: user.password });
+    expect({ status: answer.status, challenged: answer.body.two_factor_required, token: answer.body.token }).toEqual({
+      status: 200,
+      challenged: true,
+      token: undefined,
+    });
+    const completed = await t.http().post('/api/login/two-factor').send({ challenge_token: answer.body.challenge_token, code: totpCode(secret, 1) }).expect(200);
+    await t.http().get('/api/me').set(bearer(completed.body.token)).expect(200);
   });
 });

@@ -46,6 +46,17 @@ export class TokenPairDto {
   refresh_token: string;
 }
 
+/** What a sign-in answers: the token pair of the new session, and the device token. */
+export class SignInDto extends TokenPairDto {
+  /**
+   * Opaque, bound to this account, valid 90 days from its last use. Keep it on this device and send it as
+   * `X-Device-Token` on its later sign-ins of this account: failures from elsewhere then never lock this device out.
+   * The same token comes back when it was sent; otherwise a new one.
+   * @example "b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o"
+   */
+  device_token: string;
+}
+
 export class LoginChallengeDto {
   /** @example true */
   two_factor_required: true;

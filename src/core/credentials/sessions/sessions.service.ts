@@ -217,6 +217,34 @@ export class SessionsService implements BeforeApplicationShutdown {
     return result.affected ?? 0;
   }
 
+  /**
+   * Keeps the user's `keep` most recently used active sessions and revokes the rest, recording why (`session-limit`).
+   * Run after a session opens: concurrent sign-ins each trim after their own insert, so the last one leaves at most
+   * `keep`.
+   */
+  async revokeLeastRecentlyUsed(userId: number, keep: number): Promise<void> {
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: () => 'now()' })
+      .where(
+        `revoked_at IS NULL AND id IN (
+           SELECT id FROM sessions WHERE user_id = :userId AND revoked_at IS NULL AND expires_at > now()
+            ORDER BY last_activity DESC, created_at DESC OFFSET :keep)`,
+        { userId, keep },
+      )
+      .returning('id')
+      .execute();
+    for (const { id } of result.raw as Array<{ id: string }>) {
+      await this.activity.record({
+        event: 'user:session.revoked',
+        userId,
+        actorId: null,
+        properties: { session_id_prefix: id.slice(0, 8), reason: 'session-limit' },
+      });
+    }
+  }
+
   async revokeSession(sessionId: string, manager?: EntityManager): Promise<void> {
     await (manager ?? this.sessions.manager)
       .getRepository(Session)
