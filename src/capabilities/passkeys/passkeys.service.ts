@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
-import type { AuthContext } from '../../core/users/auth-context.js';
+import type { Actor, AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { PASSKEY_ERRORS } from './errors.js';
@@ -20,6 +20,9 @@ import { userHandleOf } from './webauthn-user-handle.js';
 /** ES256 and RS256 (COSE -7, -257): what every platform authenticator and security key offers. */
 export const PASSKEY_ALGORITHMS = [-7, -257];
 export const PASSKEYS_PER_USER = 25;
+
+/** Why every passkey of a user was removed at once. */
+export type PasskeyRevocationReason = 'password-reset' | 'email-change-reverted';
 
 /**
  * Registering and managing passkeys (issue 23). Adding and removing one is a credential change (CONTRACT §2): the
@@ -133,6 +136,19 @@ export class PasskeysService {
   async remove(auth: AuthContext, passkeyId: number, currentPassword: string | undefined): Promise<void> {
     await this.reauthentication.requireRecentAuth(auth, currentPassword);
     await this.deleteRecorded(auth, auth.user.id, passkeyId, 'user:passkey.delete');
+  }
+
+  /**
+   * Removes every passkey of a user (a password reset, a reverted email change), each recorded as
+   * `user:passkey.revoked` with the reason, on the caller's transaction; returns how many.
+   */
+  async removeAllForUser(userId: number, reason: PasskeyRevocationReason, by: Actor, manager: EntityManager): Promise<number> {
+    const result = await manager.createQueryBuilder().delete().from(Passkey).where('user_id = :userId', { userId }).returning(['id', 'name']).execute();
+    const removed = result.raw as Array<{ id: number; name: string }>;
+    for (const passkey of removed) {
+      await this.activity.record({ event: 'user:passkey.revoked', userId, ...by, properties: { passkey_id: passkey.id, name: passkey.name, reason } }, manager);
+    }
+    return removed.length;
   }
 
   /** An admin's view of a user's passkeys (NOT_FOUND for an unknown user). */

@@ -115,16 +115,27 @@ describe('mail templates', () => {
     expect(reverted.html).not.toContain('href=');
   });
 
-  it('says what a reset ended, and lists the keys a password change keeps by identifier only', () => {
-    const reset = passwordResetNoticeMail({ name: 'Ana', revokedSessions: 3, deletedApiKeys: 2, addressVerified: true });
+  it('says what a reset ended and what keeps working, and lists what a password change keeps', () => {
+    const ended = { sessions: 3, apiKeys: 2, passkeys: 1, twoFactor: 0, challenges: 4, emailChanges: 1 };
+    const kept = ['Two-factor authentication by an authenticator app, with 10 unused recovery codes'];
+    const reset = passwordResetNoticeMail({ name: 'Ana', ended, kept, addressVerified: true });
     expect(reset.subject).toBe('Your password was reset');
-    expect(reset.text).toContain('signed out (3)');
-    expect(reset.text).toContain('every API key deleted (2)');
+    expect(reset.text).toContain(
+      'Ended: every session was signed out (3), every API key deleted (2), every passkey removed (1), unfinished sign-ins dropped (4), the pending email address change cancelled.',
+    );
+    expect(reset.text).toContain(`Still working:\n${kept[0]}`);
+    expect(reset.text).not.toContain('Two-factor authentication was turned off');
     expect(reset.text).toContain('also confirmed this email address');
-    expect(passwordResetNoticeMail({ name: 'Ana', revokedSessions: 0, deletedApiKeys: 0, addressVerified: false }).text).not.toContain('confirmed');
-    const changed = passwordChangedMail({ name: 'Ana', apiKeys: [{ identifier: 'ptlc_AbCdEfGhIjK', description: '<b>deploy</b>' }] });
-    expect(changed.text).toContain('Your 1 API key keeps working');
-    expect(changed.text).toContain('ptlc_AbCdEfGhIjK: <b>deploy</b>');
+    const firstProof = passwordResetNoticeMail({ name: 'Ana', ended: { ...ended, twoFactor: 1, emailChanges: 0 }, kept: [], addressVerified: false });
+    expect(firstProof.text).toContain('Two-factor authentication was turned off and its recovery codes deleted');
+    expect(firstProof.text).toContain('Nothing else keeps working');
+    expect(firstProof.text).not.toContain('email address change');
+    expect(firstProof.text).not.toContain('confirmed');
+    const changed = passwordChangedMail({ name: 'Ana', revokedSessions: 2, kept: ['API key ptlc_AbCdEfGhIjK (<b>deploy</b>)', 'Passkey “Phone”'] });
+    expect(changed.text).toContain('Every other session was signed out (2)');
+    expect(changed.text).toContain('These keep working; remove any you do not recognise:');
+    expect(changed.text).toContain('API key ptlc_AbCdEfGhIjK (<b>deploy</b>)');
+    expect(changed.text).toContain('Passkey “Phone”');
     expect(changed.html).toContain('&lt;b&gt;deploy&lt;/b&gt;');
     expect(changed.html).not.toContain('<b>deploy');
   });

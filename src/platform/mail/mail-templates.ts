@@ -29,22 +29,32 @@ export interface EmailVerificationMailData {
   name: string;
 }
 
-/** A key as a notice names it: its public identifier and description, never its secret. */
-export interface ApiKeyMention {
-  identifier: string;
-  description: string;
-}
-
 export interface PasswordChangedMailData {
   name: string;
-  /** The account's API keys, which a password change leaves working. */
-  apiKeys?: ApiKeyMention[];
+  /** The other sessions the change signed out. */
+  revokedSessions?: number;
+  /** What keeps working (API keys, passkeys, two-factor), each named as the account's lifecycle names it. */
+  kept?: readonly string[];
+}
+
+/** What a reset ended, per kind of credential. */
+export interface EndedCredentialCounts {
+  sessions: number;
+  apiKeys: number;
+  passkeys: number;
+  /** 1 when a two-factor method was turned off (a reset that proved the address for the first time). */
+  twoFactor: number;
+  /** Unfinished sign-ins: two-factor challenges and WebAuthn ceremonies. */
+  challenges: number;
+  /** A pending email change. */
+  emailChanges: number;
 }
 
 export interface PasswordResetNoticeMailData {
   name: string;
-  revokedSessions: number;
-  deletedApiKeys: number;
+  ended: EndedCredentialCounts;
+  /** What keeps working (two-factor, when the address was proven before), each named. */
+  kept: readonly string[];
   /** True when the reset link was what verified the address. */
   addressVerified: boolean;
 }
@@ -148,24 +158,32 @@ export function emailVerificationMail(data: EmailVerificationMailData): MailCont
 }
 
 export function passwordChangedMail(data: PasswordChangedMailData): MailContent {
-  const keys = data.apiKeys ?? [];
+  const kept = data.kept ?? [];
+  const signedOut = data.revokedSessions === undefined ? '' : ` (${data.revokedSessions})`;
   const lines = [
-    `The password of your ${APP_NAME} account was just changed. Every other session was signed out.`,
-    ...(keys.length === 0
-      ? []
-      : [
-          `Your ${keys.length} API key${keys.length === 1 ? ' keeps' : 's keep'} working; delete any you do not recognise:`,
-          ...keys.map((key) => `${key.identifier}: ${key.description || '(no description)'}`),
-        ]),
-    'If you did not make this change, reset your password right away and contact support.',
+    `The password of your ${APP_NAME} account was just changed. Every other session was signed out${signedOut}, and unfinished sign-ins were dropped.`,
+    ...(kept.length === 0 ? [] : ['These keep working; remove any you do not recognise:', ...kept]),
+    'If you did not make this change, reset your password right away: a reset ends every session, API key and passkey. Then contact support.',
   ];
   return render('Your password was changed', data.name, lines);
 }
 
 export function passwordResetNoticeMail(data: PasswordResetNoticeMailData): MailContent {
+  const { ended } = data;
+  const endings = [
+    `every session was signed out (${ended.sessions})`,
+    `every API key deleted (${ended.apiKeys})`,
+    `every passkey removed (${ended.passkeys})`,
+    `unfinished sign-ins dropped (${ended.challenges})`,
+    ...(ended.emailChanges > 0 ? ['the pending email address change cancelled'] : []),
+  ];
   const lines = [
     `The password of your ${APP_NAME} account was reset through an emailed link.`,
-    `Every session was signed out (${data.revokedSessions}) and every API key deleted (${data.deletedApiKeys}); pending two-factor logins and email changes were dropped.`,
+    `Ended: ${endings.join(', ')}.`,
+    ...(ended.twoFactor > 0
+      ? ['Two-factor authentication was turned off and its recovery codes deleted: this reset was the first proof of this address, so whoever set them up had not proven it.']
+      : []),
+    ...(data.kept.length === 0 ? ['Nothing else keeps working: sign in with the new password.'] : ['Still working:', ...data.kept]),
     ...(data.addressVerified ? ['The reset link also confirmed this email address.'] : []),
     'If you did not reset your password, reset it again right away and contact support.',
   ];

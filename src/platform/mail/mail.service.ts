@@ -67,7 +67,7 @@ export class MailService implements OnApplicationShutdown {
     this.enqueue('password-changed', to, () => passwordChangedMail(data));
   }
 
-  /** After a reset: what the reset ended (sessions, keys) and whether it verified the address. */
+  /** After a reset: what the reset ended, what keeps working, and whether it verified the address. */
   sendPasswordResetNotice(to: string, data: PasswordResetNoticeMailData): void {
     this.enqueue('password-reset-notice', to, () => passwordResetNoticeMail(data));
   }
