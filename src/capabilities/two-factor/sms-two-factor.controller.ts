@@ -27,28 +27,28 @@ export class SmsTwoFactorController {
 
   /**
    * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
-   * `current_password` unless this session signed in recently; never with an API key.
+   * `current_password` unless this session signed in recently, and a verified email address; never with an API key.
    */
   @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(429, 502)
-  @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @ProofRequiredErrors('vanguard', { recentLogin: true, addsCredential: true })
   async startSmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: StartSmsTwoFactorDto): Promise<VanguardUserResponseDto> {
     return presentVanguardUserResponse(await this.smsTwoFactor.start(auth, dto));
   }
 
   /**
-   * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
-   * `current_password` unless this session signed in recently; never with an API key.
+   * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once, and the owner is
+   * mailed. Needs `current_password` unless this session signed in recently; never with an API key.
    */
   @Authenticated('account.write')
   @Post('verify')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserWithRecoveryCodesDto })
-  @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @ProofRequiredErrors('vanguard', { recentLogin: true, addsCredential: true })
   async verifySmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: VerifySmsTwoFactorDto): Promise<VanguardUserWithRecoveryCodesDto> {
     return presentVanguardUserWithRecoveryCodes(await this.smsTwoFactor.verify(auth, dto));
   }
@@ -63,7 +63,10 @@ export class SmsTwoFactorController {
     return presentVanguardUserResponse(await this.smsTwoFactor.disable(auth, dto));
   }
 
-  /** Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once. */
+  /**
+   * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once,
+   * and the owner is mailed.
+   */
   @Authenticated('account.write')
   @Post('recovery-codes')
   @HttpCode(200)

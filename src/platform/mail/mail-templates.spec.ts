@@ -5,8 +5,8 @@ import {
   emailChangeRequestedMail,
   emailChangeRevertedMail,
   passwordResetNoticeMail,
-  apiKeyCreatedMail,
   apiKeysRevokedMail,
+  credentialAddedMail,
   emailChangedMail,
   emailVerificationMail,
   escapeHtml,
@@ -40,20 +40,39 @@ describe('mail templates', () => {
     expect(mail.text.startsWith('Hello,\n')).toBe(true);
   });
 
-  it('tells the owner of a new API key its scopes, expiry and the address it came from, never the secret', () => {
-    const mail = apiKeyCreatedMail({
+  it('tells the owner of a new API key its scopes, expiry, when and where it came from, never the secret', () => {
+    const mail = credentialAddedMail({
       name: 'Ana',
-      identifier: 'ptlc_aB3dE5fG7hJ',
-      description: '<b>deploy</b>',
-      scopes: ['account.read', 'sessions.read'],
+      added: { kind: 'api-key', identifier: 'ptlc_aB3dE5fG7hJ', description: '<b>deploy</b>', scopes: ['account.read', 'sessions.read'], expiresAt: null },
+      at: new Date('2025-03-04T05:06:07Z'),
       ip: '203.0.113.7',
-      expiresAt: null,
+      userAgent: 'curl/8.5.0',
     });
     expect(mail.subject).toBe('A new API key was created');
-    expect(mail.text).toContain('from the address 203.0.113.7');
+    expect(mail.text).toContain('on 2025-03-04 05:06:07 UTC, from the address 203.0.113.7.');
     expect(mail.text).toContain('Scopes: account.read, sessions.read');
     expect(mail.text).toContain('Expires: never');
+    expect(mail.text).toContain('Device: curl/8.5.0');
+    expect(mail.text).toContain('sign in and delete the key, or reset your password');
     expect(mail.html).toContain('&lt;b&gt;deploy&lt;/b&gt;');
+  });
+
+  it('announces every kind of credential added, with how to undo it', () => {
+    const at = new Date('2025-03-04T05:06:07Z');
+    const common = { name: 'Ana', at, ip: '2001:db8::7', userAgent: '<img src=x>' };
+    const passkey = credentialAddedMail({ ...common, added: { kind: 'passkey', name: 'Laptop <b>' } });
+    expect(passkey.subject).toBe('A passkey was added to your account');
+    expect(passkey.text).toContain('A passkey named “Laptop <b>” was added to your Tessera account on 2025-03-04 05:06:07 UTC, from the address 2001:db8::7.');
+    expect(passkey.text).toContain('sign in and remove the passkey, or reset your password');
+    expect(passkey.html).not.toContain('<img');
+    expect(passkey.html).not.toContain('Laptop <b>');
+    const totp = credentialAddedMail({ ...common, added: { kind: 'two-factor', method: 'totp' } });
+    expect(totp.subject).toBe('Two-factor authentication was turned on');
+    expect(totp.text).toContain('Two-factor authentication by an authenticator app was turned on');
+    expect(credentialAddedMail({ ...common, added: { kind: 'two-factor', method: 'sms' } }).text).toContain('by text message');
+    const codes = credentialAddedMail({ ...common, userAgent: ' ', added: { kind: 'recovery-codes' } });
+    expect(codes.subject).toBe('New two-factor recovery codes were generated');
+    expect(codes.text).toContain('Device: unknown');
   });
 
   it('names the revoked keys, in the singular or the plural', () => {
@@ -71,6 +90,7 @@ describe('mail templates', () => {
       passwordResetMail({ frontendUrl, token: 't', email: 'a@example.test', name }),
       emailVerificationMail({ frontendUrl, token: 't', name }),
       passwordChangedMail({ name }),
+      credentialAddedMail({ name, added: { kind: 'passkey', name }, at: new Date(), ip: '203.0.113.7', userAgent: name }),
       emailChangedMail({ name, newEmail }),
       accountDeletedMail({ name, username: 'ana' }),
     ];
@@ -79,7 +99,7 @@ describe('mail templates', () => {
       expect(mail.html).not.toContain('<img');
       expect(mail.html).toContain('Hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,');
     }
-    expect(mails[3].html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@example.test');
+    expect(mails[4].html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@example.test');
   });
 
   it('tells the old address where the account moved, without any link', () => {

@@ -2,6 +2,8 @@
  * Mail templates: pure functions from typed data to subject, plain text and HTML.
  * Every user-provided value is escaped before it reaches the HTML body.
  */
+import { formatDateTime } from '../format/dates.js';
+
 export interface MailContent {
   subject: string;
   text: string;
@@ -103,15 +105,28 @@ export interface LoginLockoutMailData {
   minutes: number;
 }
 
-export interface ApiKeyCreatedMailData {
+/** A way into the account that was just added, as its notice describes it. */
+export type AddedCredential =
+  | { kind: 'passkey'; name: string }
+  | { kind: 'two-factor'; method: 'totp' | 'sms' }
+  | { kind: 'recovery-codes' }
+  | {
+      kind: 'api-key';
+      identifier: string;
+      description: string;
+      scopes: readonly string[];
+      /** ISO 8601, or null when the key does not expire. */
+      expiresAt: string | null;
+    };
+
+export interface CredentialAddedMailData {
   name: string;
-  identifier: string;
-  description: string;
-  scopes: readonly string[];
-  /** The address the creating request came from. */
+  added: AddedCredential;
+  /** When it was added. */
+  at: Date;
+  /** The address and the user agent of the request that added it. */
   ip: string;
-  /** ISO 8601, or null when the key does not expire. */
-  expiresAt: string | null;
+  userAgent: string;
 }
 
 export interface ApiKeysRevokedMailData {
@@ -254,15 +269,51 @@ export function loginLockoutMail(data: LoginLockoutMailData): MailContent {
   return render('Repeated failed logins to your account', data.name, lines);
 }
 
-export function apiKeyCreatedMail(data: ApiKeyCreatedMailData): MailContent {
+/** Per kind: the subject, what happened, what else to say about it, and how to undo it. */
+function describeAdded(added: AddedCredential): { subject: string; what: string; details: string[]; undo: string } {
+  const reset = 'or reset your password (“Forgot password”), which signs everyone out';
+  switch (added.kind) {
+    case 'passkey':
+      return {
+        subject: 'A passkey was added to your account',
+        what: `A passkey named “${added.name}” was added to your ${APP_NAME} account`,
+        details: [],
+        undo: `If this was not you, sign in and remove the passkey, ${reset} and removes every passkey.`,
+      };
+    case 'two-factor':
+      return {
+        subject: 'Two-factor authentication was turned on',
+        what: `Two-factor authentication by ${added.method === 'totp' ? 'an authenticator app' : 'text message'} was turned on for your ${APP_NAME} account`,
+        details: [],
+        undo: `If this was not you, sign in and turn two-factor authentication off, ${reset}; if you cannot pass the new second factor, contact support.`,
+      };
+    case 'recovery-codes':
+      return {
+        subject: 'New two-factor recovery codes were generated',
+        what: `New two-factor recovery codes were generated for your ${APP_NAME} account (the previous ones no longer work)`,
+        details: [],
+        undo: `If this was not you, sign in and generate new codes, ${reset}.`,
+      };
+    case 'api-key':
+      return {
+        subject: 'A new API key was created',
+        what: `A new API key was created on your ${APP_NAME} account`,
+        details: [`Key: ${added.identifier} (${added.description})`, `Scopes: ${added.scopes.join(', ')}`, `Expires: ${added.expiresAt ?? 'never'}`],
+        undo: `If this was not you, sign in and delete the key, ${reset} and deletes every API key.`,
+      };
+  }
+}
+
+/** Every credential added is announced to the address of record: what, when, from which address and device, and how to undo it. */
+export function credentialAddedMail(data: CredentialAddedMailData): MailContent {
+  const { subject, what, details, undo } = describeAdded(data.added);
   const lines = [
-    `A new API key was created on your ${APP_NAME} account, from the address ${data.ip}.`,
-    `Key: ${data.identifier} (${data.description})`,
-    `Scopes: ${data.scopes.join(', ')}`,
-    data.expiresAt ? `Expires: ${data.expiresAt}` : 'Expires: never',
-    'If you did not create it, delete it from your account settings, change your password and contact support.',
+    `${what} on ${formatDateTime(data.at)} UTC, from the address ${data.ip}.`,
+    ...details,
+    `Device: ${data.userAgent.trim() || 'unknown'}`,
+    undo,
   ];
-  return render('A new API key was created', data.name, lines);
+  return render(subject, data.name, lines);
 }
 
 export function apiKeysRevokedMail(data: ApiKeysRevokedMailData): MailContent {

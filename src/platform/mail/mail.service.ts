@@ -5,8 +5,8 @@ import { InjectConfig } from '../config/config.module.js';
 import {
   accountDeletedMail,
   adminChangedAccountMail,
-  apiKeyCreatedMail,
   apiKeysRevokedMail,
+  credentialAddedMail,
   emailChangeConfirmationMail,
   emailChangedMail,
   emailChangeRequestedMail,
@@ -17,8 +17,8 @@ import {
   passwordResetMail,
   passwordResetNoticeMail,
   type AdminChangedAccountMailData,
-  type ApiKeyCreatedMailData,
   type ApiKeysRevokedMailData,
+  type CredentialAddedMailData,
   type LoginLockoutMailData,
   type MailContent,
   type PasswordChangedMailData,
@@ -36,7 +36,7 @@ type MailKind =
   | 'email-change-reverted'
   | 'admin-changed-account'
   | 'login-lockout'
-  | 'api-key-created'
+  | 'credential-added'
   | 'api-keys-revoked'
   | 'account-deleted';
 
@@ -102,8 +102,9 @@ export class MailService implements OnApplicationShutdown {
     this.enqueue('login-lockout', to, () => loginLockoutMail(data));
   }
 
-  sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
-    this.enqueue('api-key-created', to, () => apiKeyCreatedMail(data));
+  /** A passkey, a two-factor method, recovery codes or an API key was added; goes to the address of record. */
+  sendCredentialAddedNotice(to: string, data: CredentialAddedMailData): void {
+    this.enqueue('credential-added', to, () => credentialAddedMail(data));
   }
 
   /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
