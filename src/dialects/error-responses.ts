@@ -154,11 +154,12 @@ export function ErrorExamples(family: RouteFamily, status: number, examples: Rec
 }
 
 /**
- * The answers of a credential change (CONTRACT §2): 403 for an API key (and, where the body's password is optional,
- * for a session that did not sign in recently), 429 with Retry-After once the session's own wrong proofs reached the
- * login limit (the session is revoked then; failures others sent never do that).
+ * The answers of a credential change: 403 for an API key (and, where the body's password is optional, for a session
+ * that did not sign in recently; where it adds a credential, for an account whose address is not proven yet), 429
+ * with Retry-After once the session's own wrong proofs reached the login limit (the session is revoked then;
+ * failures others sent never do that).
  */
-export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin: boolean }): MethodDecorator & ClassDecorator {
+export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin: boolean; addsCredential?: boolean }): MethodDecorator & ClassDecorator {
   const forbidden: Record<string, RouteErrorExample> = {
     apiKey: { summary: 'An API key, whatever the body says', error: CREDENTIAL_ERRORS.API_KEY_FORBIDDEN },
   };
@@ -166,6 +167,12 @@ export function ProofRequiredErrors(family: RouteFamily, options: { recentLogin:
     forbidden.recentLogin = {
       summary: 'No current_password, and the session did not sign in recently',
       error: CREDENTIAL_ERRORS.RECENT_AUTH_REQUIRED,
+    };
+  }
+  if (options.addsCredential) {
+    forbidden.addressNotVerified = {
+      summary: 'The account’s email address is not verified yet: nothing is created or sent',
+      error: CREDENTIAL_ERRORS.ADDRESS_NOT_VERIFIED,
     };
   }
   return applyDecorators(

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { enableTotp } from '../support/two-factor-helpers.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
-import { bearer, registerUser, type TestUser } from '../support/factories.js';
+import { bearer, markEmailVerified, registerUser, type TestUser } from '../support/factories.js';
 import { launchBrowser, screenshot } from './support/browser.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,6 +68,8 @@ describe('Passkeys in Chromium', () => {
       },
     }));
     user = await registerUser(t);
+    // A passkey needs a proven address.
+    await markEmailVerified(t, user.id);
     await page.goto(`${origin}/__browser-test__/passkeys.html`);
   });
 

@@ -137,13 +137,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code.
+         * Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code (a verified email address first).
          * @description API keys need the scope `account.write`.
          */
         get: operations["getTotpSetup"];
         put?: never;
         /**
-         * Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes.
+         * Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. Needs a
+         *     verified email address; the owner is mailed at it.
          * @description API keys need the scope `account.write`.
          */
         post: operations["enableTotp"];
@@ -187,7 +188,7 @@ export interface paths {
         get?: never;
         /**
          * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
-         *     `current_password` unless this session signed in recently; never with an API key.
+         *     `current_password` unless this session signed in recently, and a verified email address; never with an API key.
          * @description API keys need the scope `account.write`.
          */
         put: operations["startSmsTwoFactor"];
@@ -212,8 +213,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
-         *     `current_password` unless this session signed in recently; never with an API key.
+         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once, and the owner is
+         *     mailed. Needs `current_password` unless this session signed in recently; never with an API key.
          * @description API keys need the scope `account.write`.
          */
         post: operations["verifySmsTwoFactor"];
@@ -233,7 +234,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once.
+         * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once,
+         *     and the owner is mailed.
          * @description API keys need the scope `account.write`.
          */
         post: operations["regenerateRecoveryCodes"];
@@ -291,7 +293,8 @@ export interface paths {
         put?: never;
         /**
          * Options for `navigator.credentials.create` (pass them to `startRegistration`). The challenge is single use, lives
-         *     5 minutes and belongs to this session. Needs a recent sign-in or `current_password`; API keys are refused.
+         *     5 minutes and belongs to this session. Needs a recent sign-in or `current_password` and a verified email address;
+         *     API keys are refused.
          * @description API keys need the scope `account.write`.
          */
         post: operations["createPasskeyOptions"];
@@ -315,7 +318,8 @@ export interface paths {
         get: operations["listPasskeys"];
         put?: never;
         /**
-         * Register the passkey the browser created for those options (recent sign-in or `current_password`).
+         * Register the passkey the browser created for those options (recent sign-in or `current_password`, and a verified
+         *     email address). The owner is mailed at that address.
          * @description API keys need the scope `account.write`.
          */
         post: operations["createPasskey"];
@@ -404,7 +408,8 @@ export interface paths {
         get: operations["listApiKeys"];
         put?: never;
         /**
-         * Create a personal API key; the full key is returned once, in `meta.secret_token`.
+         * Create a personal API key; the full key is returned once, in `meta.secret_token`. Needs a verified email address;
+         *     the owner is mailed at it.
          * @description API keys need the scope `account.write`.
          */
         post: operations["createApiKey"];
@@ -3954,7 +3959,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - The account’s email address is not verified yet: no passkey, two-factor method or API key can be added before it is.
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -4099,6 +4105,7 @@ export interface operations {
             };
             /**
              * @description - An API key, whatever the body says
+             *     - The account’s email address is not verified yet: nothing is created or sent
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -4568,6 +4575,7 @@ export interface operations {
             /**
              * @description - An API key, whatever the body says
              *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -4891,6 +4899,7 @@ export interface operations {
             /**
              * @description - An API key, whatever the body says
              *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
@@ -5425,7 +5434,10 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -5476,7 +5488,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5677,7 +5689,10 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
@@ -5728,7 +5743,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            /** @description Too many wrong passwords from this session; the session was signed out */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6486,6 +6501,7 @@ export interface operations {
             /**
              * @description - An API key, whatever the body says
              *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).

@@ -1,7 +1,7 @@
 /** Fixtures of the account deletion and export e2e files (issue 22). */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { TestApp } from './app.js';
-import { bearer, registerUser, uniqueName, type LoggedInUser } from './factories.js';
+import { bearer, markEmailVerified, registerUser, uniqueName, type LoggedInUser } from './factories.js';
 import { webp } from './images.js';
 import { enableTotp } from './two-factor-helpers.js';
 
@@ -17,6 +17,8 @@ export interface RichAccount extends LoggedInUser {
 
 export async function richAccount(t: TestApp): Promise<RichAccount> {
   const user = await registerUser(t, { username: uniqueName('owner') });
+  // Passkeys, two-factor and API keys need a proven address.
+  await markEmailVerified(t, user.id);
   // IPv6 in canonical form (no leading zeros), so it cannot be a substring of another test's address.
   const group = () => randomInt(0x1000, 0x10000).toString(16);
   const ip = `fd22:${group()}:${group()}::${group()}`;

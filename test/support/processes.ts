@@ -279,6 +279,17 @@ export async function registerAccount(url: string, prefix = 'proc'): Promise<Acc
   return { username, password };
 }
 
+/** Marks the account's address verified in the database at `databaseUrl` (passkeys, two-factor and API keys need it). */
+export async function markAccountVerified(databaseUrl: string, account: Account): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`UPDATE users SET email_verified_at = now(), status = 'Active' WHERE username = $1`, [account.username]);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Logs in on the instance at `url`; returns the access token. */
 export async function loginAccount(url: string, account: Account, headers: Record<string, string> = {}): Promise<string> {
   const res = await call(`${url}/api/login`, { method: 'POST', headers, json: account });

@@ -1,15 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isoOrNull, type ExportSection, type ExportSubject, type LifecycleParticipant } from '../../core/lifecycle/account-lifecycle.js';
+import {
+  isoOrNull,
+  type CredentialEnding,
+  type CredentialHolder,
+  type ExportSection,
+  type ExportSubject,
+  type LifecycleParticipant,
+} from '../../core/lifecycle/account-lifecycle.js';
+import { EmailChangeService } from './email-change.service.js';
 
 /** Mailed one-time links and pending email changes in the account's life (both go with the user row). */
 @Injectable()
 export class AccountRecoveryLifecycle implements LifecycleParticipant {
   readonly name = 'account-recovery';
   readonly tables = ['user_tokens', 'email_changes'];
+  readonly credentials: CredentialHolder[] = [{ kind: 'emailChanges', end: (ending) => this.dropPendingChange(ending) }];
   readonly exportSections: ExportSection[] = [{ key: 'one_time_links', order: 80, write: (subject) => this.exportLinks(subject) }];
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly emailChanges: EmailChangeService,
+  ) {}
+
+  /**
+   * A reset drops the change still waiting for its new address: the reset link proved the current one, and whoever
+   * asked for the change may not be its owner. A confirmed change keeps its revert window.
+   */
+  private async dropPendingChange({ userId, reason, manager }: CredentialEnding): Promise<number> {
+    return reason === 'password-reset' ? this.emailChanges.dropPending(userId, manager) : 0;
+  }
 
   /** Mailed links (password reset, email verification): the address they went to and their dates, not the token. */
   private async exportLinks({ profile: { user } }: ExportSubject) {

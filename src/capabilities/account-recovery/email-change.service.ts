@@ -162,11 +162,11 @@ export class EmailChangeService {
   }
 
   /**
-   * Drops the user's pending change, if any: a password reset (its link proved the current address) or an address
-   * an admin set. Confirmed changes keep their revert window.
+   * Drops the user's pending change, if any (how many: 0 or 1): a password reset (its link proved the current
+   * address) or an address an admin set. Confirmed changes keep their revert window.
    */
-  async dropPending(userId: number, manager: EntityManager): Promise<void> {
-    await manager.delete(EmailChange, { userId, confirmedAt: IsNull() });
+  async dropPending(userId: number, manager: EntityManager): Promise<number> {
+    return (await manager.delete(EmailChange, { userId, confirmedAt: IsNull() })).affected ?? 0;
   }
 
   private async drop(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<undefined> {

@@ -16,7 +16,6 @@ import { MailService } from '../../platform/mail/mail.service.js';
 import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
 import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
 import { UsersService } from '../../core/users/users.service.js';
-import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
 
 export const REMIND_MESSAGE = 'If the account exists, an email has been sent to the provided address.';
@@ -28,9 +27,9 @@ export interface PasswordResetInput {
 }
 
 /**
- * "Forgot password" (CONTRACT §3, §5): a mailed single-use link that sets a new password and ends every session,
- * API key and half-finished login of the account. Two-factor still applies at the next login, and a banned user
- * stays banned.
+ * "Forgot password": a mailed single-use link that sets a new password and ends every other way into the account
+ * (see reset()). Two-factor still applies at the next login, unless this reset is the first proof of the address;
+ * a banned user stays banned.
  */
 @Injectable()
 export class PasswordResetService {
@@ -45,7 +44,6 @@ export class PasswordResetService {
     private readonly passwords: PasswordService,
     private readonly passwordPolicy: PasswordPolicyService,
     private readonly lifecycle: AccountLifecycle,
-    private readonly emailChanges: EmailChangeService,
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly mail: MailService,
@@ -72,10 +70,11 @@ export class PasswordResetService {
   }
 
   /**
-   * Spends the token and sets the new password in one transaction, and ends every other way in (CONTRACT §2,
-   * "Recovery ends every credential"): every session, every API key, open two-factor challenges and any pending
-   * email change. The link proved the address, so it is marked verified. The token is checked before any argon2
-   * work, so bad tokens cost nothing.
+   * Spends the token and sets the new password in one transaction, and ends every other way in through the lifecycle
+   * registry: every session, API key and passkey, open two-factor and WebAuthn challenges, any pending email change;
+   * two-factor too when the link proves the address for the first time (whoever set it up had not proven it). The
+   * link proved the address, so it is marked verified. The notice says what ended and what keeps working. The token
+   * is checked before any argon2 work, so bad tokens cost nothing.
    */
   async reset(input: PasswordResetInput, client: ClientInfo): Promise<void> {
     const done = await this.dataSource.transaction(async (manager) => {
@@ -97,8 +96,10 @@ export class PasswordResetService {
         })
         .where('id = :userId', { userId })
         .execute();
-      const ended = await this.lifecycle.end(userId, 'password-reset', manager, { by: { client, actorId: userId } });
-      await this.emailChanges.dropPending(userId, manager);
+      const ended = await this.lifecycle.end(userId, 'password-reset', manager, {
+        by: { client, actorId: userId },
+        addressFirstProven: !verifiedBefore,
+      });
       await this.activity.record(
         {
           event: 'auth:password-reset',
@@ -108,18 +109,21 @@ export class PasswordResetService {
           properties: {
             sessions_revoked: ended.sessions,
             api_keys_revoked: ended.apiKeys,
+            passkeys_removed: ended.passkeys,
             challenges_dropped: ended.challenges,
+            two_factor_removed: ended.twoFactor > 0,
+            email_change_dropped: ended.emailChanges > 0,
             email_verified: !verifiedBefore,
           },
         },
         manager,
       );
-      return { token, ended, addressVerified: !verifiedBefore };
+      return { token, ended, kept: await this.lifecycle.remaining(userId, manager), addressVerified: !verifiedBefore };
     });
     this.mail.sendPasswordResetNotice(done.token.email, {
       name: done.token.firstName ?? '',
-      revokedSessions: done.ended.sessions,
-      deletedApiKeys: done.ended.apiKeys,
+      ended: done.ended,
+      kept: done.kept,
       addressVerified: done.addressVerified,
     });
   }

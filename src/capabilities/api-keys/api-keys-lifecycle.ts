@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { CredentialEnding, CredentialHolder, ExportSection, ExportSubject, LifecycleParticipant } from '../../core/lifecycle/account-lifecycle.js';
 import { presentApiKey } from './api-key.presenter.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -8,7 +9,7 @@ import { ApiKeysService } from './api-keys.service.js';
 export class ApiKeysLifecycle implements LifecycleParticipant {
   readonly name = 'api-keys';
   readonly tables = ['api_keys'];
-  readonly credentials: CredentialHolder = { kind: 'apiKeys', end: (ending) => this.endKeys(ending) };
+  readonly credentials: CredentialHolder[] = [{ kind: 'apiKeys', end: (ending) => this.endKeys(ending), list: (userId, manager) => this.nameKeys(userId, manager) }];
   readonly exportSections: ExportSection[] = [{ key: 'api_keys', order: 60, write: (subject) => this.exportKeys(subject) }];
 
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -17,6 +18,11 @@ export class ApiKeysLifecycle implements LifecycleParticipant {
   private async endKeys({ userId, reason, by, manager }: CredentialEnding): Promise<number> {
     if (reason !== 'password-reset' && reason !== 'account-banned' && reason !== 'email-change-reverted') return 0;
     return this.apiKeys.revokeAllForUser(userId, reason, by, manager);
+  }
+
+  /** Each key by its public identifier and description (never its secret), as a notice lists what keeps working. */
+  private async nameKeys(userId: number, manager: EntityManager): Promise<string[]> {
+    return (await this.apiKeys.list(userId, manager)).map((key) => `API key ${key.identifier} (${key.description || 'no description'})`);
   }
 
   /** The keys as the client family lists them: metadata only (the secret's hash is never selected). */

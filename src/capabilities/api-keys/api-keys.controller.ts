@@ -25,14 +25,17 @@ export class ApiKeysController {
     return presentApiKeyList(await this.apiKeys.list(auth.user.id));
   }
 
-  /** Create a personal API key; the full key is returned once, in `meta.secret_token`. */
+  /**
+   * Create a personal API key; the full key is returned once, in `meta.secret_token`. Needs a verified email address;
+   * the owner is mailed at it.
+   */
   @Authenticated('account.write')
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreatedApiKeyDto })
   @ClientErrors(API_KEY_ERRORS.LIMIT_REACHED, 422)
-  @ProofRequiredErrors('client', { recentLogin: true })
+  @ProofRequiredErrors('client', { recentLogin: true, addsCredential: true })
   async createApiKey(@CurrentAuth() auth: AuthContext, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return presentCreatedApiKey(
       await this.apiKeys.create(auth, {

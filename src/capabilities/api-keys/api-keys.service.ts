@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
+import { assertAddressProven, announceNewCredential, lockAccountForNewCredential } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import { ADMIN_SCOPE, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from '../../core/users/api-key-scopes.js';
 import type { Actor, AuthContext, ClientInfo } from '../../core/users/auth-context.js';
@@ -127,20 +128,21 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Creates a key: a credential change, so it needs an access token and proof (CONTRACT §2). The count and the
+   * Creates a key: a credential change, so it needs an access token, proof and a proven address. The count and the
    * insert run under a lock on the user's row, so concurrent requests cannot take a user past the limit. The owner
-   * is mailed (scopes, address).
+   * is mailed (scopes, when, address and device).
    */
   async create(auth: AuthContext, input: NewApiKey): Promise<CreatedApiKey> {
     await this.reauthentication.requireRecentAuth(auth, input.currentPassword);
+    assertAddressProven(auth);
     const { rules, errors } = normalizeAllowedIps(input.allowedIps ?? []);
     const scopes = this.grantableScopes(auth, input.scopes, errors);
     const expiresAt = this.expiryOf(input.expiresAt, errors);
     if (errors.length > 0) throw new DomainError(PLATFORM_ERRORS.VALIDATION_FAILED, { fields: errors });
     const { identifier, secret, token } = generateApiKey();
     const key = await this.keys.manager.transaction(async (manager) => {
-      // NO KEY UPDATE: serialises key creation per user without blocking inserts that only reference the user.
-      await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [auth.user.id]);
+      // Also serialises key creation per user.
+      await lockAccountForNewCredential(auth, manager);
       const repository = manager.getRepository(ApiKey);
       if ((await repository.countBy({ userId: auth.user.id })) >= API_KEYS_PER_USER) {
         throw new DomainError(API_KEY_ERRORS.LIMIT_REACHED);
@@ -163,12 +165,11 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       await this.activity.record({ event: 'user:api-key.create', userId: auth.user.id, auth, properties }, manager);
       return created;
     });
-    this.mail.sendApiKeyCreatedNotice(auth.user.email, {
-      name: auth.user.firstName ?? '',
+    announceNewCredential(this.mail, auth, {
+      kind: 'api-key',
       identifier,
       description: key.description,
       scopes,
-      ip: auth.client.ip,
       expiresAt: expiresAt ? formatIsoOffset(expiresAt) : null,
     });
     return { key, token };

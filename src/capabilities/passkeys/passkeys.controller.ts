@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { Authenticated, CurrentAuth } from '../../core/credentials/auth.decorators.js';
-import { LaravelErrors } from '../../dialects/error-responses.js';
+import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-responses.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import {
   CreatePasskeyDto,
@@ -27,7 +27,8 @@ export class PasskeysController {
 
   /**
    * Options for `navigator.credentials.create` (pass them to `startRegistration`). The challenge is single use, lives
-   * 5 minutes and belongs to this session. Needs a recent sign-in or `current_password`; API keys are refused.
+   * 5 minutes and belongs to this session. Needs a recent sign-in or `current_password` and a verified email address;
+   * API keys are refused.
    */
   @Authenticated('account.write')
   @Post('options')
@@ -35,15 +36,20 @@ export class PasskeysController {
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: CreationOptionsResponseDto })
   @LaravelErrors(400)
+  @ProofRequiredErrors('vanguard', { recentLogin: true, addsCredential: true })
   async createPasskeyOptions(@CurrentAuth() auth: AuthContext, @Body() dto: PasskeyOptionsRequestDto): Promise<CreationOptionsResponseDto> {
     return { data: await this.passkeys.registrationOptions(auth, dto.current_password) };
   }
 
-  /** Register the passkey the browser created for those options (recent sign-in or `current_password`). */
+  /**
+   * Register the passkey the browser created for those options (recent sign-in or `current_password`, and a verified
+   * email address). The owner is mailed at that address.
+   */
   @Authenticated('account.write')
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiCreatedResponse({ type: PasskeyResponseDto })
+  @ProofRequiredErrors('vanguard', { recentLogin: true, addsCredential: true })
   async createPasskey(@CurrentAuth() auth: AuthContext, @Body() dto: CreatePasskeyDto): Promise<PasskeyResponseDto> {
     return { data: presentPasskey(await this.passkeys.register(auth, dto)) };
   }

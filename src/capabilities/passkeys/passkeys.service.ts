@@ -1,15 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
+import { assertAddressProven, announceNewCredential, lockAccountForNewCredential } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
-import type { AuthContext } from '../../core/users/auth-context.js';
+import type { Actor, AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { PASSKEY_ERRORS } from './errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
+import { MailService } from '../../platform/mail/mail.service.js';
 import { UsersService } from '../../core/users/users.service.js';
 import type { CreatePasskeyDto } from './dto/passkey.dto.js';
 import { TRANSPORTS, type CreationOptionsDto } from './dto/webauthn.dto.js';
@@ -21,9 +23,13 @@ import { userHandleOf } from './webauthn-user-handle.js';
 export const PASSKEY_ALGORITHMS = [-7, -257];
 export const PASSKEYS_PER_USER = 25;
 
+/** Why every passkey of a user was removed at once. */
+export type PasskeyRevocationReason = 'password-reset' | 'email-change-reverted';
+
 /**
- * Registering and managing passkeys (issue 23). Adding and removing one is a credential change (CONTRACT §2): the
- * proof rule applies and API keys are refused. Registration challenges are bound to the session that asked.
+ * Registering and managing passkeys (issue 23). Adding and removing one is a credential change: the proof rule
+ * applies and API keys are refused; adding one needs a proven address too, and is mailed to it. Registration
+ * challenges are bound to the session that asked.
  */
 @Injectable()
 export class PasskeysService {
@@ -36,11 +42,13 @@ export class PasskeysService {
     private readonly reauthentication: ReauthenticationService,
     private readonly users: UsersService,
     private readonly activity: ActivityService,
+    private readonly mail: MailService,
   ) {}
 
   /** Options for `navigator.credentials.create`: the user's passkeys excluded, user verification required. */
   async registrationOptions(auth: AuthContext, currentPassword: string | undefined): Promise<CreationOptionsDto> {
     await this.reauthentication.requireRecentAuth(auth, currentPassword);
+    assertAddressProven(auth);
     const existing = await this.list(auth.user.id);
     if (existing.length >= PASSKEYS_PER_USER) throw new DomainError(PASSKEY_ERRORS.PASSKEY_LIMIT_REACHED, { params: { limit: PASSKEYS_PER_USER } });
     const { user } = auth;
@@ -62,9 +70,10 @@ export class PasskeysService {
     return options as CreationOptionsDto;
   }
 
-  /** Verifies the browser's answer to the options (this session's, live, unused) and stores the passkey. */
+  /** Verifies the browser's answer to the options (this session's, live, unused), stores the passkey and mails the owner. */
   async register(auth: AuthContext, dto: CreatePasskeyDto): Promise<Passkey> {
     await this.reauthentication.requireRecentAuth(auth, dto.current_password);
+    assertAddressProven(auth);
     const binding = { purpose: 'registration' as const, userId: auth.user.id, sessionId: auth.session!.id };
     let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
@@ -87,9 +96,9 @@ export class PasskeysService {
     const info = verification.registrationInfo;
     const transports = (dto.response.response.transports ?? []).filter((transport) => (TRANSPORTS as readonly string[]).includes(transport));
 
-    return this.passkeys.manager.transaction(async (manager) => {
-      // Serialises registrations per user, so concurrent ones cannot pass the limit.
-      await manager.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [auth.user.id]);
+    const stored = await this.passkeys.manager.transaction(async (manager) => {
+      // Also serialises registrations per user, so concurrent ones cannot pass the limit.
+      await lockAccountForNewCredential(auth, manager);
       const repository = manager.getRepository(Passkey);
       if ((await repository.countBy({ userId: auth.user.id })) >= PASSKEYS_PER_USER) {
         throw new DomainError(PASSKEY_ERRORS.PASSKEY_LIMIT_REACHED, { params: { limit: PASSKEYS_PER_USER } });
@@ -116,6 +125,8 @@ export class PasskeysService {
       );
       return passkey;
     });
+    announceNewCredential(this.mail, auth, { kind: 'passkey', name: stored.name });
+    return stored;
   }
 
   /** A user's passkeys, oldest first. */
@@ -133,6 +144,19 @@ export class PasskeysService {
   async remove(auth: AuthContext, passkeyId: number, currentPassword: string | undefined): Promise<void> {
     await this.reauthentication.requireRecentAuth(auth, currentPassword);
     await this.deleteRecorded(auth, auth.user.id, passkeyId, 'user:passkey.delete');
+  }
+
+  /**
+   * Removes every passkey of a user (a password reset, a reverted email change), each recorded as
+   * `user:passkey.revoked` with the reason, on the caller's transaction; returns how many.
+   */
+  async removeAllForUser(userId: number, reason: PasskeyRevocationReason, by: Actor, manager: EntityManager): Promise<number> {
+    const result = await manager.createQueryBuilder().delete().from(Passkey).where('user_id = :userId', { userId }).returning(['id', 'name']).execute();
+    const removed = result.raw as Array<{ id: number; name: string }>;
+    for (const passkey of removed) {
+      await this.activity.record({ event: 'user:passkey.revoked', userId, ...by, properties: { passkey_id: passkey.id, name: passkey.name, reason } }, manager);
+    }
+    return removed.length;
   }
 
   /** An admin's view of a user's passkeys (NOT_FOUND for an unknown user). */

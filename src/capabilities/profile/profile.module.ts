@@ -5,7 +5,6 @@ import { LifecycleModule, lifecycleParticipant } from '../../core/lifecycle/life
 import { UsersModule } from '../../core/users/users.module.js';
 import { AccountDataModule } from '../account-data/account-data.module.js';
 import { AccountsModule } from '../accounts/accounts.module.js';
-import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AvatarModule } from '../avatar/avatar.module.js';
 import { AccountActivityService } from './account-activity.service.js';
 import { ClientAccountController } from './client-account.controller.js';
@@ -16,7 +15,7 @@ import { ProfileService } from './profile.service.js';
 
 /** The user's own account in the three route families, over one domain service (issue 5). */
 @Module({
-  imports: [UsersModule, ActivityModule, CredentialsModule, LifecycleModule, AvatarModule, AccountDataModule, ApiKeysModule, AccountsModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, LifecycleModule, AvatarModule, AccountDataModule, AccountsModule],
   controllers: [MeController, OpenBadgeUserController, ClientAccountController],
   providers: [ProfileService, AccountActivityService, ...lifecycleParticipant(ProfileLifecycle)],
 })

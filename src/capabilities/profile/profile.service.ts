@@ -3,16 +3,15 @@ import type { EntityManager } from 'typeorm';
 import { ActivityService, type ActivityEvent } from '../../core/activity/activity.service.js';
 import type { ActivityProperties } from '../../core/activity/activity-log.entity.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import { AccountLifecycle } from '../../core/lifecycle/account-lifecycle.js';
 import type { AccountUser } from '../../core/users/account-user.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { UserProfileService } from '../../core/users/user-profile.service.js';
 import type { UserProfile } from '../../core/users/user-profile.js';
 import { validateInput } from '../../core/users/validation/validate-input.js';
-import type { ApiKeyMention } from '../../platform/mail/mail-templates.js';
 import { MailService } from '../../platform/mail/mail.service.js';
 import { accountChange, type AccountChanges } from '../accounts/account-change.js';
 import { AccountUpdater } from '../accounts/account-updater.service.js';
-import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import {
   ClientEmailFields,
@@ -68,7 +67,7 @@ export class ProfileService {
     private readonly profiles: UserProfileService,
     private readonly reauthentication: ReauthenticationService,
     private readonly accounts: AccountUpdater,
-    private readonly apiKeys: ApiKeysService,
+    private readonly lifecycle: AccountLifecycle,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
     private readonly avatars: AvatarService,
@@ -132,7 +131,7 @@ export class ProfileService {
     if (!proof.passwordVerified && (credentialsChanged || proof.currentPassword !== undefined)) {
       await this.reauthentication.requireRecentAuth(auth, proof.currentPassword);
     }
-    let apiKeys: ApiKeyMention[] = [];
+    let passwordChange: { revokedSessions: number; kept: string[] } | undefined;
     const applied = await this.accounts.apply(change, {
       auth,
       emailRule: 'confirm-when-verified',
@@ -147,12 +146,12 @@ export class ProfileService {
       afterEnding: async (ending, manager) => {
         if (ending?.reason !== 'password-change') return;
         await this.record(auth, 'user:account.password-changed', { revoked_sessions: ending.ended.sessions, dropped_challenges: ending.ended.challenges }, manager);
-        // API keys stay (the owner changed the password, not lost it); the notice lists them.
-        apiKeys = (await this.apiKeys.list(before.id, manager)).map(({ identifier, description }) => ({ identifier, description }));
+        // API keys and passkeys stay (the owner changed the password, not lost it); the notice lists what keeps working.
+        passwordChange = { revokedSessions: ending.ended.sessions, kept: await this.lifecycle.remaining(before.id, manager) };
       },
     });
     if (!applied) return this.profiles.of(before);
-    this.notify(before, applied.profile.user, { passwordChanged: changed.password !== undefined, addressChanged: applied.address === 'changed', apiKeys });
+    this.notify(before, applied.profile.user, { passwordChange, addressChanged: applied.address === 'changed' });
     return applied.profile;
   }
 
@@ -164,9 +163,13 @@ export class ProfileService {
    * The notices, after the change committed. They go to the previous address, whose owner learns about a change
    * they may not have made (the updater mails the new address its verification link).
    */
-  private notify(before: AccountUser, after: AccountUser, what: { passwordChanged: boolean; addressChanged: boolean; apiKeys: ApiKeyMention[] }): void {
+  private notify(
+    before: AccountUser,
+    after: AccountUser,
+    what: { passwordChange?: { revokedSessions: number; kept: string[] }; addressChanged: boolean },
+  ): void {
     const name = after.firstName ?? after.username;
-    if (what.passwordChanged) this.mail.sendPasswordChangedNotice(before.email, { name, apiKeys: what.apiKeys });
+    if (what.passwordChange) this.mail.sendPasswordChangedNotice(before.email, { name, ...what.passwordChange });
     if (what.addressChanged) this.mail.sendEmailChangedNotice(before.email, { name, newEmail: after.email });
   }
 }

@@ -22,10 +22,9 @@ export class SessionsLifecycle implements LifecycleParticipant {
   readonly name = 'sessions';
   readonly tables = ['sessions'];
   /** Every reason ends the sessions, but for the caller's own when they changed their own password. */
-  readonly credentials: CredentialHolder = {
-    kind: 'sessions',
-    end: ({ userId, keepSessionId, manager }) => this.sessions.revokeAllForUser(userId, keepSessionId, manager),
-  };
+  readonly credentials: CredentialHolder[] = [
+    { kind: 'sessions', end: ({ userId, keepSessionId, manager }) => this.sessions.revokeAllForUser(userId, keepSessionId, manager) },
+  ];
   readonly exportSections: ExportSection[] = [{ key: 'sessions', order: 50, write: (subject) => this.exportSessions(subject) }];
 
   constructor(

@@ -43,11 +43,6 @@ export const TWO_FACTOR_ERRORS = defineErrors({
     message: '2FA is not enabled for this user.',
     when: 'Two-factor is not on for the user, so there is nothing to turn off or renew.',
   },
-  EMAIL_NOT_VERIFIED: {
-    status: 403,
-    message: 'Verify your email address before turning on SMS two-factor authentication.',
-    when: 'The account’s email address is not verified: unverified accounts may not have texts sent.',
-  },
   SMS_CODE_INVALID: {
     status: 422,
     message: INVALID_TWO_FACTOR_CODE.message,

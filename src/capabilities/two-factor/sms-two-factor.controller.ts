@@ -27,14 +27,14 @@ export class SmsTwoFactorController {
 
   /**
    * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
-   * `current_password` unless this session signed in recently; never with an API key.
+   * `current_password` unless this session signed in recently, and a verified email address; never with an API key.
    */
   @Authenticated('account.write')
   @Put()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserResponseDto })
   @LaravelErrors(429, 502)
-  @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @ProofRequiredErrors('vanguard', { recentLogin: true, addsCredential: true })
   @ErrorExamples('vanguard', 429, {
     enrolmentTextsSpent: {
       summary: "The hour's enrolment texts of this account, of the number, of this address or of the deployment are spent (counted apart from login texts)",
@@ -46,15 +46,15 @@ export class SmsTwoFactorController {
   }
 
   /**
-   * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once. Needs
-   * `current_password` unless this session signed in recently; never with an API key.
+   * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once, and the owner is
+   * mailed. Needs `current_password` unless this session signed in recently; never with an API key.
    */
   @Authenticated('account.write')
   @Post('verify')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: VanguardUserWithRecoveryCodesDto })
-  @ProofRequiredErrors('vanguard', { recentLogin: true })
+  @ProofRequiredErrors('vanguard', { recentLogin: true, addsCredential: true })
   async verifySmsTwoFactor(@CurrentAuth() auth: AuthContext, @Body() dto: VerifySmsTwoFactorDto): Promise<VanguardUserWithRecoveryCodesDto> {
     return presentVanguardUserWithRecoveryCodes(await this.smsTwoFactor.verify(auth, dto));
   }
@@ -69,7 +69,10 @@ export class SmsTwoFactorController {
     return presentVanguardUserResponse(await this.smsTwoFactor.disable(auth, dto));
   }
 
-  /** Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once. */
+  /**
+   * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once,
+   * and the owner is mailed.
+   */
   @Authenticated('account.write')
   @Post('recovery-codes')
   @HttpCode(200)

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
+import { assertAddressProven, announceNewCredential, lockAccountForNewCredential } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { TWO_FACTOR_ERRORS } from './errors.js';
+import { MailService } from '../../platform/mail/mail.service.js';
 import { SmsService } from '../../platform/sms/sms.service.js';
 import { User } from '../../core/users/user.entity.js';
 import { UserProfileService } from '../../core/users/user-profile.service.js';
@@ -22,7 +24,7 @@ export interface ProfileWithRecoveryCodes {
   recoveryCodes: string[];
 }
 
-/** SMS two-factor and recovery codes for the /api/me family (CONTRACT §4, §7). */
+/** SMS two-factor and recovery codes for the /api/me family; turning it on and new recovery codes are mailed to the owner. */
 @Injectable()
 export class SmsTwoFactorService {
   constructor(
@@ -33,19 +35,21 @@ export class SmsTwoFactorService {
     private readonly reauth: ReauthenticationService,
     private readonly profiles: UserProfileService,
     private readonly activity: ActivityService,
+    private readonly mail: MailService,
   ) {}
 
   /**
    * Stores the pending phone and texts it a code, after the proof rule (an API key never; a stale session only with
    * `current_password`). The text is sent first: when it is refused (calling code, SMS budgets) or the gateway
-   * fails, the request ends in 422, 429 or 502 and nothing was changed. Only an account whose email is verified may
-   * enrol a phone: fresh throw-away accounts must not be a way to send texts.
+   * fails, the request ends in 422, 429 or 502 and nothing was changed. Only an account whose address is proven may
+   * enrol a phone: whoever registered first on someone's address must not set a second factor of theirs, and fresh
+   * throw-away accounts must not be a way to send texts.
    */
   async start(auth: AuthContext, dto: StartSmsTwoFactorDto): Promise<UserProfile> {
     await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
     if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
-    if (!auth.user.emailVerifiedAt) throw new DomainError(TWO_FACTOR_ERRORS.EMAIL_NOT_VERIFIED);
+    assertAddressProven(auth);
     const code = randomDigits(6);
     await this.sms.send(
       { countryCode: dto.country_code, number: dto.phone_number },
@@ -74,6 +78,7 @@ export class SmsTwoFactorService {
     await this.reauth.requireRecentAuth(auth, dto.current_password);
     const userId = auth.user.id;
     if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
+    assertAddressProven(auth);
     // Each guess spends an attempt before it is compared, so parallel guesses cannot exceed the limit.
     const spent = await this.dataSource
       .createQueryBuilder()
@@ -90,6 +95,7 @@ export class SmsTwoFactorService {
       throw new DomainError(TWO_FACTOR_ERRORS.SMS_CODE_INVALID);
     }
     const recoveryCodes = await this.dataSource.transaction(async (em) => {
+      await lockAccountForNewCredential(auth, em);
       if (!(await this.state.enable(em, userId, 'sms'))) throw new DomainError(TWO_FACTOR_ERRORS.SMS_TWO_FACTOR_ALREADY_ENABLED);
       await this.state.saveSettings(em, userId, {
         smsCodeHash: null,
@@ -103,6 +109,7 @@ export class SmsTwoFactorService {
       await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'sms' } }, em);
       return codes;
     });
+    announceNewCredential(this.mail, auth, { kind: 'two-factor', method: 'sms' });
     return { profile: await this.profiles.load(userId), recoveryCodes };
   }
 
@@ -130,6 +137,7 @@ export class SmsTwoFactorService {
       await this.activity.record({ event: 'user:two-factor.recovery-codes', userId, auth }, em);
       return codes;
     });
+    announceNewCredential(this.mail, auth, { kind: 'recovery-codes' });
     return { profile: await this.profiles.load(userId), recoveryCodes };
   }
 }

@@ -19,24 +19,27 @@ import { TwoFactorEnabledGuard } from './two-factor-enabled.guard.js';
 export class TotpController {
   constructor(private readonly totp: TotpService) {}
 
-  /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code. */
+  /** Start authenticator-app set-up: a new pending secret, its otpauth URL and QR code (a verified email address first). */
   @Authenticated('account.write')
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: TotpSetupDto })
-  @ClientErrors(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE)
+  @ClientErrors(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE, CREDENTIAL_ERRORS.ADDRESS_NOT_VERIFIED)
   async getTotpSetup(@CurrentAuth() auth: AuthContext): Promise<TotpSetupDto> {
     return presentTotpSetup(await this.totp.getSetup(auth));
   }
 
-  /** Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. */
+  /**
+   * Turn authenticator-app two-factor on with a current code and the password; returns 10 recovery codes. Needs a
+   * verified email address; the owner is mailed at it.
+   */
   @Authenticated('account.write')
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: RecoveryTokensDto })
   @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, TWO_FACTOR_ERRORS.TWO_FACTOR_STATE, TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, PLATFORM_ERRORS.VALIDATION_FAILED)
-  @ProofRequiredErrors('client', { recentLogin: false })
+  @ProofRequiredErrors('client', { recentLogin: false, addsCredential: true })
   async enableTotp(@CurrentAuth() auth: AuthContext, @Body() dto: EnableTotpDto): Promise<RecoveryTokensDto> {
     return presentRecoveryTokens(await this.totp.enable(auth, dto));
   }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
+import { assertAddressProven, announceNewCredential, lockAccountForNewCredential } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
+import { MailService } from '../../platform/mail/mail.service.js';
 import { TWO_FACTOR_ERRORS } from './errors.js';
 import type { EnableTotpDto, TotpPasswordDto } from './dto/totp.dto.js';
 import { matchTotpStep, newTotpSecret, otpauthUrl, qrCodeDataUrl } from './totp.js';
@@ -16,7 +18,10 @@ export interface TotpSetup {
   qrCode: string;
 }
 
-/** Authenticator-app two-factor for the /api/client/account family (CONTRACT §6, §7). */
+/**
+ * Authenticator-app two-factor for the /api/client/account family. Only an account whose address is proven may set
+ * it up, and turning it on is mailed to that address.
+ */
 @Injectable()
 export class TotpService {
   constructor(
@@ -25,11 +30,13 @@ export class TotpService {
     private readonly crypto: TwoFactorCrypto,
     private readonly reauth: ReauthenticationService,
     private readonly activity: ActivityService,
+    private readonly mail: MailService,
   ) {}
 
   /** A new pending secret on every call (it replaces the previous one); stored encrypted until a code confirms it. */
   async getSetup(auth: AuthContext): Promise<TotpSetup> {
     if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE);
+    assertAddressProven(auth);
     const secret = newTotpSecret();
     await this.state.saveSettings(this.dataSource.manager, auth.user.id, { pendingTotpSecret: this.crypto.encrypt(secret, auth.user.id) });
     const url = otpauthUrl(auth.user.email, secret);
@@ -39,8 +46,10 @@ export class TotpService {
   /** Confirms the pending secret with a code: the password first (400), then the code. */
   async enable(auth: AuthContext, dto: EnableTotpDto): Promise<string[]> {
     await this.reauth.verifyPassword(auth, dto.password);
+    assertAddressProven(auth);
     const userId = auth.user.id;
-    return this.dataSource.transaction(async (em) => {
+    const codes = await this.dataSource.transaction(async (em) => {
+      await lockAccountForNewCredential(auth, em);
       const settings = await this.state.loadSettings(em, userId);
       if (!settings?.pendingTotpSecret) {
         if (auth.user.twoFactorMethod) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_STATE);
@@ -62,6 +71,8 @@ export class TotpService {
       await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'totp' } }, em);
       return codes;
     });
+    announceNewCredential(this.mail, auth, { kind: 'two-factor', method: 'totp' });
+    return codes;
   }
 
   /** Turns two-factor off (whichever method is on) after the password. */

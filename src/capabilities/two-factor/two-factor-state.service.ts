@@ -44,6 +44,18 @@ export class TwoFactorStateService {
     return true;
   }
 
+  /**
+   * Forgets everything two-factor of the user: the method that was on (returned, else null), its recovery codes,
+   * and any set-up still pending (a TOTP secret, a phone awaiting its code).
+   */
+  async removeAll(em: EntityManager, userId: number): Promise<TwoFactorMethod | null> {
+    const [row] = (await em.query(`SELECT two_factor_method FROM users WHERE id = $1`, [userId])) as Array<{ two_factor_method: TwoFactorMethod | null }>;
+    if (await this.disable(em, userId)) return row?.two_factor_method ?? null;
+    await em.update(User, { id: userId }, { twoFactorCountryCode: null, twoFactorPhone: null });
+    await em.delete(TwoFactorSettings, { userId });
+    return null;
+  }
+
   /** Writes the given settings columns, creating the row when the user has none yet. */
   async saveSettings(em: EntityManager, userId: number, values: Partial<Omit<TwoFactorSettings, 'userId' | 'updatedAt'>>): Promise<void> {
     const columns = Object.keys(values).map((key) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));

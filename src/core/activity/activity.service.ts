@@ -31,6 +31,7 @@ export const ACTIVITY_EVENTS = {
   'user:api-key.revoked': 'API key revoked.',
   'user:passkey.create': 'Passkey added.',
   'user:passkey.delete': 'Passkey removed.',
+  'user:passkey.revoked': 'Passkey removed by a recovery.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
   'user:account.deleted': 'Account deleted by its owner.',

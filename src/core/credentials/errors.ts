@@ -47,6 +47,11 @@ export const CREDENTIAL_ERRORS = defineErrors({
     message: 'API keys cannot change credentials.',
     when: 'The caller authenticated with an API key: only a login may change credentials.',
   },
+  ADDRESS_NOT_VERIFIED: {
+    status: 403,
+    message: 'Verify your email address first.',
+    when: 'The account’s email address is not verified yet: no passkey, two-factor method or API key can be added before it is.',
+  },
   INVALID_PASSWORD,
   // The same words on the field that carried the password, where the route's family reports it so.
   PASSWORD_NOT_VALID: {

@@ -12,12 +12,12 @@ import { LoginThrottleService } from './login-throttle.service.js';
 export class SignInLifecycle implements LifecycleParticipant {
   readonly name = 'sign-in';
   readonly tables = ['device_tokens'];
-  readonly credentials: CredentialHolder = {
+  readonly credentials: CredentialHolder[] = [{
     end: async ({ userId, reason }) => {
       if (reason === 'password-reset') await this.throttle.clearAccount(userId);
       return 0;
     },
-  };
+  }];
 
   constructor(private readonly throttle: LoginThrottleService) {}
 }

@@ -19,8 +19,8 @@ export interface LifecycleParticipant {
    * table of the schema belongs to exactly one participant (test/medium/schema-coverage.medium-spec.ts).
    */
   readonly tables: readonly string[];
-  /** The way into the account it holds, if any, and what each reason ends of it. */
-  readonly credentials?: CredentialHolder;
+  /** The ways into the account it holds, if any (one holder per kind), and what each reason ends of them. */
+  readonly credentials?: readonly CredentialHolder[];
   /** Its top-level keys of the export document. */
   readonly exportSections?: readonly ExportSection[];
   /**
@@ -38,14 +38,23 @@ export type CredentialEndingReason =
   | 'email-change-cancelled'
   | 'email-change-reverted';
 
-/** The kinds of credential a holder reports in the count it returns (what the notices and activity entries name). */
-export type CredentialKind = 'sessions' | 'apiKeys' | 'challenges';
+/**
+ * The kinds of credential a holder reports in the count it returns (what the notices and activity entries name):
+ * `challenges` are half-finished sign-ins and ceremonies (two-factor, WebAuthn); `twoFactor` is a method that was on,
+ * with its recovery codes; `emailChanges` is a change waiting for its new address.
+ */
+export type CredentialKind = 'sessions' | 'apiKeys' | 'passkeys' | 'twoFactor' | 'challenges' | 'emailChanges';
 
 export interface CredentialEnding {
   userId: number;
   reason: CredentialEndingReason;
   /** The caller's own session, kept when they changed their own password. */
   keepSessionId: string | null;
+  /**
+   * A reset whose link proves the address for the first time: whatever was set up before it, someone set up
+   * without having proven the address (whoever registered first on it, perhaps), so it ends too.
+   */
+  addressFirstProven: boolean;
   /** Who ended them, for the activity entries the holders write. */
   by: Actor;
   /** The caller's transaction: the change and the endings commit together. */
@@ -58,6 +67,11 @@ export interface CredentialHolder {
   readonly kind?: CredentialKind;
   /** Ends what this reason ends of the user's credentials; returns how many ended (0 when the reason keeps them). */
   end(ending: CredentialEnding): Promise<number>;
+  /**
+   * Those of this kind the account holds, each named as the notices list what a change left working (`API key
+   * ptlc_… (deploy)`); absent for kinds no notice lists one by one.
+   */
+  list?(userId: number, manager: EntityManager): Promise<string[]>;
 }
 
 export type EndedCredentials = Record<CredentialKind, number>;
@@ -121,17 +135,34 @@ export class AccountLifecycle {
     userId: number,
     reason: CredentialEndingReason,
     manager: EntityManager,
-    options: { keepSessionId?: string | null; by?: Actor } = {},
+    options: { keepSessionId?: string | null; by?: Actor; addressFirstProven?: boolean } = {},
   ): Promise<EndedCredentials> {
-    const ended: EndedCredentials = { sessions: 0, apiKeys: 0, challenges: 0 };
-    const ending: CredentialEnding = { userId, reason, manager, keepSessionId: options.keepSessionId ?? null, by: options.by ?? {} };
+    const ended: EndedCredentials = { sessions: 0, apiKeys: 0, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 };
+    const ending: CredentialEnding = {
+      userId,
+      reason,
+      manager,
+      keepSessionId: options.keepSessionId ?? null,
+      by: options.by ?? {},
+      addressFirstProven: options.addressFirstProven ?? false,
+    };
     // One after another: they share the caller's connection.
-    for (const { credentials } of this.registered) {
-      if (!credentials) continue;
-      const count = await credentials.end(ending);
-      if (credentials.kind) ended[credentials.kind] += count;
+    for (const holder of this.holders()) {
+      const count = await holder.end(ending);
+      if (holder.kind) ended[holder.kind] += count;
     }
     return ended;
+  }
+
+  /** On the caller's transaction: the credentials the account still holds, named for a notice (see CredentialHolder.list). */
+  async remaining(userId: number, manager: EntityManager): Promise<string[]> {
+    const names: string[] = [];
+    for (const holder of this.holders()) names.push(...((await holder.list?.(userId, manager)) ?? []));
+    return names;
+  }
+
+  private holders(): CredentialHolder[] {
+    return this.registered.flatMap((participant) => participant.credentials ?? []);
   }
 
   /** The sections of the export document, in document order. */

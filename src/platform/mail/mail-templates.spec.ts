@@ -5,8 +5,8 @@ import {
   emailChangeRequestedMail,
   emailChangeRevertedMail,
   passwordResetNoticeMail,
-  apiKeyCreatedMail,
   apiKeysRevokedMail,
+  credentialAddedMail,
   emailChangedMail,
   emailVerificationMail,
   escapeHtml,
@@ -40,20 +40,39 @@ describe('mail templates', () => {
     expect(mail.text.startsWith('Hello,\n')).toBe(true);
   });
 
-  it('tells the owner of a new API key its scopes, expiry and the address it came from, never the secret', () => {
-    const mail = apiKeyCreatedMail({
+  it('tells the owner of a new API key its scopes, expiry, when and where it came from, never the secret', () => {
+    const mail = credentialAddedMail({
       name: 'Ana',
-      identifier: 'ptlc_aB3dE5fG7hJ',
-      description: '<b>deploy</b>',
-      scopes: ['account.read', 'sessions.read'],
+      added: { kind: 'api-key', identifier: 'ptlc_aB3dE5fG7hJ', description: '<b>deploy</b>', scopes: ['account.read', 'sessions.read'], expiresAt: null },
+      at: new Date('2025-03-04T05:06:07Z'),
       ip: '203.0.113.7',
-      expiresAt: null,
+      userAgent: 'curl/8.5.0',
     });
     expect(mail.subject).toBe('A new API key was created');
-    expect(mail.text).toContain('from the address 203.0.113.7');
+    expect(mail.text).toContain('on 2025-03-04 05:06:07 UTC, from the address 203.0.113.7.');
     expect(mail.text).toContain('Scopes: account.read, sessions.read');
     expect(mail.text).toContain('Expires: never');
+    expect(mail.text).toContain('Device: curl/8.5.0');
+    expect(mail.text).toContain('sign in and delete the key, or reset your password');
     expect(mail.html).toContain('&lt;b&gt;deploy&lt;/b&gt;');
+  });
+
+  it('announces every kind of credential added, with how to undo it', () => {
+    const at = new Date('2025-03-04T05:06:07Z');
+    const common = { name: 'Ana', at, ip: '2001:db8::7', userAgent: '<img src=x>' };
+    const passkey = credentialAddedMail({ ...common, added: { kind: 'passkey', name: 'Laptop <b>' } });
+    expect(passkey.subject).toBe('A passkey was added to your account');
+    expect(passkey.text).toContain('A passkey named “Laptop <b>” was added to your Tessera account on 2025-03-04 05:06:07 UTC, from the address 2001:db8::7.');
+    expect(passkey.text).toContain('sign in and remove the passkey, or reset your password');
+    expect(passkey.html).not.toContain('<img');
+    expect(passkey.html).not.toContain('Laptop <b>');
+    const totp = credentialAddedMail({ ...common, added: { kind: 'two-factor', method: 'totp' } });
+    expect(totp.subject).toBe('Two-factor authentication was turned on');
+    expect(totp.text).toContain('Two-factor authentication by an authenticator app was turned on');
+    expect(credentialAddedMail({ ...common, added: { kind: 'two-factor', method: 'sms' } }).text).toContain('by text message');
+    const codes = credentialAddedMail({ ...common, userAgent: ' ', added: { kind: 'recovery-codes' } });
+    expect(codes.subject).toBe('New two-factor recovery codes were generated');
+    expect(codes.text).toContain('Device: unknown');
   });
 
   it('names the revoked keys, in the singular or the plural', () => {
@@ -71,6 +90,7 @@ describe('mail templates', () => {
       passwordResetMail({ frontendUrl, token: 't', email: 'a@example.test', name }),
       emailVerificationMail({ frontendUrl, token: 't', name }),
       passwordChangedMail({ name }),
+      credentialAddedMail({ name, added: { kind: 'passkey', name }, at: new Date(), ip: '203.0.113.7', userAgent: name }),
       emailChangedMail({ name, newEmail }),
       accountDeletedMail({ name, username: 'ana' }),
     ];
@@ -79,7 +99,7 @@ describe('mail templates', () => {
       expect(mail.html).not.toContain('<img');
       expect(mail.html).toContain('Hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,');
     }
-    expect(mails[3].html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@example.test');
+    expect(mails[4].html).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;@example.test');
   });
 
   it('tells the old address where the account moved, without any link', () => {
@@ -115,16 +135,27 @@ describe('mail templates', () => {
     expect(reverted.html).not.toContain('href=');
   });
 
-  it('says what a reset ended, and lists the keys a password change keeps by identifier only', () => {
-    const reset = passwordResetNoticeMail({ name: 'Ana', revokedSessions: 3, deletedApiKeys: 2, addressVerified: true });
+  it('says what a reset ended and what keeps working, and lists what a password change keeps', () => {
+    const ended = { sessions: 3, apiKeys: 2, passkeys: 1, twoFactor: 0, challenges: 4, emailChanges: 1 };
+    const kept = ['Two-factor authentication by an authenticator app, with 10 unused recovery codes'];
+    const reset = passwordResetNoticeMail({ name: 'Ana', ended, kept, addressVerified: true });
     expect(reset.subject).toBe('Your password was reset');
-    expect(reset.text).toContain('signed out (3)');
-    expect(reset.text).toContain('every API key deleted (2)');
+    expect(reset.text).toContain(
+      'Ended: every session was signed out (3), every API key deleted (2), every passkey removed (1), unfinished sign-ins dropped (4), the pending email address change cancelled.',
+    );
+    expect(reset.text).toContain(`Still working:\n${kept[0]}`);
+    expect(reset.text).not.toContain('Two-factor authentication was turned off');
     expect(reset.text).toContain('also confirmed this email address');
-    expect(passwordResetNoticeMail({ name: 'Ana', revokedSessions: 0, deletedApiKeys: 0, addressVerified: false }).text).not.toContain('confirmed');
-    const changed = passwordChangedMail({ name: 'Ana', apiKeys: [{ identifier: 'ptlc_AbCdEfGhIjK', description: '<b>deploy</b>' }] });
-    expect(changed.text).toContain('Your 1 API key keeps working');
-    expect(changed.text).toContain('ptlc_AbCdEfGhIjK: <b>deploy</b>');
+    const firstProof = passwordResetNoticeMail({ name: 'Ana', ended: { ...ended, twoFactor: 1, emailChanges: 0 }, kept: [], addressVerified: false });
+    expect(firstProof.text).toContain('Two-factor authentication was turned off and its recovery codes deleted');
+    expect(firstProof.text).toContain('Nothing else keeps working');
+    expect(firstProof.text).not.toContain('email address change');
+    expect(firstProof.text).not.toContain('confirmed');
+    const changed = passwordChangedMail({ name: 'Ana', revokedSessions: 2, kept: ['API key ptlc_AbCdEfGhIjK (<b>deploy</b>)', 'Passkey “Phone”'] });
+    expect(changed.text).toContain('Every other session was signed out (2)');
+    expect(changed.text).toContain('These keep working; remove any you do not recognise:');
+    expect(changed.text).toContain('API key ptlc_AbCdEfGhIjK (<b>deploy</b>)');
+    expect(changed.text).toContain('Passkey “Phone”');
     expect(changed.html).toContain('&lt;b&gt;deploy&lt;/b&gt;');
     expect(changed.html).not.toContain('<b>deploy');
   });

@@ -2,6 +2,8 @@
  * Mail templates: pure functions from typed data to subject, plain text and HTML.
  * Every user-provided value is escaped before it reaches the HTML body.
  */
+import { formatDateTime } from '../format/dates.js';
+
 export interface MailContent {
   subject: string;
   text: string;
@@ -29,22 +31,32 @@ export interface EmailVerificationMailData {
   name: string;
 }
 
-/** A key as a notice names it: its public identifier and description, never its secret. */
-export interface ApiKeyMention {
-  identifier: string;
-  description: string;
-}
-
 export interface PasswordChangedMailData {
   name: string;
-  /** The account's API keys, which a password change leaves working. */
-  apiKeys?: ApiKeyMention[];
+  /** The other sessions the change signed out. */
+  revokedSessions?: number;
+  /** What keeps working (API keys, passkeys, two-factor), each named as the account's lifecycle names it. */
+  kept?: readonly string[];
+}
+
+/** What a reset ended, per kind of credential. */
+export interface EndedCredentialCounts {
+  sessions: number;
+  apiKeys: number;
+  passkeys: number;
+  /** 1 when a two-factor method was turned off (a reset that proved the address for the first time). */
+  twoFactor: number;
+  /** Unfinished sign-ins: two-factor challenges and WebAuthn ceremonies. */
+  challenges: number;
+  /** A pending email change. */
+  emailChanges: number;
 }
 
 export interface PasswordResetNoticeMailData {
   name: string;
-  revokedSessions: number;
-  deletedApiKeys: number;
+  ended: EndedCredentialCounts;
+  /** What keeps working (two-factor, when the address was proven before), each named. */
+  kept: readonly string[];
   /** True when the reset link was what verified the address. */
   addressVerified: boolean;
 }
@@ -95,15 +107,28 @@ export interface LoginLockoutMailData {
   minutes: number;
 }
 
-export interface ApiKeyCreatedMailData {
+/** A way into the account that was just added, as its notice describes it. */
+export type AddedCredential =
+  | { kind: 'passkey'; name: string }
+  | { kind: 'two-factor'; method: 'totp' | 'sms' }
+  | { kind: 'recovery-codes' }
+  | {
+      kind: 'api-key';
+      identifier: string;
+      description: string;
+      scopes: readonly string[];
+      /** ISO 8601, or null when the key does not expire. */
+      expiresAt: string | null;
+    };
+
+export interface CredentialAddedMailData {
   name: string;
-  identifier: string;
-  description: string;
-  scopes: readonly string[];
-  /** The address the creating request came from. */
+  added: AddedCredential;
+  /** When it was added. */
+  at: Date;
+  /** The address and the user agent of the request that added it. */
   ip: string;
-  /** ISO 8601, or null when the key does not expire. */
-  expiresAt: string | null;
+  userAgent: string;
 }
 
 export interface ApiKeysRevokedMailData {
@@ -159,24 +184,32 @@ export function signUpAttemptMail(data: { name: string }): MailContent {
 }
 
 export function passwordChangedMail(data: PasswordChangedMailData): MailContent {
-  const keys = data.apiKeys ?? [];
+  const kept = data.kept ?? [];
+  const signedOut = data.revokedSessions === undefined ? '' : ` (${data.revokedSessions})`;
   const lines = [
-    `The password of your ${APP_NAME} account was just changed. Every other session was signed out.`,
-    ...(keys.length === 0
-      ? []
-      : [
-          `Your ${keys.length} API key${keys.length === 1 ? ' keeps' : 's keep'} working; delete any you do not recognise:`,
-          ...keys.map((key) => `${key.identifier}: ${key.description || '(no description)'}`),
-        ]),
-    'If you did not make this change, reset your password right away and contact support.',
+    `The password of your ${APP_NAME} account was just changed. Every other session was signed out${signedOut}, and unfinished sign-ins were dropped.`,
+    ...(kept.length === 0 ? [] : ['These keep working; remove any you do not recognise:', ...kept]),
+    'If you did not make this change, reset your password right away: a reset ends every session, API key and passkey. Then contact support.',
   ];
   return render('Your password was changed', data.name, lines);
 }
 
 export function passwordResetNoticeMail(data: PasswordResetNoticeMailData): MailContent {
+  const { ended } = data;
+  const endings = [
+    `every session was signed out (${ended.sessions})`,
+    `every API key deleted (${ended.apiKeys})`,
+    `every passkey removed (${ended.passkeys})`,
+    `unfinished sign-ins dropped (${ended.challenges})`,
+    ...(ended.emailChanges > 0 ? ['the pending email address change cancelled'] : []),
+  ];
   const lines = [
     `The password of your ${APP_NAME} account was reset through an emailed link.`,
-    `Every session was signed out (${data.revokedSessions}) and every API key deleted (${data.deletedApiKeys}); pending two-factor logins and email changes were dropped.`,
+    `Ended: ${endings.join(', ')}.`,
+    ...(ended.twoFactor > 0
+      ? ['Two-factor authentication was turned off and its recovery codes deleted: this reset was the first proof of this address, so whoever set them up had not proven it.']
+      : []),
+    ...(data.kept.length === 0 ? ['Nothing else keeps working: sign in with the new password.'] : ['Still working:', ...data.kept]),
     ...(data.addressVerified ? ['The reset link also confirmed this email address.'] : []),
     'If you did not reset your password, reset it again right away and contact support.',
   ];
@@ -249,15 +282,51 @@ export function loginLockoutMail(data: LoginLockoutMailData): MailContent {
   return render('Repeated failed logins to your account', data.name, lines);
 }
 
-export function apiKeyCreatedMail(data: ApiKeyCreatedMailData): MailContent {
+/** Per kind: the subject, what happened, what else to say about it, and how to undo it. */
+function describeAdded(added: AddedCredential): { subject: string; what: string; details: string[]; undo: string } {
+  const reset = 'or reset your password (“Forgot password”), which signs everyone out';
+  switch (added.kind) {
+    case 'passkey':
+      return {
+        subject: 'A passkey was added to your account',
+        what: `A passkey named “${added.name}” was added to your ${APP_NAME} account`,
+        details: [],
+        undo: `If this was not you, sign in and remove the passkey, ${reset} and removes every passkey.`,
+      };
+    case 'two-factor':
+      return {
+        subject: 'Two-factor authentication was turned on',
+        what: `Two-factor authentication by ${added.method === 'totp' ? 'an authenticator app' : 'text message'} was turned on for your ${APP_NAME} account`,
+        details: [],
+        undo: `If this was not you, sign in and turn two-factor authentication off, ${reset}; if you cannot pass the new second factor, contact support.`,
+      };
+    case 'recovery-codes':
+      return {
+        subject: 'New two-factor recovery codes were generated',
+        what: `New two-factor recovery codes were generated for your ${APP_NAME} account (the previous ones no longer work)`,
+        details: [],
+        undo: `If this was not you, sign in and generate new codes, ${reset}.`,
+      };
+    case 'api-key':
+      return {
+        subject: 'A new API key was created',
+        what: `A new API key was created on your ${APP_NAME} account`,
+        details: [`Key: ${added.identifier} (${added.description})`, `Scopes: ${added.scopes.join(', ')}`, `Expires: ${added.expiresAt ?? 'never'}`],
+        undo: `If this was not you, sign in and delete the key, ${reset} and deletes every API key.`,
+      };
+  }
+}
+
+/** Every credential added is announced to the address of record: what, when, from which address and device, and how to undo it. */
+export function credentialAddedMail(data: CredentialAddedMailData): MailContent {
+  const { subject, what, details, undo } = describeAdded(data.added);
   const lines = [
-    `A new API key was created on your ${APP_NAME} account, from the address ${data.ip}.`,
-    `Key: ${data.identifier} (${data.description})`,
-    `Scopes: ${data.scopes.join(', ')}`,
-    data.expiresAt ? `Expires: ${data.expiresAt}` : 'Expires: never',
-    'If you did not create it, delete it from your account settings, change your password and contact support.',
+    `${what} on ${formatDateTime(data.at)} UTC, from the address ${data.ip}.`,
+    ...details,
+    `Device: ${data.userAgent.trim() || 'unknown'}`,
+    undo,
   ];
-  return render('A new API key was created', data.name, lines);
+  return render(subject, data.name, lines);
 }
 
 export function apiKeysRevokedMail(data: ApiKeysRevokedMailData): MailContent {

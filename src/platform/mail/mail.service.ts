@@ -5,8 +5,8 @@ import { InjectConfig } from '../config/config.module.js';
 import {
   accountDeletedMail,
   adminChangedAccountMail,
-  apiKeyCreatedMail,
   apiKeysRevokedMail,
+  credentialAddedMail,
   emailChangeConfirmationMail,
   emailChangedMail,
   emailChangeRequestedMail,
@@ -19,8 +19,8 @@ import {
   signUpAttemptMail,
   type AccountDeletedMailData,
   type AdminChangedAccountMailData,
-  type ApiKeyCreatedMailData,
   type ApiKeysRevokedMailData,
+  type CredentialAddedMailData,
   type LoginLockoutMailData,
   type MailContent,
   type PasswordChangedMailData,
@@ -39,7 +39,7 @@ type MailKind =
   | 'email-change-reverted'
   | 'admin-changed-account'
   | 'login-lockout'
-  | 'api-key-created'
+  | 'credential-added'
   | 'api-keys-revoked'
   | 'account-deleted';
 
@@ -75,7 +75,7 @@ export class MailService implements OnApplicationShutdown {
     this.enqueue('password-changed', to, () => passwordChangedMail(data));
   }
 
-  /** After a reset: what the reset ended (sessions, keys) and whether it verified the address. */
+  /** After a reset: what the reset ended, what keeps working, and whether it verified the address. */
   sendPasswordResetNotice(to: string, data: PasswordResetNoticeMailData): void {
     this.enqueue('password-reset-notice', to, () => passwordResetNoticeMail(data));
   }
@@ -110,8 +110,9 @@ export class MailService implements OnApplicationShutdown {
     this.enqueue('login-lockout', to, () => loginLockoutMail(data));
   }
 
-  sendApiKeyCreatedNotice(to: string, data: ApiKeyCreatedMailData): void {
-    this.enqueue('api-key-created', to, () => apiKeyCreatedMail(data));
+  /** A passkey, a two-factor method, recovery codes or an API key was added; goes to the address of record. */
+  sendCredentialAddedNotice(to: string, data: CredentialAddedMailData): void {
+    this.enqueue('credential-added', to, () => credentialAddedMail(data));
   }
 
   /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */

@@ -51,7 +51,7 @@ describe('GET /api/me/export', () => {
 
     expect(doc).toMatchObject({ format: 'tessera-account-export', version: 1 });
     expect(Date.now() - Date.parse(doc.exported_at)).toBeLessThan(60_000);
-    expect(doc.profile).toMatchObject({ id: account.id, username: account.username, email: account.email, status: 'Unconfirmed', role: { slug: 'user' } });
+    expect(doc.profile).toMatchObject({ id: account.id, username: account.username, email: account.email, status: 'Active', role: { slug: 'user' } });
     expect(doc.settings).toEqual({ public_profile: true, public_badges: false, language: 'en' });
     expect(doc.avatar).toEqual({
       source: 'upload',

@@ -267,10 +267,10 @@ describe('password reset through mailed links', () => {
     expect(doc.components.schemas.ResetPasswordDto.required.sort()).toEqual(['email', 'password', 'password_confirmation', 'token']);
   });
 
-  it('does not bypass two-factor: the new password alone gives no tokens', async () => {
+  it('does not bypass two-factor of a verified address: the new password alone gives no tokens', async () => {
     const user = await registerUser(t);
     const link = await resetLinkFor(user);
-    await t.db.query(`UPDATE users SET two_factor_method = 'totp' WHERE id = $1`, [user.id]);
+    await t.db.query(`UPDATE users SET two_factor_method = 'totp', email_verified_at = now() WHERE id = $1`, [user.id]);
     await reset(link).expect(200);
     const res = await t.http().post('/api/login').send({ username: user.username, password: NEW_PASSWORD });
     expect(res.body).not.toHaveProperty('token');

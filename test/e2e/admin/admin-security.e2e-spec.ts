@@ -29,7 +29,7 @@ describe('admin: bans, two-factor reset, sessions, avatar, activity', () => {
 
   describe('banning', () => {
     it('kills every session and API key on the next request; unbanning revives neither', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const other = bearer((await login(t, user, 'other-device')).token);
       const created = await t.http().post('/api/client/account/api-keys').set(user.auth).send({ description: 'script' }).expect(200);
       const key = bearer(created.body.meta.secret_token as string);
@@ -63,7 +63,7 @@ describe('admin: bans, two-factor reset, sessions, avatar, activity', () => {
 
   describe('DELETE /api/users/{id}/2fa', () => {
     it('turns a locked-out user’s TOTP off: the password alone logs in again, the old codes and secrets are gone', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await enableTotp(t, user);
       await startChallenge(t, user);
 

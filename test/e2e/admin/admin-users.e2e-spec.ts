@@ -1,5 +1,5 @@
 import { bootTestApp, type TestApp } from '../../support/app.js';
-import { bearer, login, loggedInUser, registerUser, uniqueName, type LoggedInUser } from '../../support/factories.js';
+import { bearer, login, loggedInUser, registerUser, uniqueName, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { DATE_TIME, SEED_ME_USER, shapeOf } from '../../support/profile-helpers.js';
 import { activityOf, FORBIDDEN, loggedInAdmin, NOT_FOUND, UNAUTHENTICATED } from '../../support/admin-helpers.js';
 
@@ -42,7 +42,7 @@ describe('admin: users and roles', () => {
 
   describe('access', () => {
     it('answers 403 to a non-admin, by token or API key, and 401 without a credential, on every route; nothing changes', async () => {
-      const member = await loggedInUser(t);
+      const member = await verifiedUser(t);
       const target = await registerUser(t);
       const key = await t.http().post('/api/client/account/api-keys').set(member.auth).send({ description: 'admin probe' }).expect(200);
       const memberKey = bearer(key.body.meta.secret_token as string);
@@ -376,7 +376,7 @@ describe('admin: users and roles', () => {
 
   describe('DELETE /api/users/{id}', () => {
     it('deletes the user with their sessions and keys, and records who did it', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await t.http().post('/api/client/account/api-keys').set(user.auth).send({ description: 'doomed' }).expect(200);
       await t.http().delete(`/api/users/${user.id}`).set(admin.auth).expect(200, { success: true });
       await t.http().get(`/api/users/${user.id}`).set(admin.auth).expect(404, NOT_FOUND);

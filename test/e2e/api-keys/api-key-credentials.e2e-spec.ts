@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, type LoggedInUser } from '../../support/factories.js';
+import { bearer, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { queriesDuring } from '../../support/queries.js';
 import { ageLogins } from '../../support/profile-helpers.js';
 import { ApiKeysService } from '../../../src/capabilities/api-keys/api-keys.service.js';
@@ -55,7 +55,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
 
   describe('expires_at', () => {
     it('works until expires_at, then is 401 in every family and listed as expired', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const expiresAt = iso(DAY_MS);
       const key = await createKey(t, user, { expires_at: expiresAt });
       expect(key.attributes).toMatchObject({ expires_at: expiresAt.replace(/\.\d+/, ''), expired: false });
@@ -72,7 +72,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
     });
 
     it('accepts an offset other than UTC and keeps the instant', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const instant = new Date(Date.now() + 2 * DAY_MS);
       instant.setUTCMilliseconds(0);
       const local = new Date(instant.getTime() + 2 * 3_600_000).toISOString().replace(/\.\d+Z$/, '+02:00');
@@ -89,7 +89,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
       ['not a calendar day', () => '2027-02-30T00:00:00+00:00', 'date'],
       ['not a string', () => Date.now() + DAY_MS, 'string'],
     ])('refuses expires_at %s with 422 and creates nothing', async (_name, value, rule) => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const res = await t.http().post(KEYS).set(user.auth).send({ description: 'd', expires_at: value() }).expect(422);
       const reported = (res.body.errors as { meta: { source_field: string; rule: string } }[]).map((e) => [e.meta.source_field, e.meta.rule]);
       expect(reported).toContainEqual(['expires_at', rule]);
@@ -100,7 +100,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
     it('follows API_KEY_MAX_LIFETIME_DAYS and API_KEY_DEFAULT_LIFETIME_DAYS', async () => {
       const short = await bootTestApp({ API_KEY_MAX_LIFETIME_DAYS: '10', API_KEY_DEFAULT_LIFETIME_DAYS: '7' });
       try {
-        const user = await loggedInUser(short);
+        const user = await verifiedUser(short);
         const refused = await short.http().post(KEYS).set(user.auth).send({ description: 'd', expires_at: iso(11 * DAY_MS) }).expect(422);
         expect(refused.body.errors[0]).toMatchObject({
           detail: 'The expires_at must be at most 10 days from now.',
@@ -116,7 +116,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
     });
 
     it('does not expire a key created without expires_at when no default lifetime is configured', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       expect(key.attributes).toMatchObject({ expires_at: null, expired: false });
     });
@@ -124,7 +124,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
 
   describe('checksum', () => {
     it('refuses a key with one checksum character changed (401) without a database query', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       await t.http().get('/api/me').set(key.auth).expect(200);
       for (let position = 1; position <= 6; position += 1) {
@@ -153,7 +153,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
 
   describe('keys made before the checksum (format version 1)', () => {
     it('keep working after the upgrade, until deleted; changed, they are refused', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const legacy = await insertLegacyKey(t, user.id);
       // The instance reads the legacy identifiers as it starts, as after the upgrade's migration.
       const upgraded = await bootTestApp();
@@ -173,7 +173,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
     });
 
     it('accept no checksum-less key for a row of the new format', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const legacy = await insertLegacyKey(t, user.id);
       await t.db.query(`UPDATE api_keys SET format_version = 2 WHERE identifier = $1`, [legacy.identifier]);
       const upgraded = await bootTestApp();
@@ -187,7 +187,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
 
   describe('creation needs an access token and proof (CONTRACT §2)', () => {
     it('asks a stale session for current_password: 403 without it, 422 when wrong, 200 when right', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await ageLogins(t, user.id);
       await t
         .http()
@@ -213,7 +213,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
 
   describe('mail', () => {
     it('tells the owner a key was created, with its scopes and the address it came from', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user, { description: 'CI <deploy>', scopes: ['account.read', 'sessions.read'], expires_at: iso(DAY_MS) });
       await t.app.get(MailService).flush();
       const mail = await t.mail.waitFor((m) => m.to === user.email && m.subject === 'A new API key was created');
@@ -228,7 +228,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
 
   describe('last_used_ip', () => {
     it('records the address with last_used_at, at most once a minute', async () => {
-      const user = await loggedInUser(proxied);
+      const user = await verifiedUser(proxied);
       const key = await createKey(proxied, user);
       const service = proxied.app.get(ApiKeysService);
       const lastUse = async (): Promise<{ last_used_at: Date | null; last_used_ip: string | null }> =>

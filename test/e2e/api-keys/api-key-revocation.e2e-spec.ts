@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, type LoggedInUser } from '../../support/factories.js';
+import { bearer, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { apiKeyChecksum, randomAlphanumeric } from '../../../src/capabilities/api-keys/api-key-tokens.js';
 import { MailService } from '../../../src/platform/mail/mail.service.js';
 
@@ -44,8 +44,8 @@ describe('POST /api/client/account/api-keys/revoke (leaked keys)', () => {
   const report = (t: TestApp, tokens: unknown, ip = randomIp()) => t.http().post(REVOKE).set('X-Forwarded-For', ip).send({ tokens });
 
   it('revokes only the valid keys of a mixed list, records and mails each owner; the keys die on the other instance too', async () => {
-    const alice = await loggedInUser(first);
-    const bob = await loggedInUser(first);
+    const alice = await verifiedUser(first);
+    const bob = await verifiedUser(first);
     const [leaked, kept] = [await createKey(first, alice), await createKey(first, alice)];
     const bobs = await createKey(first, bob);
     for (const key of [leaked, kept, bobs]) await second.http().get('/api/me').set(key.auth).expect(200);
@@ -83,7 +83,7 @@ describe('POST /api/client/account/api-keys/revoke (leaked keys)', () => {
   });
 
   it('answers the same for garbage, made-up and already revoked keys, and changes nothing', async () => {
-    const owner = await loggedInUser(first);
+    const owner = await verifiedUser(first);
     const key = await createKey(first, owner);
     const before = await first.db.query(`SELECT count(*)::int AS n FROM api_keys`);
     const madeUp = `ptlc_${randomAlphanumeric(37)}`;
@@ -112,7 +112,7 @@ describe('POST /api/client/account/api-keys/revoke (leaked keys)', () => {
   });
 
   it('takes 100 tokens at once', async () => {
-    const owner = await loggedInUser(first);
+    const owner = await verifiedUser(first);
     const key = await createKey(first, owner);
     const tokens = [...Array.from({ length: 99 }, () => `ptlc_${randomAlphanumeric(43)}`), key.token];
     await report(first, tokens).expect(202);
@@ -120,7 +120,7 @@ describe('POST /api/client/account/api-keys/revoke (leaked keys)', () => {
   });
 
   it('is rate-limited per address: the 11th report in a minute is 429 with Retry-After, and revokes nothing', async () => {
-    const owner = await loggedInUser(first);
+    const owner = await verifiedUser(first);
     const key = await createKey(first, owner);
     const ip = randomIp();
     for (let i = 0; i < 10; i += 1) await report(first, ['garbage'], ip).expect(202);

@@ -2,7 +2,7 @@ import { Reflector, ModulesContainer } from '@nestjs/core';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { Test } from 'supertest';
 import { bootTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, login, makeAdmin, type LoggedInUser } from '../../support/factories.js';
+import { bearer, login, makeAdmin, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../../src/core/users/api-key-scopes.js';
 import { IS_PUBLIC, REQUIRED_SCOPE } from '../../../src/core/credentials/auth.decorators.js';
 import { HTTP_METHODS } from '../../../src/dialects/error-responses.js';
@@ -131,7 +131,7 @@ describe('api key scopes', () => {
 
   describe.each(ROUTES)('$name needs $scope', (route) => {
     it('refuses a key with every other scope (403 naming it, in the family shape) and changes nothing', async () => {
-      const owner = await loggedInUser(t);
+      const owner = await verifiedUser(t);
       const others = API_KEY_SCOPES.filter((scope) => scope !== route.scope && scope !== 'admin');
       const key = await createKey(t, owner, { description: `without ${route.scope}`, scopes: others });
       const send = await route.prepare(t, owner);
@@ -141,7 +141,7 @@ describe('api key scopes', () => {
     });
 
     it(`allows a key with ${route.scope} alone`, async () => {
-      const owner = await loggedInUser(t);
+      const owner = await verifiedUser(t);
       const key = await createKey(t, owner, { description: `only ${route.scope}`, scopes: [route.scope] });
       expect(key.attributes.scopes).toEqual([route.scope]);
       const send = await route.prepare(t, owner);
@@ -149,7 +149,7 @@ describe('api key scopes', () => {
     });
 
     it('does not limit access tokens', async () => {
-      const owner = await loggedInUser(t);
+      const owner = await verifiedUser(t);
       const send = await route.prepare(t, owner);
       await send(owner.auth).expect(route.status);
     });
@@ -158,7 +158,7 @@ describe('api key scopes', () => {
   describe('admin', () => {
     let admin: LoggedInUser;
     beforeAll(async () => {
-      admin = await loggedInUser(t);
+      admin = await verifiedUser(t);
       await makeAdmin(t, admin.id);
     });
 
@@ -181,7 +181,7 @@ describe('api key scopes', () => {
     });
 
     it('refuses the admin routes to an admin key once its owner is no longer an admin', async () => {
-      const demoted = await loggedInUser(t);
+      const demoted = await verifiedUser(t);
       await makeAdmin(t, demoted.id);
       const key = await createKey(t, demoted, { description: 'admin key', scopes: ['admin'] });
       await t.db.query(`UPDATE users SET role_id = (SELECT id FROM roles WHERE slug = 'user') WHERE id = $1`, [demoted.id]);
@@ -189,7 +189,7 @@ describe('api key scopes', () => {
     });
 
     it('lets only an admin grant it: a user asking for admin gets 422 on scopes and no key', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       for (const scopes of [['admin'], ['account.read', 'admin']]) {
         const res = await t.http().post(KEYS).set(user.auth).send({ description: 'escalate', scopes }).expect(422);
         expect(res.body.errors).toEqual([
@@ -213,7 +213,7 @@ describe('api key scopes', () => {
       ['a string', 'account.read', 'scopes', 'array'],
       ['null', null, 'scopes', 'array'],
     ])('answers 422 for %s', async (_name, scopes, field, rule) => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const res = await t.http().post(KEYS).set(user.auth).send({ description: 'bad', scopes }).expect(422);
       expect(res.body.errors.map((e: { meta: { source_field: string; rule: string } }) => [e.meta.source_field, e.meta.rule])).toContainEqual([
         field,
@@ -222,13 +222,13 @@ describe('api key scopes', () => {
     });
 
     it('keeps a repeated scope once', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user, { description: 'twice', scopes: ['activity.read', 'activity.read'] });
       expect(key.attributes.scopes).toEqual(['activity.read']);
     });
 
     it('gives a key inserted without scopes (a row of the previous release) the default scopes and the legacy format', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const [row] = await t.db.query(
         `INSERT INTO api_keys (user_id, identifier, secret_hash, description) VALUES ($1, 'ptlc_' || substr(md5(random()::text), 1, 11), repeat('0', 64), 'old')
          RETURNING scopes, format_version, expires_at`,
@@ -239,7 +239,7 @@ describe('api key scopes', () => {
   });
 
   it('closes POST /api/logout to keys (a key has no session to end) and leaves the sessions alone', async () => {
-    const owner = await loggedInUser(t);
+    const owner = await verifiedUser(t);
     const key = await createKey(t, owner, { description: 'all scopes' });
     await t.http().post('/api/logout').set(key.auth).expect(403, { message: 'API keys have no session to log out of; delete the key to revoke it.' });
     await t.http().get('/api/me').set(owner.auth).expect(200);

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { bootTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, type LoggedInUser } from '../../support/factories.js';
+import { bearer, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { ApiKeysService } from '../../../src/capabilities/api-keys/api-keys.service.js';
 
 const KEYS = '/api/client/account/api-keys';
@@ -59,7 +59,7 @@ describe('api keys', () => {
 
   describe('create, list, use, delete', () => {
     it('creates a key shown once, works on every family, and stops working once deleted', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const res = await t
         .http()
         .post(KEYS)
@@ -129,7 +129,7 @@ describe('api keys', () => {
     });
 
     it('keeps only a hash of the secret: the row cannot give the key back', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       const [row] = await t.db.query(`SELECT * FROM api_keys WHERE identifier = $1`, [key.identifier]);
       expect(row.user_id).toBe(user.id);
@@ -140,7 +140,7 @@ describe('api keys', () => {
     });
 
     it('lists and deletes keys with a key, records is_api and the identifier, but never creates a key with one (403)', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const first = await createKey(t, user);
       const second = await createKey(t, user);
       // Creating a key is a credential change (CONTRACT §2): a stolen key must not mint more, even with the password.
@@ -160,8 +160,8 @@ describe('api keys', () => {
     });
 
     it('lists only the caller\'s keys, and answers 404 for another user\'s identifier or an unknown one', async () => {
-      const owner = await loggedInUser(t);
-      const stranger = await loggedInUser(t);
+      const owner = await verifiedUser(t);
+      const stranger = await verifiedUser(t);
       const key = await createKey(t, owner);
       expect((await t.http().get(KEYS).set(stranger.auth).expect(200)).body.data).toEqual([]);
       const notFound = {
@@ -175,7 +175,7 @@ describe('api keys', () => {
     });
 
     it('refuses keys past 25 with a 400, also when the requests race', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const results = await Promise.all(
         Array.from({ length: 30 }, (_, i) => t.http().post(KEYS).set(user.auth).send({ description: `key ${i}` })),
       );
@@ -195,7 +195,7 @@ describe('api keys', () => {
   describe('validation', () => {
     let user: LoggedInUser;
     beforeAll(async () => {
-      user = await loggedInUser(t);
+      user = await verifiedUser(t);
     });
     afterEach(async () => {
       expect(await keyCount(t, user.id)).toBe(0);
@@ -232,7 +232,7 @@ describe('api keys', () => {
 
   describe('authentication', () => {
     it('refuses a wrong secret with a right identifier', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       const wrong = `${key.identifier}${key.secret.slice(0, 31)}${key.secret.endsWith('A') ? 'B' : 'A'}`;
       await t.http().get('/api/me/sessions').set(bearer(wrong)).expect(401, { message: 'Unauthenticated.' });
@@ -250,25 +250,25 @@ describe('api keys', () => {
       ['the prefix alone', () => 'ptlc_'],
       ['identifier and secret split by a space', (k: CreatedKey) => `${k.identifier} ${k.secret}`],
     ])('refuses a malformed key (%s) with 401', async (_name, mangle) => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       await t.http().get('/api/me/sessions').set(bearer(mangle(key))).expect(401, { message: 'Unauthenticated.' });
       await t.http().get('/api/client/account/api-keys').set(bearer(mangle(key))).expect(401, UNAUTHENTICATED_CLIENT);
     });
 
     it('accepts the scheme in any case, like access tokens', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       await t.http().get('/api/me/sessions').set('Authorization', `bearer ${key.token}`).expect(200);
     });
 
     it('still accepts access tokens', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await t.http().get(KEYS).set(user.auth).expect(200);
     });
 
     it('refuses a Banned owner\'s key at once, and accepts it again when unbanned', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       await t.http().get('/api/me/sessions').set(key.auth).expect(200);
       await t.db.query(`UPDATE users SET status = 'Banned' WHERE id = $1`, [user.id]);
@@ -283,7 +283,7 @@ describe('api keys', () => {
     });
 
     it('costs one database round trip, plus the last_used_at write at most once a minute', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       await t.http().get('/api/me/sessions').set(key.auth).expect(200);
       const spy = jest.spyOn(t.db.logger, 'logQuery');
@@ -309,7 +309,7 @@ describe('api keys', () => {
 
     it('writes last_used_at on first use and then at most once a minute', async () => {
       const flushLastUsed = (): Promise<void> => t.app.get(ApiKeysService).flushLastUsed();
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       const lastUsed = async (): Promise<Date | null> =>
         (await t.db.query(`SELECT last_used_at FROM api_keys WHERE identifier = $1`, [key.identifier]))[0].last_used_at;
@@ -334,7 +334,7 @@ describe('api keys', () => {
 
   describe('allowed_ips', () => {
     async function keyAllowing(app: TestApp, allowed: string[]): Promise<{ user: LoggedInUser; key: CreatedKey }> {
-      const user = await loggedInUser(app);
+      const user = await verifiedUser(app);
       return { user, key: await createKey(app, user, { allowed_ips: allowed }) };
     }
 
@@ -396,7 +396,7 @@ describe('api keys', () => {
 
   describe('recent authentication', () => {
     it('never changes credentials with a key, even with the right current_password: PATCH /api/me/details/auth', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       const username = `${user.username}_k`;
       await t.http().patch('/api/me/details/auth').set(key.auth).send({ username }).expect(403);
@@ -412,7 +412,7 @@ describe('api keys', () => {
     });
 
     it('never turns two-factor off with a key, even with the right current_password: DELETE /api/me/2fa', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await createKey(t, user);
       await t.db.query(
         `UPDATE users SET two_factor_method = 'sms', two_factor_country_code = 381, two_factor_phone = '641234567' WHERE id = $1`,

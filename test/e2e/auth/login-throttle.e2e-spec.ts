@@ -1,7 +1,7 @@
 import { RateLimiterService } from '../../../src/platform/rate-limit/rate-limiter.service.js';
 import { MailService } from '../../../src/platform/mail/mail.service.js';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
-import { loggedInUser, registerUser, uniqueName, type TestUser } from '../../support/factories.js';
+import { registerUser, uniqueName, verifiedUser, type TestUser } from '../../support/factories.js';
 import { describeWithRedis, TEST_REDIS_URL } from '../../support/redis.js';
 import { enableTotp, wrongTotpCode } from '../../support/two-factor-helpers.js';
 
@@ -135,7 +135,7 @@ const countsFailures = (store: Record<string, string>) => (): void => {
   });
 
   it('counts wrong two-factor codes as failures of the account', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const { secret } = await enableTotp(t, user);
     const ip = randomIp();
     const challenge = await attempt(ip, user.username, user.password).expect(200);

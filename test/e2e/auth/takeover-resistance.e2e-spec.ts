@@ -225,19 +225,20 @@ describe('account takeover resistance (issue 17)', () => {
       expect(notice.text).toContain('every API key deleted (2)');
     });
 
-    it('attack: a key made before the owner took over an unverified account on their address dies at the reset, which verifies it', async () => {
-      // The attacker registers the victim's address (never verified) and makes a key.
+    it('attack: an unverified account on the victim’s address gets no key, and the reset that verifies it ends the squatter’s session', async () => {
+      // The attacker registers the victim's address (never verified) and tries to make a key (issue 28: refused).
       const address = `${uniqueName('victim')}@example.com`;
       const squatter = await loggedInUser(t, { email: address });
-      const key = await createKey(squatter.auth, 'squatter key');
+      const refused = await t.http().post('/api/client/account/api-keys').set(squatter.auth).send({ description: 'squatter key' }).expect(403);
+      expect(refused.body.errors[0]).toMatchObject({ status: '403', detail: 'Verify your email address first.' });
+      expect(await t.db.query(`SELECT id FROM api_keys WHERE user_id = $1`, [squatter.id])).toHaveLength(0);
       // The victim "forgets the password" of the account on their address and takes it over.
       await resetPassword({ email: address }, 'the rightful password');
-      await t.http().get('/api/client/account').set(key).expect(401);
       await t.http().get('/api/me').set(squatter.auth).expect(401);
       expect(await userRow(t, squatter.id)).toMatchObject({ email_verified_at: expect.any(Date), status: 'Active' });
       const notice = await t.mail.waitFor((m) => m.to === address && m.subject === 'Your password was reset');
       expect(notice.text).toContain('The reset link also confirmed this email address.');
-      expect((await activityOf(t, squatter.id, 'auth:password-reset'))[0].properties).toMatchObject({ api_keys_revoked: 1, email_verified: true });
+      expect((await activityOf(t, squatter.id, 'auth:password-reset'))[0].properties).toMatchObject({ api_keys_revoked: 0, email_verified: true });
     });
 
     it('drops a pending email change at a reset (the reset link proved the current address)', async () => {
@@ -440,7 +441,7 @@ describe('account takeover resistance (issue 17)', () => {
     });
 
     it('attack: POST /api/logout with an API key is a 403 and revokes nothing', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser();
       const key = await createKey(user.auth);
       await t.http().post('/api/logout').set(key).expect(403, { message: 'API keys have no session to log out of; delete the key to revoke it.' });
       await t.http().get('/api/client/account').set(key).expect(200);

@@ -1,5 +1,5 @@
 import { bootTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, makeAdmin, registerUser, type LoggedInUser } from '../../support/factories.js';
+import { bearer, makeAdmin, registerUser, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { SoftwareAuthenticator, type AuthenticationResponse } from '../../support/software-authenticator.js';
 import { enableTotp, startChallenge } from '../../support/two-factor-helpers.js';
 import { ageLogins } from '../../support/profile-helpers.js';
@@ -46,7 +46,7 @@ describe('Passkeys (WebAuthn)', () => {
 
   describe('registration', () => {
     it('answers creation options for the configured RP, registers the passkey and lists it', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const options = await registrationOptions(user.auth).expect(200);
       expect(options.headers['cache-control']).toBe('no-store');
@@ -78,7 +78,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('needs a recent sign-in or the current password, and refuses API keys whatever they send', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const key = await t.http().post('/api/client/account/api-keys').set(user.auth).send({ description: 'script' }).expect(200);
       const apiKey = bearer(key.body.meta.secret_token as string);
       await registrationOptions(apiKey, { current_password: user.password }).expect(403, { message: 'API keys cannot change credentials.' });
@@ -95,7 +95,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('refuses a wrong origin, a reused or expired challenge, and a challenge of another session', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const refused = { message: 'The given data was invalid.', errors: { response: ['The passkey could not be verified. Ask for new options and try again.'] } };
 
@@ -123,7 +123,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it("keeps one open registration challenge per session, and sweeps expired challenges", async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const first = await registrationOptions(user.auth).expect(200);
       const second = await registrationOptions(user.auth).expect(200);
@@ -140,8 +140,8 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('refuses a credential ID another account registered already', async () => {
-      const victim = await loggedInUser(t);
-      const attacker = await loggedInUser(t);
+      const victim = await verifiedUser(t);
+      const attacker = await verifiedUser(t);
       const victimAuthenticator = new SoftwareAuthenticator(ORIGIN);
       const { credentialId } = await registerPasskey(victim, victimAuthenticator);
       const options = await registrationOptions(attacker.auth).expect(200);
@@ -158,7 +158,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('stops at 25 passkeys per account', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const options = await registrationOptions(user.auth).expect(200);
       await t.db.query(
@@ -174,7 +174,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('validates the body: unknown fields, wrong types, a missing name', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const res = await t.http().post('/api/me/passkeys').set(user.auth).send({ response: { id: 'a', rawId: 'a', type: 'password', response: {}, clientExtensionResults: {} }, extra: 1 }).expect(422);
       expect(Object.keys(res.body.errors).sort()).toEqual(
         ['extra', 'name', 'response.response.attestationObject', 'response.response.clientDataJSON', 'response.type'].sort(),
@@ -188,7 +188,7 @@ describe('Passkeys (WebAuthn)', () => {
     let credentialId: string;
 
     beforeAll(async () => {
-      user = await loggedInUser(t);
+      user = await verifiedUser(t);
       authenticator = new SoftwareAuthenticator(ORIGIN);
       ({ credentialId } = await registerPasskey(user, authenticator));
     });
@@ -265,7 +265,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it("refuses another user's credential when a username was given, and an unknown credential", async () => {
-      const other = await loggedInUser(t);
+      const other = await verifiedUser(t);
       const otherAuthenticator = new SoftwareAuthenticator(ORIGIN);
       const { credentialId: otherCredential } = await registerPasskey(other, otherAuthenticator);
       const ceremony = await assertionFor(otherAuthenticator, { username: user.username });
@@ -288,7 +288,7 @@ describe('Passkeys (WebAuthn)', () => {
         const ceremony = await assertionFor(authenticator);
         await signIn({ challenge_token: ceremony.token, response: { ...junk, response } }).expect(422, CREDENTIALS_REFUSED);
       }
-      const registering = await loggedInUser(t);
+      const registering = await verifiedUser(t);
       await registrationOptions(registering.auth).expect(200);
       const attestation = { ...junk, response: { clientDataJSON: 'e30', attestationObject: 'oWNmbXRkbm9uZQ' } };
       await t.http().post('/api/me/passkeys').set(registering.auth).send({ name: 'junk', response: attestation }).expect(422);
@@ -302,7 +302,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('refuses a counter that goes backwards (a cloned authenticator) and records it', async () => {
-      const victim = await loggedInUser(t);
+      const victim = await verifiedUser(t);
       const original = new SoftwareAuthenticator(ORIGIN);
       const { credentialId: cloned } = await registerPasskey(victim, original);
       for (let i = 0; i < 3; i++) {
@@ -325,7 +325,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('refuses a banned user with 403 after a valid assertion', async () => {
-      const banned = await loggedInUser(t);
+      const banned = await verifiedUser(t);
       const bannedAuthenticator = new SoftwareAuthenticator(ORIGIN);
       await registerPasskey(banned, bannedAuthenticator);
       await t.db.query(`UPDATE users SET status = 'Banned' WHERE id = $1`, [banned.id]);
@@ -334,7 +334,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('is not followed by a two-factor challenge for a user with two-factor on', async () => {
-      const strong = await loggedInUser(t);
+      const strong = await verifiedUser(t);
       await enableTotp(t, strong);
       const strongAuthenticator = new SoftwareAuthenticator(ORIGIN);
       await registerPasskey(strong, strongAuthenticator);
@@ -357,7 +357,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it("counts failed passkey sign-ins as failed logins of the credential's account: past the limit even a valid one is 429", async () => {
-      const user = await loggedInUser(limited);
+      const user = await verifiedUser(limited);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       await registerPasskey(user, authenticator, 'Laptop', limited);
       const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
@@ -387,7 +387,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('finish on one instance what the other started: registration and sign-in', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const options = await t.http().post('/api/me/passkeys/options').set(user.auth).send({}).expect(200);
       await t2.http().post('/api/me/passkeys').set(user.auth).send({ name: 'Elsewhere', response: authenticator.create(options.body.data) }).expect(201);
@@ -398,7 +398,7 @@ describe('Passkeys (WebAuthn)', () => {
 
   describe('as a second factor', () => {
     it('answers the login challenge with a passkey instead of a code', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await enableTotp(t, user);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const { credentialId } = await registerPasskey(user, authenticator);
@@ -416,11 +416,11 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it("refuses another user's passkey, an assertion for another login challenge, and both a code and a passkey", async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await enableTotp(t, user);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       await registerPasskey(user, authenticator);
-      const other = await loggedInUser(t);
+      const other = await verifiedUser(t);
       const otherAuthenticator = new SoftwareAuthenticator(ORIGIN);
       const { credentialId: otherCredential } = await registerPasskey(other, otherAuthenticator);
 
@@ -447,7 +447,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('has no passkey options for an account without passkeys', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await enableTotp(t, user);
       const challenge = await startChallenge(t, user);
       const res = await t.http().post('/api/login/two-factor/passkey-options').send({ challenge_token: challenge.challenge_token }).expect(422);
@@ -458,8 +458,8 @@ describe('Passkeys (WebAuthn)', () => {
 
   describe('managing', () => {
     it("renames and deletes (proof rule); another user's passkey is 404", async () => {
-      const user = await loggedInUser(t);
-      const other = await loggedInUser(t);
+      const user = await verifiedUser(t);
+      const other = await verifiedUser(t);
       const { passkey } = await registerPasskey(user, new SoftwareAuthenticator(ORIGIN));
       const renamed = await t.http().patch(`/api/me/passkeys/${passkey.id}`).set(user.auth).send({ name: 'Work laptop' }).expect(200);
       expect(renamed.body.data).toEqual({ ...passkey, name: 'Work laptop' });
@@ -475,9 +475,9 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('lets an admin list and remove a user\'s passkeys; others get 403', async () => {
-      const admin = await loggedInUser(t);
+      const admin = await verifiedUser(t);
       await makeAdmin(t, admin.id);
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const authenticator = new SoftwareAuthenticator(ORIGIN);
       const { passkey } = await registerPasskey(user, authenticator);
       await t.http().get(`/api/users/${user.id}/passkeys`).set(user.auth).expect(403);
@@ -492,7 +492,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('is in the data export as metadata only: no credential ID, public key or counter', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const { passkey, credentialId } = await registerPasskey(user, new SoftwareAuthenticator(ORIGIN), 'Exported');
       const res = await t.http().get('/api/me/export').set(user.auth).buffer(true).expect(200);
       const doc = JSON.parse(res.text);
@@ -513,7 +513,7 @@ describe('Passkeys (WebAuthn)', () => {
     });
 
     it('goes with its account: deleting the user deletes its passkeys', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await registerPasskey(user, new SoftwareAuthenticator(ORIGIN));
       await t.db.query(`DELETE FROM users WHERE id = $1`, [user.id]);
       const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM passkeys WHERE user_id = $1`, [user.id]);

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { bootTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, type LoggedInUser } from '../../support/factories.js';
+import { bearer, loggedInUser, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { queriesDuring } from '../../support/queries.js';
 import { ApiKeysService } from '../../../src/capabilities/api-keys/api-keys.service.js';
 import type { AuthContext } from '../../../src/core/users/auth-context.js';
@@ -42,7 +42,7 @@ describe("the bearer guard's read (issue 24)", () => {
   let apiKey: string;
   beforeAll(async () => {
     t = await bootTestApp();
-    owner = await loggedInUser(t);
+    owner = await verifiedUser(t);
     const created = await t.http().post('/api/client/account/api-keys').set(owner.auth).send({ description: 'hot path', scopes: ['account.read'] }).expect(200);
     apiKey = created.body.meta.secret_token;
     await fillEveryColumn(t, owner.id);

@@ -8,6 +8,7 @@ import {
   call,
   createDatabase,
   loginAccount,
+  markAccountVerified,
   registerAccount,
   startApp,
   type AppProcess,
@@ -45,10 +46,15 @@ class WriteClient {
   userId = 0;
   private auth: Record<string, string> = {};
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly databaseUrl: string,
+  ) {}
 
   async signUp(): Promise<void> {
-    const token = await loginAccount(this.url, await registerAccount(this.url, 'drain'));
+    const account = await registerAccount(this.url, 'drain');
+    await markAccountVerified(this.databaseUrl, account);
+    const token = await loginAccount(this.url, account);
     this.auth = { Authorization: `Bearer ${token}` };
     this.userId = (await call(`${this.url}/api/client/account`, { headers: this.auth })).body.attributes.id as number;
   }
@@ -102,7 +108,7 @@ describe('graceful shutdown under load', () => {
   }, SLOW);
 
   it(`on SIGTERM with ${CONNECTIONS} busy connections: not ready first, drains, exits 0 within 10 s, no write half done`, async () => {
-    const clients = Array.from({ length: CONNECTIONS }, () => new WriteClient(app.url));
+    const clients = Array.from({ length: CONNECTIONS }, () => new WriteClient(app.url, db.url));
     await Promise.all(clients.map((client) => client.signUp()));
 
     const readiness: Outcome[] = [];

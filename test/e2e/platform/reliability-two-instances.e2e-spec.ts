@@ -12,6 +12,7 @@ import {
   call,
   createDatabase,
   loginAccount,
+  markAccountVerified,
   registerAccount,
   startApps,
   type Account,
@@ -118,7 +119,9 @@ describeWithRedis('two instances on one PostgreSQL, one Redis and one storage di
   });
 
   it('refuses on B an API key deleted on A', async () => {
-    const token = await login(a, await register(a));
+    const account = await register(a);
+    await markAccountVerified(db.url, account);
+    const token = await login(a, account);
     const created = await call(`${a.url}/api/client/account/api-keys`, {
       method: 'POST',
       headers: bearer(token),

@@ -49,7 +49,7 @@ describe('SMS budgets: calling codes, per account, destination, address, and ove
     const user = await loggedInUser(t);
     const phone = newPhone();
     const res = await enrol(user, phone).expect(403);
-    expect(res.body).toEqual({ message: 'Verify your email address before turning on SMS two-factor authentication.' });
+    expect(res.body).toEqual({ message: 'Verify your email address first.' });
     expect(textsTo(`+381${phone}`)).toBe(0);
     expect(await storedPhone(user.id)).toBeNull();
   });

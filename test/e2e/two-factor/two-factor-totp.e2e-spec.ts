@@ -1,6 +1,6 @@
 import { MailService } from '../../../src/platform/mail/mail.service.js';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, type LoggedInUser } from '../../support/factories.js';
+import { bearer, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { enableTotp, startChallenge, totpCode, wrongTotpCode } from '../../support/two-factor-helpers.js';
 
 const INVALID_PASSWORD = { errors: [{ code: 'BadRequestHttpException', status: '400', detail: 'The password provided was not valid.' }] };
@@ -20,7 +20,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
 
   describe('set-up', () => {
     it('gives a new pending secret on every call, with its otpauth URL and an SVG QR code, and stores it encrypted', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const first = await t.http().get('/api/client/account/two-factor').set(user.auth).expect(200);
       const second = await t.http().get('/api/client/account/two-factor').set(user.auth).expect(200);
       expect(first.headers['cache-control']).toBe('no-store');
@@ -39,7 +39,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     });
 
     it('turns TOTP on with the code and password, returns 10 recovery codes once, and keeps the secret encrypted', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const setup = await t.http().get('/api/client/account/two-factor').set(user.auth).expect(200);
       const secret = setup.body.data.secret as string;
       const res = await t
@@ -73,7 +73,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     });
 
     it('checks the password before the code (400), then refuses a wrong code (422) and leaves two-factor off', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const setup = await t.http().get('/api/client/account/two-factor').set(user.auth).expect(200);
       const secret = setup.body.data.secret as string;
       const wrongPassword = await t
@@ -103,7 +103,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     let secret: string;
     let recoveryCodes: string[];
     beforeAll(async () => {
-      user = await loggedInUser(t);
+      user = await verifiedUser(t);
       ({ secret, recoveryCodes } = await enableTotp(t, user));
     });
 
@@ -131,7 +131,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     });
 
     it('refuses the code that turned two-factor on', async () => {
-      const other = await loggedInUser(t);
+      const other = await verifiedUser(t);
       const { code } = await enableTotp(t, other);
       const challenge = await startChallenge(t, other);
       await completeLogin({ challenge_token: challenge.challenge_token, code }).expect(422);
@@ -179,7 +179,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     });
 
     it('is not bypassed by a password reset', async () => {
-      const other = await loggedInUser(t);
+      const other = await verifiedUser(t);
       const { secret: otherSecret } = await enableTotp(t, other);
       await t.http().post('/api/password/remind').send({ email: other.email }).expect(200);
       await t.app.get(MailService).flush();
@@ -207,7 +207,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
 
   describe('turning it off', () => {
     it('refuses without or with a wrong password and stays on; with the password: 204, and login needs no code', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       await enableTotp(t, user);
       const missing = await t.http().post('/api/client/account/two-factor/disable').set(user.auth).send({}).expect(422);
       expect(missing.body.errors[0].meta).toEqual({ source_field: 'password', rule: 'required' });
@@ -265,7 +265,7 @@ describe('two-factor switched off (TWO_FACTOR_ENABLED=false)', () => {
   });
 
   it('answers 404 in each family shape on the enrolment and management routes', async () => {
-    const user = await loggedInUser(t);
+    const user = await verifiedUser(t);
     const client = await t.http().get('/api/client/account/two-factor').set(user.auth).expect(404);
     expect(client.body).toEqual({
       errors: [{ code: 'NotFoundHttpException', status: '404', detail: 'The requested resource could not be found on the server.' }],
@@ -280,7 +280,7 @@ describe('two-factor switched off (TWO_FACTOR_ENABLED=false)', () => {
     let user: LoggedInUser;
     let secret: string;
     try {
-      user = await loggedInUser(on);
+      user = await verifiedUser(on);
       ({ secret } = await enableTotp(on, user));
     } finally {
       await on.close();
