@@ -91,6 +91,7 @@ describe('successful sign-ins bounded on every path', () => {
 
   it('counts a two-factor sign-in once, at its password step', async () => {
     const user = await loggedInUser(t);
+    await markEmailVerified(t, user.id);
     const { secret } = await enableTotp(t, user);
     const challenges: string[] = [];
     for (let i = 0; i < 4; i++) challenges.push((await login(user).expect(200)).body.challenge_token as string);

@@ -1,5 +1,5 @@
 import { bootMailingTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
-import { bearer, loggedInUser, makeAdmin, registerUser, uniqueName, type LoggedInUser } from '../../support/factories.js';
+import { bearer, loggedInUser, makeAdmin, verifiedUser, registerUser, uniqueName, type LoggedInUser } from '../../support/factories.js';
 import { ISO_OFFSET, SEED_CLIENT_ACCOUNT, secondSession, shapeOf, userRow } from '../../support/profile-helpers.js';
 
 const INVALID_PASSWORD = {
@@ -262,7 +262,7 @@ describe('profile: the /api/client/account family', () => {
     });
 
     it('marks changes made with an API key, which never changes credentials', async () => {
-      const user = await loggedInUser(t);
+      const user = await verifiedUser(t);
       const created = await t.http().post('/api/client/account/api-keys').set(user.auth).send({ description: 'profile test' }).expect(200);
       const key = bearer(created.body.meta.secret_token as string);
       await t.http().get('/api/client/account').set(key).expect(200);
