@@ -4,11 +4,10 @@ import { ActivityService } from '../activity/activity.service.js';
 import type { ClientInfo } from '../users/auth-context.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { DomainError } from '../../platform/errors/domain-error.js';
+import { DomainError, type ErrorEntry } from '../../platform/errors/domain-error.js';
 import { CREDENTIAL_ERRORS } from './errors.js';
 import { LoginThrottleService, type LoginAttempt } from './login-throttle.service.js';
 import { SessionsService, type TokenPair } from './sessions/sessions.service.js';
-
 
 /** How a login proved who the user is, recorded on its `auth:login` entry. */
 export interface LoginMethod {
@@ -40,9 +39,24 @@ export class LoginOutcomeService {
     return new DomainError(CREDENTIAL_ERRORS.INVALID_CREDENTIALS);
   }
 
-  /** The last step of every successful login: a session, tokens, `last_login`, the activity entry. */
-  async complete(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod): Promise<TokenPair> {
+  /**
+   * The last step of every successful login: a session, tokens, `last_login`, the activity entry. `user` is the row
+   * as read with the proof: when the account's credentials ended since (a reset, a password change … committed while
+   * the proof was checked), no session opens, the attempt is recorded as a failed login (not counted: nobody
+   * guessed) and `superseded` is thrown: what the sign-in answers when its proof turns out wrong.
+   */
+  async complete(
+    user: User,
+    client: ClientInfo,
+    deviceName: string | null,
+    method: LoginMethod,
+    superseded: ErrorEntry = CREDENTIAL_ERRORS.INVALID_CREDENTIALS,
+  ): Promise<TokenPair> {
     const tokens = await this.sessions.open(user, client, deviceName);
+    if (!tokens) {
+      await this.activity.record({ event: 'auth:login-failed', userId: user.id, actorId: null, client, properties: { ...method, reason: 'credentials-changed' } });
+      throw new DomainError(superseded);
+    }
     await this.users.recordLogin(user.id);
     await this.activity.record({ event: 'auth:login', userId: user.id, actorId: user.id, client, properties: { ...method } });
     return tokens;
