@@ -1,7 +1,8 @@
 /**
  * Issue 28, attack 3: sign-ins racing a recovery. Loops of `POST /api/login` with the old password (and refreshes,
- * and two-factor logins) run while the owner's password reset, password change or email-change revert commits;
- * afterwards not one session, refresh or two-factor challenge that proved the old credentials may work.
+ * two-factor logins, passkey sign-ins) run while the owner's password reset, password change or email-change revert,
+ * or an admin's ban, commits; afterwards not one session, refresh or two-factor challenge that proved the former
+ * credentials may work (after a ban: not even once the account is unbanned).
  *
  * Each scenario runs ROUNDS rounds on a fresh account, CONCURRENCY sign-in loops at a time; the change starts once
  * every loop has had an answer, so sign-ins are in flight on both sides of its commit. The tests wait on answers,
@@ -11,8 +12,10 @@ import { appendFileSync } from 'node:fs';
 import type { Response } from 'supertest';
 import { UserTokensService } from '../../../src/capabilities/account-recovery/user-tokens.service.js';
 import { MailService } from '../../../src/platform/mail/mail.service.js';
+import { loggedInAdmin } from '../../support/admin-helpers.js';
 import { bootMailingTestApp, type MailingTestApp } from '../../support/app.js';
 import { bearer, loggedInUser, markEmailVerified, type LoggedInUser, type TokenPair, uniqueName } from '../../support/factories.js';
+import { SoftwareAuthenticator } from '../../support/software-authenticator.js';
 import { enableTotp } from '../../support/two-factor-helpers.js';
 
 const FRONTEND_URL = 'https://spa.example.test';
@@ -239,6 +242,37 @@ describe('sign-ins racing a recovery (issue 28, attack 3)', () => {
       const cancel = await mailedToken(owner.email, 'Your email address is about to change', 'cancel-email-change');
       const answers = await race(CONCURRENCY, passwordLogin(owner), () => t.http().post('/api/email/cancel-change').send({ token: cancel }).expect(200));
       await countRound(figures, answers, owner.id);
+    }
+    finish(figures);
+  }, 180_000);
+
+  it('attack: password logins and passkey sign-ins racing a ban: none survives it, not even once the account is unbanned', async () => {
+    const figures = newFigures('ban vs logins and passkey sign-ins', 6);
+    const passkeyLoops = CONCURRENCY / 2;
+    const admin = await loggedInAdmin(t);
+    const setStatus = (user: LoggedInUser, status: string) => t.http().patch(`/api/users/${user.id}`).set(admin.auth).send({ status }).expect(200);
+    for (let round = 0; round < figures.rounds; round++) {
+      const user = await verifiedUser();
+      // One authenticator (and passkey) per loop: their signature counters do not race each other.
+      const authenticators = Array.from({ length: passkeyLoops }, () => new SoftwareAuthenticator(FRONTEND_URL));
+      for (const authenticator of authenticators) {
+        const options = await t.http().post('/api/me/passkeys/options').set(user.auth).send({}).expect(200);
+        await t.http().post('/api/me/passkeys').set(user.auth).send({ name: 'racing', response: authenticator.create(options.body.data) }).expect(201);
+      }
+      const login = passwordLogin(user);
+      const answers = await race(
+        CONCURRENCY,
+        async (loop) => {
+          if (loop >= passkeyLoops) return login();
+          const options = await t.http().post('/api/login/passkey/options').send({ username: user.username }).expect(200);
+          const response = authenticators[loop]!.get(options.body.options);
+          return t.http().post('/api/login/passkey').send({ challenge_token: options.body.challenge_token, response });
+        },
+        () => setStatus(user, 'Banned'),
+      );
+      await countLeftovers(figures, user.id);
+      await setStatus(user, 'Active');
+      for (const answer of count(figures, answers)) if (await works(answer.body as unknown as TokenPair)) figures.survivors++;
     }
     finish(figures);
   }, 180_000);
