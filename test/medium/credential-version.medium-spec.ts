@@ -1,6 +1,7 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
 import { TWO_FACTOR_ERRORS } from '../../src/capabilities/two-factor/errors.js';
 import { TwoFactorChallengeService } from '../../src/capabilities/two-factor/two-factor-challenge.service.js';
+import { TwoFactorStateService } from '../../src/capabilities/two-factor/two-factor-state.service.js';
 import { LoginOutcomeService } from '../../src/core/credentials/login-outcome.service.js';
 import { SessionsService, type TokenPair } from '../../src/core/credentials/sessions/sessions.service.js';
 import { AccountLifecycle } from '../../src/core/lifecycle/account-lifecycle.js';
@@ -161,6 +162,20 @@ describe('the credential version', () => {
       await expect(starting).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
       expect(await openChallenges(user)).toBe(0);
       await expect(challenges.start(await reread(user), client, null)).resolves.toMatchObject({ two_factor_required: true });
+    });
+
+    it('a completion and an ending never wait for each other at once: the completion waits, then finds its challenge dead', async () => {
+      const user = await totpUser();
+      const [recoveryCode] = await s.db.transaction((manager) => s.get(TwoFactorStateService).issueRecoveryCodes(manager, user.id));
+      const { challenge_token } = await challenges.start(user, client, null);
+      // A reset under way: it has written the user row (its new password) and not yet ended anything.
+      const ending = await openTransaction();
+      await ending.manager.query(`UPDATE users SET password = 'another-hash' WHERE id = $1`, [user.id]);
+      const completing = challenges.pass({ challenge_token, recovery_code: recoveryCode! }, client);
+      await waitingForLock('');
+      await end(user, 'password-reset', ending.manager);
+      await commit(ending);
+      await expect(completing).rejects.toMatchObject({ code: 'TWO_FACTOR_CHALLENGE_DEAD' });
     });
 
     it('completes only while the account has the version the password proved', async () => {

@@ -158,9 +158,18 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     return outcome.passed;
   }
 
-  /** The answer against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the challenge. */
+  /**
+   * The answer against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the
+   * challenge. The account's row is locked before it, in the order every ending of the credentials takes them (the
+   * user row, then what it ends): a recovery code written to the user row while an ending waited for the challenge
+   * would otherwise deadlock the two. Against an ending in progress the answer therefore waits for its commit, and
+   * then finds the challenge gone.
+   */
   private judge(dto: CompleteTwoFactorLoginDto, tokenHash: string, client: ClientInfo): Promise<Outcome> {
     return this.dataSource.transaction(async (em): Promise<Outcome> => {
+      const found = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash);
+      if (!found) return { kind: 'dead' };
+      await em.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [found.userId]);
       const challenge = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash, true);
       if (!challenge) return { kind: 'dead' };
       const user = await em
