@@ -7,6 +7,7 @@ import { EmailChanges1764800000000 } from './1764800000000-EmailChanges.js';
 import { ApiKeyScopesExpiryChecksum1764830000000 } from './1764830000000-ApiKeyScopesExpiryChecksum.js';
 import { AccountDeletion1764840000000 } from './1764840000000-AccountDeletion.js';
 import { Passkeys1764850000000 } from './1764850000000-Passkeys.js';
+import { CredentialVersion1764860200000 } from './1764860200000-CredentialVersion.js';
 import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
 
 /** Every migration in order; add a new one here when you add its file. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   ApiKeyScopesExpiryChecksum1764830000000,
   AccountDeletion1764840000000,
   Passkeys1764850000000,
+  CredentialVersion1764860200000,
   DeviceTokens1764864000000,
 ];

@@ -3608,7 +3608,7 @@ export interface operations {
                 };
             };
             /**
-             * @description - The username (or email) and password do not match an account.
+             * @description - The username (or email) and password do not match an account, or stopped matching while the login was checked (a password reset or change committed meanwhile).
              *     - A field is missing, unknown, of the wrong type or out of its limits.
              */
             422: {

@@ -14,7 +14,7 @@ import { ADMIN_ROLE_SLUG } from '../../src/core/users/role.entity.js';
 import { User, UserStatus } from '../../src/core/users/user.entity.js';
 import { UsersService } from '../../src/core/users/users.service.js';
 import { uniqueName } from '../support/factories.js';
-import { bootServices, type TestServices } from '../support/services.js';
+import { asProven, bootServices, type TestServices } from '../support/services.js';
 
 const client = { ip: '203.0.113.9', userAgent: 'medium' };
 
@@ -79,7 +79,7 @@ describe('the account lifecycle registry', () => {
 
   /** Signs the user in and resolves the session as the bearer guard does: a recent sign-in. */
   async function signedIn(user: User): Promise<AuthContext> {
-    await sessions.open(user, client, 'medium');
+    await sessions.open(await asProven(s, user), client, 'medium');
     const [session] = await sessions.listActive(user.id);
     return sessions.authenticate({ sub: String(user.id), sid: session.id, gen: 1 }, client);
   }
@@ -100,8 +100,8 @@ describe('the account lifecycle registry', () => {
 
   it('a password change ends the other sessions and keeps the API keys; a reset ends both', async () => {
     const user = await newUser();
-    await sessions.open(user, client, 'kept');
-    await sessions.open(user, client, 'other');
+    await sessions.open(await asProven(s, user), client, 'kept');
+    await sessions.open(await asProven(s, user), client, 'other');
     const [kept] = await sessions.listActive(user.id);
     await addApiKeys(user, 2);
 
@@ -125,7 +125,7 @@ describe('the account lifecycle registry', () => {
 
   it("a password reset ends every participant's credentials in its own transaction: a failing one rolls the reset back", async () => {
     const user = await newUser();
-    await sessions.open(user, client, 'medium');
+    await sessions.open(await asProven(s, user), client, 'medium');
     const { token } = (await s.get(UserTokensService).issueForEmail('password_reset', user.email, 600))!;
     const reset = () => s.get(PasswordResetService).reset({ token, email: user.email, password: 'a new and long passphrase 7Q' }, client);
 
@@ -146,7 +146,7 @@ describe('the account lifecycle registry', () => {
   it("a ban ends every participant's credentials in the admin's transaction: a failing one leaves the user unbanned", async () => {
     const admin = await signedIn(await newUser(ADMIN_ROLE_SLUG));
     const user = await newUser();
-    await sessions.open(user, client, 'medium');
+    await sessions.open(await asProven(s, user), client, 'medium');
     await addApiKeys(user, 1);
     const ban = () => s.get(AdminUsersService).updateUser(admin, user.id, { status: UserStatus.Banned });
 

@@ -10,7 +10,7 @@ import { UserStatus, type User } from '../../src/core/users/user.entity.js';
 import { UsersService } from '../../src/core/users/users.service.js';
 import { DomainError } from '../../src/platform/errors/domain-error.js';
 import { uniqueName } from '../support/factories.js';
-import { bootServices, type TestServices } from '../support/services.js';
+import { asProven, bootServices, type TestServices } from '../support/services.js';
 
 /** The two callers of the updater: the owner on the profile routes, an admin on the admin routes. */
 type Caller = 'owner' | 'admin';
@@ -190,8 +190,8 @@ describe('the account rules profile and admin share', () => {
     const other = await createAccount({ name: uniqueName('Other') });
     const sessions = s.get(SessionsService);
     const client = { ip: '203.0.113.7', userAgent: 'medium' };
-    await sessions.open(target, client, 'kept');
-    await sessions.open(target, client, 'other');
+    await sessions.open(await asProven(s, target), client, 'kept');
+    await sessions.open(await asProven(s, target), client, 'other');
     const keptSessionId = (await sessions.listActive(target.id)).find((session) => session.deviceName === 'kept')!.id;
     const scene: Scene = { target, keptSessionId, other, newEmail: `${uniqueName('new')}@example.com` };
 

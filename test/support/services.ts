@@ -25,3 +25,9 @@ export async function bootServices(env: Record<string, string> = {}): Promise<Te
     close: () => context.close(),
   };
 }
+
+/** The user with its credential version, as a sign-in reads it with the proof (it is not selected by default). */
+export async function asProven<T extends { id: number }>(s: TestServices, user: T): Promise<T & { credentialVersion: number }> {
+  const [{ credential_version: credentialVersion }] = await s.db.query(`SELECT credential_version FROM users WHERE id = $1`, [user.id]);
+  return { ...user, credentialVersion: credentialVersion as number };
+}

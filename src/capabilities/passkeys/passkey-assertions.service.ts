@@ -122,6 +122,8 @@ export class PasskeyAssertionsService {
       .createQueryBuilder('p')
       .addSelect('p.publicKey')
       .innerJoinAndSelect('p.user', 'u')
+      // With the passkey, the account's credential version: the sign-in's session opens only at it.
+      .addSelect('u.credentialVersion')
       .innerJoinAndSelect('u.role', 'r')
       .where('p.credential_id = :credentialId', { credentialId: response.id });
     if (check.userId !== undefined) query.andWhere('p.user_id = :userId', { userId: check.userId ?? 0 });

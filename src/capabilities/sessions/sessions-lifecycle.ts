@@ -21,9 +21,18 @@ interface SessionRow {
 export class SessionsLifecycle implements LifecycleParticipant {
   readonly name = 'sessions';
   readonly tables = ['sessions'];
-  /** Every reason ends the sessions, but for the caller's own when they changed their own password. */
+  /**
+   * Every reason ends the sessions, but for the caller's own when they changed their own password: that one moves to
+   * the new credential version (it proved the new password by setting it).
+   */
   readonly credentials: CredentialHolder[] = [
-    { kind: 'sessions', end: ({ userId, keepSessionId, manager }) => this.sessions.revokeAllForUser(userId, keepSessionId, manager) },
+    {
+      kind: 'sessions',
+      end: async ({ userId, keepSessionId, credentialVersion, manager }) => {
+        if (keepSessionId) await this.sessions.moveToCredentialVersion(keepSessionId, credentialVersion, manager);
+        return this.sessions.revokeAllForUser(userId, keepSessionId, manager);
+      },
+    },
   ];
   readonly exportSections: ExportSection[] = [{ key: 'sessions', order: 50, write: (subject) => this.exportSessions(subject) }];
 

@@ -59,7 +59,7 @@ export const TWO_FACTOR_ERRORS = defineErrors({
   TWO_FACTOR_CHALLENGE_DEAD: {
     status: 422,
     message: 'The two-factor challenge has expired or has been used up. Log in again.',
-    when: 'The `challenge_token` is unknown, expired or used up.',
+    when: 'The `challenge_token` is unknown, expired or used up, or the account’s password was reset or changed since the password step.',
     field: { name: 'challenge_token', rule: 'challenge' },
   },
   NO_PASSKEY_FOR_CHALLENGE: {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
+import { atProvenVersion, provenVersion } from '../../core/credentials/credential-version.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -60,7 +61,12 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     super();
   }
 
-  /** Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind. */
+  /**
+   * Opens a challenge; for SMS the code is texted first, so a gateway failure (502) leaves no challenge behind.
+   * `user` is the row as read with the password: the challenge carries its credential version, and opens only while
+   * the account still has it (credential-version.ts), else the password just proved is no longer the account's and
+   * the answer is that of a wrong one.
+   */
   async start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
     const method = user.twoFactorMethod;
     if (!method) throw new DomainError(PLATFORM_ERRORS.INTERNAL);
@@ -82,14 +88,16 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       .delete()
       .where('user_id = :userId AND (consumed_at IS NOT NULL OR expires_at <= now())', { userId: user.id })
       .execute();
-    await this.challenges.insert({
-      tokenHash: sha256Hex(token),
-      userId: user.id,
-      method,
-      smsCodeHash,
-      deviceName,
-      expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
-    });
+    const opened = (await this.challenges.query(
+      `INSERT INTO two_factor_challenges (token_hash, user_id, method, sms_code_hash, device_name, expires_at, credential_version)
+       SELECT $1, u.id, $3, $4, $5, $6, u.credential_version ${atProvenVersion('$2', '$7')}
+       RETURNING id`,
+      [sha256Hex(token), user.id, method, smsCodeHash, deviceName, new Date(Date.now() + CHALLENGE_TTL_MS), provenVersion(user)],
+    )) as Array<{ id: number }>;
+    if (opened.length !== 1) {
+      await this.activity.record({ event: 'auth:login-failed', userId: user.id, actorId: null, client, properties: { method: 'password', reason: 'credentials-changed' } });
+      throw new DomainError(CREDENTIAL_ERRORS.INVALID_CREDENTIALS);
+    }
     return { two_factor_required: true, challenge_token: token, method };
   }
 
@@ -151,14 +159,30 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     return outcome.passed;
   }
 
-  /** The answer against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the challenge. */
+  /**
+   * The answer against the challenge, with the challenge row locked: a wrong one spends an attempt, a right one the
+   * challenge. The account's row is locked before it, in the order every ending of the credentials takes them (the
+   * user row, then what it ends): a recovery code written to the user row while an ending waited for the challenge
+   * would otherwise deadlock the two. Against an ending in progress the answer therefore waits for its commit, and
+   * then finds the challenge gone.
+   */
   private judge(dto: CompleteTwoFactorLoginDto, tokenHash: string, client: ClientInfo): Promise<Outcome> {
     return this.dataSource.transaction(async (em): Promise<Outcome> => {
+      const found = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash);
+      if (!found) return { kind: 'dead' };
+      await em.query(`SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, [found.userId]);
       const challenge = await this.liveChallenge(em.getRepository(TwoFactorChallenge), tokenHash, true);
       if (!challenge) return { kind: 'dead' };
-      const user = await em.getRepository(User).findOne({ where: { id: challenge.userId }, relations: { role: true } });
-      if (!user || user.twoFactorMethod !== challenge.method) {
-        // Two-factor was turned off or switched since the password step: this challenge means nothing now.
+      const user = await em
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .addSelect('u.credentialVersion')
+        .innerJoinAndSelect('u.role', 'r')
+        .where('u.id = :id', { id: challenge.userId })
+        .getOne();
+      if (!user || user.twoFactorMethod !== challenge.method || user.credentialVersion !== challenge.credentialVersion) {
+        // Two-factor was turned off or switched, or the credentials ended, since the password step: this challenge
+        // means nothing now.
         await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
         return { kind: 'dead' };
       }

@@ -3,6 +3,7 @@ import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
+import { TWO_FACTOR_ERRORS } from './errors.js';
 import { TwoFactorChallengeService } from './two-factor-challenge.service.js';
 
 /** `POST /api/login/two-factor`: the second step of a password login, which ends as every login does. */
@@ -15,7 +16,15 @@ export class TwoFactorLoginService {
 
   async complete(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn> {
     const { user, deviceName, secondFactor } = await this.challenges.pass(dto, client, deviceToken);
-    return this.logins.complete(user, client, deviceName, { method: 'password', second_factor: secondFactor }, deviceToken);
+    // The password step's proof was of credentials that ended meanwhile: the challenge is as dead as if they had ended before.
+    return this.logins.complete(
+      user,
+      client,
+      deviceName,
+      { method: 'password', second_factor: secondFactor },
+      deviceToken,
+      TWO_FACTOR_ERRORS.TWO_FACTOR_CHALLENGE_DEAD,
+    );
   }
 
   passkeyOptions(challengeToken: string): Promise<SecondFactorPasskeyOptionsDto> {

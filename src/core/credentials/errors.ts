@@ -13,7 +13,7 @@ export const CREDENTIAL_ERRORS = defineErrors({
   INVALID_CREDENTIALS: {
     status: 422,
     message: 'These credentials do not match our records.',
-    when: 'The username (or email) and password do not match an account.',
+    when: 'The username (or email) and password do not match an account, or stopped matching while the login was checked (a password reset or change committed meanwhile).',
     field: { name: 'username', rule: 'credentials' },
   },
   ACCOUNT_BANNED: { status: 403, message: 'Your account is banned by administrator.', when: 'The account is banned.' },

@@ -4,7 +4,7 @@ import { ActivityService } from '../activity/activity.service.js';
 import type { ClientInfo } from '../users/auth-context.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { DomainError } from '../../platform/errors/domain-error.js';
+import { DomainError, type ErrorEntry } from '../../platform/errors/domain-error.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { DeviceTokensService } from './devices/device-tokens.service.js';
@@ -52,9 +52,23 @@ export class LoginOutcomeService {
   /**
    * The last step of every successful login: a session (the least recently used past MAX_SESSIONS_PER_USER ends),
    * tokens, the device token (the one the device sent, when it is the account's), `last_login`, the activity entry.
+   * `user` is the row as read with the proof: when the account's credentials ended since (a reset, a password change
+   * … committed while the proof was checked), no session opens, the attempt is recorded as a failed login (not
+   * counted: nobody guessed) and `superseded` is thrown: what the sign-in answers when its proof turns out wrong.
    */
-  async complete(user: User, client: ClientInfo, deviceName: string | null, method: LoginMethod, deviceToken?: string): Promise<SignedIn> {
+  async complete(
+    user: User,
+    client: ClientInfo,
+    deviceName: string | null,
+    method: LoginMethod,
+    deviceToken?: string,
+    superseded: ErrorEntry = CREDENTIAL_ERRORS.INVALID_CREDENTIALS,
+  ): Promise<SignedIn> {
     const tokens = await this.sessions.open(user, client, deviceName);
+    if (!tokens) {
+      await this.activity.record({ event: 'auth:login-failed', userId: user.id, actorId: null, client, properties: { ...method, reason: 'credentials-changed' } });
+      throw new DomainError(superseded);
+    }
     await this.sessions.revokeLeastRecentlyUsed(user.id, this.config.maxSessionsPerUser);
     const device_token = await this.devices.issue(user.id, deviceToken);
     await this.users.recordLogin(user.id);

@@ -57,6 +57,8 @@ export interface CredentialEnding {
   addressFirstProven: boolean;
   /** Who ended them, for the activity entries the holders write. */
   by: Actor;
+  /** The account's credential version from now on (raised by this ending): the kept session moves to it. */
+  credentialVersion: number;
   /** The caller's transaction: the change and the endings commit together. */
   manager: EntityManager;
 }
@@ -130,7 +132,12 @@ export class AccountLifecycle {
     return this.registered;
   }
 
-  /** Ends, on the caller's transaction, every credential the reason ends; the counts per kind. */
+  /**
+   * Ends, on the caller's transaction, every credential the reason ends; the counts per kind. First it raises the
+   * account's credential version: from then on no sign-in that proved the former credentials opens a session or a
+   * two-factor challenge, refreshes or completes one (they check the version where they write, and the row lock this
+   * takes makes one wait for the commit), and the holders then end what was opened before.
+   */
   async end(
     userId: number,
     reason: CredentialEndingReason,
@@ -138,6 +145,7 @@ export class AccountLifecycle {
     options: { keepSessionId?: string | null; by?: Actor; addressFirstProven?: boolean } = {},
   ): Promise<EndedCredentials> {
     const ended: EndedCredentials = { sessions: 0, apiKeys: 0, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 };
+    const credentialVersion = await this.raiseCredentialVersion(userId, manager);
     const ending: CredentialEnding = {
       userId,
       reason,
@@ -145,6 +153,7 @@ export class AccountLifecycle {
       keepSessionId: options.keepSessionId ?? null,
       by: options.by ?? {},
       addressFirstProven: options.addressFirstProven ?? false,
+      credentialVersion,
     };
     // One after another: they share the caller's connection.
     for (const holder of this.holders()) {
@@ -163,6 +172,16 @@ export class AccountLifecycle {
 
   private holders(): CredentialHolder[] {
     return this.registered.flatMap((participant) => participant.credentials ?? []);
+  }
+
+  /** Raises the user's credential version on the caller's transaction (not `updated_at`: the profile did not change); the new version. */
+  private async raiseCredentialVersion(userId: number, manager: EntityManager): Promise<number> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = (await manager.query(`UPDATE users SET credential_version = credential_version + 1 WHERE id = $1 RETURNING credential_version`, [
+      userId,
+    ])) as [Array<{ credential_version: number }>, number];
+    if (!rows[0]) throw new Error(`credential version of user ${userId}: no such user`);
+    return rows[0].credential_version;
   }
 
   /** The sections of the export document, in document order. */

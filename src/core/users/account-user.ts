@@ -5,9 +5,10 @@ type TimestampKey = 'emailVerifiedAt' | 'termsAcceptedAt' | 'lastLogin' | 'creat
 
 /**
  * A user as the services and presenters use it: the entity, or the bearer guard's read of it, whose timestamps are
- * ISO 8601 strings formatted by PostgreSQL (see Instant). Every User is one.
+ * ISO 8601 strings formatted by PostgreSQL (see Instant). Every User is one. Without the credential version: only
+ * the sign-in paths read it, with the proof.
  */
-export type AccountUser = Omit<User, TimestampKey> & {
+export type AccountUser = Omit<User, TimestampKey | 'credentialVersion'> & {
   emailVerifiedAt: Instant | null;
   termsAcceptedAt: Instant | null;
   lastLogin: Instant | null;

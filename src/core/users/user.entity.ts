@@ -116,6 +116,14 @@ export class User {
   @Column({ type: 'int', default: 0 })
   twoFactorRecoveryCodesLeft: number;
 
+  /**
+   * Raised by every end of the account's credentials (AccountLifecycle.end). A session or two-factor challenge carries
+   * the version its sign-in proved, and is created, refreshed and completed only while the user row still has it.
+   * Never selected unless asked for: it is read with the proof (core/credentials/credential-version.ts).
+   */
+  @Column({ type: 'int', default: 0, select: false })
+  credentialVersion: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -83,11 +83,11 @@ export class UsersService {
     return user;
   }
 
-  /** Finds by username or email, case-insensitively, with the password hash selected. */
+  /** Finds by username or email, case-insensitively, with the password hash and the credential version selected. */
   findForLogin(login: string): Promise<User | null> {
     return this.users
       .createQueryBuilder('u')
-      .addSelect('u.password')
+      .addSelect(['u.password', 'u.credentialVersion'])
       .innerJoinAndSelect('u.role', 'r')
       .where(new Brackets((where) => where.where('lower(u.username) = lower(:login)').orWhere('lower(u.email) = lower(:login)')))
       .setParameter('login', login)

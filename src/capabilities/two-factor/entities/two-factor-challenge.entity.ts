@@ -33,6 +33,10 @@ export class TwoFactorChallenge {
   @Column({ type: 'timestamptz', nullable: true })
   consumedAt: Date | null;
 
+  /** The user's credential version the password proved; the challenge completes only while the user still has it. */
+  @Column({ type: 'int' })
+  credentialVersion: number;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 }

@@ -53,4 +53,8 @@ export class Session {
 
   @Column({ type: 'varchar', length: 64, nullable: true, select: false })
   previousRefreshTokenHash: string | null;
+
+  /** The user's credential version its sign-in proved; it refreshes only while the user still has it. */
+  @Column({ type: 'int' })
+  credentialVersion: number;
 }

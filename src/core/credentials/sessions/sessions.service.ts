@@ -13,6 +13,7 @@ import { PreparedQuery } from '../../../platform/database/entity-rows.js';
 import { accountColumns, accountUserOf, guardRow, guardValues } from '../../users/account-user.js';
 import { User, UserStatus } from '../../users/user.entity.js';
 import { RoleDirectory } from '../../users/role-directory.js';
+import { atProvenVersion, provenVersion, type ProvenUser } from '../credential-version.js';
 import { Session } from './session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
 
@@ -56,26 +57,39 @@ export class SessionsService implements BeforeApplicationShutdown {
     this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
   }
 
-  /** Opens a session for a user who just proved who they are, and returns its first token pair. */
-  async open(user: User, client: ClientInfo, deviceName: string | null, manager?: EntityManager): Promise<TokenPair> {
+  /**
+   * Opens a session for a user who just proved who they are, and returns its first token pair; null when the
+   * account's credentials ended since the proof: `user` is the row as read with it, and its credential version is no
+   * longer the account's (see credential-version.ts for how the insert decides against an ending in progress).
+   */
+  async open(user: ProvenUser, client: ClientInfo, deviceName: string | null, manager?: EntityManager): Promise<TokenPair | null> {
     const now = new Date();
     const id = newSessionId();
     const generation = 1;
-    await (manager ?? this.sessions.manager).getRepository(Session).insert({
-      id,
-      userId: user.id,
-      ipAddress: client.ip,
-      userAgent: client.userAgent,
-      deviceName,
-      lastActivity: now,
-      expiresAt: new Date(now.getTime() + this.config.sessionTtlSeconds * 1000),
-      loggedInAt: now,
-      generation,
-      rotatedAt: now,
-      refreshTokenHash: sha256Hex(this.tokens.refreshToken(id, generation)),
-      previousRefreshTokenHash: null,
-    });
-    return this.pair(user.id, id, generation, now);
+    const opened = (await (manager ?? this.sessions.manager).query(
+      `INSERT INTO sessions (id, user_id, ip_address, user_agent, device_name, last_activity, expires_at, logged_in_at, generation, rotated_at,
+                             refresh_token_hash, previous_refresh_token_hash, credential_version)
+       SELECT $1, u.id, $3, $4, $5, $6, $7, $6, $8, $6, $9, NULL, u.credential_version ${atProvenVersion('$2', '$10')}
+       RETURNING id`,
+      [
+        id,
+        user.id,
+        client.ip,
+        client.userAgent,
+        deviceName,
+        now,
+        new Date(now.getTime() + this.config.sessionTtlSeconds * 1000),
+        generation,
+        sha256Hex(this.tokens.refreshToken(id, generation)),
+        provenVersion(user),
+      ],
+    )) as Array<{ id: string }>;
+    return opened.length === 1 ? this.pair(user.id, id, generation, now) : null;
+  }
+
+  /** Keeps a session across an ending of its account's credentials (its owner set the new password from it). */
+  async moveToCredentialVersion(sessionId: string, credentialVersion: number, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE sessions SET credential_version = $2 WHERE id = $1 AND revoked_at IS NULL`, [sessionId, credentialVersion]);
   }
 
   /**
@@ -88,12 +102,13 @@ export class SessionsService implements BeforeApplicationShutdown {
     const session = await this.sessions
       .createQueryBuilder('s')
       .addSelect(['s.refreshTokenHash', 's.previousRefreshTokenHash'])
-      // Of the user only what the ban check needs: hydrating the whole row was most of a refresh's own CPU.
+      // Of the user only what the ban and version checks need: hydrating the whole row was most of a refresh's own CPU.
       .innerJoin('s.user', 'u')
-      .addSelect(['u.id', 'u.status'])
+      .addSelect(['u.id', 'u.status', 'u.credentialVersion'])
       .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
       .getOne();
-    if (!session || !session.user) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    // A session of former credentials refreshes no more (their ending revokes it too).
+    if (!session || !session.user || session.credentialVersion !== session.user.credentialVersion) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     if (session.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     if (this.isIdle(session.lastActivity.getTime())) {
       // Unused for SESSION_IDLE_TTL: whoever holds its refresh token now, the session is over.
@@ -299,8 +314,12 @@ export class SessionsService implements BeforeApplicationShutdown {
         refreshTokenHash: sha256Hex(this.tokens.refreshToken(session.id, generation)),
         lastActivity: now,
       })
-      // Compare-and-swap: of two concurrent refreshes only one rotates.
-      .where('id = :id AND generation = :generation AND revoked_at IS NULL', { id: session.id, generation: session.generation })
+      // Compare-and-swap: of two concurrent refreshes only one rotates; and only while the account's credentials are
+      // still the ones the session proved.
+      .where(
+        'id = :id AND generation = :generation AND revoked_at IS NULL AND credential_version = (SELECT credential_version FROM users WHERE id = :userId)',
+        { id: session.id, generation: session.generation, userId: session.userId },
+      )
       .execute();
     if (result.affected !== 1) return null;
     return this.pair(session.userId, session.id, generation, now);
