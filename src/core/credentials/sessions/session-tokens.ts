@@ -74,6 +74,32 @@ export class SessionTokens {
   }
 
   /**
+   * The claims of an access token this key signed, or null for any other string. HS256 only, so `none`, RS/ES
+   * confusion and `jku`/`jwk`/`kid` headers are refused or ignored; `iss` and `aud` must be ours; `exp` must not have
+   * passed and `iat` must be present and at most ACCESS_TOKEN_TTL old (both with ACCESS_TOKEN_LEEWAY_SECONDS of
+   * clock skew); then the claims must have the shape this class signs (`sid`, a numeric `sub`) and an acceptable
+   * lifetime (lifetimeAcceptable).
+   */
+  verifyAccessToken(token: string): AccessTokenClaims | null {
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, this.accessKey, {
+        algorithms: ['HS256'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        // maxAge makes `iat` required and bounds the token's age.
+        maxAge: this.accessTtlSeconds + ACCESS_TOKEN_LEEWAY_SECONDS,
+        clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
+      });
+    } catch {
+      return null;
+    }
+    const claims = payload as Partial<AccessTokenClaims> & { iat?: unknown; exp?: unknown };
+    if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || !/^\d{1,10}$/.test(claims.sub)) return null;
+    return this.lifetimeAcceptable(claims) ? (claims as AccessTokenClaims) : null;
+  }
+
+  /**
    * The claims a verified access token must also satisfy: `exp` and `iat` present, issued not in the future, and a
    * lifetime no longer than ACCESS_TOKEN_TTL whatever `exp` says (a token signed elsewhere with the key, or by an
    * older configuration, cannot outlive the current one).
