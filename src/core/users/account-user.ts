@@ -64,13 +64,18 @@ const ACCOUNT_COLUMNS: { readonly [Property in keyof AccountUserRow]-?: readonly
   updatedAt: ['updated_at', isoTimestamp],
 };
 
+/** The SQL expression of each AccountUserRow property of the users row `alias` (see ACCOUNT_COLUMNS). */
+export function accountUserFields(alias: string): Record<keyof AccountUserRow, string> {
+  return Object.fromEntries(
+    Object.entries(ACCOUNT_COLUMNS).map(([property, [column, read]]) => [property, read(`"${alias}"."${column}"`)]),
+  ) as Record<keyof AccountUserRow, string>;
+}
+
 /**
  * The user of the users row `alias` as one JSON object keyed by AccountUserRow's property names (the password hash
  * never): what the bearer guard reads on every authenticated request, with no TypeORM hydration and no Date per
  * request. Parsed, it is an AccountUserRow as it is.
  */
 export function accountUserObject(alias: string): string {
-  return jsonObject(
-    Object.fromEntries(Object.entries(ACCOUNT_COLUMNS).map(([property, [column, read]]) => [property, read(`"${alias}"."${column}"`)])),
-  );
+  return jsonObject(accountUserFields(alias));
 }
