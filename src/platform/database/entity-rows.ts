@@ -1,5 +1,5 @@
 import type { Pool, QueryResultRow } from 'pg';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 
 /** json_build_object takes at most 100 arguments: 50 keys and their values. */
 const JSON_OBJECT_MAX_KEYS = 50;
@@ -29,8 +29,13 @@ export class PreparedQuery {
     private readonly text: string,
   ) {}
 
-  /** Errors come out as from TypeORM's query runner: a refused connection as it is, a failed query as QueryFailedError. */
-  rows(values: unknown[]): Promise<QueryResultRow[]> {
+  /**
+   * Errors come out as from TypeORM's query runner: a refused connection as it is, a failed query as QueryFailedError.
+   * Given a transaction's `manager`, the statement runs on the transaction's connection instead (unnamed, through
+   * TypeORM, so it commits or rolls back with the rest).
+   */
+  rows(values: unknown[], manager?: EntityManager): Promise<QueryResultRow[]> {
+    if (manager) return manager.query(this.text, values);
     return this.run(values, 'object') as Promise<QueryResultRow[]>;
   }
 

@@ -47,6 +47,8 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
   readonly kind = 'sessions';
   readonly tokens: SessionTokens;
   private authentication?: AuthenticationQuery;
+  /** The INSERT of open(), prepared on first use (every sign-in runs it). */
+  private insertSession?: PreparedQuery;
   /** `last_activity` writes, batched (see BatchedTouch). */
   private readonly lastActivityWrites = new BatchedTouch<string>(
     (sessionIds) => this.authenticationQuery().touch.rows([sessionIds]),
@@ -78,20 +80,17 @@ export class SessionsService implements BeforeApplicationShutdown, OnModuleInit,
     const now = new Date();
     const id = newSessionId();
     const generation = 1;
-    await (manager ?? this.sessions.manager).getRepository(Session).insert({
-      id,
-      userId: user.id,
-      ipAddress: client.ip,
-      userAgent: client.userAgent,
-      deviceName,
-      lastActivity: now,
-      expiresAt: new Date(now.getTime() + this.config.sessionTtlSeconds * 1000),
-      loggedInAt: now,
-      generation,
-      rotatedAt: now,
-      refreshTokenHash: sha256Hex(this.tokens.refreshToken(id, generation)),
-      previousRefreshTokenHash: null,
-    });
+    const expiresAt = new Date(now.getTime() + this.config.sessionTtlSeconds * 1000);
+    const refreshTokenHash = sha256Hex(this.tokens.refreshToken(id, generation));
+    this.insertSession ??= new PreparedQuery(
+      this.sessions.manager.connection,
+      'tessera_session_open',
+      // created_at takes its default (now()); revoked_at and previous_refresh_token_hash stay null.
+      `INSERT INTO "sessions" ("id", "user_id", "ip_address", "user_agent", "device_name", "last_activity", "expires_at",
+                               "logged_in_at", "generation", "rotated_at", "refresh_token_hash")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $8, $6, $9)`,
+    );
+    await this.insertSession.rows([id, user.id, client.ip, client.userAgent, deviceName, now, expiresAt, generation, refreshTokenHash], manager);
     return this.pair(user.id, id, generation, now);
   }
 
