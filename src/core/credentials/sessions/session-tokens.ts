@@ -51,14 +51,15 @@ export function sameDigest(a: string | null | undefined, b: string | null | unde
 export class SessionTokens {
   /** A KeyObject: jsonwebtoken given a string first tries to parse it as a PEM key on every verify. */
   readonly accessKey: KeyObject;
-  private readonly refreshKey: Buffer;
+  /** A KeyObject too: createHmac given a Buffer checks and wraps it on every call (15 µs against 2 µs per MAC). */
+  private readonly refreshKey: KeyObject;
 
   constructor(
     secret: string,
     readonly accessTtlSeconds: number,
   ) {
     this.accessKey = createSecretKey(Buffer.from(secret, 'utf8'));
-    this.refreshKey = createHmac('sha256', secret).update('tessera refresh tokens').digest();
+    this.refreshKey = createSecretKey(createHmac('sha256', secret).update('tessera refresh tokens').digest());
   }
 
   signAccessToken(claims: AccessTokenClaims, issuedAt: Date): string {
