@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
+import { PasswordStrengthWorker } from './password-strength-worker.js';
 
 /** One message for every refusal: it says why without saying which check caught the password (CONTRACT §3). */
 export const PASSWORD_REFUSED_MESSAGE = 'This password is too common or has appeared in a data breach; choose another.';
@@ -19,6 +19,11 @@ export const PWNED_TIMEOUT_MS = 1500;
  */
 export const SCORED_LENGTH = 64;
 const L33T_MAX_SUBSTITUTIONS = 10;
+/**
+ * The dictionaries are unloaded this long after the last screening: a burst of sign-ups keeps them, a quiet server
+ * does not hold some 45 MiB for them (see PasswordStrengthWorker).
+ */
+export const ESTIMATOR_IDLE_MS = 30_000;
 
 /** What the offline check compares a password with: the account's own words (ASVS 5: no password built from them). */
 export interface PasswordOwner {
@@ -48,11 +53,15 @@ export function ownerWords(owner: PasswordOwner): string[] {
  * leave the process, the suffixes are compared here. Nothing of the password or its hash is logged.
  */
 @Injectable()
-export class PasswordPolicyService {
+export class PasswordPolicyService implements OnApplicationShutdown {
   private readonly logger = new Logger(PasswordPolicyService.name);
-  private estimator?: Promise<ZxcvbnFactory>;
+  private readonly estimator = new PasswordStrengthWorker({ maxLength: SCORED_LENGTH, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS }, ESTIMATOR_IDLE_MS);
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.estimator.close();
+  }
 
   /** Throws a 422 on `field` when the password is refused. */
   async assertAcceptable(password: string, owner: PasswordOwner, field = 'password'): Promise<void> {
@@ -62,8 +71,8 @@ export class PasswordPolicyService {
   }
 
   /** The zxcvbn score (0 to 4) of the password against the dictionaries and the owner's words. */
-  async score(password: string, owner: PasswordOwner): Promise<number> {
-    return (await this.loadEstimator()).check(password, ownerWords(owner)).score;
+  score(password: string, owner: PasswordOwner): Promise<number> {
+    return this.estimator.score(password, ownerWords(owner));
   }
 
   private async isStrongEnough(password: string, owner: PasswordOwner): Promise<boolean> {
@@ -94,25 +103,6 @@ export class PasswordPolicyService {
       return pwnedFailClosed;
     }
     return rangeCount(body, suffix) >= pwnedMinCount;
-  }
-
-  /** Built once, on first use: the dictionaries take about 100 ms and some MiB to load. */
-  private loadEstimator(): Promise<ZxcvbnFactory> {
-    this.estimator ??= (async () => {
-      const [{ ZxcvbnFactory }, common, en] = await Promise.all([
-        import('@zxcvbn-ts/core'),
-        import('@zxcvbn-ts/language-common'),
-        import('@zxcvbn-ts/language-en'),
-      ]);
-      return new ZxcvbnFactory({
-        maxLength: SCORED_LENGTH,
-        l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
-        dictionary: { ...common.dictionary, ...en.dictionary },
-        graphs: common.adjacencyGraphs,
-        translations: en.translations,
-      });
-    })();
-    return this.estimator;
   }
 }
 
