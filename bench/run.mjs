@@ -120,6 +120,23 @@ function stop(child) {
   });
 }
 
+/**
+ * How the measured checkout starts in production: its `npm run start:prod`, read from its package.json
+ * (`[VAR=value …] [exec] node [flags …] <entry>`), so the bench measures the flags and malloc settings the
+ * Dockerfile and `npm start` use.
+ */
+function productionStart(dir) {
+  const script = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts['start:prod'];
+  const words = script.trim().split(/\s+/).filter((word) => word !== 'exec');
+  const env = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
+    const [name, ...value] = words.shift().split('=');
+    env[name] = value.join('=');
+  }
+  if (words.shift() !== 'node') throw new Error(`start:prod is not a node command: ${script}`);
+  return { script, env, args: words };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Load
 
@@ -371,12 +388,13 @@ async function main() {
   };
   const appConfig = loadConfig(env);
 
+  const start = productionStart(appRoot);
   let tessera;
   let ceiling;
   try {
     const logFd = openSync(logFile, 'a');
     const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
-    tessera = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], { cwd: appRoot, env, stdio: ['ignore', logFd, logFd] });
+    tessera = spawn(process.execPath, [...nodeArgs, ...start.args], { cwd: appRoot, env: { ...env, ...start.env }, stdio: ['ignore', logFd, logFd] });
     await waitFor(`http://127.0.0.1:${tesseraPort}/health/ready`, tessera);
     await settle(tessera.pid);
     const startRssMb = rssMb(tessera.pid);
@@ -476,7 +494,7 @@ async function main() {
 
     const report = [
       '',
-      `Tessera (NODE_ENV=production, LOG_LEVEL=info to ${path.relative(root, logFile)}), ${USERS} users; ` +
+      `Tessera (${path.relative(root, appRoot) || '.'}: \`${start.script}\`, NODE_ENV=production, LOG_LEVEL=info to ${path.relative(root, logFile)}), ${USERS} users; ` +
         `${WARMUP_SECONDS} s warm-up, ${MEASURE_SECONDS} s measured per row; ARGON2_MAX_CONCURRENT and BODY_LIMIT at their defaults ` +
         `(${appConfig.argon2MaxConcurrent} hashes at once, ${appConfig.bodyLimitBytes / 1024} KB).`,
       '',
@@ -506,7 +524,7 @@ async function main() {
     const resultFile = path.join(RESULTS_DIR, `${stamp}.json`);
     writeFileSync(
       resultFile,
-      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, start: start.script, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
     );
     process.stdout.write(`results: ${path.relative(root, resultFile)}\n`);
   } finally {
