@@ -17,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
+import { productionStart } from '../scripts/production-start.mjs';
 import { seed } from './seed.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -118,23 +119,6 @@ function stop(child) {
     });
     child.kill('SIGTERM');
   });
-}
-
-/**
- * How the measured checkout starts in production: its `npm run start:prod`, read from its package.json
- * (`[VAR=value …] [exec] node [flags …] <entry>`), so the bench measures the flags and malloc settings the
- * Dockerfile and `npm start` use.
- */
-function productionStart(dir) {
-  const script = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts['start:prod'];
-  const words = script.trim().split(/\s+/).filter((word) => word !== 'exec');
-  const env = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
-    const [name, ...value] = words.shift().split('=');
-    env[name] = value.join('=');
-  }
-  if (words.shift() !== 'node') throw new Error(`start:prod is not a node command: ${script}`);
-  return { script, env, args: words };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
