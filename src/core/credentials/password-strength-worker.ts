@@ -39,8 +39,9 @@ type Answer = { id: number; score: number; error?: undefined } | { id: number; e
 
 /**
  * zxcvbn-ts scoring in a worker thread that lives only while passwords are being screened. Its dictionaries take
- * some 27 MiB of heap (about 45 MiB resident) once loaded, and the module data stays for the life of the isolate
- * that imported it: in the server's own isolate that was for good, after the first sign-up or password change.
+ * some 27 MiB of heap once loaded (the server's RSS fell by about 30 MiB when the worker ended), and the module data
+ * stays for the life of the isolate that imported it: in the server's own isolate that was for good, after the first
+ * sign-up or password change.
  * In a worker, it all goes when the worker ends, `idleMs` after the last score; the next screening starts a new one
  * (about 150 ms of CPU, in the worker). The matching itself (up to some 40 ms for an adversarial password) no longer
  * runs on the event loop either.
