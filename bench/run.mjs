@@ -3,7 +3,8 @@
 // Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
 // --only a,b (row ids: me, me-key, client, client-token, v1, v1-key, details, refresh, login, junk, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
 // --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432), --no-floor (skip the
-// framework floor, bench/floor/server.mjs).
+// framework floor, bench/floor/server.mjs), --app DIR (build and run the Tessera checkout in DIR instead of this one:
+// before/after comparisons with the same bench).
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
+import { productionStart } from '../scripts/production-start.mjs';
 import { seed } from './seed.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -28,6 +30,8 @@ const MEASURE_SECONDS = quick ? 3 : 10;
 const ROUNDS = Number(option('--rounds') ?? 3);
 const ONLY = option('--only')?.split(',');
 const CPU_PROF_DIR = option('--cpu-prof');
+/** The checkout whose build is measured (its dist/); the results still go to this bench's results directory. */
+const appRoot = option('--app') ? path.resolve(option('--app')) : root;
 const FLOOR_KINDS = flag('--no-floor') ? [] : [
   { kind: 'node-http', label: 'node:http' },
   { kind: 'node-http-swapped-prototypes', label: 'node:http, prototypes swapped as Express does' },
@@ -59,10 +63,21 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/** Peak resident set size (VmHWM), MiB (/proc reports KiB). */
-function peakRssMb(pid) {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A line of /proc/<pid>/status in MiB (/proc reports KiB): VmHWM is the peak resident set, VmRSS the current one. */
+function statusMb(pid, field) {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Number(match[1]) / 1024 : NaN;
+}
+
+const peakRssMb = (pid) => statusMb(pid, 'VmHWM');
+const rssMb = (pid) => statusMb(pid, 'VmRSS');
+
+/**
+ * Sets the process's peak RSS back to its current RSS (Linux: `5` to /proc/<pid>/clear_refs), so the next row's
+ * peak is its own and not the highest of every row before it.
+ */
+function resetPeakRss(pid) {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 async function waitFor(url, child, seconds = 60) {
@@ -139,6 +154,8 @@ function probeLatency(url) {
  */
 function measure(pid, job, probeUrl) {
   return new Promise((resolve, reject) => {
+    const rssBeforeMb = rssMb(pid);
+    resetPeakRss(pid);
     const loader = fork(path.join(import.meta.dirname, 'load.mjs'), { stdio: 'inherit' });
     let cpuBefore = 0;
     let stopProbe;
@@ -151,7 +168,7 @@ function measure(pid, job, probeUrl) {
         const r = message.result;
         const peak = peakRssMb(pid);
         const probe = stopProbe ? { probe: await stopProbe() } : {};
-        resolve({ ...r, cpuMsPerRequest: r.requestsTotal > 0 ? (cpu * 1000) / r.requestsTotal : NaN, cpuSeconds: cpu, peakRssMb: peak, ...probe });
+        resolve({ ...r, cpuMsPerRequest: r.requestsTotal > 0 ? (cpu * 1000) / r.requestsTotal : NaN, cpuSeconds: cpu, rssBeforeMb, peakRssMb: peak, ...probe });
         loader.kill();
       } else if (message.type === 'error') reject(new Error(message.message));
     });
@@ -185,7 +202,7 @@ async function avatarUpload(dir) {
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
 function table(rows) {
-  const header = ['route', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'peak RSS MiB'];
+  const header = ['route', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req', 'RSS before MiB', 'peak RSS MiB'];
   const lines = rows.map((r) => [
     r.label,
     String(r.connections),
@@ -195,6 +212,7 @@ function table(rows) {
     r.requestsTotal > 0 ? fmt(r.p99) : '–',
     String(r.non2xx + r.errors + r.timeouts),
     fmt(r.cpuMsPerRequest, 3),
+    fmt(r.rssBeforeMb),
     fmt(r.peakRssMb),
   ]);
   return [
@@ -290,9 +308,9 @@ async function databaseServer() {
     await probe.end().catch(() => undefined);
     if (answers) return { serverUrl: local };
   }
-  const dist = (file) => import(pathToFileURL(path.join(root, 'dist', 'src', file)).href);
-  const { startEmbeddedPostgres } = await dist('database/embedded-postgres.js');
-  const { createRootLogger } = await dist('logging/logger.js');
+  const dist = (file) => import(pathToFileURL(path.join(appRoot, 'dist', 'src', file)).href);
+  const { startEmbeddedPostgres } = await dist('platform/database/embedded-postgres.js');
+  const { createRootLogger } = await dist('platform/logging/logger.js');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-bench-pg-'));
   const server = await startEmbeddedPostgres({ dataDir, database: 'postgres', logger: createRootLogger('warn') });
   return {
@@ -305,10 +323,10 @@ async function databaseServer() {
 
 async function main() {
   if (!flag('--no-build')) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+    const build = spawnSync('npm', ['run', 'build'], { cwd: appRoot, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build failed');
   }
-  const { loadConfig } = await import(pathToFileURL(path.join(root, 'dist', 'src', 'config', 'app-config.js')).href);
+  const { loadConfig } = await import(pathToFileURL(path.join(appRoot, 'dist', 'src', 'platform', 'config', 'app-config.js')).href);
 
   const { serverUrl, embedded } = await databaseServer();
   const databaseName = `tessera_bench_${randomBytes(4).toString('hex')}`;
@@ -357,18 +375,21 @@ async function main() {
   };
   const appConfig = loadConfig(env);
 
+  const start = productionStart(appRoot);
   let tessera;
   let ceiling;
   try {
     const logFd = openSync(logFile, 'a');
     const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`] : [];
-    tessera = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], { cwd: root, env, stdio: ['ignore', logFd, logFd] });
+    tessera = spawn(process.execPath, [...nodeArgs, ...start.args], { cwd: appRoot, env: { ...env, ...start.env }, stdio: ['ignore', logFd, logFd] });
     await waitFor(`http://127.0.0.1:${tesseraPort}/health/ready`, tessera);
+    await settle(tessera.pid);
+    const startRssMb = rssMb(tessera.pid);
 
     const db = new pg.Client({ connectionString: databaseUrl.href });
     await db.connect();
     process.stdout.write(`seeding ${USERS} users, sessions and API keys… `);
-    const seeded = await seed(db, { users: USERS, password: PASSWORD, jwtSecret, accessTtlSeconds: 3600, appConfig });
+    const seeded = await seed(db, { appRoot, users: USERS, password: PASSWORD, jwtSecret, accessTtlSeconds: 3600, appConfig });
     await db.end();
     process.stdout.write('done\n');
 
@@ -460,9 +481,12 @@ async function main() {
 
     const report = [
       '',
-      `Tessera (NODE_ENV=production, LOG_LEVEL=info to ${path.relative(root, logFile)}), ${USERS} users; ` +
+      `Tessera (${path.relative(root, appRoot) || '.'}: \`${start.script}\`, NODE_ENV=production, LOG_LEVEL=info to ${path.relative(root, logFile)}), ${USERS} users; ` +
         `${WARMUP_SECONDS} s warm-up, ${MEASURE_SECONDS} s measured per row; ARGON2_MAX_CONCURRENT and BODY_LIMIT at their defaults ` +
         `(${appConfig.argon2MaxConcurrent} hashes at once, ${appConfig.bodyLimitBytes / 1024} KB).`,
+      '',
+      // Each row's peak is its own: the high-water mark is reset to the current RSS before the row's warm-up.
+      `RSS after start-up, idle: ${fmt(startRssMb)} MiB. Peak RSS per row: the highest RSS during that row (warm-up included).`,
       '',
       table(rows),
       '',
@@ -487,7 +511,7 @@ async function main() {
     const resultFile = path.join(RESULTS_DIR, `${stamp}.json`);
     writeFileSync(
       resultFile,
-      JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, start: start.script, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
     );
     process.stdout.write(`results: ${path.relative(root, resultFile)}\n`);
   } finally {

@@ -6,17 +6,17 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const dist = (file) => import(pathToFileURL(path.resolve(import.meta.dirname, '..', 'dist', 'src', file)).href);
-
 /**
  * @param {import('pg').Client} db connected to the bench database (migrated by the app's start-up)
+ * @param {{ appRoot: string }} options appRoot: the checkout whose dist/ is measured (its code makes the credentials)
  * @returns {Promise<{ users: {id:number, username:string}[], tokens: string[], refreshTokens: string[], apiKeys: string[] }>}
  */
-export async function seed(db, { users: count, password, jwtSecret, accessTtlSeconds, appConfig }) {
-  const { PasswordService } = await dist('auth/password.service.js');
-  const { SessionTokens, newSessionId, sha256Hex } = await dist('sessions/session-tokens.js');
-  const { generateApiKey, hashApiKeySecret } = await dist('api-keys/api-key-tokens.js');
-  const { DEFAULT_API_KEY_SCOPES } = await dist('common/auth/api-key-scopes.js');
+export async function seed(db, { appRoot, users: count, password, jwtSecret, accessTtlSeconds, appConfig }) {
+  const dist = (file) => import(pathToFileURL(path.join(appRoot, 'dist', 'src', file)).href);
+  const { PasswordService } = await dist('core/credentials/password.service.js');
+  const { SessionTokens, newSessionId, sha256Hex } = await dist('core/credentials/sessions/session-tokens.js');
+  const { generateApiKey, hashApiKeySecret } = await dist('capabilities/api-keys/api-key-tokens.js');
+  const { DEFAULT_API_KEY_SCOPES } = await dist('core/users/api-key-scopes.js');
 
   const passwordHash = await new PasswordService(appConfig).hash(password);
   const { rows: users } = await db.query(

@@ -1,14 +1,14 @@
 // Soak test (`npm run load`, after `npm run build`): the production build under mixed traffic for a while, then a
 // check that every acknowledged write is in the database and that memory stayed flat. Not part of `npm test`.
 //
-// It starts `node dist/src/main.js` (NODE_ENV=production, production argon2 cost) on a new database on
+// It starts the build as `npm run start:prod` does (NODE_ENV=production, production argon2 cost) on a new database on
 // LOAD_DATABASE_SERVER_URL (default: the PostgreSQL on 127.0.0.1:5432), with the Redis at LOAD_REDIS_URL
 // (default 127.0.0.1:6379) and a local SMTP sink. Each connection owns one user and works sequentially, so the
 // expected database state is known exactly: reads with the JWT and with an API key, profile writes, logins and
 // session revocations, API-key creation and deletion, avatar uploads.
 //
 //   LOAD_DURATION_S (120)  LOAD_CONNECTIONS (100)  LOAD_MIX (see DEFAULT_MIX)  LOAD_KEEP_DATABASE=1 keeps the database.
-//   LOAD_MAIN runs another build of main.js than dist/src/main.js.
+//   LOAD_MAIN runs another build of main.js than dist/src/main.js (with start:prod's flags and environment).
 // Exit status 1 when a request answered 5xx or failed, a write went missing, or the RSS high-water mark of the second
 // half is 10 % or more above the first half's.
 import { spawn } from 'node:child_process';
@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
+import { productionStart } from './production-start.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DURATION_S = Number(process.env.LOAD_DURATION_S ?? 120);
@@ -29,6 +30,7 @@ const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 100);
 const SERVER_URL = process.env.LOAD_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.LOAD_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MAIN = process.env.LOAD_MAIN ?? path.join(ROOT, 'dist', 'src', 'main.js');
+const START = productionStart(ROOT);
 
 /** Operation weights of the mix (out of their sum); LOAD_MIX="readMe=1,writeDetails=1" replaces it. */
 const DEFAULT_MIX = [
@@ -271,11 +273,12 @@ async function main() {
   await new Promise((resolve) => smsGateway.listen(0, '127.0.0.1', resolve));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...START.args.slice(0, -1), MAIN], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
+      ...START.env,
       NODE_ENV: 'production',
       PORT: String(port),
       APP_URL: base,

@@ -18,6 +18,8 @@ import { createRootLogger } from './platform/logging/logger.js';
 // V8 lets the old generation grow to several times its live size between full collections: under load that is
 // ~250 MB resident for a live heap of ~50 MB, almost all of it dead request objects. Growing by at most 1.5x keeps
 // the resident set under 200 MB at the same throughput (`npm run bench`). The flag is read at every collection.
+// The young generation's size is fixed when the heap is set up, so its limit is a start flag instead (the
+// Dockerfile's CMD and `npm run start:prod`: --max-semi-space-size).
 v8.setFlagsFromString('--heap-growing-percent=50');
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -60,7 +60,7 @@ describe('api key tokens', () => {
     expect(parseApiKey(credential)).toBeNull();
   });
 
-  it('claims only ptlc_ credentials, so access tokens go on to the JWT strategy', () => {
+  it('claims only ptlc_ credentials, so the bearer guard verifies anything else as an access token', () => {
     expect(isApiKeyCredential('ptlc_x')).toBe(true);
     expect(isApiKeyCredential('eyJhbGciOiJIUzI1NiJ9.e30.sig')).toBe(false);
   });

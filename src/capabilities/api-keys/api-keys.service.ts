@@ -17,9 +17,9 @@ import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { BatchedTouch } from '../../platform/database/batched-touch.js';
-import { PreparedQuery } from '../../platform/database/entity-rows.js';
+import { jsonObject, PreparedQuery } from '../../platform/database/entity-rows.js';
 import { MailService } from '../../platform/mail/mail.service.js';
-import { accountColumns, accountUserOf, guardRow, guardValues } from '../../core/users/account-user.js';
+import { accountUserObject, type AccountUser, type AccountUserRow } from '../../core/users/account-user.js';
 import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
 import { UserStatus } from '../../core/users/user.entity.js';
 import { RoleDirectory } from '../../core/users/role-directory.js';
@@ -42,8 +42,6 @@ export const API_KEYS_PER_USER = 25;
 const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points: 1, durationSeconds: 60 };
 /** `last_used_at` (and `last_used_ip`) are written at most this often per key. */
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-/** The key's columns before its owner's in the authentication row. */
-const KEY_COLUMN_COUNT = 8;
 const DAY_MS = 86_400_000;
 /** Reports of leaked keys (POST …/api-keys/revoke, public) per client address. */
 export const REVOKE_RATE_LIMIT: RateLimitRule = { name: 'api-key-revoke-ip', points: 10, durationSeconds: 60 };
@@ -70,6 +68,21 @@ export interface CreatedApiKey {
 /** A presented key, split, and whether its checksum held. */
 interface PresentedKey extends ApiKeyParts {
   checksummed: boolean;
+}
+
+/** What authenticate() reads of a key and its owner, by name (see authenticationQuery()). */
+interface KeyAuthenticationRow {
+  id: number;
+  userId: number;
+  secretHash: string;
+  formatVersion: ApiKey['formatVersion'];
+  scopes: ApiKeyScope[];
+  allowedIps: string[];
+  /** Decided by PostgreSQL's clock, as the expiry is stored. */
+  expired: boolean;
+  /** `last_used_at` is due a write (see LAST_USED_WRITE_INTERVAL_MS), by the clock the write itself uses. */
+  useDue: boolean;
+  user: AccountUserRow;
 }
 
 interface AuthenticationQuery {
@@ -260,21 +273,12 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
     const presented = await this.presentedKey(credential);
     if (!presented) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    const row = guardValues(await this.authenticationQuery().query.arrays([presented.identifier]));
+    const row = await this.authenticationQuery().query.value<KeyAuthenticationRow>([presented.identifier]);
     if (!row) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    const [id, userId, secretHash, formatVersion, scopes, allowedIps, expired, useDue] = row as [
-      number,
-      number,
-      string,
-      ApiKey['formatVersion'],
-      ApiKeyScope[],
-      string[],
-      boolean,
-      boolean,
-    ];
-    if (!accepts({ secretHash, formatVersion }, presented)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const { id, userId, scopes, allowedIps, expired, useDue } = row;
+    if (!accepts(row, presented)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     if (expired) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    const user = accountUserOf(row, KEY_COLUMN_COUNT);
+    const user: AccountUser = row.user;
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     user.role = await this.roles.get(user.roleId);
     if (!user.role) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
@@ -348,9 +352,9 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request. The row is one JSON array (guardRow): the key's columns (KEY_COLUMN_COUNT of them; whether it
-   * expired and whether `last_used_at` is due a write are decided by PostgreSQL's clock, as the write itself is),
-   * then the owner (accountColumns); the role comes from memory (RoleDirectory).
+   * by the query builder per request. The row is one JSON object read by name (KeyAuthenticationRow): the key's
+   * columns, whether it expired and whether `last_used_at` is due a write (decided by PostgreSQL's clock, as the
+   * write itself is), and the owner (accountUserObject); the role comes from memory (RoleDirectory).
    */
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
@@ -358,12 +362,17 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       const query = new PreparedQuery(
         dataSource,
         'tessera_api_key_authenticate',
-        `SELECT ${guardRow(
-          '"k"."id", "k"."user_id", "k"."secret_hash", "k"."format_version", "k"."scopes", "k"."allowed_ips"',
-          '"k"."expires_at" IS NOT NULL AND "k"."expires_at" <= now()',
-          `"k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '${LAST_USED_WRITE_INTERVAL_MS / 1000} seconds'`,
-          accountColumns('u'),
-        )}
+        `SELECT ${jsonObject({
+          id: '"k"."id"',
+          userId: '"k"."user_id"',
+          secretHash: '"k"."secret_hash"',
+          formatVersion: '"k"."format_version"',
+          scopes: '"k"."scopes"',
+          allowedIps: '"k"."allowed_ips"',
+          expired: '"k"."expires_at" IS NOT NULL AND "k"."expires_at" <= now()',
+          useDue: `"k"."last_used_at" IS NULL OR "k"."last_used_at" < now() - interval '${LAST_USED_WRITE_INTERVAL_MS / 1000} seconds'`,
+          user: accountUserObject('u'),
+        } satisfies Record<keyof KeyAuthenticationRow, string>)}
            FROM "api_keys" "k" JOIN "users" "u" ON "u"."id" = "k"."user_id"
           WHERE "k"."identifier" = $1`,
       );

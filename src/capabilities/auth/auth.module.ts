@@ -1,6 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { ActivityModule } from '../../core/activity/activity.module.js';
 import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { UsersModule } from '../../core/users/users.module.js';
@@ -10,14 +9,12 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
-import { JwtStrategy } from './jwt.strategy.js';
 
 @Module({
-  imports: [PassportModule, UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule],
   controllers: [AuthController],
   providers: [
     AuthService,
-    JwtStrategy,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
   ],
 })

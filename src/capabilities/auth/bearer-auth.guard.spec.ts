@@ -1,3 +1,4 @@
+import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { ApiKeyScope } from '../../core/users/api-key-scopes.js';
@@ -7,10 +8,11 @@ import { DomainError } from '../../platform/errors/domain-error.js';
 import { AUTH_ERRORS } from './errors.js';
 import type { RateLimiterService } from '../../platform/rate-limit/rate-limiter.service.js';
 import { loadConfig } from '../../platform/config/app-config.js';
-import type { ApiKeyStrategy } from '../api-keys/api-key.strategy.js';
+import type { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
+import type { AccessTokenClaims } from '../../core/credentials/sessions/session-tokens.js';
 import type { User } from '../../core/users/user.entity.js';
+import type { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
-import type { JwtStrategy } from './jwt.strategy.js';
 
 class Routes {
   @Authenticated('sessions.read')
@@ -36,17 +38,11 @@ class AdminRoutes {
   list(): void {}
 }
 
-/** A passport-style strategy that authenticates every request as `auth`. */
-function strategyFor(auth: AuthContext): object {
-  return {
-    authenticate(this: { success: (auth: AuthContext) => void }) {
-      this.success(auth);
-    },
-  };
-}
+const ACCESS_TOKEN = 'eyJ.access.token';
+const API_KEY = `ptlc_${'a'.repeat(43)}`;
 
-function contextOf(target: { prototype: object } & (new () => object), method: string, credential: string): ExecutionContext {
-  const request = { headers: { authorization: `Bearer ${credential}` } };
+function contextOf(target: { prototype: object } & (new () => object), method: string, authorization: string | undefined): ExecutionContext {
+  const request = { headers: authorization === undefined ? {} : { authorization }, socket: {} };
   return {
     getHandler: () => (target.prototype as Record<string, unknown>)[method],
     getClass: () => target,
@@ -63,21 +59,82 @@ function callerWith(apiKeyScopes: ApiKeyScope[] | null, role = 'user'): AuthCont
   };
 }
 
-function guardFor(auth: AuthContext): BearerAuthGuard {
+const CLAIMS: AccessTokenClaims = { sub: '1', sid: 's', gen: 1 };
+
+/**
+ * A guard whose services resolve ACCESS_TOKEN (its claims, once verified) and API_KEY to `auth`, and refuse
+ * everything else as theirs would; `resolved` lists what each was asked.
+ */
+function guardFor(auth: AuthContext, resolved: string[] = []): BearerAuthGuard {
   const rateLimiter = { consume: async () => undefined } as unknown as RateLimiterService;
-  const strategy = strategyFor(auth);
-  return new BearerAuthGuard(new Reflector(), rateLimiter, strategy as JwtStrategy, strategy as ApiKeyStrategy, loadConfig({}));
+  const sessions = {
+    tokens: { verifyAccessToken: (token: string) => (token === ACCESS_TOKEN ? CLAIMS : null) },
+    authenticate: async (claims: AccessTokenClaims) => {
+      resolved.push(`session ${claims.sid}`);
+      return auth;
+    },
+  } as unknown as SessionsService;
+  const apiKeys = {
+    authenticate: async (credential: string) => {
+      resolved.push(`key ${credential.slice(0, 5)}`);
+      if (credential !== API_KEY) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+      return auth;
+    },
+  } as unknown as ApiKeysService;
+  return new BearerAuthGuard(new Reflector(), rateLimiter, sessions, apiKeys, loadConfig({}));
 }
 
 async function outcome(auth: AuthContext, target: { prototype: object } & (new () => object), method: string): Promise<string> {
-  const credential = auth.apiKey ? `ptlc_${'a'.repeat(43)}` : 'eyJ.access.token';
+  return outcomeOf(guardFor(auth), `Bearer ${auth.apiKey ? API_KEY : ACCESS_TOKEN}`, target, method);
+}
+
+async function outcomeOf(
+  guard: BearerAuthGuard,
+  authorization: string | undefined,
+  target: { prototype: object } & (new () => object) = Routes,
+  method = 'unscoped',
+): Promise<string> {
   try {
-    await guardFor(auth).canActivate(contextOf(target, method, credential));
+    await guard.canActivate(contextOf(target, method, authorization));
     return 'allowed';
   } catch (error) {
     return error instanceof DomainError ? `${error.status} ${error.message}` : String(error);
   }
 }
+
+describe('BearerAuthGuard credentials', () => {
+  it('sends a ptlc_ credential to the API keys and anything else, once verified, to the sessions', async () => {
+    const resolved: string[] = [];
+    const guard = guardFor(callerWith(null), resolved);
+    expect(await outcomeOf(guard, `Bearer ${ACCESS_TOKEN}`)).toBe('allowed');
+    expect(await outcomeOf(guard, `Bearer ${API_KEY}`)).toBe('allowed');
+    expect(await outcomeOf(guard, 'Bearer ptlc_short')).toBe('401 Unauthenticated.');
+    expect(resolved).toEqual(['session s', 'key ptlc_', 'key ptlc_']);
+  });
+
+  it('refuses without a statement a missing or malformed header and an access token that does not verify', async () => {
+    const resolved: string[] = [];
+    const guard = guardFor(callerWith(null), resolved);
+    for (const authorization of [undefined, '', 'Bearer', 'Bearer ', `Basic ${ACCESS_TOKEN}`, `Bearer ${ACCESS_TOKEN} extra`, 'Bearer eyJ.forged.token']) {
+      expect(await outcomeOf(guard, authorization)).toBe('401 Unauthenticated.');
+    }
+    expect(resolved).toEqual([]);
+  });
+
+  it('takes the scheme in any case and spaces around the credential', async () => {
+    const guard = guardFor(callerWith(null));
+    for (const authorization of [`bearer ${ACCESS_TOKEN}`, `BEARER  ${ACCESS_TOKEN}`, `Bearer ${ACCESS_TOKEN}  `]) {
+      expect(await outcomeOf(guard, authorization)).toBe('allowed');
+    }
+  });
+
+  it('attaches the caller to the request', async () => {
+    const auth = callerWith(null);
+    const context = contextOf(Routes, 'unscoped', `Bearer ${ACCESS_TOKEN}`);
+    await guardFor(auth).canActivate(context);
+    expect((context.switchToHttp().getRequest() as { auth?: AuthContext }).auth).toBe(auth);
+  });
+});
 
 describe('BearerAuthGuard scopes', () => {
   it('lets a key with the route\'s scope through and refuses one without it, naming the scope', async () => {

@@ -1,10 +1,17 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Strategy } from 'passport';
-import type { AuthContext } from '../../core/users/auth-context.js';
+import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import type { ApiKeyScope } from '../../core/users/api-key-scopes.js';
-import { API_KEY_REFUSAL, IS_PUBLIC, REQUIRED_ROLE, REQUIRED_SCOPE, type AuthenticatedRequest } from '../../core/credentials/auth.decorators.js';
+import {
+  API_KEY_REFUSAL,
+  clientInfoOf,
+  IS_PUBLIC,
+  REQUIRED_ROLE,
+  REQUIRED_SCOPE,
+  type AuthenticatedRequest,
+} from '../../core/credentials/auth.decorators.js';
+import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
 import { DomainError, type ErrorEntry } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
@@ -12,42 +19,31 @@ import { RateLimiterService, type RateLimitRule } from '../../platform/rate-limi
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { ADMIN_ROLE_SLUG } from '../../core/users/role.entity.js';
-import { ApiKeyStrategy, bearerCredentialOf } from '../api-keys/api-key.strategy.js';
 import { isApiKeyCredential } from '../api-keys/api-key-tokens.js';
-import { JwtStrategy, UnauthenticatedMarker } from './jwt.strategy.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 
-/** A strategy for one authentication attempt: passport strategies report their outcome through these. */
-interface StrategyAttempt {
-  authenticate(request: Request, options: { session: false }): void;
-  success(auth: AuthContext): void;
-  fail(): void;
-  error(error: unknown): void;
-  pass(): void;
-  redirect(): void;
+/** `Authorization: Bearer <credential>` (RFC 6750: the scheme in any case, spaces around the credential). */
+const BEARER_HEADER = /^Bearer +(\S+) *$/i;
+
+/** The credential of an `Authorization: Bearer …` header, if the request has one of that form. */
+export function bearerCredentialOf(request: Request): string | undefined {
+  return BEARER_HEADER.exec(request.headers.authorization ?? '')?.[1];
 }
 
-/**
- * Runs one passport strategy for one request the way passport.authenticate() does (a per-attempt object over the
- * strategy, whose `success`/`fail`/`error` settle the outcome), without what this API never uses: sessions,
- * redirects, flash messages, strategy chains, and the seven helpers passport.authenticate() attaches to every
- * request. Those allocations were the largest item of a request's garbage in the benchmark's profile.
- */
-function authenticateWith(strategy: Strategy, request: Request): Promise<AuthContext> {
-  return new Promise((resolve, reject) => {
-    const attempt = Object.create(strategy) as StrategyAttempt;
-    attempt.success = resolve;
-    attempt.error = (error) => reject(error instanceof UnauthenticatedMarker ? new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED) : error);
-    attempt.fail = attempt.pass = attempt.redirect = () => reject(new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED));
-    attempt.authenticate(request, { session: false });
-  });
-}
+/** A handler and its controller: where the route decorators (auth.decorators.ts) leave their rules. */
+type RouteTargets = [handler: ReturnType<ExecutionContext['getHandler']>, controller: ReturnType<ExecutionContext['getClass']>];
 
 /**
- * Global guard: every route needs a bearer credential unless marked @Public(); @AdminOnly() also needs the admin
- * role. `Authorization: Bearer ptlc_…` is a personal API key (the `api-key` strategy), anything else an access
- * token (the `jwt` strategy): the credential's shape picks the one strategy to run. Authenticated callers share a
- * per-user request budget (CONTRACT §10), whichever credential they use. An API key also needs the scope the route
- * declares (@Authenticated(scope)); its scopes came with the row that authenticated it, so that costs no query.
+ * Global guard: every route needs a bearer credential unless marked @Public(). In order:
+ *  1. the credential of `Authorization: Bearer …`, else 401;
+ *  2. its kind by its shape: `ptlc_…` is a personal API key, anything else an access token (a JWT);
+ *  3. resolved to the caller in one statement (the key, or the verified token's live session, joined with the
+ *     user; see ApiKeysService.authenticate and SessionsService.authenticate), which refuses with 401 or 403;
+ *  4. the caller attached to the request as `request.auth` (an AuthContext) for @CurrentAuth() and the logs;
+ *  5. the per-user request budget, shared by every credential of the user (429);
+ *  6. the route's rules (403): @AdminOnly() needs the admin role; an API key needs the scope the route declares
+ *     (@Authenticated(scope)), and a route that declares none is closed to keys (with the route's own reason under
+ *     @AccessTokenOnly(reason)). The key's scopes came with its row, so that costs no query.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -56,33 +52,50 @@ export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly rateLimiter: RateLimiterService,
-    private readonly accessTokens: JwtStrategy,
-    private readonly apiKeys: ApiKeyStrategy,
+    private readonly sessions: SessionsService,
+    private readonly apiKeys: ApiKeysService,
     @InjectConfig() config: AppConfig,
   ) {
     this.perUser = { name: 'api-user', points: config.rateLimits.apiPerMinute, durationSeconds: 60 };
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const targets: RouteTargets = [context.getHandler(), context.getClass()];
+    if (this.rule<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const credential = bearerCredentialOf(request);
-    const strategy = credential !== undefined && isApiKeyCredential(credential) ? this.apiKeys : this.accessTokens;
-    const auth = await authenticateWith(strategy, request);
+    if (credential === undefined) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const auth = await this.authenticate(credential, clientInfoOf(request));
     request.auth = auth;
     await this.rateLimiter.consume(this.perUser, String(auth.user.id));
-    const role = this.reflector.getAllAndOverride<string>(REQUIRED_ROLE, targets);
-    if (role === ADMIN_ROLE_SLUG && auth.user.role?.slug !== ADMIN_ROLE_SLUG) throw new DomainError(CREDENTIAL_ERRORS.NOT_ADMIN);
-    if (auth.apiKey) {
-      const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
-      if (scope === undefined) {
-        const refusal = this.reflector.getAllAndOverride<ErrorEntry | undefined>(API_KEY_REFUSAL, targets);
-        // A route that declares no scope is closed to API keys.
-        throw new DomainError(refusal ?? CREDENTIAL_ERRORS.API_KEY_ROUTE_CLOSED);
-      }
-      if (!auth.apiKey.scopes.includes(scope)) throw new DomainError(CREDENTIAL_ERRORS.API_KEY_SCOPE_MISSING, { params: { scope } });
-    }
+    this.assertRouteAllows(auth, targets);
     return true;
+  }
+
+  /** The caller a credential stands for: an API key or an access token, resolved in one statement. */
+  private async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
+    if (isApiKeyCredential(credential)) return this.apiKeys.authenticate(credential, client);
+    const claims = this.sessions.tokens.verifyAccessToken(credential);
+    if (!claims) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    return this.sessions.authenticate(claims, client);
+  }
+
+  /** 403 unless the route's rules let this caller in. */
+  private assertRouteAllows(auth: AuthContext, targets: RouteTargets): void {
+    if (this.rule<string>(REQUIRED_ROLE, targets) === ADMIN_ROLE_SLUG && auth.user.role?.slug !== ADMIN_ROLE_SLUG) {
+      throw new DomainError(CREDENTIAL_ERRORS.NOT_ADMIN);
+    }
+    if (!auth.apiKey) return;
+    const scope = this.rule<ApiKeyScope>(REQUIRED_SCOPE, targets);
+    if (scope === undefined) {
+      // A route that declares no scope is closed to API keys.
+      throw new DomainError(this.rule<ErrorEntry>(API_KEY_REFUSAL, targets) ?? CREDENTIAL_ERRORS.API_KEY_ROUTE_CLOSED);
+    }
+    if (!auth.apiKey.scopes.includes(scope)) throw new DomainError(CREDENTIAL_ERRORS.API_KEY_SCOPE_MISSING, { params: { scope } });
+  }
+
+  /** A rule of the route: the handler's, else its controller's. */
+  private rule<T>(key: string, targets: RouteTargets): T | undefined {
+    return this.reflector.getAllAndOverride<T | undefined>(key, targets);
   }
 }

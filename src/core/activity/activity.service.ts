@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import type { Actor } from '../users/auth-context.js';
+import { PreparedQuery } from '../../platform/database/entity-rows.js';
 import { ActivityLog, type ActivityProperties } from './activity-log.entity.js';
 
 /** Every account event Tessera records (CONTRACT §10). */
@@ -59,22 +60,35 @@ export interface ActivityEntry extends Actor {
 
 @Injectable()
 export class ActivityService {
+  /** The INSERT, prepared on first use: every sign-in and most changes record an entry. */
+  private insert?: PreparedQuery;
+
   constructor(@InjectRepository(ActivityLog) private readonly logs: Repository<ActivityLog>) {}
 
   /** Records an entry; pass the transaction's manager so the entry commits or rolls back with the change. */
   async record(entry: ActivityEntry, manager?: EntityManager): Promise<void> {
     const client = entry.auth?.client ?? entry.client;
-    const repository = manager ? manager.getRepository(ActivityLog) : this.logs;
-    await repository.insert({
-      userId: entry.userId,
-      actorId: entry.actorId !== undefined ? entry.actorId : (entry.auth?.user.id ?? null),
-      event: entry.event,
-      description: entry.description ?? ACTIVITY_EVENTS[entry.event],
-      ip: client?.ip ?? null,
-      userAgent: client?.userAgent ?? null,
-      isApi: entry.auth?.apiKey != null,
-      apiKeyIdentifier: entry.auth?.apiKey?.identifier ?? null,
-      properties: entry.properties ?? {},
-    });
+    this.insert ??= new PreparedQuery(
+      this.logs.manager.connection,
+      'tessera_activity_record',
+      // id and created_at take their defaults.
+      `INSERT INTO "activity_logs" ("user_id", "actor_id", "event", "description", "ip", "user_agent", "is_api",
+                                    "api_key_identifier", "properties")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`,
+    );
+    await this.insert.rows(
+      [
+        entry.userId,
+        entry.actorId !== undefined ? entry.actorId : (entry.auth?.user.id ?? null),
+        entry.event,
+        entry.description ?? ACTIVITY_EVENTS[entry.event],
+        client?.ip ?? null,
+        client?.userAgent ?? null,
+        entry.auth?.apiKey != null,
+        entry.auth?.apiKey?.identifier ?? null,
+        JSON.stringify(entry.properties ?? {}),
+      ],
+      manager,
+    );
   }
 }

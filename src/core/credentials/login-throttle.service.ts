@@ -122,10 +122,10 @@ export class LoginThrottleService {
   /**
    * Resolves a username or email as login does (the database's lower(), as its unique indexes compare), so every
    * spelling of one account shares its counters. An unknown identifier is keyed by its folded form, hashed (no
-   * address sits in Redis in the clear). Both paths run the same two statements: no timing tells them apart.
+   * address sits in Redis in the clear). Both paths run the same one statement: no timing tells them apart.
    */
   async resolveAccountKey(identifier: string): Promise<{ accountKey: string; user: User | null }> {
-    const [user, folded] = await Promise.all([this.users.findForLogin(identifier), this.users.foldLogin(identifier)]);
+    const { user, folded } = await this.users.lookUpLogin(identifier);
     return { accountKey: user ? this.accountKeyOfUser(user.id) : `name:${sha256Hex(folded)}`, user };
   }
 

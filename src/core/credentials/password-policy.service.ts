@@ -1,10 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { CREDENTIAL_ERRORS } from './errors.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
+import { PasswordStrengthWorker } from './password-strength-worker.js';
 
 export const PWNED_TIMEOUT_MS = 1500;
 /**
@@ -16,6 +16,12 @@ export const PWNED_TIMEOUT_MS = 1500;
  */
 export const SCORED_LENGTH = 64;
 const L33T_MAX_SUBSTITUTIONS = 10;
+/**
+ * The dictionaries are unloaded this long after the last screening (see PasswordStrengthWorker): a burst of sign-ups
+ * keeps them, a quiet server does not hold some 30 MiB of resident memory for them. Loading them again costs the next
+ * screening about 150 ms of the worker's CPU, off the event loop.
+ */
+export const ESTIMATOR_IDLE_MS = 10_000;
 
 /** What the offline check compares a password with: the account's own words (ASVS 5: no password built from them). */
 export interface PasswordOwner {
@@ -45,11 +51,15 @@ export function ownerWords(owner: PasswordOwner): string[] {
  * leave the process, the suffixes are compared here. Nothing of the password or its hash is logged.
  */
 @Injectable()
-export class PasswordPolicyService {
+export class PasswordPolicyService implements OnApplicationShutdown {
   private readonly logger = new Logger(PasswordPolicyService.name);
-  private estimator?: Promise<ZxcvbnFactory>;
+  private readonly estimator = new PasswordStrengthWorker({ maxLength: SCORED_LENGTH, l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS }, ESTIMATOR_IDLE_MS);
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.estimator.close();
+  }
 
   /** Throws a 422 on `field` when the password is refused. */
   async assertAcceptable(password: string, owner: PasswordOwner, field = 'password'): Promise<void> {
@@ -59,8 +69,8 @@ export class PasswordPolicyService {
   }
 
   /** The zxcvbn score (0 to 4) of the password against the dictionaries and the owner's words. */
-  async score(password: string, owner: PasswordOwner): Promise<number> {
-    return (await this.loadEstimator()).check(password, ownerWords(owner)).score;
+  score(password: string, owner: PasswordOwner): Promise<number> {
+    return this.estimator.score(password, ownerWords(owner));
   }
 
   private async isStrongEnough(password: string, owner: PasswordOwner): Promise<boolean> {
@@ -91,25 +101,6 @@ export class PasswordPolicyService {
       return pwnedFailClosed;
     }
     return rangeCount(body, suffix) >= pwnedMinCount;
-  }
-
-  /** Built once, on first use: the dictionaries take about 100 ms and some MiB to load. */
-  private loadEstimator(): Promise<ZxcvbnFactory> {
-    this.estimator ??= (async () => {
-      const [{ ZxcvbnFactory }, common, en] = await Promise.all([
-        import('@zxcvbn-ts/core'),
-        import('@zxcvbn-ts/language-common'),
-        import('@zxcvbn-ts/language-en'),
-      ]);
-      return new ZxcvbnFactory({
-        maxLength: SCORED_LENGTH,
-        l33tMaxSubstitutions: L33T_MAX_SUBSTITUTIONS,
-        dictionary: { ...common.dictionary, ...en.dictionary },
-        graphs: common.adjacencyGraphs,
-        translations: en.translations,
-      });
-    })();
-    return this.estimator;
   }
 }
 

@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type EntityManager, type Repository } from 'typeorm';
 import { escapeLike } from '../../platform/database/escape-like.js';
+import { jsonObject, PreparedQuery } from '../../platform/database/entity-rows.js';
 import { DomainError, type FieldError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { accountUserFields, type AccountUserRow } from './account-user.js';
 import { Role, USER_ROLE_SLUG } from './role.entity.js';
+import { RoleDirectory } from './role-directory.js';
 import { User, UserStatus } from './user.entity.js';
 
 /** The columns an account change may write. */
@@ -67,12 +70,43 @@ export interface RoleWithUserCount {
   usersCount: number;
 }
 
+/** A login identifier and the account it names (see UsersService.lookUpLogin). */
+export interface LoginLookup {
+  /** The identifier as the unique indexes compare it: PostgreSQL's lower() (`alİce` → `alice`, not JS's `ali̇ce`). */
+  folded: string;
+  /** By username or email, with `role`, the password hash and the credential version; null when none matches. */
+  user: User | null;
+}
+
+/** What the login lookup statement reads, by name. */
+interface LoginLookupRow {
+  folded: string;
+  user: (AccountUserRow & { password: string; credentialVersion: number }) | null;
+}
+
+/** A user read by name (accountUserFields) as the entity TypeORM would hydrate: its timestamps as Dates. */
+function userEntityOf(row: AccountUserRow & { password: string; credentialVersion: number }, role: Role): User {
+  const dateOrNull = (instant: AccountUserRow['lastLogin']): Date | null => (instant === null ? null : new Date(instant));
+  return Object.assign(new User(), row, {
+    emailVerifiedAt: dateOrNull(row.emailVerifiedAt),
+    termsAcceptedAt: dateOrNull(row.termsAcceptedAt),
+    lastLogin: dateOrNull(row.lastLogin),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    role,
+  });
+}
+
 /** The domain core for users: lookups, uniqueness and creation. Every route family goes through it. */
 @Injectable()
 export class UsersService {
+  /** Statements of every sign-in, prepared once per connection rather than built by the query builder each time. */
+  private signInStatements?: { lookUp: PreparedQuery; recordLogin: PreparedQuery };
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Role) private readonly roles: Repository<Role>,
+    private readonly roleDirectory: RoleDirectory,
   ) {}
 
   /** The user with `role` loaded, or NOT_FOUND. */
@@ -83,15 +117,20 @@ export class UsersService {
     return user;
   }
 
-  /** Finds by username or email, case-insensitively, with the password hash and the credential version selected. */
-  findForLogin(login: string): Promise<User | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect(['u.password', 'u.credentialVersion'])
-      .innerJoinAndSelect('u.role', 'r')
-      .where(new Brackets((where) => where.where('lower(u.username) = lower(:login)').orWhere('lower(u.email) = lower(:login)')))
-      .setParameter('login', login)
-      .getOne();
+  /** Finds by username or email, case-insensitively, with `role`, the password hash and the credential version. */
+  async findForLogin(login: string): Promise<User | null> {
+    return (await this.lookUpLogin(login)).user;
+  }
+
+  /**
+   * The account a login identifier names (username or email, case-insensitively) and the identifier folded as the
+   * unique indexes compare it, in one statement whether or not an account matches (no timing tells the two apart).
+   * The role comes from memory (RoleDirectory).
+   */
+  async lookUpLogin(login: string): Promise<LoginLookup> {
+    const row = (await this.signIn().lookUp.value<LoginLookupRow>([login]))!;
+    const role = row.user && (await this.roleDirectory.get(row.user.roleId));
+    return { folded: row.folded, user: row.user && role ? userEntityOf(row.user, role) : null };
   }
 
   /** A username or email as the unique indexes compare it: PostgreSQL's lower() (`alİce` → `alice`, not JS's `ali̇ce`). */
@@ -161,7 +200,34 @@ export class UsersService {
   }
 
   async recordLogin(userId: number): Promise<void> {
-    await this.users.update({ id: userId }, { lastLogin: () => 'now()' });
+    await this.signIn().recordLogin.rows([userId]);
+  }
+
+  /**
+   * The sign-in statements, built on first use. The lookup reads the user by name (accountUserFields and the
+   * password hash) in a scalar subquery, so it answers one row, with `user` null, when no account matches.
+   */
+  private signIn(): { lookUp: PreparedQuery; recordLogin: PreparedQuery } {
+    if (!this.signInStatements) {
+      const dataSource = this.users.manager.connection;
+      const user = jsonObject({ ...accountUserFields('u'), password: '"u"."password"', credentialVersion: '"u"."credential_version"' });
+      const lookUp = new PreparedQuery(
+        dataSource,
+        'tessera_login_look_up',
+        `SELECT ${jsonObject({
+          folded: 'lower($1)',
+          user: `(SELECT ${user} FROM "users" "u" WHERE lower("u"."username") = lower($1) OR lower("u"."email") = lower($1) LIMIT 1)`,
+        } satisfies Record<keyof LoginLookupRow, string>)}`,
+      );
+      // updated_at as TypeORM's update() writes it for every change.
+      const recordLogin = new PreparedQuery(
+        dataSource,
+        'tessera_record_login',
+        `UPDATE "users" SET "last_login" = now(), "updated_at" = CURRENT_TIMESTAMP WHERE "id" = $1`,
+      );
+      this.signInStatements = { lookUp, recordLogin };
+    }
+    return this.signInStatements;
   }
 
   countUsers(): Promise<number> {

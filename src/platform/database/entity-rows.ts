@@ -1,5 +1,22 @@
 import type { Pool, QueryResultRow } from 'pg';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+
+/** json_build_object takes at most 100 arguments: 50 keys and their values. */
+const JSON_OBJECT_MAX_KEYS = 50;
+
+/**
+ * `json_build_object('key', expression, …)` of the given keys and SQL expressions, in their order. The keys are the
+ * caller's own names (never input). A statement that selects one such object is read by name: pg describes and
+ * parses one field per execution instead of one per column, and JSON.parse gives numbers, booleans, strings, null
+ * and jsonb values their types.
+ */
+export function jsonObject(fields: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(fields);
+  const odd = entries.find(([key]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
+  if (odd) throw new Error(`json_build_object key ${JSON.stringify(odd[0])} is not a plain name`);
+  if (entries.length > JSON_OBJECT_MAX_KEYS) throw new Error(`json_build_object takes at most ${JSON_OBJECT_MAX_KEYS} keys, not ${entries.length}`);
+  return `json_build_object(${entries.map(([key, expression]) => `'${key}', ${expression}`).join(', ')})`;
+}
 
 /**
  * A named prepared statement on TypeORM's own pg pool: PostgreSQL parses and plans it once per connection, and
@@ -12,14 +29,23 @@ export class PreparedQuery {
     private readonly text: string,
   ) {}
 
-  /** Errors come out as from TypeORM's query runner: a refused connection as it is, a failed query as QueryFailedError. */
-  rows(values: unknown[]): Promise<QueryResultRow[]> {
+  /**
+   * Errors come out as from TypeORM's query runner: a refused connection as it is, a failed query as QueryFailedError.
+   * Given a transaction's `manager`, the statement runs on the transaction's connection instead (unnamed, through
+   * TypeORM, so it commits or rolls back with the rest).
+   */
+  rows(values: unknown[], manager?: EntityManager): Promise<QueryResultRow[]> {
+    if (manager) return manager.query(this.text, values);
     return this.run(values, 'object') as Promise<QueryResultRow[]>;
   }
 
-  /** The rows as arrays in select-list order (`rowMode: 'array'`): pg builds no keyed object per row. */
-  arrays(values: unknown[]): Promise<unknown[][]> {
-    return this.run(values, 'array') as Promise<unknown[][]>;
+  /**
+   * The first column of the first row, or undefined when there is none: for a statement that selects one JSON value
+   * (see jsonObject), which pg parses into its object once. No keyed row object is built around it.
+   */
+  async value<T>(values: unknown[]): Promise<T | undefined> {
+    const rows = (await this.run(values, 'array')) as unknown[][];
+    return rows[0]?.[0] as T | undefined;
   }
 
   private async run(values: unknown[], rowMode: 'object' | 'array'): Promise<unknown[]> {

@@ -126,6 +126,8 @@ describe("the bearer guard's read (issue 24)", () => {
       const queries = await queriesDuring(t, () => t.http().get(path).set(auth).expect(200));
       expect(queries).toHaveLength(2);
       expect(queries[0]).toMatch(statement);
+      // Read by name: one JSON object whose keys are the properties the services read.
+      expect(queries[0]).toMatch(/^SELECT json_build_object\('/);
       expect(queries[0]).not.toMatch(/"roles"/);
       expect(queries[1]).toBe('(pool connection)');
     }

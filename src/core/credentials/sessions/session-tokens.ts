@@ -51,14 +51,15 @@ export function sameDigest(a: string | null | undefined, b: string | null | unde
 export class SessionTokens {
   /** A KeyObject: jsonwebtoken given a string first tries to parse it as a PEM key on every verify. */
   readonly accessKey: KeyObject;
-  private readonly refreshKey: Buffer;
+  /** A KeyObject too: createHmac given a Buffer checks and wraps it on every call (15 µs against 2 µs per MAC). */
+  private readonly refreshKey: KeyObject;
 
   constructor(
     secret: string,
     readonly accessTtlSeconds: number,
   ) {
     this.accessKey = createSecretKey(Buffer.from(secret, 'utf8'));
-    this.refreshKey = createHmac('sha256', secret).update('tessera refresh tokens').digest();
+    this.refreshKey = createSecretKey(createHmac('sha256', secret).update('tessera refresh tokens').digest());
   }
 
   signAccessToken(claims: AccessTokenClaims, issuedAt: Date): string {
@@ -71,6 +72,32 @@ export class SessionTokens {
       issuer: ACCESS_TOKEN_ISSUER,
       audience: ACCESS_TOKEN_AUDIENCE,
     });
+  }
+
+  /**
+   * The claims of an access token this key signed, or null for any other string. HS256 only, so `none`, RS/ES
+   * confusion and `jku`/`jwk`/`kid` headers are refused or ignored; `iss` and `aud` must be ours; `exp` must not have
+   * passed and `iat` must be present and at most ACCESS_TOKEN_TTL old (both with ACCESS_TOKEN_LEEWAY_SECONDS of
+   * clock skew); then the claims must have the shape this class signs (`sid`, a numeric `sub`) and an acceptable
+   * lifetime (lifetimeAcceptable).
+   */
+  verifyAccessToken(token: string): AccessTokenClaims | null {
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, this.accessKey, {
+        algorithms: ['HS256'],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        // maxAge makes `iat` required and bounds the token's age.
+        maxAge: this.accessTtlSeconds + ACCESS_TOKEN_LEEWAY_SECONDS,
+        clockTolerance: ACCESS_TOKEN_LEEWAY_SECONDS,
+      });
+    } catch {
+      return null;
+    }
+    const claims = payload as Partial<AccessTokenClaims> & { iat?: unknown; exp?: unknown };
+    if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string' || !/^\d{1,10}$/.test(claims.sub)) return null;
+    return this.lifetimeAcceptable(claims) ? (claims as AccessTokenClaims) : null;
   }
 
   /**

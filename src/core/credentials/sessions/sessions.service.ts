@@ -9,8 +9,8 @@ import { CREDENTIAL_ERRORS } from '../errors.js';
 import type { AppConfig } from '../../../platform/config/app-config.js';
 import { InjectConfig } from '../../../platform/config/config.module.js';
 import { BatchedTouch } from '../../../platform/database/batched-touch.js';
-import { PreparedQuery } from '../../../platform/database/entity-rows.js';
-import { accountColumns, accountUserOf, guardRow, guardValues } from '../../users/account-user.js';
+import { jsonObject, PreparedQuery } from '../../../platform/database/entity-rows.js';
+import { accountUserObject, type AccountUser, type AccountUserRow } from '../../users/account-user.js';
 import { User, UserStatus } from '../../users/user.entity.js';
 import { RoleDirectory } from '../../users/role-directory.js';
 import { atProvenVersion, provenVersion, type ProvenUser } from '../credential-version.js';
@@ -24,6 +24,15 @@ export interface TokenPair {
   refresh_token: string;
 }
 
+/** What authenticate() reads of a live session and its user, by name (see authenticationQuery()). */
+interface SessionAuthenticationRow {
+  /** `last_activity`, epoch milliseconds. */
+  lastActivityMs: number;
+  /** `logged_in_at`, epoch milliseconds. */
+  loggedInAtMs: number;
+  user: AccountUserRow;
+}
+
 interface AuthenticationQuery {
   query: PreparedQuery;
   /** The once-a-minute `last_activity` write, for a batch of sessions. */
@@ -34,8 +43,6 @@ interface AuthenticationQuery {
 const REFRESH_GRACE_MS = 10_000;
 /** `last_activity` is written at most this often per session. */
 const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
-/** The session's columns before the user's in the authentication row. */
-const SESSION_COLUMN_COUNT = 2;
 
 @Injectable()
 export class SessionsService implements BeforeApplicationShutdown {
@@ -136,24 +143,24 @@ export class SessionsService implements BeforeApplicationShutdown {
    * the user not banned. Revocation therefore takes effect on the very next request.
    */
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
-    const row = guardValues(await this.authenticationQuery().query.arrays([claims.sid, Number(claims.sub)]));
+    const row = await this.authenticationQuery().query.value<SessionAuthenticationRow>([claims.sid, Number(claims.sub)]);
     if (!row) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    const user = accountUserOf(row, SESSION_COLUMN_COUNT);
+    const user: AccountUser = row.user;
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     user.role = await this.roles.get(user.roleId);
     if (!user.role) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    const lastActivityMs = row[0] as number;
     // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
-    if (this.isIdle(lastActivityMs)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    if (Date.now() - lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
-    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row[1] as number) }, apiKey: null };
+    if (this.isIdle(row.lastActivityMs)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    if (Date.now() - row.lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
+    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row.loggedInAtMs) }, apiKey: null };
   }
 
   /**
    * The statements behind authenticate(), built on first use: prepared on the pool's connections rather than built
-   * by the query builder per request (it runs on every authenticated request). The row is one JSON array (guardRow):
-   * `last_activity` and `logged_in_at` in epoch milliseconds (a number, not a timestamp to parse), then the user
-   * (accountColumns), its timestamps already strings; the role comes from memory (RoleDirectory).
+   * by the query builder per request (it runs on every authenticated request). The row is one JSON object read by
+   * name (SessionAuthenticationRow): `last_activity` and `logged_in_at` in epoch milliseconds (a number, not a
+   * timestamp to parse) and the user (accountUserObject), its timestamps already strings; the role comes from memory
+   * (RoleDirectory).
    */
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
@@ -161,11 +168,11 @@ export class SessionsService implements BeforeApplicationShutdown {
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT ${guardRow(
-          'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
-          'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
-          accountColumns('u'),
-        )}
+        `SELECT ${jsonObject({
+          lastActivityMs: 'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
+          loggedInAtMs: 'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
+          user: accountUserObject('u'),
+        } satisfies Record<keyof SessionAuthenticationRow, string>)}
            FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
           WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
       );
