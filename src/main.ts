@@ -28,7 +28,7 @@ const CLOSE_TIMEOUT_MS = 8_000;
 /** After the server stopped listening, time for the connections it accepted last to send their request. */
 const LAST_ACCEPTED_GRACE_MS = 250;
 
-/** A bad or missing variable stops the process with one line naming it, per variable (CONTRACT §11). */
+/** A bad or missing variable stops the process with one line naming it, per variable (docs/configuration.md#how-configuration-is-read). */
 function exitOnConfigError(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);

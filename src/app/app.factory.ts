@@ -51,7 +51,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use((req: Request, res: Response, next: NextFunction) => {
     accessLog(req, res);
     if (proxied) dropForgedForwardedFor(req);
-    // Every /api answer may carry a token, a secret, a code or personal data: never kept by a cache (CONTRACT §10).
+    // Every /api answer may carry a token, a secret, a code or personal data: never kept by a cache (docs/security.md#responses-are-never-cached).
     if (req.url.startsWith('/api')) {
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Pragma', 'no-cache');

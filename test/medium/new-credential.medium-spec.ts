@@ -5,7 +5,7 @@ import type { AuthContext } from '../../src/core/users/auth-context.js';
 import { UserStatus } from '../../src/core/users/user.entity.js';
 import { UsersService } from '../../src/core/users/users.service.js';
 import { uniqueName } from '../support/factories.js';
-import { bootServices, type TestServices } from '../support/services.js';
+import { asProven, bootServices, type TestServices } from '../support/services.js';
 
 const client = { ip: '203.0.113.10', userAgent: 'medium' };
 
@@ -31,7 +31,7 @@ describe('storing a new credential against a recovery', () => {
     const user = await s
       .get(UsersService)
       .create({ username, email: `${username}@example.com`, passwordHash: 'not-a-hash', status: UserStatus.Active, emailVerifiedAt: new Date() });
-    await sessions.open(user, client, 'medium');
+    await sessions.open(await asProven(s, user), client, 'medium');
     const [session] = await sessions.listActive(user.id);
     return sessions.authenticate({ sub: String(user.id), sid: session.id, gen: 1 }, client);
   }

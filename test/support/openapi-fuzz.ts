@@ -270,8 +270,8 @@ export function describeRequest(request: FuzzRequest): string {
 }
 
 /**
- * Bodies the document allows, generated from the schema (printable text: control characters are refused by the
- * contract, §10). Callers filter the result through the document's own validator, which also settles `oneOf`.
+ * Bodies the document allows, generated from the schema (printable text: control characters are refused, see
+ * docs/errors.md#input-checks). Callers filter the result through the document's own validator, which also settles `oneOf`.
  */
 export function schemaValid(document: OpenAPIObject, schema: SchemaObject & { $ref?: string }): fc.Arbitrary<unknown> {
   const resolved = resolve(document, schema);

@@ -236,7 +236,7 @@ export async function createDatabase(prefix = 'tessera_rel'): Promise<TestDataba
 export interface JsonResponse {
   status: number;
   headers: Headers;
-  // Read loosely on purpose: these tests check behaviour across processes; the contract tests check the shapes.
+  // Read loosely on purpose: these tests check behaviour across processes; the OpenAPI-checked e2e tests check the shapes.
   body: any;
 }
 

@@ -52,7 +52,7 @@ export const SEED_V1_PROFILE = {
   t_c_accepted_at: null,
 };
 
-/** Seed 001's example user (`GET /api/v1/auth/user`); `organization` is null in Tessera (CONTRACT §1). */
+/** Seed 001's example user (`GET /api/v1/auth/user`); `organization` is null in Tessera (docs/api/v1.md#the-user-object). */
 export const SEED_V1_USER = {
   uuid: '56e5824b-eb63-4250-80f3-370ff4142fe7',
   username: 'j.doe',

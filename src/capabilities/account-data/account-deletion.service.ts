@@ -24,7 +24,7 @@ interface DeletedAccount {
 }
 
 /**
- * Deleting an account (CONTRACT §4 `DELETE /api/me`, issue 22), for every family and for the admin route. One
+ * Deleting an account (docs/data.md#deletion `DELETE /api/me`, issue 22), for every family and for the admin route. One
  * transaction: each lifecycle participant's deletion step (the activity log keeps its entries as an audit trail but
  * loses what identifies a person; the avatar's files are scheduled for removal), then the row goes and the tables
  * that refer to it cascade. What a step leaves for after the commit (removing files) runs once it committed.

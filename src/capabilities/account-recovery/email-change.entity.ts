@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * A change of address (CONTRACT §2): pending until the new address confirms it (`confirmedAt`), then kept until
+ * A change of address (docs/security.md#pending-email-change-and-revert): pending until the new address confirms it (`confirmedAt`), then kept until
  * `revertUntil`, while the cancel link mailed to the previous address can still undo it.
  */
 @Entity('email_changes')

@@ -31,7 +31,7 @@ interface ChangeRow {
 }
 
 /**
- * A change of a verified address waits for the new address (CONTRACT §2): the account keeps its current address
+ * A change of a verified address waits for the new address (docs/security.md#pending-email-change-and-revert): the account keeps its current address
  * for login, mail and password reset until the link mailed to the new one is opened, and the current address gets
  * a notice whose link cancels the change and signs out every session. Both tokens are 32 random bytes, stored as
  * SHA-256; the confirmation lives 24 hours and works once.

@@ -18,7 +18,7 @@ import { UserTokensService } from './user-tokens.service.js';
 export type VerificationRecipient = Pick<User, 'id' | 'email' | 'firstName'>;
 
 /**
- * Email verification (CONTRACT §3): a mailed single-use link, valid 24 hours, that sets `email_verified_at`
+ * Email verification (docs/api/auth.md#verify-an-email-address): a mailed single-use link, valid 24 hours, that sets `email_verified_at`
  * and turns an Unconfirmed account Active. Registration and every email change call `sendFor`.
  */
 @Injectable()

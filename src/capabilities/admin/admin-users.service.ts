@@ -142,7 +142,7 @@ export class AdminUsersService {
       if (self && role.slug !== ADMIN_ROLE_SLUG) throw new DomainError(ADMIN_ERRORS.CANNOT_DEMOTE_SELF);
     }
     if (self && changed.status === UserStatus.Banned) throw new DomainError(ADMIN_ERRORS.CANNOT_BAN_SELF);
-    // Changing who can get in, or how far, is a credential change: the admin proves who they are (CONTRACT §2),
+    // Changing who can get in, or how far, is a credential change: the admin proves who they are (docs/security.md#proof-for-credential-changes),
     // before any other check or argon2 work.
     const credentialFields = fields.filter((field) => CREDENTIAL_FIELDS[field] !== undefined);
     if (credentialFields.length > 0 || dto.current_password !== undefined) {

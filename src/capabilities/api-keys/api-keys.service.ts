@@ -36,7 +36,7 @@ import {
 } from './api-key-tokens.js';
 import { ApiKey } from './entities/api-key.entity.js';
 
-/** Keys one user may hold (CONTRACT §6). */
+/** Keys one user may hold (docs/guides/api-keys.md#creating-a-key). */
 export const API_KEYS_PER_USER = 25;
 /** `auth:ip-blocked` is written at most once a minute per key (every instance counting together). */
 const IP_BLOCKED_RECORDS: RateLimitRule = { name: 'ip-blocked-activity', points: 1, durationSeconds: 60 };

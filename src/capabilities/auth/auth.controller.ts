@@ -56,7 +56,7 @@ export class AuthController {
     return this.auth.refresh(dto.refresh_token);
   }
 
-  /** Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so. */
+  /** Revoke the current session. An API key has no session to end: 403 saying so. */
   @ErrorExamples('vanguard', 403, { apiKey: { summary: 'Called with an API key', error: AUTH_ERRORS.API_KEY_NO_SESSION } })
   @AccessTokenOnly(AUTH_ERRORS.API_KEY_NO_SESSION)
   @Post('logout')

@@ -52,7 +52,7 @@ export class AuthService implements OnApplicationBootstrap {
    */
   async register(dto: RegisterDto, client: ClientInfo): Promise<{ requiresEmailConfirmation: boolean }> {
     if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
-    // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (CONTRACT §10).
+    // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (docs/security.md#other-limits).
     await this.rateLimiter.consume(this.registrationsByIp, addressKey(client.ip));
     // The account, its audit entry and its verification token commit together: a failure part-way leaves no
     // unconfirmed account that was never sent a link (and whose username and email would stay taken).

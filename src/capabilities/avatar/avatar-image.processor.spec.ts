@@ -37,7 +37,7 @@ describe('AvatarImageProcessor', () => {
     ]);
   });
 
-  it('refuses a TIFF, which sharp could decode but the contract does not accept', async () => {
+  it('refuses a TIFF, which sharp could decode but the API does not accept (docs/api/me.md#avatar)', async () => {
     const tiff = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#fff' } }).tiff().toBuffer();
     await expect(processor.render(tiff, 'file')).rejects.toMatchObject({ fields: [{ field: 'file', rule: 'image' }] });
   });

@@ -16,7 +16,7 @@ const ACCEPTED_TYPES: Record<string, string> = {
   'image/gif': 'gif',
 };
 
-/** CONTRACT §8: at most 40 megapixels; larger inputs (decompression bombs) are refused from the header alone. */
+/** docs/api/me.md#avatar: at most 40 megapixels; larger inputs (decompression bombs) are refused from the header alone. */
 export const MAX_INPUT_PIXELS = 40_000_000;
 
 /** An upload takes 50 to 130 ms of CPU (README Performance): a full line drains within seconds. */

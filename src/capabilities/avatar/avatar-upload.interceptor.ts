@@ -17,7 +17,7 @@ import { DomainError } from '../../platform/errors/domain-error.js';
 import { AVATAR_ERRORS } from './errors.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 
-/** CONTRACT §8: uploads up to 5 MB. */
+/** docs/api/me.md#avatar: uploads up to 5 MB. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 export interface AvatarUploadOptions {

@@ -145,7 +145,7 @@ export class AvatarService {
   }
 }
 
-/** http/https only, at most 2048 characters, no credentials (CONTRACT §4). */
+/** http/https only, at most 2048 characters, no credentials (docs/api/me.md#avatar). */
 export function assertExternalAvatarUrl(url: string): void {
   if (url.length > MAX_EXTERNAL_URL_LENGTH) {
     throw DomainError.invalid('url', `The url may not be greater than ${MAX_EXTERNAL_URL_LENGTH} characters.`, 'max');

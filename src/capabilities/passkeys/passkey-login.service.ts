@@ -17,7 +17,7 @@ import { PasskeyAssertionsService } from './passkey-assertions.service.js';
 import { WebAuthnChallengesService } from './webauthn-challenges.service.js';
 
 /**
- * Signing in with a passkey alone (CONTRACT §3). A passkey with user verification is possession and a PIN or
+ * Signing in with a passkey alone (docs/api/auth.md#sign-in-with-a-passkey). A passkey with user verification is possession and a PIN or
  * biometric at once, so the session it opens is a full, recent sign-in: no two-factor challenge follows.
  */
 @Injectable()

@@ -30,7 +30,7 @@ export interface CredentialsInput {
   current_password?: string;
 }
 
-/** How the caller proved who they are, for credential changes (CONTRACT §2). */
+/** How the caller proved who they are, for credential changes (docs/security.md#proof-for-credential-changes). */
 interface Proof {
   /** The route required the password and it was checked. */
   passwordVerified: boolean;

@@ -113,7 +113,7 @@ export class SmsTwoFactorService {
     return { profile: await this.profiles.load(userId), recoveryCodes };
   }
 
-  /** Turns two-factor off (whichever method is on); recent authentication applies (CONTRACT §2). */
+  /** Turns two-factor off (whichever method is on); recent authentication applies (docs/api/me.md#two-factor-by-sms). */
   async disable(auth: AuthContext, dto: DisableSmsTwoFactorDto): Promise<UserProfile> {
     await this.reauth.requireRecentAuth(auth, dto.current_password);
     await this.dataSource.transaction(async (em) => {

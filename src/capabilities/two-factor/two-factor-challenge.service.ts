@@ -42,7 +42,7 @@ function secondFactorOf(dto: CompleteTwoFactorLoginDto, challenge: TwoFactorChal
 type Outcome = { kind: 'dead' } | { kind: 'wrong'; challenge: TwoFactorChallenge; user: User } | { kind: 'passed'; passed: PassedChallenge };
 
 /**
- * The second step of a login (CONTRACT §3, §7): `start` is called by AuthService after the password, `pass`
+ * The second step of a login (docs/api/auth.md#two-factor-login): `start` is called by AuthService after the password, `pass`
  * checks the code or recovery code. Tokens are random, stored as SHA-256, live 5 minutes and die after 5 wrong codes.
  */
 @Injectable()

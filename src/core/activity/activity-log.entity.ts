@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export type ActivityProperties = Record<string, string | number | boolean | null>;
 
-/** One account event (CONTRACT §10): what happened to whom, done by whom, from where. */
+/** One account event (docs/security.md#the-activity-log): what happened to whom, done by whom, from where. */
 @Entity('activity_logs')
 export class ActivityLog {
   @PrimaryGeneratedColumn({ type: 'bigint' })

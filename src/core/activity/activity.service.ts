@@ -5,7 +5,7 @@ import type { Actor } from '../users/auth-context.js';
 import { PreparedQuery } from '../../platform/database/entity-rows.js';
 import { ActivityLog, type ActivityProperties } from './activity-log.entity.js';
 
-/** Every account event Tessera records (CONTRACT §10). */
+/** Every account event Tessera records (docs/security.md#the-activity-log). */
 export const ACTIVITY_EVENTS = {
   'auth:login': 'Logged in.',
   'auth:login-failed': 'Failed login attempt.',

@@ -4,7 +4,7 @@ import { BoundedConcurrency } from '../../platform/concurrency/bounded-concurren
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 
-/** How long a request may wait for a hashing slot before it gets 503 with Retry-After (CONTRACT §10). */
+/** How long a request may wait for a hashing slot before it gets 503 with Retry-After (docs/security.md#bounded-work). */
 export const HASH_SLOT_WAIT_MS = 2_000;
 
 /** The argon2 calls that do the work; the e2e tests wrap them to see how many run at once. */

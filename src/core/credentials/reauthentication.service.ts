@@ -10,7 +10,7 @@ import { LoginThrottleService } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 
 /**
- * The proof rule for credential changes (CONTRACT §2), in one place: an API key never changes credentials; the
+ * The proof rule for credential changes (docs/security.md#proof-for-credential-changes), in one place: an API key never changes credentials; the
  * proof is the current password, or a session that signed in within RECENT_AUTH_SECONDS. A wrong password counts
  * as a failed login of the account.
  */
@@ -26,7 +26,7 @@ export class ReauthenticationService {
 
   /**
    * For routes whose body requires the password (the client family): a wrong one is 400 INVALID_PASSWORD.
-   * An API key is refused first, whatever it sends (CONTRACT §2).
+   * An API key is refused first, whatever it sends (docs/security.md#proof-for-credential-changes).
    */
   async verifyPassword(auth: AuthContext, password: string): Promise<void> {
     await this.prove(auth, password, () => new DomainError(CREDENTIAL_ERRORS.INVALID_PASSWORD));

@@ -1,5 +1,5 @@
 /**
- * What a personal API key may do (CONTRACT §6). Every authenticated route names one of these through
+ * What a personal API key may do (docs/guides/api-keys.md#scopes). Every authenticated route names one of these through
  * @Authenticated(scope) (or @AdminOnly(), which needs `admin`); the bearer guard refuses a key without it.
  * Access tokens are not limited by scopes.
  */

@@ -14,7 +14,7 @@ export const AVATAR_FORMAT = { extension: 'webp', contentType: 'image/webp' } as
 
 const RENDITION_SUFFIX: Record<AvatarRendition, string> = { main: '', high: '_high', thumbnail: '_thumbnail' };
 
-/** Public path under which the renditions are served (CONTRACT §8). */
+/** Public path under which the renditions are served (docs/api/me.md#avatar). */
 export const AVATAR_PUBLIC_PATH = '/storage/avatars';
 
 /** Public path of the default picture the app serves (from assets/). */

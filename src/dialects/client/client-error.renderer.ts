@@ -29,7 +29,7 @@ const EXCEPTION_NAMES: Record<number, string> = {
 
 const NOT_FOUND_DETAIL = 'The requested resource could not be found on the server.';
 
-/** `{errors: [{code, status, detail, meta?}]}`: one element per validation message (CONTRACT §9). */
+/** `{errors: [{code, status, detail, meta?}]}`: one element per validation message (docs/errors.md#client-shape). */
 export function renderClientError(report: ErrorReport): ClientErrorBody {
   const code = EXCEPTION_NAMES[report.status] ?? 'HttpException';
   const status = String(report.status);

@@ -21,7 +21,7 @@ export function presentVanguardRole(role: Role): VanguardRoleDto {
   };
 }
 
-/** The /api/me family's user (seed 000), with the contract's coercions (CONTRACT §4). */
+/** The /api/me family's user (seed 000), with its documented coercions (docs/api/me.md#the-user-object). */
 export function presentVanguardUser({ user, avatar, twoFactor }: UserProfile, includes: VanguardIncludes = {}): VanguardUserDto {
   const body: VanguardUserDto = {
     id: user.id,

@@ -11,8 +11,8 @@ function refusal(env: Record<string, string>): ConfigError {
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }
 
-describe('loadConfig: limits (CONTRACT §11)', () => {
-  it('defaults every limit to the contract', () => {
+describe('loadConfig: limits (docs/configuration.md#how-configuration-is-read)', () => {
+  it('defaults every limit as docs/configuration.md says', () => {
     const config = loadConfig({});
     expect(config.rateLimits).toEqual({
       loginFailuresPerAccountIp: 5,

@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { availableParallelism } from 'node:os';
 
 /**
- * Typed configuration read once from the environment (CONTRACT §11).
+ * Typed configuration read once from the environment (docs/configuration.md).
  * A bad value throws a ConfigError whose message is one line naming the variable.
  */
 export class ConfigError extends Error {
@@ -83,7 +83,7 @@ export interface AppConfig {
   database: { statementTimeoutMs: number; connectionTimeoutMs: number; poolSize: number; logQueries: boolean };
   /** On SIGTERM: how long readiness reports false while requests are still served, before the server closes. */
   shutdownDelayMs: number;
-  /** Screening of new passwords (CONTRACT §3): zxcvbn score, and the k-anonymity breached-password range API. */
+  /** Screening of new passwords (docs/security.md#password-screening): zxcvbn score, and the k-anonymity breached-password range API. */
   passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
   /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
   webauthn: WebAuthnConfig;
@@ -96,7 +96,7 @@ export interface WebAuthnConfig {
   origins: string[];
 }
 
-/** CONTRACT §10, §11: every limit is a whole number from 1 to 1,000,000. */
+/** docs/configuration.md#how-configuration-is-read: every limit is a whole number from 1 to 1,000,000. */
 export interface RateLimits {
   /** Failed logins (and failed proofs, two-factor codes) of one account from one address, per 15 minutes. */
   loginFailuresPerAccountIp: number;
@@ -151,7 +151,7 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   return value;
 }
 
-/** CONTRACT §11: every limit accepts whole numbers from 1 to 1,000,000. */
+/** docs/configuration.md#how-configuration-is-read: every limit accepts whole numbers from 1 to 1,000,000. */
 function limit(env: Env, name: string, fallback: number): number {
   return int(env, name, fallback, 1, 1_000_000);
 }
@@ -248,7 +248,7 @@ function list(env: Env, name: string): string[] {
 const RP_ID_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /**
- * WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS (CONTRACT §11): defaults from FRONTEND_URL, where the SPA that
+ * WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS (docs/configuration.md#passkeys): defaults from FRONTEND_URL, where the SPA that
  * calls the browser's WebAuthn API is served. Every origin must sit on the RP ID (or a subdomain): a browser refuses
  * any other pairing, so a mismatch is a configuration error to stop on, not a passkey that never works.
  */

@@ -10,7 +10,7 @@ export interface KeptSecret {
 }
 
 /**
- * The access-token key when JWT_SECRET is unset outside production (CONTRACT §11): 48 random bytes generated on
+ * The access-token key when JWT_SECRET is unset outside production (docs/configuration.md#secrets-and-keys): 48 random bytes generated on
  * the first start and kept in `<DATA_DIR>/jwt-secret` (mode 600), so tokens survive a restart.
  */
 export async function loadOrCreateJwtSecret(dataDir: string): Promise<KeptSecret> {

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './app-config.js';
 
-describe('loadConfig: session lifetimes (CONTRACT §11)', () => {
+describe('loadConfig: session lifetimes (docs/configuration.md#sessions-and-tokens)', () => {
   it('defaults SESSION_IDLE_TTL to 7 days and RECENT_AUTH_SECONDS to 15 minutes', () => {
     const config = loadConfig({});
     expect(config.sessionIdleTtlSeconds).toBe(604_800);

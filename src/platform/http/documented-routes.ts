@@ -77,7 +77,7 @@ function decodablePath(path: string): boolean {
 const UNDOCUMENTED = /^\/docs(-json)?(\/|$)/;
 
 /**
- * What the OpenAPI document says about a request before any route runs (CONTRACT §10): a path it does not know is a
+ * What the OpenAPI document says about a request before any route runs (docs/errors.md#input-checks): a path it does not know is a
  * 404 and a method it does not list a 405 with `Allow`, in or outside /api; a body in another media type than the
  * operation's, or in a charset other than UTF-8, is a 415. All in the family's error shape.
  */
@@ -99,7 +99,7 @@ export function documentedRoutes(documentOf: () => OpenAPIObject): RequestHandle
     }
     const { mediaTypes, query } = route.operations.get(method)!;
     const api = /^\/api\//i.test(path);
-    // Query parameters the operation does not document are refused like unknown body fields (CONTRACT §9); routes
+    // Query parameters the operation does not document are refused like unknown body fields (docs/errors.md#input-checks); routes
     // with a query DTO name them through the validation pipe, with the same message.
     if (query.size === 0 && req.url.includes('?') && api) {
       const unknown = Object.keys(req.query as object);

@@ -2,8 +2,7 @@ import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
 /**
- * Keeps only the addresses of `X-Forwarded-For` to the right of its last entry that is not an IP address (CONTRACT
- * §10, TRUST_PROXY): proxies append to the right, so what lies left of a made-up value came from the client. A
+ * Keeps only the addresses of `X-Forwarded-For` to the right of its last entry that is not an IP address (docs/security.md#client-addresses, TRUST_PROXY): proxies append to the right, so what lies left of a made-up value came from the client. A
  * header left empty is removed, and the socket address counts. Without this, Express took `not-an-ip` as the client
  * IP (a session IP, an allowed-IP check, a rate-limit key).
  */

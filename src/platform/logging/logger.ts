@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type Logger } from 'pino';
 
-/** Never written to a log: credentials, tokens, codes, key secrets (CONTRACT §10). */
+/** Never written to a log: credentials, tokens, codes, key secrets (docs/security.md#what-is-logged). */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',

@@ -13,7 +13,7 @@ const { defaultMetadataStorage } = createRequire(import.meta.url)('class-transfo
   };
 };
 
-/** CONTRACT §10: nesting deeper than this is refused. */
+/** docs/errors.md#input-checks: nesting deeper than this is refused. */
 export const MAX_NESTING = 16;
 
 /** C0 controls and DEL; in a body, tab, line feed and carriage return are text. */
@@ -107,7 +107,7 @@ function walkObject(object: Record<string, unknown>, parent: string, depth: numb
 }
 
 /**
- * Runs before the ValidationPipe on every body, query and path parameter (CONTRACT §9, §10). Refusals are 422 naming
+ * Runs before the ValidationPipe on every body, query and path parameter (docs/errors.md#input-checks). Refusals are 422 naming
  * the field, except a path parameter, which names a resource: 404. Hostile strings and nesting are refused at once;
  * unknown keys are removed and what is left goes through validation, so the answer names every failing field.
  */

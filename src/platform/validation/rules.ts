@@ -1,4 +1,4 @@
-/** Field rules shared by every DTO that accepts them (CONTRACT §1, issue 5). */
+/** Field rules shared by every DTO that accepts them (docs/api/README.md#account-fields, issue 5). */
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,50}$/;
 export const USERNAME_MESSAGE = 'The username may only contain letters, digits, dots, underscores and dashes (3 to 50).';
 export const EMAIL_MAX = 191;

@@ -130,7 +130,7 @@ describe('email verification through mailed links', () => {
   it('mails a link to the new address when the email of an unverified account is changed through PATCH /api/me/details/auth', async () => {
     const user = await loggedInUser(t);
     const newEmail = `${uniqueName('changed')}@example.com`;
-    // Unverified: the change applies at once and the new address gets a verification link (CONTRACT §2).
+    // Unverified: the change applies at once and the new address gets a verification link (docs/security.md#pending-email-change-and-revert).
     await t.http().patch('/api/me/details/auth').set(user.auth).send({ email: newEmail, current_password: user.password }).expect(200);
     expect((await userRow(user.id)).email_verified_at).toBeNull();
 

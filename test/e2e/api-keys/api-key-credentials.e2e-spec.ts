@@ -185,7 +185,7 @@ describe('api key credentials: expiry, checksum, format versions, proof, mail, l
     });
   });
 
-  describe('creation needs an access token and proof (CONTRACT §2)', () => {
+  describe('creation needs an access token and proof (docs/security.md#proof-for-credential-changes)', () => {
     it('asks a stale session for current_password: 403 without it, 422 when wrong, 200 when right', async () => {
       const user = await verifiedUser(t);
       await ageLogins(t, user.id);

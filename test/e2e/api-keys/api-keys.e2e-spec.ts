@@ -143,7 +143,7 @@ describe('api keys', () => {
       const user = await verifiedUser(t);
       const first = await createKey(t, user);
       const second = await createKey(t, user);
-      // Creating a key is a credential change (CONTRACT §2): a stolen key must not mint more, even with the password.
+      // Creating a key is a credential change (docs/security.md#proof-for-credential-changes): a stolen key must not mint more, even with the password.
       for (const body of [{ description: 'minted' }, { description: 'minted', current_password: user.password }]) {
         await t
           .http()

@@ -6,7 +6,7 @@ import { describeWithRedis, TEST_REDIS_URL } from '../../support/redis.js';
 import { enableTotp, wrongTotpCode } from '../../support/two-factor-helpers.js';
 
 const REDIS_URL = TEST_REDIS_URL;
-/** CONTRACT §11's defaults, set explicitly: the shared test environment raises every limit. */
+/** docs/configuration.md#rate-limits's defaults, set explicitly: the shared test environment raises every limit. */
 const DEFAULT_LIMITS = {
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '5',
   RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '20',

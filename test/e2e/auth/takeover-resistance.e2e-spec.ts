@@ -288,7 +288,7 @@ describe('account takeover resistance (issue 17)', () => {
   describe('attack 4: password guessing on logged-in routes', () => {
     let limited: MailingTestApp;
     beforeAll(async () => {
-      // The contract's defaults for one account (the shared test environment raises them).
+      // The documented defaults for one account (the shared test environment raises them).
       limited = await bootMailingTestApp({ RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '5', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: '20' });
     });
     afterAll(async () => {

@@ -40,7 +40,7 @@ describe('profile: the /api/me family', () => {
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
-    it('coerces unset fields as the contract says', async () => {
+    it('coerces unset fields as docs/api/me.md says', async () => {
       const user = await loggedInUser(t);
       await t.db.query(`UPDATE users SET last_login = NULL WHERE id = $1`, [user.id]);
       const { body } = await t.http().get('/api/me').set(user.auth).expect(200);
@@ -186,7 +186,7 @@ describe('profile: the /api/me family', () => {
     it('changes username, email and password after a fresh login (an unverified address changes at once)', async () => {
       const user = await loggedInUser(t);
       await fillProfile(t, user.id);
-      // Unverified: nothing to protect yet, so the new address applies at once (CONTRACT §2).
+      // Unverified: nothing to protect yet, so the new address applies at once (docs/security.md#pending-email-change-and-revert).
       await t.db.query(`UPDATE users SET email_verified_at = NULL WHERE id = $1`, [user.id]);
       const username = uniqueName('renamed');
       const email = `${username}@example.com`;

@@ -202,7 +202,7 @@ describe('input edges (issue 19)', () => {
     });
   });
 
-  describe('access-token claims (CONTRACT §2)', () => {
+  describe('access-token claims (docs/security.md#access-tokens)', () => {
     const secret = () => t.config.jwtSecret!;
     async function sidOf(u: LoggedInUser): Promise<string> {
       return (jwt.decode(u.tokens.token) as { sid: string }).sid;

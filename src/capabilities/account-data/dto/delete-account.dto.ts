@@ -2,7 +2,7 @@ import { CurrentPasswordRules, OptionalCurrentPasswordRules } from '../../../cor
 
 /**
  * `DELETE /api/me` and `DELETE /api/v1/auth/user`. Without `current_password` the deletion is allowed only from
- * an access token whose session signed in within RECENT_AUTH_SECONDS (CONTRACT §2).
+ * an access token whose session signed in within RECENT_AUTH_SECONDS (docs/security.md#proof-for-credential-changes).
  */
 export class DeleteAccountDto {
   /** Proves the caller's identity when the sign-in is not recent. @example "correct horse battery staple" */

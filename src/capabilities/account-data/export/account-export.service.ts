@@ -20,7 +20,7 @@ export interface AccountExport {
 }
 
 /**
- * `GET /api/me/export` (CONTRACT §4, GDPR articles 15 and 20): everything Tessera holds about the caller as one
+ * `GET /api/me/export` (docs/data.md#export, GDPR articles 15 and 20): everything Tessera holds about the caller as one
  * versioned JSON document, streamed section by section: the sections the lifecycle participants declare.
  *
  * The proof is a recent sign-in only. The route is a GET, which has no body for a `current_password`, and a

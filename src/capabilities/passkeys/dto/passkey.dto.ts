@@ -6,7 +6,7 @@ import { CreationOptionsDto, RegistrationResponseDto } from './webauthn.dto.js';
 
 export const PASSKEY_NAME_MAX = 100;
 
-/** Proof for asking registration options (CONTRACT §2): optional when the session signed in recently. */
+/** Proof for asking registration options (docs/security.md#proof-for-credential-changes): optional when the session signed in recently. */
 export class PasskeyOptionsRequestDto {
   /** Required unless this session signed in within RECENT_AUTH_SECONDS. @example "correct horse battery staple" */
   @OptionalCurrentPasswordRules()

@@ -10,7 +10,7 @@ import {
 } from '../../../core/users/validation/field-rules.js';
 
 /**
- * The client family checks the password before the other fields (CONTRACT §6): the request DTOs check only the
+ * The client family checks the password before the other fields (docs/api/client.md#password-checked-first): the request DTOs check only the
  * password; the other fields are let through here and validated by the `*Fields` classes once it proved right.
  */
 export class UpdateClientEmailDto {

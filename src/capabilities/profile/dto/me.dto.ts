@@ -61,7 +61,7 @@ export class UpdateMeDetailsDto {
 
 /**
  * Any of the credentials. Without `current_password` the change is allowed only within 15 minutes of logging in
- * (CONTRACT §2, recent authentication).
+ * (docs/security.md#proof-for-credential-changes, recent authentication).
  */
 export class UpdateMeCredentialsDto {
   /** Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique. @example "john.doe" */

@@ -9,7 +9,7 @@ import {
   OptionalUsernameRules,
 } from '../../../core/users/validation/field-rules.js';
 
-/** Either credential; without `current_password` only within 15 minutes of logging in (CONTRACT §2). */
+/** Either credential; without `current_password` only within 15 minutes of logging in (docs/security.md#proof-for-credential-changes). */
 export class UpdateAuthUserDto {
   /** Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique. @example "j.doe" */
   @OptionalUsernameRules()

@@ -26,7 +26,7 @@ export class StartSmsTwoFactorDto {
   @Matches(/^\d{4,15}$/, { message: 'phone_number must be 4 to 15 digits' })
   phone_number: string;
 
-  /** Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
+  /** Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
   @OptionalCurrentPasswordRules()
   current_password?: string;
 }
@@ -38,13 +38,13 @@ export class VerifySmsTwoFactorDto {
   @MaxLength(16)
   token: string;
 
-  /** Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
+  /** Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
   @OptionalCurrentPasswordRules()
   current_password?: string;
 }
 
 export class DisableSmsTwoFactorDto {
-  /** Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
+  /** Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default). @example "my current password" */
   @OptionalCurrentPasswordRules()
   current_password?: string;
 }

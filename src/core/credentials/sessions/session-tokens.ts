@@ -15,7 +15,7 @@ export interface ParsedRefreshToken {
   generation: number;
 }
 
-/** `iss` and `aud` of every access token: set at signing, required at verification (CONTRACT §2). */
+/** `iss` and `aud` of every access token: set at signing, required at verification (docs/security.md#access-tokens). */
 export const ACCESS_TOKEN_ISSUER = 'tessera';
 export const ACCESS_TOKEN_AUDIENCE = 'tessera-api';
 /** Clock skew tolerated between issuing and checking (a cluster's clocks), seconds. */
