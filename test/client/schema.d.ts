@@ -119,7 +119,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current session. An API key has no session to end (CONTRACT §2): 403 saying so.
+         * Revoke the current session. An API key has no session to end: 403 saying so.
          * @description Not open to API keys (403): access tokens only.
          */
         post: operations["logout"];
@@ -1370,7 +1370,7 @@ export interface components {
              */
             country_code: number;
             /**
-             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
              * @example my current password
              */
             current_password?: string;
@@ -1509,7 +1509,7 @@ export interface components {
         };
         VerifySmsTwoFactorDto: {
             /**
-             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
              * @example my current password
              */
             current_password?: string;
@@ -1535,7 +1535,7 @@ export interface components {
         };
         DisableSmsTwoFactorDto: {
             /**
-             * @description Proof (CONTRACT §2): needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
              * @example my current password
              */
             current_password?: string;
