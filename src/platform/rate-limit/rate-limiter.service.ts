@@ -17,7 +17,7 @@ export interface RateLimitRule {
 
 const REDIS_READY_WAIT_MS = 3_000;
 /**
- * A counter step is one small Lua script: a Redis that has not answered within a second hangs or is overloaded, and
+ * A counter step is one small Lua script: a Redis that has not answered it within a second hangs or is overloaded, and
  * the request goes on with the instance's counters rather than waiting for it.
  */
 const REDIS_COMMAND_TIMEOUT_MS = 1_000;

@@ -17,17 +17,22 @@ class FakeRedis extends EventEmitter {
   }
 }
 
-function setUp(probe: () => Promise<unknown> = async () => 'OK') {
+/** A link over a fake client; its probe fails with `failure` while `failing` is set. */
+function setUp(failure = 'Command timed out') {
   const redis = new FakeRedis();
   const lines: { fields: Record<string, unknown>; message: string }[] = [];
+  const state = { failing: false };
   const options = {
-    probe: jest.fn(probe),
+    probe: jest.fn(async () => {
+      if (state.failing) throw new Error(failure);
+      return 'OK';
+    }),
     handOver: jest.fn(async () => undefined),
     logger: { warn: (fields: Record<string, unknown>, message: string) => void lines.push({ fields, message }) },
     probeIntervalMs: 60_000,
   };
   const link = new RedisLink(redis as unknown as Redis, options);
-  return { redis, link, lines, options };
+  return { redis, link, lines, options, state };
 }
 
 describe('RedisLink', () => {
@@ -61,21 +66,37 @@ describe('RedisLink', () => {
   });
 
   it('stays down while the probe fails on an open connection (out of memory, read-only), and reports it', async () => {
-    let writable = true;
-    const { redis, link, lines, options } = setUp(async () => {
-      if (!writable) throw new Error('OOM command not allowed when used memory > maxmemory');
-      return 'OK';
-    });
+    const { redis, link, lines, options, state } = setUp('OOM command not allowed when used memory > maxmemory');
     redis.connect();
     await link.waitUntilUp(1000);
-    writable = false;
+    state.failing = true;
     expect(await link.check()).toBe('down');
     expect(await link.check()).toBe('down');
     expect(options.handOver).toHaveBeenCalledTimes(1);
-    writable = true;
+    state.failing = false;
     expect(await link.check()).toBe('up');
     expect(options.handOver).toHaveBeenCalledTimes(2);
     expect(lines.map((line) => line.fields.redis)).toEqual(['down', 'up']);
+    link.close();
+  });
+
+  it('stays up when one command fails on an open connection and the probe answers; goes down when the probe fails too', async () => {
+    const { redis, link, lines, options, state } = setUp();
+    redis.connect();
+    await link.waitUntilUp(1000);
+    const probes = options.probe.mock.calls.length;
+
+    link.failed(new Error('Command timed out'));
+    link.failed(new Error('Command timed out'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(options.probe.mock.calls.length).toBe(probes + 1);
+    expect(link.status).toBe('up');
+
+    state.failing = true;
+    link.failed(new Error('Command timed out'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(link.status).toBe('down');
+    expect(lines).toEqual([{ fields: { redis: 'down', reason: 'Command timed out' }, message: expect.stringMatching(/^Redis does not answer/) }]);
     link.close();
   });
 
@@ -101,6 +122,23 @@ describe('RedisLink', () => {
     expect(await link.waitUntilUp(100)).toBe(false);
     failHandOver = false;
     expect(await link.check()).toBe('up');
+    link.close();
+  });
+
+  it('does not come up when the connection closed while the probe and hand-over ran', async () => {
+    const { redis, link, options, lines } = setUp();
+    redis.connect();
+    await link.waitUntilUp(1000);
+    redis.drop();
+    let release!: () => void;
+    options.handOver.mockImplementation(() => new Promise<undefined>((resolve) => (release = () => resolve(undefined))));
+    redis.status = 'ready';
+    const checked = link.check();
+    await new Promise((resolve) => setImmediate(resolve));
+    redis.drop();
+    release();
+    expect(await checked).toBe('down');
+    expect(lines.map((line) => line.fields.redis)).toEqual(['down']);
     link.close();
   });
 

@@ -30,6 +30,10 @@ export class RedisLink {
   private downLogged = false;
   private closing = false;
   private recovering?: Promise<boolean>;
+  /** Connections closed so far: a recovery that saw one close meanwhile does not count (its probe met the old one). */
+  private closes = 0;
+  /** A probe after a failed command on an open connection, deciding whether Redis is down. */
+  private confirming?: Promise<void>;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -37,7 +41,10 @@ export class RedisLink {
     private readonly options: RedisLinkOptions,
   ) {
     redis.on('ready', () => void this.recover());
-    redis.on('close', () => this.lost('the connection closed'));
+    redis.on('close', () => {
+      this.closes++;
+      this.lost('the connection closed');
+    });
     // Connection errors are followed by 'close'; without a listener ioredis would log each as unhandled.
     redis.on('error', () => undefined);
     this.timer = setInterval(() => {
@@ -54,9 +61,25 @@ export class RedisLink {
     return this.current === 'up';
   }
 
-  /** A command failed for another reason than an exceeded limit: counting moves to the instance. */
+  /**
+   * A command failed for another reason than an exceeded limit (the request that sent it goes on with the instance's
+   * counters). With the connection gone, counting moves to the instance at once; with it open (a slow answer, a
+   * refused write) only if the probe fails too: one reply late under load is no outage.
+   */
   failed(error: unknown): void {
-    this.lost(error instanceof Error ? error.message : String(error));
+    const reason = error instanceof Error ? error.message : String(error);
+    if (this.redis.status !== 'ready') {
+      this.lost(reason);
+      return;
+    }
+    if (this.closing || !this.up || this.confirming) return;
+    this.confirming = this.options
+      .probe()
+      .then(
+        () => undefined,
+        () => this.lost(reason),
+      )
+      .finally(() => (this.confirming = undefined));
   }
 
   /** Resolves once the link is up, or after `ms`; says whether it is up. */
@@ -79,7 +102,7 @@ export class RedisLink {
       try {
         await this.options.probe();
       } catch (error) {
-        this.failed(error);
+        this.lost(error instanceof Error ? error.message : String(error));
       }
       return this.current;
     }
@@ -108,13 +131,14 @@ export class RedisLink {
   }
 
   private async attemptRecovery(): Promise<boolean> {
+    const closes = this.closes;
     try {
       await this.options.probe();
       await this.options.handOver();
     } catch {
       return false;
     }
-    if (this.closing) return false;
+    if (this.closing || this.closes !== closes || this.redis.status !== 'ready') return false;
     this.current = 'up';
     if (this.downLogged) {
       this.downLogged = false;
