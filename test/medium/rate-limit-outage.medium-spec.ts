@@ -43,7 +43,7 @@ describeWithPrivateRedis('rate limits while Redis goes away and comes back', () 
   });
 
   it('counts in Redis, then each instance alone once it is gone (never an error), and in Redis again once it is back', async () => {
-    expect([onA.sharedStoreStatus(), onB.sharedStoreStatus()]).toEqual(['up', 'up']);
+    expect([await onA.checkSharedStore(), await onB.checkSharedStore()]).toEqual(['up', 'up']);
     const shared = freshKey();
     await onA.take(COUNTER, shared);
     expect(await onB.take(COUNTER, shared)).toMatchObject({ allowed: true, consumed: 2 });

@@ -110,12 +110,10 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     if (!(await this.link.waitUntilUp(REDIS_READY_WAIT_MS))) this.link.announceStartWithout();
   }
 
-  /** Whether the counters are shared through Redis now (`down`: per instance); null without REDIS_URL. */
-  sharedStoreStatus(): SharedStoreStatus | null {
-    return this.link?.status ?? null;
-  }
-
-  /** The same after trying Redis now, for readiness: a Redis that hangs is found without a request failing on it. */
+  /**
+   * Whether the counters are shared through Redis (`down`: each instance counts alone), after trying Redis now: for
+   * readiness, so a Redis that hangs is found without a request failing on it. Null without REDIS_URL.
+   */
   async checkSharedStore(): Promise<SharedStoreStatus | null> {
     return this.link ? this.link.check() : null;
   }
