@@ -18,7 +18,8 @@ export interface DegradableDependencies {
 
 /** Keeps each dependency's status only: timings and terminus internals stay out of the body. */
 export function presentReadiness(report: ReadinessReport): ReadinessDto {
-  const degraded = Object.values(report.degradable).some((dependency) => dependency?.status === 'down');
+  // An entry may carry counts only (no status): only one that says `down` degrades the answer.
+  const degraded = Object.values(report.degradable).some((entry: object | undefined) => entry !== undefined && 'status' in entry && entry.status === 'down');
   return {
     status: degraded ? 'degraded' : 'ok',
     details: { database: { status: report.required.details.database.status }, ...report.degradable },
