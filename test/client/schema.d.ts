@@ -901,7 +901,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and the instance is not shutting down. */
+        /** Readiness: the database answers and the instance is not shutting down; Redis is reported, never required. */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -2638,13 +2638,29 @@ export interface components {
             /** @example up */
             status: string;
         };
+        DegradableDependencyDto: {
+            /**
+             * @example down
+             * @enum {string}
+             */
+            status: "up" | "down";
+        };
         ReadinessDetailsDto: {
             /** @description PostgreSQL answered `SELECT 1`. */
             database: components["schemas"]["HealthIndicatorDto"];
+            /**
+             * @description Present when `REDIS_URL` is set. `down` while Redis does not take writes: rate limits are then counted by each
+             *     instance alone, and shared again as soon as Redis answers.
+             */
+            redis?: components["schemas"]["DegradableDependencyDto"];
         };
         ReadinessDto: {
-            /** @example ok */
-            status: string;
+            /**
+             * @description `ok`, or `degraded` while a dependency the instance serves without is `down` (the answer is still 200).
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
             /** @description The dependencies checked, by name. */
             details: components["schemas"]["ReadinessDetailsDto"];
         };

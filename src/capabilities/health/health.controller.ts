@@ -22,7 +22,7 @@ export class HealthController {
     return this.health.liveness();
   }
 
-  /** Readiness: the database answers and the instance is not shutting down. */
+  /** Readiness: the database answers and the instance is not shutting down; Redis is reported, never required. */
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: ReadinessDto })

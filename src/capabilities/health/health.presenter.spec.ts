@@ -1,11 +1,21 @@
 import { presentReadiness } from './health.presenter.js';
 
+const database = { status: 'up' as const, responseTime: 3 };
+const required = { status: 'ok' as const, info: { database }, error: {}, details: { database } };
+
 describe('presentReadiness', () => {
   it('keeps each dependency status and drops timings', () => {
-    const database = { status: 'up' as const, responseTime: 3 };
-    expect(presentReadiness({ status: 'ok', info: { database }, error: {}, details: { database } })).toEqual({
+    expect(presentReadiness({ required, degradable: {} })).toEqual({ status: 'ok', details: { database: { status: 'up' } } });
+  });
+
+  it('reports a dependency the instance serves without, and says degraded while it is down', () => {
+    expect(presentReadiness({ required, degradable: { redis: { status: 'up' } } })).toEqual({
       status: 'ok',
-      details: { database: { status: 'up' } },
+      details: { database: { status: 'up' }, redis: { status: 'up' } },
+    });
+    expect(presentReadiness({ required, degradable: { redis: { status: 'down' } } })).toEqual({
+      status: 'degraded',
+      details: { database: { status: 'up' }, redis: { status: 'down' } },
     });
   });
 });

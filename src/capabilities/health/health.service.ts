@@ -2,8 +2,9 @@ import { Injectable, ServiceUnavailableException, type BeforeApplicationShutdown
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { RateLimiterService } from '../../platform/rate-limit/rate-limiter.service.js';
 import type { LivenessDto } from './dto/health.dto.js';
-import type { ReadinessResult } from './health.presenter.js';
+import type { DegradableDependencies, ReadinessReport } from './health.presenter.js';
 
 const PING_TIMEOUT_MS = 1500;
 
@@ -14,6 +15,7 @@ export class HealthService implements BeforeApplicationShutdown {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly rateLimiter: RateLimiterService,
   ) {}
 
   /**
@@ -33,8 +35,14 @@ export class HealthService implements BeforeApplicationShutdown {
     return { status: 'ok' };
   }
 
-  async readiness(): Promise<ReadinessResult> {
+  /** 503 while a dependency the instance needs is down or it is shutting down; else what each dependency is. */
+  async readiness(): Promise<ReadinessReport> {
     if (this.shuttingDown) throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: 5 });
+    const [required, degradable] = await Promise.all([this.required(), this.degradable()]);
+    return { required, degradable };
+  }
+
+  private async required(): Promise<ReadinessReport['required']> {
     try {
       return await this.health.check([() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })]);
     } catch (error) {
@@ -44,5 +52,11 @@ export class HealthService implements BeforeApplicationShutdown {
       }
       throw error;
     }
+  }
+
+  /** The dependencies the instance serves without: reported, never a reason to take it out of rotation. */
+  private async degradable(): Promise<DegradableDependencies> {
+    const redis = await this.rateLimiter.checkSharedStore();
+    return redis === null ? {} : { redis: { status: redis } };
   }
 }

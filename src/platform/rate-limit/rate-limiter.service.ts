@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
 import { DomainError } from '../errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../errors/errors.js';
+import { RedisLink, type SharedStoreStatus } from './redis-link.js';
 
 export interface RateLimitRule {
   /** Namespace of the counter (`login-ip`, `login-account`, …). */
@@ -14,8 +15,13 @@ export interface RateLimitRule {
   durationSeconds: number;
 }
 
-const STORE_RETRY_AFTER_SECONDS = 5;
 const REDIS_READY_WAIT_MS = 3_000;
+/**
+ * A counter step is one small Lua script: a Redis that has not answered it within a second hangs or is overloaded, and
+ * the request goes on with the instance's counters rather than waiting for it.
+ */
+const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+const REDIS_PROBE_INTERVAL_MS = 1_000;
 
 /** One counter: a rule and the key it counts for (an IP, an account, …). */
 export interface RateLimitCounter {
@@ -48,15 +54,31 @@ export function tooManyAttempts(exceeded: readonly Pick<TakenPoints, 'msBeforeNe
   return new DomainError(PLATFORM_ERRORS.TOO_MANY_ATTEMPTS, { retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
 }
 
+/** A rule's counters: in Redis when REDIS_URL is set, and this instance's own, used while Redis does not answer. */
+interface RuleStores {
+  shared?: RateLimiterRedis;
+  local: RateLimiterMemory;
+}
+
 /**
  * Fixed-window counters shared through Redis when REDIS_URL is set (so every instance counts the same attempts),
  * in process otherwise. Exceeding a rule throws TOO_MANY_ATTEMPTS with Retry-After.
+ *
+ * Redis away never fails a request and never lifts a limit: each rule falls back to counters in this instance
+ * (rate-limiter-flexible's insurance pattern, done here so the move is seen: it is logged once and readiness reports
+ * it), and moves back as soon as Redis takes writes again. Lock-out flags and markers (block(), set()) are kept in
+ * process too while Redis is up, so the instance still enforces the lock-outs it set or read once Redis is gone; the
+ * ones it set while Redis was away are written to Redis before the counters are shared again, so no lock-out ends
+ * with the outage.
  */
 @Injectable()
 export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RateLimiterService.name);
   private redis?: Redis;
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private link?: RedisLink;
+  private readonly stores = new Map<string, RuleStores>();
+  /** Flags and markers written while Redis was away, by rule and key: handed over when it answers again. */
+  private readonly keptAlone = new Map<string, RateLimitCounter>();
   private readonly keyPrefix: string;
 
   constructor(@InjectConfig() private readonly config: AppConfig) {
@@ -68,21 +90,32 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.redisUrl) return;
     // Imported only when REDIS_URL is set: ioredis adds resident memory an in-process limiter never needs.
     const { Redis } = await import('ioredis');
-    this.redis = new Redis(this.config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-    // Connection errors surface on consume(); without a listener ioredis would log them as unhandled.
-    this.redis.on('error', () => undefined);
-    // Without the offline queue, a command sent before the connection is ready fails (503): the first requests
-    // after start-up would. Wait for it a moment; a Redis that is down does not hold the start-up longer.
-    const redis = this.redis;
-    await new Promise<void>((resolve) => {
-      const ready = (): void => {
-        clearTimeout(timer);
-        redis.off('ready', ready);
-        resolve();
-      };
-      const timer = setTimeout(ready, REDIS_READY_WAIT_MS);
-      redis.once('ready', ready);
+    // No offline queue and no resent commands: while the connection is away a command fails at once (the instance's
+    // counters answer), and a step that may have reached Redis is never counted there twice.
+    const redis = new Redis(this.config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      lazyConnect: false,
     });
+    this.redis = redis;
+    this.link = new RedisLink(redis, {
+      probe: () => redis.set(`${this.keyPrefix}:probe`, '1', 'PX', 10_000),
+      handOver: () => this.handOver(),
+      logger: this.logger,
+      probeIntervalMs: REDIS_PROBE_INTERVAL_MS,
+    });
+    // Wait a moment for the connection, so the first requests after start-up count in Redis; a Redis that is down
+    // does not hold the start-up longer (the instance counts alone until it answers).
+    if (!(await this.link.waitUntilUp(REDIS_READY_WAIT_MS))) this.link.announceStartWithout();
+  }
+
+  /**
+   * Whether the counters are shared through Redis (`down`: each instance counts alone), after trying Redis now: for
+   * readiness, so a Redis that hangs is found without a request failing on it. Null without REDIS_URL.
+   */
+  async checkSharedStore(): Promise<SharedStoreStatus | null> {
+    return this.link ? this.link.check() : null;
   }
 
   /** Counts one attempt for `key` under `rule`; throws when the rule is exceeded. */
@@ -107,7 +140,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    */
   async take(rule: RateLimitRule, key: string, points = 1): Promise<TakenPoints> {
     try {
-      const res = await this.store(() => this.limiter(rule).consume(key, points));
+      const res = await this.counted(rule, (limiter) => limiter.consume(key, points));
       return { allowed: true, consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return { allowed: false, consumed: rejection.consumedPoints, msBeforeNext: rejection.msBeforeNext };
@@ -117,7 +150,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
 
   /** Gives back points taken for a request that turned out not to count (the counter keeps its expiry). */
   async refund(rule: RateLimitRule, key: string, points = 1): Promise<void> {
-    await this.store(() => this.limiter(rule).reward(key, points));
+    await this.counted(rule, (limiter) => limiter.reward(key, points));
   }
 
   /**
@@ -125,7 +158,7 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    * that requests are adding to and refunding at the same time.
    */
   async block(rule: RateLimitRule, key: string, seconds: number): Promise<void> {
-    await this.store(() => this.limiter(rule).block(key, seconds));
+    await this.keep(rule, key, (limiter) => limiter.block(key, seconds));
   }
 
   /**
@@ -133,12 +166,12 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    * with pointsOf()), never for a counter that requests are adding to.
    */
   async set(rule: RateLimitRule, key: string, points: number): Promise<void> {
-    await this.store(() => this.limiter(rule).set(key, points, rule.durationSeconds));
+    await this.keep(rule, key, (limiter) => limiter.set(key, points, rule.durationSeconds));
   }
 
   /** Milliseconds until the counter is within its rule again; 0 when it is now. A read: for flags set by block(). */
   async blockedFor(rule: RateLimitRule, key: string): Promise<number> {
-    const res = await this.store(() => this.limiter(rule).get(key));
+    const res = await this.readKept(rule, key);
     return res && res.consumedPoints > rule.points ? Math.max(1, res.msBeforeNext) : 0;
   }
 
@@ -147,48 +180,125 @@ export class RateLimiterService implements OnModuleInit, OnApplicationShutdown {
    * checked before costly work and counted only once the work succeeded.
    */
   async spentFor(rule: RateLimitRule, key: string): Promise<number> {
-    const res = await this.store(() => this.limiter(rule).get(key));
+    const res = await this.counted(rule, (limiter) => limiter.get(key));
     return res && res.consumedPoints >= rule.points ? Math.max(1, res.msBeforeNext) : 0;
   }
 
-  /** The points the counter holds now; 0 when it holds none (or its window ended). */
+  /** The points the counter holds now; 0 when it holds none (or its window ended). A read: for markers set by set(). */
   async pointsOf(rule: RateLimitRule, key: string): Promise<number> {
-    const res = await this.store(() => this.limiter(rule).get(key));
+    const res = await this.readKept(rule, key);
     return res?.consumedPoints ?? 0;
   }
 
-  /** Forgets the attempts of `key` (after a successful login, say). */
+  /** Forgets the attempts of `key` (after a successful login, say), in Redis and in this instance alike. */
   async reset(rule: RateLimitRule, key: string): Promise<void> {
-    await this.store(() => this.limiter(rule).delete(key));
+    const { shared, local } = this.storesOf(rule);
+    this.keptAlone.delete(this.keptId(rule, key));
+    await local.delete(key);
+    if (shared && this.link!.up) await this.onShared(() => shared.delete(key));
   }
 
   /**
-   * Redis unreachable: 503 with Retry-After, as for the database. Failing open would lift every limit during an
-   * outage an attacker might cause; a rejection (RateLimiterRes) passes through for the caller to read.
+   * A counter step: on Redis while it answers, else on this instance's counters. A failed step moves every rule to
+   * the instance's counters and is taken there, so the request goes on; an exceeded rule (a RateLimiterRes) passes.
    */
-  private async store<T>(operation: () => Promise<T>): Promise<T> {
+  private async counted<T>(rule: RateLimitRule, step: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
+    const { shared, local } = this.storesOf(rule);
+    if (shared && this.link!.up) {
+      const answer = await this.onShared(() => step(shared));
+      if (answer.done) return answer.value;
+    }
+    return step(local);
+  }
+
+  /** A flag or marker write: in this instance always, in Redis while it answers (else handed over later). */
+  private async keep(rule: RateLimitRule, key: string, write: (limiter: RateLimiterAbstract) => Promise<unknown>): Promise<void> {
+    const { shared, local } = this.storesOf(rule);
+    await write(local);
+    if (!shared) return;
+    if (this.link!.up && (await this.onShared(() => write(shared))).done) return;
+    this.keptAlone.set(this.keptId(rule, key), { rule, key });
+  }
+
+  /** A flag or marker read: Redis's answer while it answers (copied into this instance), else this instance's. */
+  private async readKept(rule: RateLimitRule, key: string): Promise<RateLimiterRes | null> {
+    const { shared, local } = this.storesOf(rule);
+    if (shared && this.link!.up) {
+      const answer = await this.onShared(() => shared.get(key));
+      if (answer.done) {
+        await copyInto(local, key, answer.value);
+        return answer.value;
+      }
+    }
+    return local.get(key);
+  }
+
+  /** Runs a step on Redis; a failure other than an exceeded rule marks Redis down and is answered by `done: false`. */
+  private async onShared<T>(step: () => Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
     try {
-      return await operation();
+      return { done: true, value: await step() };
     } catch (error) {
       if (error instanceof RateLimiterRes) throw error;
-      this.logger.error({ err: error }, 'the rate-limit store (Redis) did not answer');
-      throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: STORE_RETRY_AFTER_SECONDS, cause: error });
+      this.link!.failed(error);
+      return { done: false };
     }
   }
 
-  private limiter(rule: RateLimitRule): RateLimiterAbstract {
-    const id = `${rule.name}:${rule.points}:${rule.durationSeconds}`;
-    let limiter = this.limiters.get(id);
-    if (!limiter) {
-      const options = { keyPrefix: `${this.keyPrefix}:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
-      limiter = this.redis ? new RateLimiterRedis({ ...options, storeClient: this.redis }) : new RateLimiterMemory(options);
-      this.limiters.set(id, limiter);
+  /**
+   * Before the counters are shared again: each flag or marker this instance wrote alone goes to Redis unless Redis
+   * holds a stronger one (a higher value, or the same for longer). A failure leaves the rest for the next attempt.
+   */
+  private async handOver(): Promise<void> {
+    for (const [id, { rule, key }] of this.keptAlone) {
+      const { shared, local } = this.storesOf(rule);
+      const mine = await local.get(key);
+      if (mine && mine.msBeforeNext > 0) {
+        const theirs = await shared!.get(key);
+        const stronger =
+          !theirs || theirs.consumedPoints < mine.consumedPoints || (theirs.consumedPoints === mine.consumedPoints && theirs.msBeforeNext < mine.msBeforeNext);
+        if (stronger) await shared!.set(key, mine.consumedPoints, Math.ceil(mine.msBeforeNext / 1000));
+      }
+      this.keptAlone.delete(id);
     }
-    return limiter;
+  }
+
+  private keptId(rule: RateLimitRule, key: string): string {
+    return `${this.ruleId(rule)}\0${key}`;
+  }
+
+  private ruleId(rule: RateLimitRule): string {
+    return `${rule.name}:${rule.points}:${rule.durationSeconds}`;
+  }
+
+  private storesOf(rule: RateLimitRule): RuleStores {
+    const id = this.ruleId(rule);
+    let stores = this.stores.get(id);
+    if (!stores) {
+      const options = { keyPrefix: `${this.keyPrefix}:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
+      stores = {
+        local: new RateLimiterMemory(options),
+        ...(this.redis ? { shared: new RateLimiterRedis({ ...options, storeClient: this.redis, rejectIfRedisNotReady: true }) } : {}),
+      };
+      this.stores.set(id, stores);
+    }
+    return stores;
   }
 
   /** After the HTTP server drained (onModuleDestroy runs before it): requests still in flight keep counting. */
   onApplicationShutdown(): void {
+    this.link?.close();
     this.redis?.disconnect();
   }
+}
+
+/** Makes this instance's copy of a flag or marker what Redis answered (nothing when Redis holds nothing). */
+async function copyInto(local: RateLimiterMemory, key: string, res: RateLimiterRes | null): Promise<void> {
+  if (!res || res.msBeforeNext <= 0) {
+    await local.delete(key);
+    return;
+  }
+  const mine = await local.get(key);
+  // Already the same (within a second): no new timer for every read of a lock-out being hammered.
+  if (mine && mine.consumedPoints === res.consumedPoints && Math.abs(mine.msBeforeNext - res.msBeforeNext) < 1000) return;
+  await local.set(key, res.consumedPoints, Math.ceil(res.msBeforeNext / 1000));
 }

@@ -200,3 +200,4 @@ const resists = (store: Record<string, string>) => (): void => {
 
 describe('lock-out resistance (in process)', resists({}));
 describeWithRedis('lock-out resistance (through Redis)', resists({ REDIS_URL: TEST_REDIS_URL }));
+describe('lock-out resistance (Redis not answering: in process)', resists({ REDIS_URL: 'redis://127.0.0.1:1' }));

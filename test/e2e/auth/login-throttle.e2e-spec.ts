@@ -159,6 +159,8 @@ const countsFailures = (store: Record<string, string>) => (): void => {
 
 describe('login throttling counts failures (in process)', countsFailures({}));
 describeWithRedis('login throttling counts failures (through Redis)', countsFailures({ REDIS_URL }));
+// REDIS_URL set, nothing listening: the instance counts alone, and every rule above holds as strictly.
+describe('login throttling counts failures (Redis not answering: in process)', countsFailures({ REDIS_URL: 'redis://127.0.0.1:1' }));
 
 
 describeWithRedis('login throttling on two instances sharing one Redis', () => {

@@ -1,11 +1,12 @@
 import { HealthService } from '../../../src/capabilities/health/health.service.js';
 import { bootTestApp, type TestApp } from '../../support/app.js';
+import { describeWithRedis, TEST_REDIS_URL } from '../../support/redis.js';
 
 /** An app of its own for the enclosing describe, optionally put in a state first. */
-function useApp(prepare?: (t: TestApp) => Promise<void>): () => TestApp {
+function useApp(prepare?: (t: TestApp) => Promise<void>, env: Record<string, string> = {}): () => TestApp {
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootTestApp();
+    t = await bootTestApp(env);
     await prepare?.(t);
   });
   afterAll(async () => {
@@ -33,6 +34,15 @@ describe('health', () => {
     const res = await app().http().get('/docs-json').expect(200);
     expect(res.body.paths['/health'].get.operationId).toBe('getLiveness');
     expect(res.body.paths['/health/ready'].get.operationId).toBe('getReadiness');
+  });
+});
+
+describeWithRedis('health with Redis', () => {
+  const app = useApp(undefined, { REDIS_URL: TEST_REDIS_URL });
+
+  it('reports Redis up beside the database', async () => {
+    const res = await app().http().get('/health/ready').expect(200);
+    expect(res.body).toEqual({ status: 'ok', details: { database: { status: 'up' }, redis: { status: 'up' } } });
   });
 });
 

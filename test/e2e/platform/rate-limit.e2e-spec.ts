@@ -1,6 +1,5 @@
-import { PasswordService } from '../../../src/core/credentials/password.service.js';
 import { bootTestApp, type TestApp } from '../../support/app.js';
-import { loggedInUser, uniqueName } from '../../support/factories.js';
+import { loggedInUser, registerUser, uniqueName } from '../../support/factories.js';
 
 // Login throttling (failures per account, address and pair) is tested in login-throttle.e2e-spec.ts.
 describe('per-user API limit', () => {
@@ -52,28 +51,32 @@ describe('registrations per client address', () => {
 describe('rate limits while Redis does not answer', () => {
   let t: TestApp;
   beforeAll(async () => {
-    // A port nothing listens on: every counter operation fails.
-    t = await bootTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    // A port nothing listens on: every step in Redis fails, so the instance counts alone.
+    t = await bootTestApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_API_PER_MINUTE: '3', RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_IP: '5' });
   });
   afterAll(async () => {
     await t.close();
   });
 
-  it('answers 503 with Retry-After (never 500, never an unlimited login)', async () => {
-    const user = await registerUserDirectly(t);
-    const res = await t.http().post('/api/login').send({ username: user.username, password: user.password }).expect(503);
-    expect(res.body).toEqual({ message: 'The service is temporarily unavailable. Please retry shortly.' });
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-    await t.http().post('/api/password/remind').send({ email: user.email }).expect(503);
+  it('serves registration, sign-in, reset requests and authenticated requests, with the limits counted in process', async () => {
+    const user = await loggedInUser(t);
+    await t.http().post('/api/password/remind').send({ email: user.email }).expect(200);
+    for (let i = 0; i < 3; i++) await t.http().get('/api/me').set(user.auth).expect(200);
+    const limited = await t.http().get('/api/me').set(user.auth).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('still locks an account out: the sixth wrong password is refused with 429, and so is the right one', async () => {
+    const user = await registerUser(t);
+    for (let i = 0; i < 5; i++) await t.http().post('/api/login').send({ username: user.username, password: 'wrong password' }).expect(422);
+    const refused = await t.http().post('/api/login').send({ username: user.username, password: 'wrong password' }).expect(429);
+    expect(refused.body).toEqual({ message: 'Too Many Attempts.' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    await t.http().post('/api/login').send({ username: user.username, password: user.password }).expect(429);
+  });
+
+  it('stays ready, reporting Redis down', async () => {
+    const res = await t.http().get('/health/ready').expect(200);
+    expect(res.body).toEqual({ status: 'degraded', details: { database: { status: 'up' }, redis: { status: 'down' } } });
   });
 });
-
-/** Registration itself is rate-limited (through the dead Redis): the user is inserted as a factory would. */
-async function registerUserDirectly(t: TestApp): Promise<{ username: string; email: string; password: string }> {
-  const username = uniqueName();
-  const email = `${username}@example.com`;
-  const password = 'pw-long-enough-1';
-  const hash = await t.app.get(PasswordService).hash(password);
-  await t.db.query(`INSERT INTO users (username, email, password, status, role_id) VALUES ($1, $2, $3, 'Active', (SELECT id FROM roles WHERE slug = 'user'))`, [username, email, hash]);
-  return { username, email, password };
-}
