@@ -8,6 +8,7 @@ import { ApiKeyScopesExpiryChecksum1764830000000 } from './1764830000000-ApiKeyS
 import { AccountDeletion1764840000000 } from './1764840000000-AccountDeletion.js';
 import { Passkeys1764850000000 } from './1764850000000-Passkeys.js';
 import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
+import { Outbox1764870000000 } from './1764870000000-Outbox.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AccountDeletion1764840000000,
   Passkeys1764850000000,
   DeviceTokens1764864000000,
+  Outbox1764870000000,
 ];

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
@@ -142,16 +142,24 @@ export class PasskeysService {
   }
 
   /** An admin removes a user's passkey (say, of a lost device); the admin is recorded as the actor. */
-  async removeForUser(auth: AuthContext, userId: number, passkeyId: number): Promise<void> {
+  /** `alsoWrite` runs on the deletion's transaction (the admin's notice to the user). */
+  async removeForUser(auth: AuthContext, userId: number, passkeyId: number, alsoWrite?: (manager: EntityManager) => Promise<void>): Promise<void> {
     const user = await this.users.getById(userId);
-    await this.deleteRecorded(auth, user.id, passkeyId, 'admin:passkey.delete');
+    await this.deleteRecorded(auth, user.id, passkeyId, 'admin:passkey.delete', alsoWrite);
   }
 
-  private async deleteRecorded(auth: AuthContext, userId: number, passkeyId: number, event: 'user:passkey.delete' | 'admin:passkey.delete'): Promise<void> {
+  private async deleteRecorded(
+    auth: AuthContext,
+    userId: number,
+    passkeyId: number,
+    event: 'user:passkey.delete' | 'admin:passkey.delete',
+    alsoWrite?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const passkey = await this.getOwn(userId, passkeyId);
     await this.passkeys.manager.transaction(async (manager) => {
       await manager.delete(Passkey, { id: passkey.id });
       await this.activity.record({ event, userId, auth, properties: { passkey_id: passkey.id, name: passkey.name } }, manager);
+      await alsoWrite?.(manager);
     });
   }
 
