@@ -28,6 +28,6 @@ export class HealthController {
   @ApiOkResponse({ type: ReadinessDto })
   @LaravelErrors(503)
   async getReadiness(): Promise<ReadinessDto> {
-    return presentReadiness(await this.health.readiness());
+    return presentReadiness(await this.health.readiness(), await this.health.mailOutbox());
   }
 }

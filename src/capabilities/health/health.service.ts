@@ -2,6 +2,7 @@ import { Injectable, ServiceUnavailableException, type BeforeApplicationShutdown
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
+import { OutboxService, type OutboxStats } from '../../platform/outbox/outbox.service.js';
 import type { LivenessDto } from './dto/health.dto.js';
 import type { ReadinessResult } from './health.presenter.js';
 
@@ -14,6 +15,7 @@ export class HealthService implements BeforeApplicationShutdown {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -31,6 +33,11 @@ export class HealthService implements BeforeApplicationShutdown {
   /** Liveness needs nothing but the event loop: no dependency, so a database outage never restarts the process. */
   liveness(): LivenessDto {
     return { status: 'ok' };
+  }
+
+  /** The mail outbox's counts, for the readiness details; undefined when they cannot be read (never a failed probe). */
+  async mailOutbox(): Promise<OutboxStats | undefined> {
+    return this.outbox.stats().catch(() => undefined);
   }
 
   async readiness(): Promise<ReadinessResult> {
