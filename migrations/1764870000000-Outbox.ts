@@ -7,6 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * `channel` picks the deliverer ('mail'; 'webhook' later), `destination` is where it goes (an address; an endpoint
  * id), `ordering_key` groups messages to deliver in order (a user's webhook events; null for mail).
+ * `delete_when_sent`: the row goes once delivered (the notice of an account deletion: nothing of the account stays).
  */
 export class Outbox1764870000000 implements MigrationInterface {
   name = 'Outbox1764870000000';
@@ -26,7 +27,8 @@ export class Outbox1764870000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         give_up_at timestamptz NOT NULL,
-        settled_at timestamptz
+        settled_at timestamptz,
+        delete_when_sent boolean NOT NULL DEFAULT false
       )`);
     // What the workers claim: the due pending rows, oldest first.
     await queryRunner.query(`CREATE INDEX outbox_due_index ON outbox (next_attempt_at) WHERE status = 'pending'`);

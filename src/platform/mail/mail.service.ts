@@ -140,9 +140,13 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
     return this.enqueue(manager, 'api-keys-revoked', to, data);
   }
 
-  /** The confirmation that an account is gone, to its last address. */
-  sendAccountDeletedNotice(manager: EntityManager, to: string, data: MailData<'account-deleted'>): Promise<void> {
-    return this.enqueue(manager, 'account-deleted', to, data);
+  /**
+   * The confirmation that an account is gone, to its last address. The account's other mails still in the outbox are
+   * dropped, and this one's row goes once it is sent: nothing of the account stays.
+   */
+  async sendAccountDeletedNotice(manager: EntityManager, to: string, data: MailData<'account-deleted'>): Promise<void> {
+    await this.outbox.forgetDestination(manager, MAIL_CHANNEL, to);
+    await this.enqueue(manager, 'account-deleted', to, data, { deleteWhenSent: true });
   }
 
   /** Test hook: delivers every mail due now (committed, not waiting for a retry) before it resolves. */
@@ -174,8 +178,9 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
     this.smtp?.close();
   }
 
-  private enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>): Promise<void> {
-    return this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs: this.config.outbox.mailRetryHours * 3_600_000 });
+  private enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>, options: { deleteWhenSent?: boolean } = {}): Promise<void> {
+    const retryForMs = this.config.outbox.mailRetryHours * 3_600_000;
+    return this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs, ...options });
   }
 
   private async transport(smtpUrl: string): Promise<Transporter> {

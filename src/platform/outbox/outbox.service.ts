@@ -21,6 +21,8 @@ export interface OutboxMessage {
   payload: unknown;
   /** How long failures are retried before the row is kept as failed. */
   retryForMs: number;
+  /** Delete the row once delivered instead of keeping it as sent (nothing of a deleted account may stay). */
+  deleteWhenSent?: boolean;
 }
 
 /** A claimed row as its deliverer sees it. `id` is stable across retries (a Message-ID, a webhook-id). */
@@ -69,6 +71,7 @@ interface ClaimedRow {
   payload: string | null;
   attempts: number;
   give_up_at: Date;
+  delete_when_sent: boolean;
 }
 
 /** Rows one worker claims (and holds locked) at a time. */
@@ -124,13 +127,18 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     const id = randomUUID();
     const payload = sealAtRest(this.payloadKey, JSON.stringify(message.payload), `outbox:${id}`);
     await manager.query(
-      `INSERT INTO outbox (id, channel, kind, destination, ordering_key, payload, give_up_at)
-       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
-      [id, message.channel, message.kind, message.destination, message.orderingKey ?? null, payload, message.retryForMs / 1000],
+      `INSERT INTO outbox (id, channel, kind, destination, ordering_key, payload, give_up_at, delete_when_sent)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8)`,
+      [id, message.channel, message.kind, message.destination, message.orderingKey ?? null, payload, message.retryForMs / 1000, message.deleteWhenSent ?? false],
     );
     const queryRunner = manager.queryRunner;
     if (queryRunner?.isTransactionActive) queryRunner.data.outboxWritten = true;
     else this.wake();
+  }
+
+  /** Deletes every row of a channel going to `destination` (any case), on the caller's transaction. */
+  async forgetDestination(manager: EntityManager, channel: string, destination: string): Promise<void> {
+    await manager.query(`DELETE FROM outbox WHERE channel = $1 AND lower(destination) = lower($2)`, [channel, destination]);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
@@ -201,7 +209,7 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     this.queued = true;
     setImmediate(() => {
       this.queued = false;
-      void this.deliverDue().catch(() => undefined);
+      if (!this.stopping) void this.deliverDue().catch(() => undefined);
     });
   }
 
@@ -238,7 +246,7 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     try {
       await queryRunner.startTransaction();
       const rows = (await queryRunner.query(
-        `SELECT id, channel, kind, destination, payload, attempts, give_up_at FROM outbox
+        `SELECT id, channel, kind, destination, payload, attempts, give_up_at, delete_when_sent FROM outbox
           WHERE status = 'pending' AND next_attempt_at <= now()
           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH_SIZE],
@@ -273,6 +281,10 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async settle(manager: EntityManager, row: ClaimedRow, error: string | undefined): Promise<void> {
+    if (error === undefined && row.delete_when_sent) {
+      await manager.query(`DELETE FROM outbox WHERE id = $1`, [row.id]);
+      return;
+    }
     if (error === undefined) {
       await manager.query(
         `UPDATE outbox SET status = 'sent', payload = NULL, attempts = attempts + 1, last_error = NULL, settled_at = now() WHERE id = $1`,
