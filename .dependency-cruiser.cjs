@@ -7,8 +7,8 @@
  */
 const LAYERS = [
   // platform: plumbing that knows nothing of accounts
-  'platform/config', 'platform/logging', 'platform/errors', 'platform/format', 'platform/openapi', 'platform/validation',
-  'platform/http', 'platform/concurrency', 'platform/database', 'platform/rate-limit', 'platform/mail', 'platform/sms',
+  'platform/config', 'platform/crypto', 'platform/logging', 'platform/errors', 'platform/format', 'platform/openapi', 'platform/validation',
+  'platform/http', 'platform/concurrency', 'platform/database', 'platform/outbox', 'platform/rate-limit', 'platform/mail', 'platform/sms',
   // core: the account and the rules every capability shares
   'core/users', 'core/lifecycle', 'core/activity', 'core/credentials',
   // dialects: the three families' response and error shapes

@@ -9,6 +9,7 @@ import { AccountDeletion1764840000000 } from './1764840000000-AccountDeletion.js
 import { Passkeys1764850000000 } from './1764850000000-Passkeys.js';
 import { CredentialVersion1764860200000 } from './1764860200000-CredentialVersion.js';
 import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
+import { Outbox1764870000000 } from './1764870000000-Outbox.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Passkeys1764850000000,
   CredentialVersion1764860200000,
   DeviceTokens1764864000000,
+  Outbox1764870000000,
 ];

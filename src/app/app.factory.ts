@@ -30,7 +30,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
   });
   await configureApp(app, config, logger);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start-up hook refused (the first admin's password, say): what the hooks before it started (the outbox
+    // worker, timers, the pool) must not outlive the failed start.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   // Built now rather than on the first request: documented-routes.ts checks every request against it, and the
   // hot reads' serialisers are compiled from it (checked against JSON.stringify outside production).
   adapter.responses = new CompiledResponses(openApiDocumentOf(app, config), config.nodeEnv !== 'production');

@@ -13,6 +13,7 @@ import { CountriesModule } from '../capabilities/countries/countries.module.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../capabilities/health/health.module.js';
 import { MailModule } from '../platform/mail/mail.module.js';
+import { OutboxModule } from '../platform/outbox/outbox.module.js';
 import { PasskeysModule } from '../capabilities/passkeys/passkeys.module.js';
 import { ProfileModule } from '../capabilities/profile/profile.module.js';
 import { SessionsModule } from '../capabilities/sessions/sessions.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         RateLimitModule,
+        OutboxModule,
         MailModule,
         SmsModule,
         ActivityModule,

@@ -1132,6 +1132,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mails by outbox status (`failed` by default), newest first: recipient, kind, attempts and last error; never a body or a token.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListMail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2645,6 +2665,23 @@ export interface components {
              */
             status: "up" | "down";
         };
+        MailOutboxDto: {
+            /**
+             * @description Mails still to send (due now or waiting for a retry).
+             * @example 0
+             */
+            pending: number;
+            /**
+             * @description Mails given up after MAIL_RETRY_HOURS (listed by `GET /api/admin/mail?status=failed`).
+             * @example 0
+             */
+            failed: number;
+            /**
+             * @description Age of the oldest pending mail, seconds.
+             * @example 0
+             */
+            oldest_pending_seconds: number;
+        };
         ReadinessDetailsDto: {
             /** @description PostgreSQL answered `SELECT 1`. */
             database: components["schemas"]["HealthIndicatorDto"];
@@ -2653,6 +2690,8 @@ export interface components {
              *     instance alone, and shared again as soon as Redis answers.
              */
             redis?: components["schemas"]["DegradableDependencyDto"];
+            /** @description Absent when the counts could not be read in time. */
+            mail_outbox?: components["schemas"]["MailOutboxDto"];
         };
         ReadinessDto: {
             /**
@@ -2929,6 +2968,52 @@ export interface components {
         };
         AdminRoleListDto: {
             data: components["schemas"]["AdminRoleDto"][];
+        };
+        AdminMailDto: {
+            /**
+             * @description The outbox row; also the mail's Message-ID (`<id@domain of MAIL_FROM>`).
+             * @example 0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10
+             */
+            id: string;
+            /** @example password-reset */
+            kind: string;
+            /** @example john@example.com */
+            to: string;
+            /**
+             * @example failed
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
+            /**
+             * @description Delivery attempts made so far.
+             * @example 14
+             */
+            attempts: number;
+            /**
+             * @description The last attempt's error (the mail server's words, never the message).
+             * @example ESOCKET connect ECONNREFUSED 10.0.0.5:587
+             */
+            last_error: string | null;
+            /**
+             * @description When the change that caused it committed.
+             * @example 2024-10-24 12:04:30
+             */
+            created_at: string;
+            /**
+             * @description When a pending mail is tried next.
+             * @example 2024-10-24 12:34:30
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description When it was sent or given up.
+             * @example 2024-10-25 12:04:30
+             */
+            settled_at: string | null;
+        };
+        AdminMailPageDto: {
+            data: components["schemas"]["AdminMailDto"][];
+            links: components["schemas"]["PaginationLinksDto"];
+            meta: components["schemas"]["PaginationMetaDto"];
         };
     };
     responses: never;
@@ -11839,6 +11924,126 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminRoleListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListMail: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+                /** @description `failed` (given up after MAIL_RETRY_HOURS; the default), `pending` (still to send) or `sent` (until pruned). Example: `failed`. */
+                status?: "pending" | "sent" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminMailPageDto"];
                 };
             };
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */

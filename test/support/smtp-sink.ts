@@ -28,7 +28,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** On `port` when given (a sink started again where a stopped one listened: the mail server is back). */
+export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<(mail: CapturedMail) => void>();
 
@@ -55,12 +56,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
-  const { port } = server.server.address() as AddressInfo;
+  const bound = (server.server.address() as AddressInfo).port;
 
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${bound}`,
     messages,
     waitFor(predicate, timeoutMs = 5_000) {
       const found = messages.find(predicate);

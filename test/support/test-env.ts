@@ -21,3 +21,7 @@ process.env.RATE_LIMIT_API_PER_MINUTE ??= '100000';
 // Files sign up users ten at a time on a shared, loaded CPU: with one hash per CPU some would wait past 2 s (503).
 // bounded-work.e2e-spec.ts sets its own bound.
 process.env.ARGON2_MAX_CONCURRENT ??= '64';
+// Test apps in one worker share its database, each with its own SMTP sink: without a poll, a mail is delivered by the
+// app whose commit wrote it (or by the test's flush()), not by another app's worker into another sink. The process
+// tests of the outbox set their own.
+process.env.OUTBOX_POLL_MS ??= '60000';

@@ -52,9 +52,12 @@ export class AccountDeletionService {
     await this.erase(auth.user.id, { kind: 'self' });
   }
 
-  /** Deletes the account, then mails its address and does what the deletion steps left for after the commit. */
+  /**
+   * Deletes the account and writes the notice to its address to the outbox, in one transaction; then does what the
+   * deletion steps left for after the commit.
+   */
   async erase(userId: number, by: Deleter): Promise<void> {
-    const { deleted, afterCommit } = await this.dataSource.transaction(async (manager) => {
+    const afterCommit = await this.dataSource.transaction(async (manager) => {
       const account = await this.lockAccount(manager, userId, by);
       // Before the deletion's own entry, which keeps its properties: the activity log's step clears those of the account.
       const afterCommit = await this.lifecycle.erase(userId, manager);
@@ -66,12 +69,12 @@ export class AccountDeletionService {
         manager,
       );
       await this.users.delete(userId, manager);
-      return { deleted: account, afterCommit };
-    });
-    this.mail.sendAccountDeletedNotice(deleted.email, {
-      name: deleted.first_name ?? deleted.username,
-      username: deleted.username,
-      byAdministrator: by.kind === 'admin',
+      await this.mail.sendAccountDeletedNotice(manager, account.email, {
+        name: account.first_name ?? account.username,
+        username: account.username,
+        byAdministrator: by.kind === 'admin',
+      });
+      return afterCommit;
     });
     await afterCommit();
   }

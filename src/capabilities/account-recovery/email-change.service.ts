@@ -74,9 +74,9 @@ export class EmailChangeService {
 
   /**
    * Stores the change as pending, on the caller's transaction (which checked assertNoneInProgress), replacing a
-   * pending change whose confirmation link expired; returns the mailing to run once it committed.
+   * pending change whose confirmation link expired; both mails go to the outbox on the same transaction.
    */
-  async request(auth: AuthContext, newEmail: string, manager: EntityManager): Promise<() => void> {
+  async request(auth: AuthContext, newEmail: string, manager: EntityManager): Promise<void> {
     const user = auth.user;
     const confirmToken = newOneTimeToken();
     const cancelToken = newOneTimeToken();
@@ -89,10 +89,8 @@ export class EmailChangeService {
       [user.id, user.email, newEmail, sha256Hex(confirmToken), sha256Hex(cancelToken), CONFIRM_TTL_SECONDS, REVERT_WINDOW_SECONDS],
     );
     await this.activity.record({ event: 'user:account.email-change-requested', userId: user.id, auth }, manager);
-    return () => {
-      this.mail.sendEmailChangeConfirmation(newEmail, { token: confirmToken, name: nameOf(user) });
-      this.mail.sendEmailChangeRequested(user.email, { token: cancelToken, name: nameOf(user), newEmail });
-    };
+    await this.mail.sendEmailChangeConfirmation(manager, newEmail, { token: confirmToken, name: nameOf(user) });
+    await this.mail.sendEmailChangeRequested(manager, user.email, { token: cancelToken, name: nameOf(user), newEmail });
   }
 
   /**
@@ -110,7 +108,7 @@ export class EmailChangeService {
          ) SELECT user_id, new_email FROM confirmed`,
         [sha256Hex(token)],
       )) as Array<{ user_id: number; new_email: string }>;
-      if (!pending) return null;
+      if (!pending) return false;
       const before = await this.users.getById(pending.user_id, manager);
       // Checked again now: the address may have been taken since the change was asked for (the unique index
       // stays the guard against a race, mapped to the same 422).
@@ -122,11 +120,10 @@ export class EmailChangeService {
         .where('id = :id', { id: before.id })
         .execute();
       await this.activity.record({ event: 'user:account.email-changed', userId: before.id, actorId: before.id, client }, manager);
-      return { before, newEmail: pending.new_email };
+      await this.mail.sendEmailChangedNotice(manager, before.email, { name: nameOf(before), newEmail: pending.new_email });
+      return true;
     });
-    if (!applied) return false;
-    this.mail.sendEmailChangedNotice(applied.before.email, { name: nameOf(applied.before), newEmail: applied.newEmail });
-    return true;
+    return applied;
   }
 
   /**
@@ -134,31 +131,32 @@ export class EmailChangeService {
    * window (see the class comment). 400 for any other token; 422 when the previous address was taken meanwhile.
    */
   async cancel(token: string, client: ClientInfo): Promise<void> {
-    const mailAfterCommit = await this.dataSource.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       const [change] = (await manager.query(
         `SELECT id, user_id, old_email, new_email, confirmed_at IS NOT NULL AS confirmed FROM email_changes
           WHERE cancel_token_hash = $1 AND (confirmed_at IS NULL OR revert_until > now()) FOR UPDATE`,
         [sha256Hex(token)],
       )) as ChangeRow[];
       if (!change) throw new DomainError(ACCOUNT_RECOVERY_ERRORS.INVALID_CANCEL_TOKEN);
-      return change.confirmed ? this.revert(change, client, manager) : this.drop(change, client, manager);
+      await (change.confirmed ? this.revert(change, client, manager) : this.drop(change, client, manager));
     });
-    mailAfterCommit?.();
   }
 
   /** Mails the pending change's confirmation link again (a new token; the old link stops working). False when there is none. */
   async resend(user: Addressee): Promise<boolean> {
     const token = newOneTimeToken();
-    const [row] = (await this.dataSource.query(
-      `WITH renewed AS (
-         UPDATE email_changes SET confirm_token_hash = $2, expires_at = now() + make_interval(secs => $3)
-          WHERE user_id = $1 AND confirmed_at IS NULL AND expires_at > now() RETURNING new_email
-       ) SELECT new_email FROM renewed`,
-      [user.id, sha256Hex(token), CONFIRM_TTL_SECONDS],
-    )) as Array<{ new_email: string }>;
-    if (!row) return false;
-    this.mail.sendEmailChangeConfirmation(row.new_email, { token, name: nameOf(user) });
-    return true;
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(
+        `WITH renewed AS (
+           UPDATE email_changes SET confirm_token_hash = $2, expires_at = now() + make_interval(secs => $3)
+            WHERE user_id = $1 AND confirmed_at IS NULL AND expires_at > now() RETURNING new_email
+         ) SELECT new_email FROM renewed`,
+        [user.id, sha256Hex(token), CONFIRM_TTL_SECONDS],
+      )) as Array<{ new_email: string }>;
+      if (!row) return false;
+      await this.mail.sendEmailChangeConfirmation(manager, row.new_email, { token, name: nameOf(user) });
+      return true;
+    });
   }
 
   /**
@@ -169,7 +167,7 @@ export class EmailChangeService {
     return (await manager.delete(EmailChange, { userId, confirmedAt: IsNull() })).affected ?? 0;
   }
 
-  private async drop(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<undefined> {
+  private async drop(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<void> {
     await manager.delete(EmailChange, { id: change.id });
     const ended = await this.lifecycle.end(change.user_id, 'email-change-cancelled', manager);
     await this.activity.record(
@@ -182,7 +180,6 @@ export class EmailChangeService {
       },
       manager,
     );
-    return undefined;
   }
 
   /**
@@ -190,7 +187,7 @@ export class EmailChangeService {
    * the account had before the first of them. Only one change at a time is let in, but a chain made before that rule
    * (a1, then a1 → a2, whose cancel link went to a1) must not hand the account to a1.
    */
-  private async revert(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<() => void> {
+  private async revert(change: ChangeRow, client: ClientInfo, manager: EntityManager): Promise<void> {
     const userId = change.user_id;
     const [{ old_email: restoredEmail }] = (await manager.query(
       `SELECT old_email FROM email_changes
@@ -227,9 +224,7 @@ export class EmailChangeService {
       },
       manager,
     );
-    return () => {
-      this.mail.sendEmailChangeReverted(user.email, { name: nameOf(user), revertedEmail: taken.email });
-      this.mail.sendPasswordReset(user.email, { token: resetToken, email: user.email, name: user.firstName ?? '' });
-    };
+    await this.mail.sendEmailChangeReverted(manager, user.email, { name: nameOf(user), revertedEmail: taken.email });
+    await this.mail.sendPasswordReset(manager, user.email, { token: resetToken, email: user.email, name: user.firstName ?? '' });
   }
 }

@@ -9,7 +9,6 @@ import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { EMAIL_VERIFICATION_TTL_HOURS } from '../../platform/mail/mail-templates.js';
 import { MailService } from '../../platform/mail/mail.service.js';
-import type { AccountUser } from '../../core/users/account-user.js';
 import { STATUS_ONCE_VERIFIED, User } from '../../core/users/user.entity.js';
 import { EmailChangeService } from './email-change.service.js';
 import { UserTokensService } from './user-tokens.service.js';
@@ -47,28 +46,22 @@ export class EmailVerificationService {
    */
   async tellOwnerOfSignUpAttempt(owner: Pick<User, 'id' | 'email' | 'firstName' | 'username'>): Promise<void> {
     const { allowed } = await this.rateLimiter.take(this.signUpAttemptsByUser, String(owner.id));
-    if (allowed) this.mail.sendSignUpAttemptNotice(owner.email, { name: owner.firstName ?? owner.username });
+    // Nothing else is written for it: the notice is a change of its own.
+    if (allowed) await this.mail.sendSignUpAttemptNotice(this.dataSource.manager, owner.email, { name: owner.firstName ?? owner.username });
   }
 
   /** Mails a verification link for `user.email`, replacing any earlier verification token of the user. */
-  async sendFor(user: VerificationRecipient): Promise<void> {
-    const send = await this.issueFor(user);
-    send();
+  sendFor(user: VerificationRecipient): Promise<void> {
+    return this.dataSource.transaction((manager) => this.issueFor(user, manager));
   }
 
   /**
-   * Issues the token, inside the caller's transaction when `manager` is given, and returns the mailing to run
-   * once that transaction has committed (a link mailed earlier could arrive before its token exists).
+   * Issues the token and writes its mail to the outbox, both on the caller's transaction: the link goes out only
+   * if the token (and the change that asked for it) committed.
    */
-  async issueFor(user: VerificationRecipient, manager?: EntityManager): Promise<() => void> {
+  async issueFor(user: VerificationRecipient, manager: EntityManager): Promise<void> {
     const token = await this.tokens.issueForUser('email_verification', user, EMAIL_VERIFICATION_TTL_HOURS * 3600, manager);
-    // Never throws for mail trouble: delivery is queued and failures are only logged.
-    return () => this.mail.sendEmailVerification(user.email, { token, name: user.firstName ?? '' });
-  }
-
-  /** The profile capability's hook for email changes (src/profile/email-verification.ts); same as `sendFor`. */
-  requestVerification(user: AccountUser): Promise<void> {
-    return this.sendFor(user);
+    await this.mail.sendEmailVerification(manager, user.email, { token, name: user.firstName ?? '' });
   }
 
   /**

@@ -54,7 +54,8 @@ export class PasswordResetService {
 
   /**
    * Mails a reset link when the account exists. The caller learns nothing either way: the same rate limits,
-   * the same database statements, and the mail is sent in the background (a mail outage is only logged).
+   * the same statements until the token exists; the mail is written to the outbox in the token's transaction and
+   * sent by the outbox workers (a mail outage delays it, the caller never waits for it).
    * Budgeted per client address and per address of record: the address folded as the database compares it
    * (every spelling of one mailbox shares its budget), hashed so no address sits in Redis in the clear.
    */
@@ -64,9 +65,10 @@ export class PasswordResetService {
       { rule: this.remindByIp, key: addressKey(client.ip) },
       { rule: this.remindByEmail, key: addressOfRecord },
     ]);
-    const issued = await this.tokens.issueForEmail('password_reset', email, PASSWORD_RESET_TTL_MINUTES * 60);
-    if (!issued) return;
-    this.mail.sendPasswordReset(issued.email, { token: issued.token, email: issued.email, name: issued.firstName ?? '' });
+    await this.dataSource.transaction(async (manager) => {
+      const issued = await this.tokens.issueForEmail('password_reset', email, PASSWORD_RESET_TTL_MINUTES * 60, manager);
+      if (issued) await this.mail.sendPasswordReset(manager, issued.email, { token: issued.token, email: issued.email, name: issued.firstName ?? '' });
+    });
   }
 
   /**
@@ -77,7 +79,7 @@ export class PasswordResetService {
    * is checked before any argon2 work, so bad tokens cost nothing.
    */
   async reset(input: PasswordResetInput, client: ClientInfo): Promise<void> {
-    const done = await this.dataSource.transaction(async (manager) => {
+    await this.dataSource.transaction(async (manager) => {
       const token = await this.tokens.consume('password_reset', input.token, input.email, manager);
       if (!token) throw new DomainError(ACCOUNT_RECOVERY_ERRORS.INVALID_RESET_TOKEN);
       const userId = token.userId;
@@ -118,13 +120,12 @@ export class PasswordResetService {
         },
         manager,
       );
-      return { token, ended, kept: await this.lifecycle.remaining(userId, manager), addressVerified: !verifiedBefore };
-    });
-    this.mail.sendPasswordResetNotice(done.token.email, {
-      name: done.token.firstName ?? '',
-      ended: done.ended,
-      kept: done.kept,
-      addressVerified: done.addressVerified,
+      await this.mail.sendPasswordResetNotice(manager, token.email, {
+        name: token.firstName ?? '',
+        ended,
+        kept: await this.lifecycle.remaining(userId, manager),
+        addressVerified: !verifiedBefore,
+      });
     });
   }
 }

@@ -50,9 +50,9 @@ export class UserTokensService {
    * Issues a token for the account with this email (case-insensitively), or does nothing when there is none.
    * One statement either way, so a known and an unknown address cost the same database work.
    */
-  async issueForEmail(purpose: UserTokenPurpose, email: string, ttlSeconds: number): Promise<IssuedToken | null> {
+  async issueForEmail(purpose: UserTokenPurpose, email: string, ttlSeconds: number, manager: EntityManager = this.tokens.manager): Promise<IssuedToken | null> {
     const token = newOneTimeToken();
-    const rows: TokenRow[] = await this.tokens.manager.query(
+    const rows: TokenRow[] = await manager.query(
       `WITH target AS (
          SELECT id, email, first_name FROM users WHERE lower(email) = lower($1)
        ), issued AS (

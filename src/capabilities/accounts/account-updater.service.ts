@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AccountLifecycle, type CredentialEndingReason, type EndedCredentials } from '../../core/lifecycle/account-lifecycle.js';
 import type { AuthContext } from '../../core/users/auth-context.js';
@@ -70,8 +70,6 @@ export interface UpdateOptions {
  */
 @Injectable()
 export class AccountUpdater {
-  private readonly logger = new Logger(AccountUpdater.name);
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
@@ -109,7 +107,6 @@ export class AccountUpdater {
     }
 
     const written: WrittenChange = { ...change, address };
-    let mailPendingChange: (() => void) | undefined;
     const ending = await this.dataSource.transaction(async (manager) => {
       // The owner's new address waits while an earlier change is in progress; an admin's replaces it.
       if (options.emailRule === 'confirm-when-verified' && (address === 'pending' || address === 'changed')) {
@@ -117,15 +114,18 @@ export class AccountUpdater {
       }
       if (Object.keys(patch).length > 0) await this.users.update(before.id, patch, manager);
       await options.afterWrite?.(written, manager);
-      if (address === 'pending') mailPendingChange = await this.emailChanges.request(options.auth, email!, manager);
+      if (address === 'pending') await this.emailChanges.request(options.auth, email!, manager);
+      // The owner's new unverified address: its verification link, on the same transaction.
+      if (options.emailRule === 'confirm-when-verified' && address === 'changed') {
+        const firstName = changed.firstName !== undefined ? changed.firstName : before.firstName;
+        await this.emailVerification.issueFor({ id: before.id, email: email!, firstName }, manager);
+      }
       if (options.emailRule === 'apply-at-once' && patch.email !== undefined) await this.emailChanges.dropPending(before.id, manager);
       const ended = await this.endCredentials(change, options.auth, manager);
       await options.afterEnding?.(ended, manager);
       return ended;
     });
-    mailPendingChange?.();
     const profile = await this.profiles.load(before.id, options.includes);
-    if (options.emailRule === 'confirm-when-verified' && address === 'changed') await this.requestVerification(profile);
     return { ...written, ending, profile };
   }
 
@@ -137,16 +137,6 @@ export class AccountUpdater {
     if (changed.password === undefined) return undefined;
     const keepSessionId = auth.user.id === before.id ? (auth.session?.id ?? null) : null;
     return { reason: 'password-change', ended: await this.lifecycle.end(before.id, 'password-change', manager, { keepSessionId }) };
-  }
-
-  /** The new address's verification mail, after the commit. */
-  private async requestVerification(profile: UserProfile): Promise<void> {
-    try {
-      await this.emailVerification.requestVerification(profile.user);
-    } catch (error) {
-      // The change is committed; the user can ask again through POST /api/email/resend.
-      this.logger.error({ err: error, userId: profile.user.id }, 'could not send the verification mail for a new address');
-    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, type Repository } from 'typeorm';
+import { DataSource, type EntityManager, type Repository } from 'typeorm';
 import { ActivityLog } from '../../core/activity/activity-log.entity.js';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { AvatarService } from '../avatar/avatar.service.js';
@@ -63,8 +63,8 @@ export class AdminUserSecurityService {
         { event: 'admin:two-factor.reset', userId: user.id, auth, properties: { method: user.twoFactorMethod } },
         manager,
       );
+      await this.notify(auth, user, 'two-factor authentication (turned off)', manager);
     });
-    this.notify(auth, user, 'two-factor authentication (turned off)');
     return this.profiles.load(user.id);
   }
 
@@ -74,8 +74,7 @@ export class AdminUserSecurityService {
     await this.reauthentication.requireRecentAuth(auth, currentPassword);
     const passkey = (await this.passkeys.list(user.id)).find((candidate) => candidate.id === passkeyId);
     if (!passkey) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
-    await this.passkeys.removeForUser(auth, user.id, passkey.id);
-    this.notify(auth, user, `passkey “${passkey.name}” (removed)`);
+    await this.passkeys.removeForUser(auth, user.id, passkey.id, (manager) => this.notify(auth, user, `passkey “${passkey.name}” (removed)`, manager));
   }
 
   async listSessions(userId: number): Promise<Session[]> {
@@ -93,10 +92,13 @@ export class AdminUserSecurityService {
     });
   }
 
-  /** Tells the user, at the address of record, what an admin changed; an admin's changes to themself go unmailed. */
-  private notify(auth: AuthContext, user: User, change: string): void {
+  /**
+   * Tells the user, at the address of record, what an admin changed (to the outbox, on the change's transaction);
+   * an admin's changes to themself go unmailed.
+   */
+  private async notify(auth: AuthContext, user: User, change: string, manager: EntityManager): Promise<void> {
     if (user.id === auth.user.id) return;
-    this.mail.sendAdminChangedAccount(user.email, { name: user.firstName ?? user.username, changes: [change] });
+    await this.mail.sendAdminChangedAccount(manager, user.email, { name: user.firstName ?? user.username, changes: [change] });
   }
 
   /** The user's activity, newest first. */

@@ -167,16 +167,16 @@ export class AdminUsersService {
           await this.record(auth, user.id, 'admin:sessions.revoked', { count: ending.ended.sessions, reason: 'password-changed' }, manager);
         }
         if (unbanned) await this.record(auth, user.id, 'admin:user.unbanned', { status: changed.status ?? null }, manager);
+        if (!self && credentialFields.length > 0) {
+          // At the address of record, which a changed address no longer is.
+          await this.mail.sendAdminChangedAccount(manager, user.email, {
+            name: user.firstName ?? user.username,
+            changes: credentialFields.map((field) => CREDENTIAL_FIELDS[field]!),
+          });
+        }
       },
     });
     if (!applied) return this.profiles.load(user.id, includes);
-    if (!self && credentialFields.length > 0) {
-      // At the address of record, which a changed address no longer is.
-      this.mail.sendAdminChangedAccount(user.email, {
-        name: user.firstName ?? user.username,
-        changes: credentialFields.map((field) => CREDENTIAL_FIELDS[field]!),
-      });
-    }
     return applied.profile;
   }
 

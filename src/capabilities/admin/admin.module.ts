@@ -1,3 +1,5 @@
+import { AdminMailController } from './admin-mail.controller.js';
+import { AdminMailService } from './admin-mail.service.js';
 import { Module } from '@nestjs/common';
 import { ActivityModule } from '../../core/activity/activity.module.js';
 import { CredentialsModule } from '../../core/credentials/credentials.module.js';
@@ -32,7 +34,7 @@ import { AdminUsersService } from './admin-users.service.js';
     AccountDataModule,
     AccountsModule,
   ],
-  controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController],
-  providers: [AdminUsersService, AdminUserSecurityService],
+  controllers: [AdminUsersController, AdminUserSecurityController, AdminUserPasskeysController, AdminRolesController, AdminMailController],
+  providers: [AdminUsersService, AdminUserSecurityService, AdminMailService],
 })
 export class AdminModule {}

@@ -2,7 +2,8 @@ import type { ActivityLog } from '../../core/activity/activity-log.entity.js';
 import { formatDateTime } from '../../platform/format/dates.js';
 import { presentVanguardRole } from '../../dialects/vanguard/user.presenter.js';
 import type { RoleWithUserCount } from '../../core/users/users.service.js';
-import type { AdminActivityDto, AdminRoleDto } from './dto/admin-responses.dto.js';
+import type { OutboxRow } from '../../platform/outbox/outbox.service.js';
+import type { AdminActivityDto, AdminMailDto, AdminRoleDto } from './dto/admin-responses.dto.js';
 
 /** Vanguard's role with `users_count`. */
 export function presentAdminRole({ role, usersCount }: RoleWithUserCount): AdminRoleDto {
@@ -23,5 +24,19 @@ export function presentAdminActivity(entry: ActivityLog): AdminActivityDto {
     is_api: entry.isApi,
     properties: entry.properties,
     created_at: formatDateTime(entry.createdAt),
+  };
+}
+
+export function presentAdminMail(row: OutboxRow): AdminMailDto {
+  return {
+    id: row.id,
+    kind: row.kind,
+    to: row.destination,
+    status: row.status,
+    attempts: row.attempts,
+    last_error: row.lastError,
+    created_at: formatDateTime(row.createdAt),
+    next_attempt_at: row.status === 'pending' ? formatDateTime(row.nextAttemptAt) : null,
+    settled_at: row.settledAt ? formatDateTime(row.settledAt) : null,
   };
 }

@@ -176,14 +176,14 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       );
       const properties = { identifier, scopes: scopes.join(' '), expires_at: expiresAt ? formatIsoOffset(expiresAt) : null };
       await this.activity.record({ event: 'user:api-key.create', userId: auth.user.id, auth, properties }, manager);
+      await announceNewCredential(this.mail, auth, manager, {
+        kind: 'api-key',
+        identifier,
+        description: created.description,
+        scopes,
+        expiresAt: expiresAt ? formatIsoOffset(expiresAt) : null,
+      });
       return created;
-    });
-    announceNewCredential(this.mail, auth, {
-      kind: 'api-key',
-      identifier,
-      description: key.description,
-      scopes,
-      expiresAt: expiresAt ? formatIsoOffset(expiresAt) : null,
     });
     return { key, token };
   }
@@ -251,17 +251,15 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
           manager,
         );
       }
+      const byOwner = new Map<number, ApiKey[]>();
+      for (const key of deleted) byOwner.set(key.userId, [...(byOwner.get(key.userId) ?? []), key]);
+      for (const keys of byOwner.values()) {
+        const owner = keys[0].user!;
+        await this.mail.sendApiKeysRevokedNotice(manager, owner.email, { name: owner.firstName ?? '', identifiers: keys.map((key) => key.identifier) });
+      }
       return deleted;
     });
-    const byOwner = new Map<number, ApiKey[]>();
-    for (const key of revoked) {
-      this.legacyIdentifiers?.delete(key.identifier);
-      byOwner.set(key.userId, [...(byOwner.get(key.userId) ?? []), key]);
-    }
-    for (const keys of byOwner.values()) {
-      const owner = keys[0].user!;
-      this.mail.sendApiKeysRevokedNotice(owner.email, { name: owner.firstName ?? '', identifiers: keys.map((key) => key.identifier) });
-    }
+    for (const key of revoked) this.legacyIdentifiers?.delete(key.identifier);
   }
 
   /**

@@ -71,7 +71,6 @@ export class AuthService implements OnApplicationBootstrap {
       },
     );
     if ('addressOwner' in outcome) await this.emailVerification.tellOwnerOfSignUpAttempt(outcome.addressOwner);
-    else outcome.followedUp();
     return { requiresEmailConfirmation: true };
   }
 

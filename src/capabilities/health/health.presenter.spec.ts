@@ -18,4 +18,12 @@ describe('presentReadiness', () => {
       details: { database: { status: 'up' }, redis: { status: 'down' } },
     });
   });
+
+  it('adds the mail outbox counts when they were read, which never degrade the answer', () => {
+    const mail_outbox = { pending: 3, failed: 1, oldest_pending_seconds: 42 };
+    expect(presentReadiness({ required, degradable: { mail_outbox } })).toEqual({
+      status: 'ok',
+      details: { database: { status: 'up' }, mail_outbox: { pending: 3, failed: 1, oldest_pending_seconds: 42 } },
+    });
+  });
 });

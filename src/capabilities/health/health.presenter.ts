@@ -1,5 +1,5 @@
 import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
-import type { DegradableDependencyDto, ReadinessDto } from './dto/health.dto.js';
+import type { DegradableDependencyDto, MailOutboxDto, ReadinessDto } from './dto/health.dto.js';
 
 /**
  * What readiness found. `required`: the dependencies the instance cannot serve without (terminus fails the check,
@@ -14,6 +14,7 @@ export interface ReadinessReport {
 
 export interface DegradableDependencies {
   redis?: DegradableDependencyDto;
+  mail_outbox?: MailOutboxDto;
 }
 
 /** Keeps each dependency's status only: timings and terminus internals stay out of the body. */

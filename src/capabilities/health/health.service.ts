@@ -3,6 +3,7 @@ import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainError } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { RateLimiterService } from '../../platform/rate-limit/rate-limiter.service.js';
+import { OutboxService } from '../../platform/outbox/outbox.service.js';
 import type { LivenessDto } from './dto/health.dto.js';
 import type { DegradableDependencies, ReadinessReport } from './health.presenter.js';
 
@@ -16,6 +17,7 @@ export class HealthService implements BeforeApplicationShutdown {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly rateLimiter: RateLimiterService,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -56,7 +58,10 @@ export class HealthService implements BeforeApplicationShutdown {
 
   /** The dependencies the instance serves without: reported, never a reason to take it out of rotation. */
   private async degradable(): Promise<DegradableDependencies> {
-    const redis = await this.rateLimiter.checkSharedStore();
-    return redis === null ? {} : { redis: { status: redis } };
+    const [redis, outbox] = await Promise.all([this.rateLimiter.checkSharedStore(), this.outbox.stats().catch(() => undefined)]);
+    const dependencies: DegradableDependencies = redis === null ? {} : { redis: { status: redis } };
+    // Counts only, never a failed probe: the backlog says whether mail is going out.
+    if (outbox) dependencies.mail_outbox = { pending: outbox.pending, failed: outbox.failed, oldest_pending_seconds: outbox.oldestPendingSeconds };
+    return dependencies;
   }
 }

@@ -123,9 +123,9 @@ export class PasskeysService {
         { event: 'user:passkey.create', userId: auth.user.id, auth, properties: { passkey_id: passkey.id, name: passkey.name } },
         manager,
       );
+      await announceNewCredential(this.mail, auth, manager, { kind: 'passkey', name: passkey.name });
       return passkey;
     });
-    announceNewCredential(this.mail, auth, { kind: 'passkey', name: stored.name });
     return stored;
   }
 
@@ -166,16 +166,24 @@ export class PasskeysService {
   }
 
   /** An admin removes a user's passkey (say, of a lost device); the admin is recorded as the actor. */
-  async removeForUser(auth: AuthContext, userId: number, passkeyId: number): Promise<void> {
+  /** `alsoWrite` runs on the deletion's transaction (the admin's notice to the user). */
+  async removeForUser(auth: AuthContext, userId: number, passkeyId: number, alsoWrite?: (manager: EntityManager) => Promise<void>): Promise<void> {
     const user = await this.users.getById(userId);
-    await this.deleteRecorded(auth, user.id, passkeyId, 'admin:passkey.delete');
+    await this.deleteRecorded(auth, user.id, passkeyId, 'admin:passkey.delete', alsoWrite);
   }
 
-  private async deleteRecorded(auth: AuthContext, userId: number, passkeyId: number, event: 'user:passkey.delete' | 'admin:passkey.delete'): Promise<void> {
+  private async deleteRecorded(
+    auth: AuthContext,
+    userId: number,
+    passkeyId: number,
+    event: 'user:passkey.delete' | 'admin:passkey.delete',
+    alsoWrite?: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const passkey = await this.getOwn(userId, passkeyId);
     await this.passkeys.manager.transaction(async (manager) => {
       await manager.delete(Passkey, { id: passkey.id });
       await this.activity.record({ event, userId, auth, properties: { passkey_id: passkey.id, name: passkey.name } }, manager);
+      await alsoWrite?.(manager);
     });
   }
 

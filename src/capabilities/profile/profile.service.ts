@@ -10,7 +10,7 @@ import { UserProfileService } from '../../core/users/user-profile.service.js';
 import type { UserProfile } from '../../core/users/user-profile.js';
 import { validateInput } from '../../core/users/validation/validate-input.js';
 import { MailService } from '../../platform/mail/mail.service.js';
-import { accountChange, type AccountChanges } from '../accounts/account-change.js';
+import { accountChange, type AccountChange, type AccountChanges } from '../accounts/account-change.js';
 import { AccountUpdater } from '../accounts/account-updater.service.js';
 import { AvatarService, type UploadedImage } from '../avatar/avatar.service.js';
 import {
@@ -131,7 +131,8 @@ export class ProfileService {
     if (!proof.passwordVerified && (credentialsChanged || proof.currentPassword !== undefined)) {
       await this.reauthentication.requireRecentAuth(auth, proof.currentPassword);
     }
-    let passwordChange: { revokedSessions: number; kept: string[] } | undefined;
+    // Told by afterWrite, for the notices that afterEnding writes on the same transaction.
+    let addressChanged = false;
     const applied = await this.accounts.apply(change, {
       auth,
       emailRule: 'confirm-when-verified',
@@ -141,17 +142,20 @@ export class ProfileService {
         if (changed.username !== undefined) {
           await this.record(auth, 'user:account.username-changed', { old_username: before.username, new_username: changed.username }, manager);
         }
-        if (address === 'changed') await this.record(auth, 'user:account.email-changed', {}, manager);
+        addressChanged = address === 'changed';
+        if (addressChanged) await this.record(auth, 'user:account.email-changed', {}, manager);
       },
       afterEnding: async (ending, manager) => {
-        if (ending?.reason !== 'password-change') return;
-        await this.record(auth, 'user:account.password-changed', { revoked_sessions: ending.ended.sessions, dropped_challenges: ending.ended.challenges }, manager);
-        // API keys and passkeys stay (the owner changed the password, not lost it); the notice lists what keeps working.
-        passwordChange = { revokedSessions: ending.ended.sessions, kept: await this.lifecycle.remaining(before.id, manager) };
+        let passwordChange: { revokedSessions: number; kept: string[] } | undefined;
+        if (ending?.reason === 'password-change') {
+          await this.record(auth, 'user:account.password-changed', { revoked_sessions: ending.ended.sessions, dropped_challenges: ending.ended.challenges }, manager);
+          // API keys and passkeys stay (the owner changed the password, not lost it); the notice lists what keeps working.
+          passwordChange = { revokedSessions: ending.ended.sessions, kept: await this.lifecycle.remaining(before.id, manager) };
+        }
+        await this.notify(change, { passwordChange, addressChanged }, manager);
       },
     });
     if (!applied) return this.profiles.of(before);
-    this.notify(before, applied.profile.user, { passwordChange, addressChanged: applied.address === 'changed' });
     return applied.profile;
   }
 
@@ -160,16 +164,17 @@ export class ProfileService {
   }
 
   /**
-   * The notices, after the change committed. They go to the previous address, whose owner learns about a change
-   * they may not have made (the updater mails the new address its verification link).
+   * The notices, to the outbox on the change's transaction. They go to the previous address, whose owner learns
+   * about a change they may not have made (the updater mails the new address its verification link).
    */
-  private notify(
-    before: AccountUser,
-    after: AccountUser,
+  private async notify(
+    { before, changed }: AccountChange,
     what: { passwordChange?: { revokedSessions: number; kept: string[] }; addressChanged: boolean },
-  ): void {
-    const name = after.firstName ?? after.username;
-    if (what.passwordChange) this.mail.sendPasswordChangedNotice(before.email, { name, ...what.passwordChange });
-    if (what.addressChanged) this.mail.sendEmailChangedNotice(before.email, { name, newEmail: after.email });
+    manager: EntityManager,
+  ): Promise<void> {
+    const firstName = changed.firstName !== undefined ? changed.firstName : before.firstName;
+    const name = firstName ?? changed.username ?? before.username;
+    if (what.passwordChange) await this.mail.sendPasswordChangedNotice(manager, before.email, { name, ...what.passwordChange });
+    if (what.addressChanged) await this.mail.sendEmailChangedNotice(manager, before.email, { name, newEmail: changed.email! });
   }
 }

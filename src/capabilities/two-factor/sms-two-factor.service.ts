@@ -107,9 +107,9 @@ export class SmsTwoFactorService {
       });
       const codes = await this.state.issueRecoveryCodes(em, userId);
       await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'sms' } }, em);
+      await announceNewCredential(this.mail, auth, em, { kind: 'two-factor', method: 'sms' });
       return codes;
     });
-    announceNewCredential(this.mail, auth, { kind: 'two-factor', method: 'sms' });
     return { profile: await this.profiles.load(userId), recoveryCodes };
   }
 
@@ -135,9 +135,9 @@ export class SmsTwoFactorService {
       if (!row?.two_factor_method) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED);
       const codes = await this.state.issueRecoveryCodes(em, userId);
       await this.activity.record({ event: 'user:two-factor.recovery-codes', userId, auth }, em);
+      await announceNewCredential(this.mail, auth, em, { kind: 'recovery-codes' });
       return codes;
     });
-    announceNewCredential(this.mail, auth, { kind: 'recovery-codes' });
     return { profile: await this.profiles.load(userId), recoveryCodes };
   }
 }

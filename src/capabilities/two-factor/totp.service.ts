@@ -69,9 +69,9 @@ export class TotpService {
       });
       const codes = await this.state.issueRecoveryCodes(em, userId);
       await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'totp' } }, em);
+      await announceNewCredential(this.mail, auth, em, { kind: 'two-factor', method: 'totp' });
       return codes;
     });
-    announceNewCredential(this.mail, auth, { kind: 'two-factor', method: 'totp' });
     return codes;
   }
 

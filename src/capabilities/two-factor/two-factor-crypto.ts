@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
+import { atRestKey, openAtRest, sealAtRest } from '../../platform/crypto/at-rest-cipher.js';
 
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const CIPHER = 'aes-256-gcm';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-/** Version prefix of stored ciphertexts, so the format can change without guessing. */
-const CIPHERTEXT_VERSION = 'v1';
 
 /** RFC 4648 base32 without padding (what authenticator apps expect). */
 export function base32(bytes: Buffer): string {
@@ -50,30 +46,18 @@ export class TwoFactorCrypto {
   private readonly hashKey: Buffer;
 
   constructor(@InjectConfig() config: AppConfig) {
-    // main.ts completes jwtSecret before the app is built; loadConfig refuses a missing one in production.
-    const material = config.twoFactorEncryptionKey ?? config.jwtSecret!;
-    this.encryptionKey = Buffer.from(hkdfSync('sha256', material, 'tessera', 'two-factor secret encryption v1', 32));
-    this.hashKey = Buffer.from(hkdfSync('sha256', material, 'tessera', 'two-factor code hashing v1', 32));
+    this.encryptionKey = atRestKey(config, 'two-factor secret encryption v1');
+    this.hashKey = atRestKey(config, 'two-factor code hashing v1');
   }
 
-  /** AES-256-GCM, bound to the user (additional data) so a ciphertext copied to another row does not decrypt. */
+  /** Bound to the user, so a ciphertext copied to another user's row does not decrypt. */
   encrypt(plaintext: string, userId: number): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv(CIPHER, this.encryptionKey, iv);
-    cipher.setAAD(Buffer.from(`user:${userId}`));
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return `${CIPHERTEXT_VERSION}:${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;
+    return sealAtRest(this.encryptionKey, plaintext, `user:${userId}`);
   }
 
   /** Throws when the ciphertext was tampered with, belongs to another user or another key. */
   decrypt(stored: string, userId: number): string {
-    const [version, payload] = stored.split(':');
-    if (version !== CIPHERTEXT_VERSION || !payload) throw new Error('unknown two-factor ciphertext format');
-    const raw = Buffer.from(payload, 'base64url');
-    const decipher = createDecipheriv(CIPHER, this.encryptionKey, raw.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(`user:${userId}`));
-    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return openAtRest(this.encryptionKey, stored, `user:${userId}`);
   }
 
   /** HMAC-SHA256 (hex) of a code, for storage and comparison. */

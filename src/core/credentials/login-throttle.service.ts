@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { RateLimiterService, tooManyAttempts, type RateLimitCounter, type RateLimitRule, type TakenPoints } from '../../platform/rate-limit/rate-limiter.service.js';
 import { addressKey } from '../../platform/rate-limit/client-address.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
@@ -97,6 +98,7 @@ export class LoginThrottleService {
     private readonly users: UsersService,
     private readonly mail: MailService,
     private readonly devices: DeviceTokensService,
+    private readonly dataSource: DataSource,
   ) {
     const limits = config.rateLimits;
     this.rules = {
@@ -262,6 +264,7 @@ export class LoginThrottleService {
   private async mailOwner(attempt: LoginAttempt, owner: LoginAttemptOwner, seconds: number): Promise<void> {
     const first = await this.limiter.take(this.lockoutMail, this.accountKeyOfUser(owner.id));
     if (!first.allowed) return;
-    this.mail.sendLoginLockoutNotice(owner.email, { name: owner.name, ip: attempt.ip, minutes: Math.ceil(seconds / 60) });
+    // The lock-out lives in Redis: the notice is the only row it writes.
+    await this.mail.sendLoginLockoutNotice(this.dataSource.manager, owner.email, { name: owner.name, ip: attempt.ip, minutes: Math.ceil(seconds / 60) });
   }
 }

@@ -36,10 +36,10 @@ export async function lockAccountForNewCredential(auth: AuthContext, manager: En
 }
 
 /**
- * Mails the owner, at the address of record, that a credential was added (once it committed): what, when, from
+^ * Mails the owner, at the address of record and on the transaction that adds it, that a credential was added: what, when, from
  * which address and device, and how to undo it. Whoever added it with a stolen session is then known to the owner.
  */
-export function announceNewCredential(mail: MailService, auth: AuthContext, added: AddedCredential): void {
+export function announceNewCredential(mail: MailService, auth: AuthContext, manager: EntityManager, added: AddedCredential): Promise<void> {
   const { user, client } = auth;
-  mail.sendCredentialAddedNotice(user.email, { name: user.firstName ?? user.username, added, at: new Date(), ip: client.ip, userAgent: client.userAgent });
+  return mail.sendCredentialAddedNotice(manager, user.email, { name: user.firstName ?? user.username, added, at: new Date(), ip: client.ip, userAgent: client.userAgent });
 }

@@ -53,6 +53,8 @@ export interface AppConfig {
   redisUrl?: string;
   smtpUrl?: string;
   mailFrom: string;
+  /** The transactional outbox: how often each instance looks for due messages, retries, pruning. */
+  outbox: OutboxConfig;
   smsDriver: SmsDriver;
   smsHttpUrl?: string;
   storageDriver: StorageDriver;
@@ -87,6 +89,17 @@ export interface AppConfig {
   passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
   /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
   webauthn: WebAuthnConfig;
+}
+
+export interface OutboxConfig {
+  /** How often each instance's worker looks for due rows (a commit in the same instance wakes it at once). */
+  pollMs: number;
+  /** A mail that SMTP keeps refusing is retried this long after it was written, then kept as failed. */
+  mailRetryHours: number;
+  /** The first retry's delay; each next one doubles (at most an hour), with jitter. */
+  retryFirstDelayMs: number;
+  /** Sent rows are deleted this long after they were sent. */
+  pruneSentAfterHours: number;
 }
 
 export interface WebAuthnConfig {
@@ -368,6 +381,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', undefined, ['redis:', 'rediss:']),
     smtpUrl,
     mailFrom: str(env, 'MAIL_FROM') ?? 'Tessera <no-reply@localhost>',
+    outbox: {
+      pollMs: int(env, 'OUTBOX_POLL_MS', 1000, 50, 60_000),
+      mailRetryHours: int(env, 'MAIL_RETRY_HOURS', 24, 1, 720),
+      retryFirstDelayMs: int(env, 'OUTBOX_RETRY_FIRST_DELAY_MS', 10_000, 50, 3_600_000),
+      pruneSentAfterHours: int(env, 'OUTBOX_PRUNE_SENT_AFTER_HOURS', 168, 1, 24 * 365),
+    },
     smsDriver,
     smsHttpUrl,
     storageDriver,

@@ -1,44 +1,76 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { startSmtpSink, type SmtpSink } from '../../../test/support/smtp-sink.js';
 import { ConfigError, loadConfig } from '../config/app-config.js';
+import type { OutboxDelivery, OutboxMessage, OutboxService } from '../outbox/outbox.service.js';
 import { MailService } from './mail.service.js';
 
 const frontendUrl = 'https://app.example.test';
+const ROW_ID = '0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10';
 
-describe('MailService over SMTP', () => {
+/** The outbox as MailService sees it: what it was given to write, and nothing delivered on its own. */
+function recordingOutbox(): OutboxService & { added: OutboxMessage[] } {
+  const added: OutboxMessage[] = [];
+  return {
+    added,
+    register: () => undefined,
+    add: async (_manager: EntityManager, message: OutboxMessage) => {
+      added.push(message);
+    },
+  } as unknown as OutboxService & { added: OutboxMessage[] };
+}
+
+const row = (kind: string, to: string, payload: unknown): OutboxDelivery => ({ id: ROW_ID, kind, destination: to, payload, attempts: 0 });
+const manager = {} as EntityManager;
+
+describe('MailService writing to the outbox', () => {
+  it('writes the mail on the caller\'s EntityManager, with its data and the retry window, and sends nothing itself', async () => {
+    const outbox = recordingOutbox();
+    const mail = new MailService(loadConfig({ MAIL_RETRY_HOURS: '6' }), outbox);
+    await mail.sendPasswordReset(manager, 'ana@example.test', { token: 'reset-token-1', email: 'ana@example.test', name: 'Ana' });
+    expect(outbox.added).toEqual([
+      {
+        channel: 'mail',
+        kind: 'password-reset',
+        destination: 'ana@example.test',
+        payload: { token: 'reset-token-1', email: 'ana@example.test', name: 'Ana' },
+        retryForMs: 6 * 3_600_000,
+      },
+    ]);
+  });
+});
+
+describe('MailService delivering over SMTP', () => {
   let sink: SmtpSink;
   let mail: MailService;
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    mail = new MailService(loadConfig({ SMTP_URL: sink.url, MAIL_FROM: 'Tessera <no-reply@example.test>', FRONTEND_URL: frontendUrl }));
+    mail = new MailService(loadConfig({ SMTP_URL: sink.url, MAIL_FROM: 'Tessera <no-reply@example.test>', FRONTEND_URL: frontendUrl }), recordingOutbox());
   });
   afterAll(async () => {
-    await mail.onApplicationShutdown();
+    mail.onApplicationShutdown();
     await sink.close();
   });
 
-  it('delivers a password reset with the token link, without making the caller wait', async () => {
-    const returned: unknown = mail.sendPasswordReset('ana@example.test', { token: 'reset-token-1', email: 'ana@example.test', name: 'Ana' });
-    expect(returned).toBeUndefined();
-    await mail.flush();
+  it('delivers a password reset with the token link and a Message-ID made from the outbox row', async () => {
+    await mail.deliver(row('password-reset', 'ana@example.test', { token: 'reset-token-1', email: 'ana@example.test', name: 'Ana' }));
 
     const received = await sink.waitFor((m) => m.envelopeTo.includes('ana@example.test') && m.subject === 'Reset your password');
     expect(received.to).toBe('ana@example.test');
     expect(received.from).toBe('Tessera <no-reply@example.test>');
     expect(received.envelopeFrom).toBe('no-reply@example.test');
+    expect(received.headers['message-id']).toBe(`<${ROW_ID}@example.test>`);
     const link = `${frontendUrl}/reset-password?token=reset-token-1&email=ana%40example.test`;
     expect(received.text).toContain(link);
     expect(received.html).toContain(link.replace('&', '&amp;'));
   });
 
   it('delivers the verification mail and both notices', async () => {
-    mail.sendEmailVerification('vera@example.test', { token: 'verify-token-1', name: 'Vera' });
-    mail.sendPasswordChangedNotice('pat@example.test', { name: 'Pat' });
-    mail.sendEmailChangedNotice('old@example.test', { name: 'Olga', newEmail: 'new@example.test' });
-    await mail.flush();
-
+    await mail.deliver(row('email-verification', 'vera@example.test', { token: 'verify-token-1', name: 'Vera' }));
+    await mail.deliver(row('password-changed', 'pat@example.test', { name: 'Pat' }));
+    await mail.deliver(row('email-changed', 'old@example.test', { name: 'Olga', newEmail: 'new@example.test' }));
     const verify = await sink.waitFor((m) => m.to === 'vera@example.test');
     expect(verify.subject).toBe('Verify your email address');
     expect(verify.text).toContain(`${frontendUrl}/verify-email?token=verify-token-1`);
@@ -49,8 +81,7 @@ describe('MailService over SMTP', () => {
   });
 
   it('escapes a hostile name in the HTML body', async () => {
-    mail.sendEmailVerification('mallory@example.test', { token: 't', name: '<script>alert(1)</script>' });
-    await mail.flush();
+    await mail.deliver(row('email-verification', 'mallory@example.test', { token: 't', name: '<script>alert(1)</script>' }));
     const received = await sink.waitFor((m) => m.to === 'mallory@example.test');
     expect(received.html).toContain('Hello &lt;script&gt;alert(1)&lt;/script&gt;,');
     expect(received.html).not.toContain('<script>');
@@ -58,32 +89,24 @@ describe('MailService over SMTP', () => {
 });
 
 describe('MailService with the mail server down', () => {
-  afterEach(() => jest.restoreAllMocks());
-
-  it('logs the failure without the token and flush() still resolves', async () => {
+  it('fails the delivery (the outbox retries it) with an error that does not carry the token', async () => {
     const sink = await startSmtpSink();
     await sink.close(); // The port is now refused.
-    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const mail = new MailService(loadConfig({ SMTP_URL: sink.url }));
-
-    expect(() => mail.sendPasswordReset('ana@example.test', { token: 'secret-token-xyz', email: 'ana@example.test', name: 'Ana' })).not.toThrow();
-    await expect(mail.flush()).resolves.toBeUndefined();
-
-    expect(errors).toHaveBeenCalledTimes(1);
-    const [entry] = errors.mock.calls[0] as [Record<string, unknown>];
-    expect(entry).toMatchObject({ msg: 'Mail delivery failed', kind: 'password-reset', to: 'ana@example.test' });
-    expect(String(entry.error)).toMatch(/ECONNREFUSED/);
-    expect(JSON.stringify(errors.mock.calls)).not.toContain('secret-token-xyz');
-    await mail.onApplicationShutdown();
+    const mail = new MailService(loadConfig({ SMTP_URL: sink.url }), recordingOutbox());
+    const failure = await mail.deliver(row('password-reset', 'ana@example.test', { token: 'secret-token-xyz', email: 'ana@example.test', name: 'Ana' })).then(
+      () => undefined,
+      (error: unknown) => error as Error & { code?: string },
+    );
+    expect(failure?.message).toMatch(/ECONNREFUSED/);
+    expect(JSON.stringify({ message: failure?.message, code: failure?.code })).not.toContain('secret-token-xyz');
+    mail.onApplicationShutdown();
   });
 
-  it('keeps even a mail that cannot be rendered away from the caller', async () => {
-    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const mail = new MailService(loadConfig({}));
-    // A caller bypassing the types (a user without a name loaded from raw SQL, say).
-    expect(() => mail.sendPasswordChangedNotice('ana@example.test', { name: null as unknown as string })).not.toThrow();
-    await mail.flush();
-    expect(errors).toHaveBeenCalledWith(expect.objectContaining({ msg: 'Mail delivery failed', kind: 'password-changed' }));
+  it('fails the delivery of a mail that cannot be rendered, and of an unknown kind', async () => {
+    const mail = new MailService(loadConfig({}), recordingOutbox());
+    // A row written by a caller that bypassed the types (a user without a name loaded from raw SQL, say).
+    await expect(mail.deliver(row('password-changed', 'ana@example.test', { name: null }))).rejects.toThrow();
+    await expect(mail.deliver(row('no-such-kind', 'ana@example.test', {}))).rejects.toThrow(/unknown mail kind/);
   });
 });
 
@@ -92,9 +115,8 @@ describe('MailService without SMTP_URL', () => {
 
   it('writes the mail to the log in development', async () => {
     const logs = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const mail = new MailService(loadConfig({ FRONTEND_URL: frontendUrl }));
-    mail.sendEmailVerification('dev@example.test', { token: 'dev-token', name: 'Dev' });
-    await mail.flush();
+    const mail = new MailService(loadConfig({ FRONTEND_URL: frontendUrl }), recordingOutbox());
+    await mail.deliver(row('email-verification', 'dev@example.test', { token: 'dev-token', name: 'Dev' }));
     expect(logs).toHaveBeenCalledWith(
       expect.objectContaining({ to: 'dev@example.test', subject: 'Verify your email address', text: expect.stringContaining(`${frontendUrl}/verify-email?token=dev-token`) }),
     );

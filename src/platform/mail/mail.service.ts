@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Transporter } from 'nodemailer';
+import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { InjectConfig } from '../config/config.module.js';
+import { OutboxService, type OutboxDeliverer, type OutboxDelivery } from '../outbox/outbox.service.js';
 import {
   accountDeletedMail,
   adminChangedAccountMail,
@@ -22,139 +24,164 @@ import {
   type ApiKeysRevokedMailData,
   type CredentialAddedMailData,
   type LoginLockoutMailData,
+  type EmailChangeRequestedMailData,
+  type EmailChangeRevertedMailData,
   type MailContent,
   type PasswordChangedMailData,
   type PasswordResetNoticeMailData,
 } from './mail-templates.js';
 
-type MailKind =
-  | 'password-reset'
-  | 'email-verification'
-  | 'sign-up-attempt'
-  | 'password-changed'
-  | 'password-reset-notice'
-  | 'email-changed'
-  | 'email-change-confirmation'
-  | 'email-change-requested'
-  | 'email-change-reverted'
-  | 'admin-changed-account'
-  | 'login-lockout'
-  | 'credential-added'
-  | 'api-keys-revoked'
-  | 'account-deleted';
+/** Each kind's template; the frontend URL is the one configured when the mail goes out. */
+const TEMPLATES = {
+  'password-reset': (data: { token: string; email: string; name: string }, frontendUrl: string) => passwordResetMail({ frontendUrl, ...data }),
+  'email-verification': (data: { token: string; name: string }, frontendUrl: string) => emailVerificationMail({ frontendUrl, ...data }),
+  'sign-up-attempt': (data: { name: string }) => signUpAttemptMail(data),
+  'password-changed': (data: PasswordChangedMailData) => passwordChangedMail(data),
+  'password-reset-notice': (data: PasswordResetNoticeMailData) => passwordResetNoticeMail(data),
+  'email-changed': (data: { name: string; newEmail: string }) => emailChangedMail(data),
+  'email-change-confirmation': (data: { token: string; name: string }, frontendUrl: string) => emailChangeConfirmationMail({ frontendUrl, ...data }),
+  'email-change-requested': (data: Omit<EmailChangeRequestedMailData, 'frontendUrl'>, frontendUrl: string) =>
+    emailChangeRequestedMail({ frontendUrl, ...data }),
+  'email-change-reverted': (data: EmailChangeRevertedMailData) => emailChangeRevertedMail(data),
+  'admin-changed-account': (data: AdminChangedAccountMailData) => adminChangedAccountMail(data),
+  'login-lockout': (data: LoginLockoutMailData) => loginLockoutMail(data),
+  'credential-added': (data: CredentialAddedMailData) => credentialAddedMail(data),
+  'api-keys-revoked': (data: ApiKeysRevokedMailData) => apiKeysRevokedMail(data),
+  'account-deleted': (data: AccountDeletedMailData) => accountDeletedMail(data),
+} satisfies Record<string, (data: never, frontendUrl: string) => MailContent>;
+
+type MailKind = keyof typeof TEMPLATES;
+type MailData<K extends MailKind> = Parameters<(typeof TEMPLATES)[K]>[0];
+
+/** The outbox channel of mail. */
+export const MAIL_CHANNEL = 'mail';
 
 /**
- * Sends the account mails. SMTP when SMTP_URL is set; otherwise the mail is only written to the log
- * (development; loadConfig refuses that in production).
+ * The account mails. Each send method writes the mail to the outbox on the caller's EntityManager, in the
+ * transaction of the change that causes it: the mail exists if and only if the change commits, and the caller waits
+ * for an INSERT, never for SMTP. The outbox workers deliver it here (SMTP when SMTP_URL is set; otherwise the mail is
+ * only written to the log, in development: loadConfig refuses that in production), retrying for MAIL_RETRY_HOURS.
  *
- * The public send methods never throw and never make the caller wait: they start the delivery in the
- * background and a failure is logged (without the body, which carries tokens). Tests await `flush()`.
+ * Every mail's Message-ID is made from its outbox row, so a retry after an uncertain failure (the server took the
+ * mail but the answer was lost) is the same mail again, which receivers can tell.
  */
 @Injectable()
-export class MailService implements OnApplicationShutdown {
+export class MailService implements OutboxDeliverer, OnApplicationShutdown {
   private readonly logger = new Logger(MailService.name);
   private smtp?: Transporter;
-  private readonly pending = new Set<Promise<void>>();
+  private readonly messageIdDomain: string;
 
-  constructor(@InjectConfig() private readonly config: AppConfig) {}
-
-  sendPasswordReset(to: string, data: { token: string; email: string; name: string }): void {
-    this.enqueue('password-reset', to, () => passwordResetMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
+  ) {
+    outbox.register(MAIL_CHANNEL, this);
+    this.messageIdDomain = /@([^\s>]+)/.exec(config.mailFrom)?.[1] ?? 'localhost';
   }
 
-  sendEmailVerification(to: string, data: { token: string; name: string }): void {
-    this.enqueue('email-verification', to, () => emailVerificationMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  sendPasswordReset(manager: EntityManager, to: string, data: MailData<'password-reset'>): Promise<void> {
+    return this.enqueue(manager, 'password-reset', to, data);
+  }
+
+  sendEmailVerification(manager: EntityManager, to: string, data: MailData<'email-verification'>): Promise<void> {
+    return this.enqueue(manager, 'email-verification', to, data);
   }
 
   /** Someone tried to register this address, which already has an account; goes to that address. */
-  sendSignUpAttemptNotice(to: string, data: { name: string }): void {
-    this.enqueue('sign-up-attempt', to, () => signUpAttemptMail(data));
+  sendSignUpAttemptNotice(manager: EntityManager, to: string, data: MailData<'sign-up-attempt'>): Promise<void> {
+    return this.enqueue(manager, 'sign-up-attempt', to, data);
   }
 
-  sendPasswordChangedNotice(to: string, data: PasswordChangedMailData): void {
-    this.enqueue('password-changed', to, () => passwordChangedMail(data));
+  sendPasswordChangedNotice(manager: EntityManager, to: string, data: MailData<'password-changed'>): Promise<void> {
+    return this.enqueue(manager, 'password-changed', to, data);
   }
 
   /** After a reset: what the reset ended, what keeps working, and whether it verified the address. */
-  sendPasswordResetNotice(to: string, data: PasswordResetNoticeMailData): void {
-    this.enqueue('password-reset-notice', to, () => passwordResetNoticeMail(data));
+  sendPasswordResetNotice(manager: EntityManager, to: string, data: MailData<'password-reset-notice'>): Promise<void> {
+    return this.enqueue(manager, 'password-reset-notice', to, data);
   }
 
   /** The link that applies a pending email change; goes to the new address. */
-  sendEmailChangeConfirmation(newAddress: string, data: { token: string; name: string }): void {
-    this.enqueue('email-change-confirmation', newAddress, () => emailChangeConfirmationMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  sendEmailChangeConfirmation(manager: EntityManager, newAddress: string, data: MailData<'email-change-confirmation'>): Promise<void> {
+    return this.enqueue(manager, 'email-change-confirmation', newAddress, data);
   }
 
   /** The notice of a pending email change, with its cancel link; goes to the current address. */
-  sendEmailChangeRequested(currentAddress: string, data: { token: string; name: string; newEmail: string }): void {
-    this.enqueue('email-change-requested', currentAddress, () => emailChangeRequestedMail({ frontendUrl: this.config.frontendUrl, ...data }));
+  sendEmailChangeRequested(manager: EntityManager, currentAddress: string, data: MailData<'email-change-requested'>): Promise<void> {
+    return this.enqueue(manager, 'email-change-requested', currentAddress, data);
   }
 
   /** After the cancel link undid a confirmed change; goes to the restored address. */
-  sendEmailChangeReverted(to: string, data: { name: string; revertedEmail: string }): void {
-    this.enqueue('email-change-reverted', to, () => emailChangeRevertedMail(data));
+  sendEmailChangeReverted(manager: EntityManager, to: string, data: MailData<'email-change-reverted'>): Promise<void> {
+    return this.enqueue(manager, 'email-change-reverted', to, data);
   }
 
   /** An administrator changed the account's credentials, role or status; goes to the address of record. */
-  sendAdminChangedAccount(to: string, data: AdminChangedAccountMailData): void {
-    this.enqueue('admin-changed-account', to, () => adminChangedAccountMail(data));
+  sendAdminChangedAccount(manager: EntityManager, to: string, data: MailData<'admin-changed-account'>): Promise<void> {
+    return this.enqueue(manager, 'admin-changed-account', to, data);
   }
 
   /** Goes to the previous address, so its owner learns about a change they may not have made. */
-  sendEmailChangedNotice(oldAddress: string, data: { name: string; newEmail: string }): void {
-    this.enqueue('email-changed', oldAddress, () => emailChangedMail(data));
+  sendEmailChangedNotice(manager: EntityManager, oldAddress: string, data: MailData<'email-changed'>): Promise<void> {
+    return this.enqueue(manager, 'email-changed', oldAddress, data);
   }
 
   /** Tells the owner their logins are paused after repeated failures: someone else may be guessing. */
-  sendLoginLockoutNotice(to: string, data: LoginLockoutMailData): void {
-    this.enqueue('login-lockout', to, () => loginLockoutMail(data));
+  sendLoginLockoutNotice(manager: EntityManager, to: string, data: MailData<'login-lockout'>): Promise<void> {
+    return this.enqueue(manager, 'login-lockout', to, data);
   }
 
   /** A passkey, a two-factor method, recovery codes or an API key was added; goes to the address of record. */
-  sendCredentialAddedNotice(to: string, data: CredentialAddedMailData): void {
-    this.enqueue('credential-added', to, () => credentialAddedMail(data));
+  sendCredentialAddedNotice(manager: EntityManager, to: string, data: MailData<'credential-added'>): Promise<void> {
+    return this.enqueue(manager, 'credential-added', to, data);
   }
 
   /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
-  sendApiKeysRevokedNotice(to: string, data: ApiKeysRevokedMailData): void {
-    this.enqueue('api-keys-revoked', to, () => apiKeysRevokedMail(data));
+  sendApiKeysRevokedNotice(manager: EntityManager, to: string, data: MailData<'api-keys-revoked'>): Promise<void> {
+    return this.enqueue(manager, 'api-keys-revoked', to, data);
   }
 
-  /** The confirmation that an account is gone, to its last address. */
-  sendAccountDeletedNotice(to: string, data: AccountDeletedMailData): void {
-    this.enqueue('account-deleted', to, () => accountDeletedMail(data));
+  /**
+   * The confirmation that an account is gone, to its last address. The account's other mails still in the outbox are
+   * dropped, and this one's row goes once it is sent: nothing of the account stays.
+   */
+  async sendAccountDeletedNotice(manager: EntityManager, to: string, data: MailData<'account-deleted'>): Promise<void> {
+    await this.outbox.forgetDestination(manager, MAIL_CHANNEL, to);
+    await this.enqueue(manager, 'account-deleted', to, data, { deleteWhenSent: true });
   }
 
-  /** Resolves once every delivery started so far has finished (sent or failed and logged). */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all(this.pending);
+  /** Test hook: delivers every mail due now (committed, not waiting for a retry) before it resolves. */
+  flush(): Promise<void> {
+    return this.outbox.deliverDue();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.flush();
+  /** Called by the outbox workers; throws (SMTP refused, a template failed) to have the mail retried. */
+  async deliver(message: OutboxDelivery): Promise<void> {
+    const render = TEMPLATES[message.kind as MailKind] as ((data: unknown, frontendUrl: string) => MailContent) | undefined;
+    if (!render) throw new Error(`unknown mail kind ${message.kind}`);
+    const content = render(message.payload, this.config.frontendUrl);
+    const to = message.destination;
+    if (!this.config.smtpUrl) {
+      this.logger.log({ msg: 'Mail written to the log (SMTP_URL is not set)', kind: message.kind, to, subject: content.subject, text: content.text });
+      return;
+    }
+    const smtp = await this.transport(this.config.smtpUrl);
+    await smtp.sendMail({
+      to,
+      subject: content.subject,
+      text: content.text,
+      html: content.html,
+      messageId: `<${message.id}@${this.messageIdDomain}>`,
+    });
+  }
+
+  onApplicationShutdown(): void {
     this.smtp?.close();
   }
 
-  /** Rendering happens in the background too, so nothing about a mail can throw into the caller's request. */
-  private enqueue(kind: MailKind, to: string, render: () => MailContent): void {
-    const delivery: Promise<void> = this.deliver(kind, to, render).finally(() => this.pending.delete(delivery));
-    this.pending.add(delivery);
-  }
-
-  private async deliver(kind: MailKind, to: string, render: () => MailContent): Promise<void> {
-    try {
-      const content = render();
-      if (!this.config.smtpUrl) {
-        this.logger.log({ msg: 'Mail written to the log (SMTP_URL is not set)', kind, to, subject: content.subject, text: content.text });
-        return;
-      }
-      const smtp = await this.transport(this.config.smtpUrl);
-      await smtp.sendMail({ to, subject: content.subject, text: content.text, html: content.html });
-    } catch (error) {
-      // Only the error's own fields: the message body holds tokens and links that must not reach the log.
-      const { message, code, responseCode } = (error ?? {}) as { message?: string; code?: string; responseCode?: number };
-      this.logger.error({ msg: 'Mail delivery failed', kind, to, error: message, code, responseCode });
-    }
+  private enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>, options: { deleteWhenSent?: boolean } = {}): Promise<void> {
+    const retryForMs = this.config.outbox.mailRetryHours * 3_600_000;
+    return this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs, ...options });
   }
 
   private async transport(smtpUrl: string): Promise<Transporter> {

@@ -60,7 +60,11 @@ describe('account deletion (DELETE /api/me, /api/v1/auth/user, /api/client/accou
       await FAMILIES[family](t, account);
 
       expect(await rowsReferring(t.db, account.id)).toEqual({});
-      expect(await rowsMentioning(t.db, [account.username, account.email, account.ip, account.userAgent])).toEqual({});
+      // Only the deletion notice, waiting in the outbox (its row goes once it is sent, checked below).
+      const outbox = await t.db.query(`SELECT kind FROM outbox WHERE destination = $1`, [account.email]);
+      expect(outbox).toEqual([{ kind: 'account-deleted' }]);
+      const mentions = await rowsMentioning(t.db, [account.username, account.email, account.ip, account.userAgent]);
+      expect(Object.keys(mentions).filter((where) => !where.startsWith('outbox:'))).toEqual([]);
       expect(await filesOf(account.avatarKey)).toEqual([]);
       const kept = await t.db.query(`SELECT id, event, created_at, user_id, actor_id, ip, user_agent, properties FROM activity_logs WHERE id = ANY($1) ORDER BY id`, [
         before.map((entry) => entry.id),
@@ -74,6 +78,7 @@ describe('account deletion (DELETE /api/me, /api/v1/auth/user, /api/client/accou
       await t.app.get(MailService).flush();
       const mail = await t.mail.waitFor((m) => m.to === account.email && m.subject === 'Your account was deleted');
       expect(mail.text).toContain(account.username);
+      expect(await rowsMentioning(t.db, [account.username, account.email, account.ip, account.userAgent])).toEqual({});
 
       await t.http().get('/api/me').set(account.auth).expect(401);
       await t.http().get('/api/me').set(bearer(account.apiKey)).expect(401);

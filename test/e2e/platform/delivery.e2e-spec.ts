@@ -34,7 +34,7 @@ describe('mail and SMS delivery in the running app', () => {
 
   it('sends a password reset through SMTP_URL with a link to FRONTEND_URL', async () => {
     const to = `reset-${Date.now()}@example.test`;
-    t.app.get(MailService).sendPasswordReset(to, { token: 'e2e-token-abc', email: to, name: 'Ana' });
+    await t.app.get(MailService).sendPasswordReset(t.db.manager, to, { token: 'e2e-token-abc', email: to, name: 'Ana' });
     await t.app.get(MailService).flush();
 
     const mail = await smtp.waitFor((m) => m.to === to);

@@ -25,9 +25,10 @@ describe('health', () => {
     await app().http().get('/api/health').expect(404);
   });
 
-  it('answers readiness with a database ping', async () => {
+  it('answers readiness with a database ping, and the mail outbox backlog', async () => {
     const res = await app().http().get('/health/ready').expect(200);
-    expect(res.body).toEqual({ status: 'ok', details: { database: { status: 'up' } } });
+    const count = expect.any(Number) as unknown;
+    expect(res.body).toEqual({ status: 'ok', details: { database: { status: 'up' }, mail_outbox: { pending: count, failed: count, oldest_pending_seconds: count } } });
   });
 
   it('documents both probes', async () => {

@@ -77,3 +77,32 @@ export class AdminActivityPageDto {
   links: PaginationLinksDto;
   meta: PaginationMetaDto;
 }
+
+/** One mail of the outbox, as an administrator may see it: where it goes and how delivery went, never its body. */
+export class AdminMailDto {
+  /** The outbox row; also the mail's Message-ID (`<id@domain of MAIL_FROM>`). @example "0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10" */
+  id: string;
+  /** @example "password-reset" */
+  kind: string;
+  /** @example "john@example.com" */
+  to: string;
+  /** @example "failed" */
+  status: 'pending' | 'failed' | 'sent';
+  /** Delivery attempts made so far. @example 14 */
+  attempts: number;
+  /** The last attempt's error (the mail server's words, never the message). @example "ESOCKET connect ECONNREFUSED 10.0.0.5:587" */
+  last_error: string | null;
+  /** When the change that caused it committed. @example "2024-10-24 12:04:30" */
+  created_at: string;
+  /** When a pending mail is tried next. @example "2024-10-24 12:34:30" */
+  next_attempt_at: string | null;
+  /** When it was sent or given up. @example "2024-10-25 12:04:30" */
+  settled_at: string | null;
+}
+
+/** One page of outbox mails, newest first, Laravel's paginator shape. */
+export class AdminMailPageDto {
+  data: AdminMailDto[];
+  links: PaginationLinksDto;
+  meta: PaginationMetaDto;
+}

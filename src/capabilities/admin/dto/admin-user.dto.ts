@@ -62,6 +62,16 @@ export class AdminPageQueryDto {
   per_page?: number;
 }
 
+export const OUTBOX_STATUSES = ['pending', 'failed', 'sent'] as const;
+
+/** `GET /api/admin/mail`: the mails in one outbox status, a page at a time. */
+export class AdminMailQueryDto extends AdminPageQueryDto {
+  /** `failed` (given up after MAIL_RETRY_HOURS; the default), `pending` (still to send) or `sent` (until pruned). @example "failed" */
+  @IsOptional()
+  @IsIn(OUTBOX_STATUSES)
+  status?: (typeof OUTBOX_STATUSES)[number];
+}
+
 /** `GET /api/users`: filters, order, page, and `include=role,country`. */
 export class AdminListUsersQueryDto extends MeQueryDto {
   /** Contains-search (case-insensitive) over first name, last name, full name, username and email. @example "john" */

@@ -16,6 +16,16 @@ export class DegradableDependencyDto {
   status: 'up' | 'down';
 }
 
+/** The mail outbox's backlog: informative, readiness does not depend on it. */
+export class MailOutboxDto {
+  /** Mails still to send (due now or waiting for a retry). @example 0 */
+  pending: number;
+  /** Mails given up after MAIL_RETRY_HOURS (listed by `GET /api/admin/mail?status=failed`). @example 0 */
+  failed: number;
+  /** Age of the oldest pending mail, seconds. @example 0 */
+  oldest_pending_seconds: number;
+}
+
 export class ReadinessDetailsDto {
   /** PostgreSQL answered `SELECT 1`. */
   database: HealthIndicatorDto;
@@ -24,6 +34,8 @@ export class ReadinessDetailsDto {
    * instance alone, and shared again as soon as Redis answers.
    */
   redis?: DegradableDependencyDto;
+  /** Absent when the counts could not be read in time. */
+  mail_outbox?: MailOutboxDto;
 }
 
 /** Every dependency the instance needs answered: it can take traffic. */
