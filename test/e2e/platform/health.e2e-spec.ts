@@ -43,7 +43,7 @@ describeWithRedis('health with Redis', () => {
 
   it('reports Redis up beside the database', async () => {
     const res = await app().http().get('/health/ready').expect(200);
-    expect(res.body).toEqual({ status: 'ok', details: { database: { status: 'up' }, redis: { status: 'up' } } });
+    expect(res.body).toEqual({ status: 'ok', details: { database: { status: 'up' }, redis: { status: 'up' }, mail_outbox: expect.any(Object) } });
   });
 });
 
