@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DomainError } from '../../platform/errors/domain-error.js';
 import type { User, UserStatus } from '../../core/users/user.entity.js';
 import { UsersService, type UserPatch } from '../../core/users/users.service.js';
 import { AccountRules, type NewPassword } from './account-rules.service.js';
@@ -110,6 +111,9 @@ export class AccountCreation {
 
 /** The unique index on the address refused a row: someone registered it between the check and the insert. */
 function isEmailTaken(error: unknown): boolean {
+  // A registration that committed between this one's lookup and its insert: seen by the insert's own uniqueness
+  // check (a 422 on `email` alone), or by the unique index when both were in flight.
+  if (error instanceof DomainError) return error.fields.length === 1 && error.fields[0].field === 'email' && error.fields[0].rule === 'unique';
   const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
   return driverError?.code === '23505' && driverError.constraint === 'users_email_unique';
 }
