@@ -44,12 +44,14 @@ export class PasskeyLoginService {
    */
   async options(username: string | undefined, client: ClientInfo): Promise<PasskeySignInOptionsDto> {
     await this.rateLimiter.consume(this.optionsByIp, addressKey(client.ip));
-    const user = username === undefined ? null : await this.users.findForLogin(username);
+    // One statement finds the account and folds the name, whether or not an account matches (no timing tells).
+    const lookup = username === undefined ? null : await this.users.lookUpLogin(username);
+    const user = lookup?.user ?? null;
     const passkeys = user ? await this.assertions.descriptorsOf(user.id) : [];
     const challenge = this.challenges.newChallenge();
     // The decoy of an account is the same for every spelling of it (username, email), as its real passkeys would be;
     // an unknown name is folded as the database folds names when it looks accounts up (`alİce` is `alice`).
-    const decoyFor = username === undefined ? undefined : user ? `user:${user.id}` : `name:${await this.users.foldLogin(username)}`;
+    const decoyFor = lookup === null ? undefined : user ? `user:${user.id}` : `name:${lookup.folded}`;
     const options = await this.assertions.requestOptions(challenge, passkeys, 'required', decoyFor);
     const { token } = await this.challenges.issue(options.challenge, {
       purpose: 'sign_in',
