@@ -1,6 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Not, type EntityManager, type Repository } from 'typeorm';
+import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { ActivityService } from '../../activity/activity.service.js';
 import type { AuthContext, ClientInfo } from '../../users/auth-context.js';
 import { DomainError } from '../../../platform/errors/domain-error.js';
@@ -273,11 +273,6 @@ export class SessionsService implements BeforeApplicationShutdown {
       .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
   }
 
-  /** Marks the session's password proof as fresh (after re-entering the password or a second factor). */
-  async markReauthenticated(sessionId: string): Promise<void> {
-    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { loggedInAt: () => 'now()' });
-  }
-
   /** True when the caller proved their password in this session within RECENT_AUTH_SECONDS. API keys never are. */
   isRecentlyAuthenticated(auth: AuthContext, now = new Date()): boolean {
     if (!auth.session) return false;
@@ -298,14 +293,6 @@ export class SessionsService implements BeforeApplicationShutdown {
   /** True when a session last seen at `lastActivityMs` (epoch milliseconds) has been unused for SESSION_IDLE_TTL. */
   private isIdle(lastActivityMs: number): boolean {
     return Date.now() - lastActivityMs > this.config.sessionIdleTtlSeconds * 1000;
-  }
-
-  countActive(userId: number): Promise<number> {
-    return this.sessions.count({ where: { userId, revokedAt: IsNull() } });
-  }
-
-  countRevoked(userId: number): Promise<number> {
-    return this.sessions.count({ where: { userId, revokedAt: Not(IsNull()) } });
   }
 
   private async rotate(session: Session): Promise<TokenPair | null> {
