@@ -8,7 +8,7 @@ import { IS_PUBLIC, REQUIRED_SCOPE } from '../../../src/core/credentials/auth.de
 import { HTTP_METHODS } from '../../../src/dialects/error-responses.js';
 
 const KEYS = '/api/client/account/api-keys';
-const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write'];
+const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write', 'organizations.read', 'organizations.write'];
 
 type Family = 'laravel' | 'client';
 
