@@ -61,7 +61,7 @@ export class Organizations1765000000000 implements MigrationInterface {
         email varchar(255) NOT NULL,
         role varchar(10) NOT NULL CHECK (role IN ('admin', 'member')),
         token_hash char(64) NOT NULL,
-        status varchar(10) NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'declined', 'revoked')),
+        status varchar(10) NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'declined', 'revoked', 'expired')),
         expires_at timestamptz NOT NULL,
         invited_by_user_id integer REFERENCES users (id) ON DELETE SET NULL,
         created_at timestamptz NOT NULL DEFAULT now(),

@@ -21,7 +21,6 @@ export const ORGANIZATION_ERRORS = defineErrors({
     status: 422,
     message: 'An organization needs an owner; transfer ownership first.',
     when: 'The change would leave the organization without an owner.',
-    field: { name: 'role', rule: 'owner_required' },
   },
   ORGANIZATIONS_PER_USER_REACHED: {
     status: 422,
@@ -89,5 +88,14 @@ export const ORGANIZATION_ERRORS = defineErrors({
     message: 'The email must be the address the invitation was sent to.',
     when: 'A registration with `invitation_token` gave another address.',
     field: { name: 'email', rule: 'same' },
+  },
+});
+
+/** Deleting an account that organizations still need. */
+export const ACCOUNT_DELETION_ORGANIZATION_ERRORS = defineErrors({
+  TRANSFER_OWNERSHIP_FIRST: {
+    status: 409,
+    message: 'Transfer ownership of <name> first.',
+    when: 'The account is the last owner of an organization that has other members.',
   },
 });

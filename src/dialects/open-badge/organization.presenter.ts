@@ -2,6 +2,7 @@ import { formatDateTime, formatLaravelTimestamp, type Instant } from '../../plat
 import { AVATAR_PUBLIC_PATH, avatarFileName } from '../../core/users/avatar-urls.js';
 import type {
   InvitationPreviewDto,
+  MyOrganizationDto,
   OrganizationAddressInfoDto,
   OrganizationBillingInfoDto,
   OrganizationContactInfoDto,
@@ -116,6 +117,13 @@ export function presentOrganization(organization: OrganizationView, urls: Organi
     current_period_start: organization.currentPeriodStart ? formatDateTime(organization.currentPeriodStart) : null,
     current_period_end: organization.currentPeriodEnd ? formatDateTime(organization.currentPeriodEnd) : null,
   };
+}
+
+export function presentMyOrganization(
+  entry: { organization: OrganizationView; role: MyOrganizationDto['role']; joinedAt: Instant; current: boolean },
+  urls: OrganizationUrls,
+): MyOrganizationDto {
+  return { organization: presentOrganization(entry.organization, urls), role: entry.role, joined_at: formatLaravelTimestamp(entry.joinedAt), current: entry.current };
 }
 
 /** A member as a list shows them; `withEmail` for owners and admins only. */

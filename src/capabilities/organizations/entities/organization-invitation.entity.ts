@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { InvitableRole } from '../organization-roles.js';
 
-/** What is stored of an invitation; `expired` is a pending one past `expiresAt`, never stored. */
-export type StoredInvitationStatus = 'pending' | 'accepted' | 'declined' | 'revoked';
+/** A pending invitation past `expiresAt` reads as `expired`; it is stored so only when a new invitation to the address replaces it. */
+export type StoredInvitationStatus = 'pending' | 'accepted' | 'declined' | 'revoked' | 'expired';
 
 /** An invitation to an organization, bound to an address. Its link's token is kept only as a SHA-256, apart from the id. */
 @Entity('organization_invitations')
