@@ -2603,26 +2603,6 @@ export interface components {
              */
             id: string;
             /**
-             * @example enabled
-             * @enum {string}
-             */
-            status: "enabled" | "disabled";
-            /**
-             * @description Written by platform admins only.
-             * @example 38422
-             */
-            credits_left: number;
-            /**
-             * @description Written by platform admins only.
-             * @example 24
-             */
-            badge_templates_count: number;
-            /**
-             * @description Written by platform admins only.
-             * @example 739
-             */
-            badges_count: number;
-            /**
              * @description Chosen by the organization: a short lower-case word.
              * @example public_local_national
              */
@@ -2645,6 +2625,12 @@ export interface components {
             language: string;
             /** @example https://www.example.com */
             website: string | null;
+            /**
+             * @description Written by platform admins only.
+             * @example enabled
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
             contact_info: components["schemas"]["OrganizationContactInfoDto"];
             settings: components["schemas"]["OrganizationSettingsDto"];
             /**
@@ -2662,13 +2648,28 @@ export interface components {
              * @example http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_thumbnail.webp
              */
             logo_thumbnail_path: string | null;
+            /**
+             * @description Written by platform admins only.
+             * @example 38422
+             */
+            credits_left: number;
+            /**
+             * @description Written by platform admins only.
+             * @example 24
+             */
+            badge_templates_count: number;
+            /**
+             * @description Written by platform admins only.
+             * @example 739
+             */
+            badges_count: number;
             /** @example 2024-07-03T15:02:45.000000Z */
             created_at: string;
             /** @example 2024-09-16T15:42:31.000000Z */
             updated_at: string;
             /**
              * @description ORGANIZATION_PUBLIC_URL with the id.
-             * @example http://localhost:3000/public/organizations/0f11feda-07f8-4202-9133-4a4e780e857d
+             * @example https://openbadges.open-badge.eu/public/issuers/0f11feda-07f8-4202-9133-4a4e780e857d
              */
             public_url: string;
             /**
@@ -2676,7 +2677,10 @@ export interface components {
              * @example cus_QpT1CW2JIJb9fL
              */
             stripe_customer_id: string | null;
-            /** @description Written by platform admins only. */
+            /**
+             * @description Written by platform admins only.
+             * @example null
+             */
             subscription_id: string | null;
             /**
              * @description Written by platform admins only.

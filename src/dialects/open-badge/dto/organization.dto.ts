@@ -60,62 +60,78 @@ export class OrganizationSettingsDto {
   public_badge_templates: 0 | 1;
 }
 
-/** An organization, field for field as the `001` family's `organization` (seed 001). */
+/**
+ * An organization, field for field as the `001` family's `organization` (seed 001). Every property is declared with
+ * its decorator, so the document lists them in the seed's order (the compiled serialiser of `GET /api/v1/auth/user`
+ * writes them in that order).
+ */
 export class OrganizationDto {
-  /** @example "0f11feda-07f8-4202-9133-4a4e780e857d" */
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '0f11feda-07f8-4202-9133-4a4e780e857d' })
   id: string;
-  /** Chosen by the organization: a short lower-case word. @example "public_local_national" */
+  @ApiProperty({ type: 'string', nullable: true, description: 'Chosen by the organization: a short lower-case word.', example: 'public_local_national' })
   type: string | null;
-  /** Chosen by the organization: a short lower-case word. @example "school" */
+  @ApiProperty({ type: 'string', nullable: true, description: 'Chosen by the organization: a short lower-case word.', example: 'school' })
   activity: string | null;
-  /** @example "LearnQuest Academyyyyy" */
+  @ApiProperty({ example: 'LearnQuest Academyyyyy' })
   name: string;
-  /**
-   * Rich text, sanitised on write: only p, br, em, strong, u, a (http, https, mailto), ul, ol, li, h2–h4 and blockquote remain.
-   * @example "<p><em>Welcome to </em><strong>LearnQuest Academy</strong><em>, where education meets innovation!</em></p>"
-   */
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'Rich text, sanitised on write: only p, br, em, strong, u, a (http, https, mailto), ul, ol, li, h2–h4 and blockquote remain.',
+    example: '<p><em>Welcome to </em><strong>LearnQuest Academy</strong><em>, where education meets innovation!</em></p>',
+  })
   description: string | null;
+  @ApiProperty({ type: OrganizationAddressInfoDto })
   address_info: OrganizationAddressInfoDto;
+  @ApiProperty({ type: OrganizationBillingInfoDto })
   billing_info: OrganizationBillingInfoDto;
-  /** @example "en" */
+  @ApiProperty({ example: 'en' })
   language: string;
-  /** @example "https://www.example.com" */
+  @ApiProperty({ type: 'string', nullable: true, example: 'https://www.example.com' })
   website: string | null;
-  @ApiProperty({ enum: ['enabled', 'disabled'], example: 'enabled' })
+  @ApiProperty({ enum: ['enabled', 'disabled'], example: 'enabled', description: 'Written by platform admins only.' })
   status: 'enabled' | 'disabled';
+  @ApiProperty({ type: OrganizationContactInfoDto })
   contact_info: OrganizationContactInfoDto;
+  @ApiProperty({ type: OrganizationSettingsDto })
   settings: OrganizationSettingsDto;
-  /** The logo's main rendition (512 px), or null without a logo. @example "http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b.webp" */
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: "The logo's main rendition (512 px), or null without a logo.",
+    example: 'http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b.webp',
+  })
   logo_path: string | null;
-  /** 1024 px rendition. @example "http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_high.webp" */
+  @ApiProperty({ type: 'string', nullable: true, description: '1024 px rendition.', example: 'http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_high.webp' })
   logo_high_path: string | null;
-  /** 160 px rendition. @example "http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_thumbnail.webp" */
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: '160 px rendition.',
+    example: 'http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_thumbnail.webp',
+  })
   logo_thumbnail_path: string | null;
-  /** Written by platform admins only. @example 38422 */
-  @ApiProperty({ type: 'integer', example: 38422 })
+  @ApiProperty({ type: 'integer', example: 38422, description: 'Written by platform admins only.' })
   credits_left: number;
-  /** Written by platform admins only. @example 24 */
-  @ApiProperty({ type: 'integer', example: 24 })
+  @ApiProperty({ type: 'integer', example: 24, description: 'Written by platform admins only.' })
   badge_templates_count: number;
-  /** Written by platform admins only. @example 739 */
-  @ApiProperty({ type: 'integer', example: 739 })
+  @ApiProperty({ type: 'integer', example: 739, description: 'Written by platform admins only.' })
   badges_count: number;
-  /** @example "2024-07-03T15:02:45.000000Z" */
+  @ApiProperty({ example: '2024-07-03T15:02:45.000000Z' })
   created_at: string;
-  /** @example "2024-09-16T15:42:31.000000Z" */
+  @ApiProperty({ example: '2024-09-16T15:42:31.000000Z' })
   updated_at: string;
-  /** ORGANIZATION_PUBLIC_URL with the id. @example "http://localhost:3000/public/organizations/0f11feda-07f8-4202-9133-4a4e780e857d" */
+  @ApiProperty({ description: 'ORGANIZATION_PUBLIC_URL with the id.', example: 'https://openbadges.open-badge.eu/public/issuers/0f11feda-07f8-4202-9133-4a4e780e857d' })
   public_url: string;
-  /** Written by platform admins only. @example "cus_QpT1CW2JIJb9fL" */
+  @ApiProperty({ type: 'string', nullable: true, description: 'Written by platform admins only.', example: 'cus_QpT1CW2JIJb9fL' })
   stripe_customer_id: string | null;
-  /** Written by platform admins only. @example null */
+  @ApiProperty({ type: 'string', nullable: true, description: 'Written by platform admins only.', example: null })
   subscription_id: string | null;
-  /** Written by platform admins only. @example "active" */
+  @ApiProperty({ type: 'string', nullable: true, description: 'Written by platform admins only.', example: 'active' })
   subscription_status: string | null;
-  /** "Y-m-d H:i:s" (UTC) or null; written by platform admins only. @example "2024-09-16 13:29:49" */
+  @ApiProperty({ type: 'string', nullable: true, description: '"Y-m-d H:i:s" (UTC) or null; written by platform admins only.', example: '2024-09-16 13:29:49' })
   current_period_start: string | null;
-  /** "Y-m-d H:i:s" (UTC) or null; written by platform admins only. @example "2024-10-16 13:29:49" */
+  @ApiProperty({ type: 'string', nullable: true, description: '"Y-m-d H:i:s" (UTC) or null; written by platform admins only.', example: '2024-10-16 13:29:49' })
   current_period_end: string | null;
 }
 
