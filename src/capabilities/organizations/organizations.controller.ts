@@ -26,7 +26,6 @@ import {
 import { SuccessDto } from '../../dialects/success.dto.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
-import { ApiMultipartFile } from '../../platform/openapi/multipart-file.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { AVATAR_ERRORS } from '../avatar/errors.js';
 import { AvatarUpload } from '../avatar/avatar-upload.interceptor.js';
@@ -42,6 +41,7 @@ import {
   SetCurrentOrganizationDto,
   TransferOwnershipDto,
   UpdateOrganizationDto,
+  UploadLogoDto,
 } from './dto/organization-input.dto.js';
 import { ORGANIZATION_ERRORS } from './errors.js';
 import { OrganizationInvitationsService } from './organization-invitations.service.js';
@@ -134,7 +134,7 @@ export class OrganizationsController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @AvatarUpload('logo')
-  @ApiMultipartFile('logo', 'JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels.')
+  @ApiBody({ type: UploadLogoDto })
   @ApiOrganizationIdParam()
   @ApiOkResponse({ type: OrganizationResponseDto })
   @LaravelErrors(ORGANIZATION_NOT_FOUND, ORGANIZATION_FORBIDDEN, ORGANIZATION_DISABLED, 413, AVATAR_ERRORS.IMAGE_LINE_FULL, 422)

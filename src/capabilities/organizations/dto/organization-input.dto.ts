@@ -323,3 +323,13 @@ export class InvitationTokenDto {
   @ApiProperty({ maxLength: 128 })
   token: string;
 }
+
+/** The multipart body of `POST /api/organizations/{id}/logo` (documentation only: multer reads it, the service judges the bytes). */
+export class UploadLogoDto {
+  @ApiProperty({
+    type: 'string',
+    format: 'binary',
+    description: 'A JPEG, PNG, WebP or GIF image (judged by its content), at most 5 MB and 40 megapixels.',
+  })
+  logo: unknown;
+}
