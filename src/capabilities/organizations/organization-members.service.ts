@@ -65,9 +65,11 @@ export class OrganizationMembersService {
     const perPage = query.per_page ?? 15;
     const pattern = query.search ? `%${escapeLike(query.search)}%` : null;
     const [head] = (await this.dataSource.query(
+      // Without a search the count reads the membership index alone; with one it joins the users.
       `SELECT me.role,
-              (SELECT count(*)::int FROM organization_memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.organization_id = $1 AND ${SEARCH}) AS total
+              CASE WHEN $3::text IS NULL THEN (SELECT count(*)::int FROM organization_memberships m WHERE m.organization_id = $1)
+                   ELSE (SELECT count(*)::int FROM organization_memberships m JOIN users u ON u.id = m.user_id
+                          WHERE m.organization_id = $1 AND ${SEARCH}) END AS total
          FROM organization_memberships me
         WHERE me.organization_id = $1 AND me.user_id = $2`,
       [organizationId, auth.user.id, pattern],
