@@ -88,10 +88,10 @@ describe('organization roles', () => {
 
   beforeAll(async () => {
     t = await bootTestApp({ ORGANIZATIONS_PER_USER: '1000' });
-    owner = await verifiedUser(t);
-    users = { admin: await verifiedUser(t), member: await verifiedUser(t), outsider: await verifiedUser(t) };
-    spares = [];
-    for (let i = 0; i < CALLERS.length; i++) spares.push(await registerUser(t));
+    const [first, admin, member, outsider] = await Promise.all([verifiedUser(t), verifiedUser(t), verifiedUser(t), verifiedUser(t)]);
+    owner = first;
+    users = { admin, member, outsider };
+    spares = await Promise.all(CALLERS.map(() => registerUser(t)));
   });
 
   afterAll(async () => {
