@@ -4,11 +4,11 @@ import { DataSource } from 'typeorm';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { AVATAR_FORMAT, avatarFileName, avatarFileNames } from '../../core/users/avatar-urls.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
-import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { AvatarFileRemovals } from '../avatar/avatar-file-removals.service.js';
 import { AvatarImageProcessor } from '../avatar/avatar-image.processor.js';
 import type { UploadedImage } from '../avatar/avatar.service.js';
 import { AVATAR_STORAGE, type AvatarStorage } from '../avatar/storage/avatar-storage.js';
+import { inStorage, removeQuietly } from '../avatar/storage/storage-steps.js';
 import { Organization } from './entities/organization.entity.js';
 import { accessAs } from './organization-access.js';
 import { OrganizationsService } from './organizations.service.js';
@@ -40,10 +40,10 @@ export class OrganizationLogoService {
     const files = renditions.map(({ rendition, body }) => ({ name: avatarFileName(key, rendition), body, contentType: AVATAR_FORMAT.contentType }));
     const names = files.map((entry) => entry.name);
     try {
-      await this.inStorage(() => this.storage.stage(files));
-      return await this.change(auth, organizationId, key, () => this.inStorage(() => this.storage.commit(names)));
+      await inStorage(this.logger, 'logo', () => this.storage.stage(files));
+      return await this.change(auth, organizationId, key, () => inStorage(this.logger, 'logo', () => this.storage.commit(names)));
     } catch (error) {
-      await this.removeQuietly(names);
+      await this.discardUnlessCurrent(organizationId, key, names);
       throw error;
     }
   }
@@ -68,20 +68,15 @@ export class OrganizationLogoService {
     return organization;
   }
 
-  private async removeQuietly(names: string[]): Promise<void> {
+  /** After a failed upload: removes its files, unless the row points at them after all (a COMMIT whose reply was lost). */
+  private async discardUnlessCurrent(organizationId: string, key: string, names: string[]): Promise<void> {
+    let current: Organization | null;
     try {
-      await this.storage.remove(names);
+      current = await this.dataSource.manager.findOne(Organization, { where: { id: organizationId }, select: { id: true, logoKey: true } });
     } catch (error) {
-      this.logger.error({ err: error, names }, 'could not remove logo files; they are orphans now');
+      this.logger.error({ err: error, key }, 'logo upload failed and the row could not be read; its files are kept');
+      return;
     }
-  }
-
-  private async inStorage(step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      this.logger.error({ err: error }, 'logo storage failed');
-      throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: 5, cause: error });
-    }
+    if (current?.logoKey !== key) await removeQuietly(this.storage, this.logger, 'logo', names);
   }
 }

@@ -1,38 +1,16 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type {
+  OrganizationAddressInfoDto,
+  OrganizationBillingInfoDto,
+  OrganizationContactInfoDto,
+  OrganizationSettingsDto,
+} from '../../../dialects/open-badge/dto/organization.dto.js';
 
-export interface AddressInfo {
-  city: string | null;
-  state: string | null;
-  region: string | null;
-  street: string | null;
-  country: string | null;
-  postcode: string | null;
-}
-
-export interface BillingInfo {
-  vat: string | null;
-  email: string | null;
-  code_dest: string | null;
-  fiscal_code: string | null;
-  certified_email: string | null;
-  legal_name: string | null;
-}
-
-export interface ContactInfo {
-  name: string | null;
-  email: string | null;
-  mobile: string | null;
-  last_name: string | null;
-  tech_email: string | null;
-  legal_email: string | null;
-}
-
-export interface OrganizationSettings {
-  public_profile: 0 | 1;
-  public_badge_types: 0 | 1;
-  public_learning_paths: 0 | 1;
-  public_badge_templates: 0 | 1;
-}
+/** The info objects are stored as the Open Badge family shows them: every sub-field present, a string or null. */
+export type AddressInfo = OrganizationAddressInfoDto;
+export type BillingInfo = OrganizationBillingInfoDto;
+export type ContactInfo = OrganizationContactInfoDto;
+export type OrganizationSettings = OrganizationSettingsDto;
 
 export type OrganizationStatus = 'enabled' | 'disabled';
 
