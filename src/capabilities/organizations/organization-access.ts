@@ -4,7 +4,7 @@ import type { AuthContext } from '../../core/users/auth-context.js';
 import { Organization } from './entities/organization.entity.js';
 import { OrganizationMembership } from './entities/organization-membership.entity.js';
 import { ORGANIZATION_ERRORS } from './errors.js';
-import { roleMay, type MemberRole, type OrganizationAction } from './organization-roles.js';
+import { READ_ACTIONS, roleMay, type MemberRole, type OrganizationAction } from './organization-roles.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,7 +47,7 @@ export async function accessAs(
   const role = raw[0].member_role;
   if (action !== 'leave') {
     if (!roleMay(role, action)) throw new DomainError(ORGANIZATION_ERRORS.ORGANIZATION_FORBIDDEN);
-    if (action !== 'read' && organization.status === 'disabled') throw new DomainError(ORGANIZATION_ERRORS.ORGANIZATION_DISABLED);
+    if (!READ_ACTIONS.includes(action) && organization.status === 'disabled') throw new DomainError(ORGANIZATION_ERRORS.ORGANIZATION_DISABLED);
   }
   return { organization, role, membershipId: raw[0].membership_id };
 }

@@ -129,7 +129,7 @@ export class OrganizationInvitationsService {
 
   /** The organization's invitations, newest first; `status` filters (`expired`: pending past its expiry). */
   async list(auth: AuthContext, organizationId: string, query: ListInvitationsQueryDto): Promise<InvitationPage> {
-    const { organization } = await accessAs(this.dataSource.manager, auth, organizationId, 'invite');
+    const { organization } = await accessAs(this.dataSource.manager, auth, organizationId, 'readInvitations');
     const page = query.page ?? 1;
     const perPage = query.per_page ?? 15;
     const filter =

@@ -11,12 +11,16 @@ export const ROLE_PERMISSIONS = {
   read: ['owner', 'admin', 'member'],
   edit: ['owner', 'admin'],
   invite: ['owner', 'admin'],
+  readInvitations: ['owner', 'admin'],
   manageMembers: ['owner', 'admin'],
   transfer: ['owner'],
   delete: ['owner'],
 } as const satisfies Record<string, readonly MemberRole[]>;
 
 export type OrganizationAction = keyof typeof ROLE_PERMISSIONS;
+
+/** What a disabled organization still allows its members (with the role for it): reading. */
+export const READ_ACTIONS: readonly OrganizationAction[] = ['read', 'readInvitations'];
 
 export function roleMay(role: MemberRole, action: OrganizationAction): boolean {
   return (ROLE_PERMISSIONS[action] as readonly MemberRole[]).includes(role);

@@ -205,6 +205,8 @@ describe('organization roles', () => {
     await t.http().patch(`/api/admin/organizations/${id}`).set(admin.auth).send({ status: 'disabled' }).expect(200);
     const disabled = { message: 'This organization is disabled.' };
     await t.http().get(`/api/organizations/${id}`).set(owner.auth).expect(200);
+    await t.http().get(`/api/organizations/${id}/members`).set(users.member.auth).expect(200);
+    await t.http().get(`/api/organizations/${id}/invitations`).set(owner.auth).expect(200);
     await t.http().patch(`/api/organizations/${id}`).set(owner.auth).send({ name: 'Thawed' }).expect(403, disabled);
     await t.http().post(`/api/organizations/${id}/invitations`).set(owner.auth).send({ email: 'x@example.com', role: 'member' }).expect(403, disabled);
     await t.http().post(`/api/organizations/${id}/transfer-ownership`).set(owner.auth).send({ user_uuid: await uuidOf(t, users.member.id) }).expect(403, disabled);
