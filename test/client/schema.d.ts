@@ -2731,6 +2731,13 @@ export interface components {
             /** @description Proof (recent sign-in otherwise). */
             current_password?: string;
         };
+        UploadLogoDto: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG, WebP or GIF image (judged by its content), at most 5 MB and 40 megapixels.
+             */
+            logo: Blob;
+        };
         OrganizationMemberUserDto: {
             /**
              * Format: uuid
@@ -9238,7 +9245,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadLogoDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {

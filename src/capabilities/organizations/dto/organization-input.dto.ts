@@ -219,7 +219,7 @@ export class SetCurrentOrganizationDto {
   @IsDefined()
   @ValidateIf((_object: object, value: unknown) => value !== null)
   @IsUUID()
-  @ApiProperty({ type: 'string', format: 'uuid', nullable: true })
+  @ApiProperty({ type: 'string', format: 'uuid', nullable: true, minLength: 1 })
   organization_id: string | null;
 }
 
@@ -279,14 +279,14 @@ export class AdminListOrganizationsQueryDto extends OrganizationPageQueryDto {
 
 export class ChangeMemberRoleDto {
   @IsIn(MEMBER_ROLES)
-  @ApiProperty({ enum: MEMBER_ROLES, example: 'admin' })
+  @ApiProperty({ enum: MEMBER_ROLES, example: 'admin', minLength: 1 })
   role: MemberRole;
 }
 
 export class TransferOwnershipDto {
   /** The member who becomes owner. @example "56e5824b-eb63-4250-80f3-370ff4142fe7" */
   @IsUUID()
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', minLength: 1 })
   user_uuid: string;
 
   /** Proof (recent sign-in otherwise). */
@@ -306,11 +306,11 @@ export class CreateInvitationDto {
   @IsString()
   @MaxLength(EMAIL_MAX)
   @IsEmail()
-  @ApiProperty({ format: 'email', maxLength: EMAIL_MAX })
+  @ApiProperty({ format: 'email', minLength: 1, maxLength: EMAIL_MAX })
   email: string;
 
   @IsIn(INVITABLE_ROLES)
-  @ApiProperty({ enum: INVITABLE_ROLES, example: 'member' })
+  @ApiProperty({ enum: INVITABLE_ROLES, example: 'member', minLength: 1 })
   role: InvitableRole;
 }
 
@@ -320,7 +320,7 @@ export class InvitationTokenDto {
   @IsNotEmpty()
   @IsString()
   @MaxLength(128)
-  @ApiProperty({ maxLength: 128 })
+  @ApiProperty({ minLength: 1, maxLength: 128 })
   token: string;
 }
 
