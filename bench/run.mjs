@@ -19,6 +19,7 @@ import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
 import { productionStart } from '../scripts/production-start.mjs';
 import { seed } from './seed.mjs';
+import { BIG_ORGANIZATION_MEMBERS, seedOrganizations } from './organizations.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -390,6 +391,7 @@ async function main() {
     await db.connect();
     process.stdout.write(`seeding ${USERS} users, sessions and API keys… `);
     const seeded = await seed(db, { appRoot, users: USERS, password: PASSWORD, jwtSecret, accessTtlSeconds: 3600, appConfig });
+    const organizations = await seedOrganizations(db, seeded);
     await db.end();
     process.stdout.write('done\n');
 
@@ -417,8 +419,25 @@ async function main() {
       { id: 'me-key', label: 'GET /api/me (API key)', method: 'GET', path: '/api/me', credentials: seeded.apiKeys, body: 'none' },
       { id: 'client', label: 'GET /api/client/account (API key)', method: 'GET', path: '/api/client/account', credentials: seeded.apiKeys, body: 'none' },
       { id: 'client-token', label: 'GET /api/client/account (access token)', method: 'GET', path: '/api/client/account', credentials: seeded.tokens, body: 'none' },
-      { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
-      { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.apiKeys, body: 'none' },
+      // Half the users have a current organization (bench/organizations.mjs): these rows take the other half.
+      { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: organizations.without.tokens, body: 'none' },
+      { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: organizations.without.apiKeys, body: 'none' },
+      {
+        id: 'v1-org',
+        label: 'GET /api/v1/auth/user (access token, with a current organization)',
+        method: 'GET',
+        path: '/api/v1/auth/user',
+        credentials: organizations.withOrganization.tokens,
+        body: 'none',
+      },
+      {
+        id: 'members',
+        label: `GET /api/organizations/{id}/members (first page of ${BIG_ORGANIZATION_MEMBERS} members)`,
+        method: 'GET',
+        path: organizations.memberList.path,
+        credentials: organizations.memberList.tokens,
+        body: 'none',
+      },
       { id: 'details', label: 'PATCH /api/me/details', method: 'PATCH', path: '/api/me/details', credentials: seeded.tokens, body: 'details', contentType: 'application/json' },
       // Each session's tokens are chained (bench/load.mjs); each row takes its own share of the sessions, so
       // no row presents a token another one spent (that would revoke the session).

@@ -13,6 +13,7 @@ import { CountriesModule } from '../capabilities/countries/countries.module.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../capabilities/health/health.module.js';
 import { MailModule } from '../platform/mail/mail.module.js';
+import { OrganizationsModule } from '../capabilities/organizations/organizations.module.js';
 import { OutboxModule } from '../platform/outbox/outbox.module.js';
 import { PasskeysModule } from '../capabilities/passkeys/passkeys.module.js';
 import { ProfileModule } from '../capabilities/profile/profile.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         ApiKeysModule,
         AccountRecoveryModule,
         CountriesModule,
+        OrganizationsModule,
         ProfileModule,
         AvatarModule,
         HealthModule,

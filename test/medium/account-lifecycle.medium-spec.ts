@@ -205,6 +205,8 @@ describe('the account lifecycle registry', () => {
       'api_keys',
       'passkeys',
       'one_time_links',
+      'organizations',
+      'organization_invitations',
       'activity',
       'medium_probe',
     ]);

@@ -1,3 +1,4 @@
+import { ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
@@ -21,11 +22,13 @@ export class AuthController {
   /**
    * Create an account; a verification mail is sent. An address that already has an account gets the same 201 and
    * body, and nothing is created: its owner is mailed that someone tried to sign up with it. A taken username is 422.
+   * With the `invitation_token` of an organization invitation sent to `email`, the account is created verified and
+   * joins the organization (no verification mail).
    */
   @Public()
   @Post('register')
   @ApiCreatedResponse({ type: RegisterResponseDto })
-  @LaravelErrors(400, PLATFORM_ERRORS.SWITCHED_OFF, 413, 422, 429)
+  @LaravelErrors(400, ORGANIZATION_ERRORS.INVITATION_INVALID, PLATFORM_ERRORS.SWITCHED_OFF, 413, ORGANIZATION_ERRORS.INVITATION_TOKEN_ADDRESS_MISMATCH, 422, 429)
   async register(@Body() dto: RegisterDto, @CurrentClient() client: ClientInfo): Promise<RegisterResponseDto> {
     return { requires_email_confirmation: (await this.auth.register(dto, client)).requiresEmailConfirmation };
   }

@@ -1,3 +1,4 @@
+import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ActivityModule } from '../../core/activity/activity.module.js';
@@ -11,7 +12,7 @@ import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
 
 @Module({
-  imports: [UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule, OrganizationsModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -1,3 +1,4 @@
+import { OrganizationInvitationsService } from '../organizations/organization-invitations.service.js';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
@@ -41,6 +42,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly accounts: AccountCreation,
     private readonly logins: LoginOutcomeService,
     private readonly secondFactor: SecondFactorChallenger,
+    private readonly invitations: OrganizationInvitationsService,
   ) {
     this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
@@ -54,8 +56,12 @@ export class AuthService implements OnApplicationBootstrap {
     if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (docs/security.md#other-limits).
     await this.rateLimiter.consume(this.registrationsByIp, addressKey(client.ip));
-    // The account, its audit entry and its verification token commit together: a failure part-way leaves no
-    // unconfirmed account that was never sent a link (and whose username and email would stay taken).
+    const invitationToken = dto.invitation_token;
+    // Through an invitation link: the token, bound to this address, proves the mailbox (checked again, and spent, on
+    // the creation's transaction).
+    if (invitationToken !== undefined) await this.invitations.assertRegistrable(invitationToken, dto.email);
+    // The account, its audit entry and its verification token (or its membership) commit together: a failure
+    // part-way leaves no unconfirmed account that was never sent a link (and whose username and email would stay taken).
     const outcome = await this.accounts.createUnlessAddressInUse(
       {
         username: dto.username,
@@ -63,15 +69,17 @@ export class AuthService implements OnApplicationBootstrap {
         password: { chosen: dto.password },
         firstName: dto.first_name ?? null,
         lastName: dto.last_name ?? null,
-        status: UserStatus.Unconfirmed,
+        status: invitationToken === undefined ? UserStatus.Unconfirmed : UserStatus.Active,
+        emailVerifiedAt: invitationToken === undefined ? null : new Date(),
       },
       async (created, manager) => {
         await this.activity.record({ event: 'user:registered', userId: created.id, actorId: created.id }, manager);
+        if (invitationToken !== undefined) return this.invitations.joinNewAccount(manager, invitationToken, created, client);
         return this.emailVerification.issueFor(created, manager);
       },
     );
     if ('addressOwner' in outcome) await this.emailVerification.tellOwnerOfSignUpAttempt(outcome.addressOwner);
-    return { requiresEmailConfirmation: true };
+    return { requiresEmailConfirmation: invitationToken === undefined };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { Body, Controller, Delete, Get, Header, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -66,6 +67,7 @@ export class ClientAccountController {
    */
   @Authenticated('account.write')
   @Delete()
+  @ClientErrors(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST)
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted, with everything personal; a confirmation is mailed.' })
   @ClientErrors(400, 422, 429)

@@ -1,3 +1,4 @@
+import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { Body, Controller, Delete, Get, Header, Patch, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -74,7 +75,7 @@ export class MeController {
   // The body is optional: a recent sign-in needs none.
   @ApiBody({ type: DeleteAccountDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors(429)
+  @LaravelErrors(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST, 429)
   async deleteMe(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
     return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
   }

@@ -89,6 +89,20 @@ export interface AppConfig {
   passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
   /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
   webauthn: WebAuthnConfig;
+  organizations: OrganizationsConfig;
+}
+
+/** Organizations (docs/api/organizations.md): how many, how big, how long an invitation lives, where the public page is. */
+export interface OrganizationsConfig {
+  /** Organizations one user may have created that still exist. */
+  perUser: number;
+  /** Members of one organization, pending invitations counted as members to be. */
+  membersMax: number;
+  /** Pending invitations of one organization. */
+  pendingInvitationsMax: number;
+  invitationTtlSeconds: number;
+  /** The public page's URL, `{id}` standing for the organization's id. */
+  publicUrlTemplate: string;
 }
 
 export interface OutboxConfig {
@@ -296,6 +310,27 @@ function webauthnConfig(env: Env, frontendUrl: string): WebAuthnConfig {
   return { rpId, rpName, origins };
 }
 
+function organizationsConfig(env: Env, frontendUrl: string): OrganizationsConfig {
+  const publicUrlTemplate = str(env, 'ORGANIZATION_PUBLIC_URL') ?? `${frontendUrl.replace(/\/+$/, '')}/public/organizations/{id}`;
+  if (!publicUrlTemplate.includes('{id}')) throw new ConfigError('ORGANIZATION_PUBLIC_URL', 'must contain {id}, where the organization\'s id goes');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(publicUrlTemplate.replace('{id}', '00000000-0000-4000-8000-000000000000'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError('ORGANIZATION_PUBLIC_URL', `must be an http or https URL, got ${JSON.stringify(publicUrlTemplate)}`);
+  }
+  return {
+    perUser: limit(env, 'ORGANIZATIONS_PER_USER', 10),
+    membersMax: limit(env, 'ORGANIZATION_MEMBERS_MAX', 1000),
+    pendingInvitationsMax: limit(env, 'ORGANIZATION_PENDING_INVITATIONS_MAX', 100),
+    invitationTtlSeconds: int(env, 'ORGANIZATION_INVITATION_TTL', 604800, 300, 365 * 86400),
+    publicUrlTemplate,
+  };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
   const isProduction = nodeEnv === 'production';
@@ -453,5 +488,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pwnedFailClosed: bool(env, 'PWNED_PASSWORDS_FAIL_CLOSED', false),
     },
     webauthn: webauthnConfig(env, frontendUrl),
+    organizations: organizationsConfig(env, frontendUrl),
   };
 }

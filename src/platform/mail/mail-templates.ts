@@ -154,6 +154,32 @@ export function cancelEmailChangeLink(frontendUrl: string, token: string): strin
   return `${frontendUrl}/cancel-email-change?${new URLSearchParams({ token })}`;
 }
 
+export function organizationInvitationLink(frontendUrl: string, token: string): string {
+  return `${frontendUrl}/accept-invitation?${new URLSearchParams({ token })}`;
+}
+
+export interface OrganizationInvitationMailData {
+  frontendUrl: string;
+  token: string;
+  organizationName: string;
+  /** The inviter's username. */
+  invitedBy: string;
+  role: string;
+  /** When the link stops working (ISO 8601). */
+  expiresAt: string;
+}
+
+/** An invitation to an organization; the link's token is bound to this address and works once. */
+export function organizationInvitationMail(data: OrganizationInvitationMailData): MailContent {
+  const link = organizationInvitationLink(data.frontendUrl, data.token);
+  const lines = [
+    `${data.invitedBy} invited you to join the organization “${data.organizationName}” on ${APP_NAME} as ${data.role === 'admin' ? 'an admin' : 'a member'}.`,
+    `The link works once, only for an account with this email address, until ${formatDateTime(data.expiresAt)} UTC. You can also decline from the same page.`,
+    'If you do not know this organization, ignore this email: nothing happens unless you accept.',
+  ];
+  return render(`Invitation to join ${data.organizationName}`, '', lines, { label: 'Open the invitation', link });
+}
+
 export function passwordResetMail(data: PasswordResetMailData): MailContent {
   const link = passwordResetLink(data.frontendUrl, data.token, data.email);
   const lines = [

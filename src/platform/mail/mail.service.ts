@@ -15,6 +15,8 @@ import {
   emailChangeRevertedMail,
   emailVerificationMail,
   loginLockoutMail,
+  organizationInvitationMail,
+  type OrganizationInvitationMailData,
   passwordChangedMail,
   passwordResetMail,
   passwordResetNoticeMail,
@@ -48,6 +50,8 @@ const TEMPLATES = {
   'credential-added': (data: CredentialAddedMailData) => credentialAddedMail(data),
   'api-keys-revoked': (data: ApiKeysRevokedMailData) => apiKeysRevokedMail(data),
   'account-deleted': (data: AccountDeletedMailData) => accountDeletedMail(data),
+  'organization-invitation': (data: Omit<OrganizationInvitationMailData, 'frontendUrl'>, frontendUrl: string) =>
+    organizationInvitationMail({ frontendUrl, ...data }),
 } satisfies Record<string, (data: never, frontendUrl: string) => MailContent>;
 
 type MailKind = keyof typeof TEMPLATES;
@@ -139,6 +143,11 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
   /** After leaked keys were reported (POST /api/client/account/api-keys/revoke) and revoked. */
   sendApiKeysRevokedNotice(manager: EntityManager, to: string, data: MailData<'api-keys-revoked'>): Promise<void> {
     return this.enqueue(manager, 'api-keys-revoked', to, data);
+  }
+
+  /** An invitation to an organization, with its single-use link; goes to the invited address. */
+  sendOrganizationInvitation(manager: EntityManager, to: string, data: MailData<'organization-invitation'>): Promise<void> {
+    return this.enqueue(manager, 'organization-invitation', to, data);
   }
 
   /**

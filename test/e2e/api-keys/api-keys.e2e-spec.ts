@@ -10,7 +10,7 @@ const ISO_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/;
 /** Both loopback forms, so the "allowed" cases hold whichever way supertest reaches the server. */
 const LOOPBACK = ['127.0.0.1', '::1'];
 const UNAUTHENTICATED_CLIENT = { errors: [{ code: 'AuthenticationException', status: '401', detail: 'Unauthenticated.' }] };
-const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write'];
+const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write', 'organizations.read', 'organizations.write'];
 
 interface CreatedKey {
   identifier: string;
