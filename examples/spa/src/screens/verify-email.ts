@@ -1,0 +1,22 @@
+/**
+ * Verify the address: the mail's link is `FRONTEND_URL/verify-email?token=…`. The token leaves the address bar before
+ * anything else happens (so it stays out of the history and of anything that reads the address later), then it is
+ * spent with `POST /api/email/verify`. No session is needed: the link works in any browser.
+ */
+import { api } from '../api';
+import { el, messageArea, showError, showNotice } from '../ui';
+
+export async function renderVerifyEmail(root: HTMLElement): Promise<void> {
+  const token = new URLSearchParams(location.search).get('token');
+  history.replaceState(null, '', '/verify-email');
+  const messages = messageArea();
+  root.append(el('h1', { textContent: 'Verify your address' }), messages);
+  if (!token) {
+    showNotice(messages, 'Open the link from the mail Tessera sent you.');
+    return;
+  }
+  const { data, error, response } = await api.POST('/api/email/verify', { body: { token } });
+  if (!data) return showError(messages, response, error);
+  showNotice(messages, 'Your address is verified.');
+  root.append(el('p', {}, el('a', { href: '/profile', textContent: 'Go to your profile' })));
+}
