@@ -66,9 +66,16 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     void securityHeaders(req, res, next);
   });
   serveAvatarFiles(app);
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
-  }
+  // Credentialed CORS for the allowed origins only (APP_URL's, FRONTEND_URL's, CORS_ORIGINS): another origin's preflight
+  // gets no Access-Control-Allow-* header, so its browser sends nothing (docs/security.md#cross-site-requests).
+  app.enableCors({
+    origin: config.allowedOrigins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With', 'X-Device-Token', 'X-Request-Id'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
   // Bodies are bounded first (413 past BODY_LIMIT, whatever their type), then checked against the document.
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(documentedRoutes(() => openApiDocumentOf(app, config)));

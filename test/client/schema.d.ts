@@ -81,7 +81,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
+        /**
+         * Log in with username or email; answers a token pair and the device token, or a two-factor challenge. With
+         *     `session: "cookie"`, a browser session: no token in the answer, the session cookie is set instead.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -119,7 +122,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current session. An API key has no session to end: 403 saying so.
+         * Revoke the current session. An API key has no session to end: 403 saying so. Signed in with the session cookie,
+         *     the answer also expires the cookie and sends `Clear-Site-Data: "cookies"`.
          * @description Not open to API keys (403): access tokens only.
          */
         post: operations["logout"];
@@ -274,7 +278,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
+        /**
+         * Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token,
+         *     or, when the login asked for `session: "cookie"`, sets the session cookie (the request must then come from the
+         *     site, as the login did).
+         */
         post: operations["completeTwoFactorLogin"];
         delete?: never;
         options?: never;
@@ -1257,6 +1265,20 @@ export interface components {
              */
             refresh_token: string;
         };
+        BrowserSignInDto: {
+            /** @example true */
+            authenticated: boolean;
+            /**
+             * @description Seconds the session may stay unused (SESSION_IDLE_TTL); each use slides it forward.
+             * @example 604800
+             */
+            expires_in: number;
+            /**
+             * @description As in a token sign-in: keep it and send it as `X-Device-Token` on this device's later sign-ins of this account.
+             * @example b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o
+             */
+            device_token: string;
+        };
         LoginChallengeDto: {
             /** @example true */
             two_factor_required: boolean;
@@ -1274,6 +1296,15 @@ export interface components {
         LoginDto: {
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description `cookie`: a browser session. The answer carries no token and sets the session cookie instead (`HttpOnly`), which
+             *     then authenticates every request from this site. The request must carry an allowed `Origin` and
+             *     `X-Requested-With` (403 `Cross-site request refused.` otherwise). With two-factor on, the challenge remembers the
+             *     choice. Leave it out for a token pair.
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
             /**
              * @description Username or email.
              * @example john.doe
@@ -1902,6 +1933,12 @@ export interface components {
             options: components["schemas"]["RequestOptionsDto"];
         };
         PasskeySignInDto: {
+            /**
+             * @description `cookie`: a browser session, as at `POST /api/login` (no token in the answer; the session cookie is set).
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
             /**
              * @description From `POST /api/login/passkey/options`.
              * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
@@ -3181,6 +3218,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -3421,6 +3459,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -3651,13 +3690,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -3672,7 +3713,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3913,6 +3957,10 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the cookie, expired (`Max-Age=0`). */
+                    "Set-Cookie"?: string;
+                    /** @description Only when the session cookie authenticated the request: `"cookies"`, so the browser drops this site's cookies. */
+                    "Clear-Site-Data"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -3939,6 +3987,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4210,6 +4259,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4369,6 +4419,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4525,6 +4576,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4680,6 +4732,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4849,6 +4902,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5004,6 +5058,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5157,6 +5212,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5374,13 +5430,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -5395,7 +5453,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5541,6 +5602,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5796,6 +5858,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5939,6 +6002,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6094,6 +6158,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6324,13 +6389,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -6345,7 +6412,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /** @description Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6606,6 +6673,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6731,6 +6799,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7575,6 +7644,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7889,6 +7959,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8029,6 +8100,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8171,6 +8243,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8543,6 +8616,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8686,6 +8760,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8849,6 +8924,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9100,6 +9176,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9243,6 +9320,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9389,6 +9467,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9638,6 +9717,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9762,6 +9842,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9890,6 +9971,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10233,6 +10315,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10513,6 +10596,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10677,6 +10761,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10836,6 +10921,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10976,6 +11062,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11122,6 +11209,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11394,6 +11482,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11803,6 +11892,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
