@@ -13,8 +13,8 @@ import { buildSpa, serveSpa, type SpaServer } from './support/spa.js';
 
 /**
  * A page on another origin that tries to act with the SPA user's session: a form POST (the classic forgery, which
- * needs no script) and `fetch` with credentials, both at `POST /api/logout` (which would end the session) and at
- * `POST /api/client/account/api-keys` (which would create a key).
+ * needs no script) and `fetch` with credentials at `POST /api/logout` (which would end the session), at
+ * `POST /api/client/account/api-keys` (which would create a key) and at `GET /api/me` (which would read the profile).
  */
 function attackPage(target: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Another site</title></head><body>
@@ -23,19 +23,22 @@ function attackPage(target: string): string {
 <script>
   async function attempt(path, init) {
     try {
-      const response = await fetch('${target}' + path, { method: 'POST', credentials: 'include', ...init });
+      const response = await fetch('${target}' + path, { credentials: 'include', ...init });
       return 'read ' + response.status;
     } catch (error) {
       return 'refused';
     }
   }
   // A "simple" request: no preflight, so the browser sends it and only hides the answer.
-  window.simpleFetch = () => attempt('/api/logout', {});
+  window.simpleFetch = () => attempt('/api/logout', { method: 'POST' });
   // With the header cookie sign-ins and changes need: the browser asks first (preflight), and CORS says no.
   window.preflightedFetch = () => attempt('/api/client/account/api-keys', {
+    method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest' },
     body: JSON.stringify({ description: 'forged' }),
   });
+  // A read: sent with the cookie from this site's other ports, but CORS keeps the answer from the page.
+  window.credentialedRead = () => attempt('/api/me', { method: 'GET' });
 </script></body></html>`;
 }
 
@@ -272,9 +275,10 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     // cookie goes along and the server's Origin check refuses). Nothing changes.
     const sessionsBefore = await activeSessions();
     const keysBefore = await apiKeyCount();
-    for (const host of ['127.0.0.1', 'localhost']) {
+    for (const host of ['localhost', '127.0.0.1']) {
       const other = await context.newPage();
       await other.goto(`http://${host}:${attackerPort}/`);
+      expect(await other.evaluate('credentialedRead()')).toBe('refused');
       expect(await other.evaluate('simpleFetch()')).toBe('refused');
       expect(await other.evaluate('preflightedFetch()')).toBe('refused');
       const [forged] = await Promise.all([
