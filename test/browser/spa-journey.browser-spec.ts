@@ -61,7 +61,7 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
 
   const username = `spa_${randomBytes(4).toString('hex')}`;
   const email = `${username}@example.com`;
-  const password = `Spa-journey-${randomBytes(8).toString('hex')}`;
+  let password = `Spa-journey-${randomBytes(8).toString('hex')}`;
 
   beforeAll(async () => {
     const [apiPort, spaPort] = [await freePort(), await freePort()];
@@ -312,17 +312,47 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     await screenshot(page, 'spa-16-export');
     await watch.expectNoLeak(page, [link]);
 
+    // Forgot the password: the mailed link opens the SPA, which drops the token from the address. The reset keeps
+    // two-factor on: the new password and a recovery code sign in again.
+    await signOut();
+    await openScreen('/sign-in', 'Sign in');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send the reset link' }).click();
+    await notice().filter({ hasText: 'If the account exists' }).waitFor();
+    await screenshot(page, 'spa-17-forgot-password');
+    await t.app.get(MailService).flush();
+    const resetMail = await t.mail.waitFor((m) => m.to === email && m.text.includes(`${origin}/reset-password?`));
+    const resetLink = new RegExp(`${origin}/reset-password\\?\\S+`).exec(resetMail.text)![0];
+    await page.goto(resetLink);
+    await page.getByLabel('New password', { exact: true }).waitFor();
+    expect(page.url()).toBe(`${origin}/reset-password`);
+    password = `Spa-reset-${randomBytes(8).toString('hex')}`;
+    await page.getByLabel('New password', { exact: true }).fill(password);
+    await page.getByLabel('New password again').fill(password);
+    await screenshot(page, 'spa-18-reset-password');
+    await page.getByRole('button', { name: 'Change the password' }).click();
+    await page.getByText('Your password is changed: sign in with it.').waitFor();
+    expect(watch.urls.filter((url) => url.includes(new URL(resetLink).searchParams.get('token')!))).toEqual([resetLink]);
+    await signInWithPassword();
+    await page.getByLabel('Or a recovery code').fill(recoveryCodes[1]);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`${origin}/profile`);
+    await page.getByText(email).waitFor();
+    await screenshot(page, 'spa-19-signed-in-after-reset');
+    await watch.expectNoLeak(page, [link, resetLink]);
+
     // Delete the account.
     const id = await userId();
     await openScreen('/delete-account', 'Delete account');
     await page.getByLabel('I understand that this cannot be undone').check();
-    await screenshot(page, 'spa-17-delete-account');
+    await screenshot(page, 'spa-20-delete-account');
     await page.getByRole('button', { name: 'Delete my account' }).click();
     await page.waitForURL(`${origin}/sign-up`);
     await notice().filter({ hasText: 'Your account is deleted.' }).waitFor();
     expect(await t.db.query(`SELECT id FROM users WHERE id = $1`, [id])).toEqual([]);
-    await screenshot(page, 'spa-18-account-deleted');
-    await watch.expectNoLeak(page, [link]);
+    await screenshot(page, 'spa-21-account-deleted');
+    await watch.expectNoLeak(page, [link, resetLink]);
     // Everything the API handed out was seen by the watch: the cookie, the challenge, the TOTP secret, the key.
     expect([...watch.secrets.values()]).toEqual(
       expect.arrayContaining([expect.stringMatching(/cookie$/), expect.stringMatching(/^challenge_token/), expect.stringMatching(/^secret from/), expect.stringMatching(/^secret_token/)]),

@@ -1,16 +1,19 @@
 /** The SPA's shell: the navigation and a table from address to screen (the History API; no router library). */
 import { renderApiKeys } from './screens/api-keys';
+import { renderCancelEmailChange } from './screens/cancel-email-change';
 import { renderDeleteAccount } from './screens/delete-account';
 import { renderExport } from './screens/export';
+import { renderForgotPassword } from './screens/forgot-password';
 import { renderPasskeys } from './screens/passkeys';
 import { renderProfile } from './screens/profile';
+import { renderResetPassword } from './screens/reset-password';
 import { renderSessions } from './screens/sessions';
 import { renderSignIn } from './screens/sign-in';
 import { signOut } from './screens/sign-out';
 import { renderSignUp } from './screens/sign-up';
 import { renderTwoFactor } from './screens/two-factor';
 import { renderVerifyEmail } from './screens/verify-email';
-import { el, go } from './ui';
+import { el, go, link } from './ui';
 
 type Screen = (root: HTMLElement) => void | Promise<void>;
 
@@ -18,6 +21,9 @@ const screens: Record<string, Screen> = {
   '/sign-up': renderSignUp,
   '/verify-email': renderVerifyEmail,
   '/sign-in': renderSignIn,
+  '/forgot-password': renderForgotPassword,
+  '/reset-password': renderResetPassword,
+  '/cancel-email-change': renderCancelEmailChange,
   '/profile': renderProfile,
   '/sessions': renderSessions,
   '/api-keys': renderApiKeys,
@@ -40,14 +46,7 @@ const links: [string, string][] = [
 ];
 
 function renderNav(nav: HTMLElement): void {
-  const anchors = links.map(([path, label]) => {
-    const anchor = el('a', { href: path, textContent: label });
-    anchor.addEventListener('click', (event) => {
-      event.preventDefault();
-      go(path);
-    });
-    return anchor;
-  });
+  const anchors = links.map(([path, label]) => link(path, label));
   const signOutButton = el('button', { type: 'button', textContent: 'Sign out' });
   signOutButton.addEventListener('click', () => signOut());
   nav.replaceChildren(...anchors, signOutButton);

@@ -46,6 +46,16 @@ export function form(onSubmit: (form: HTMLFormElement) => Promise<void>, submitL
   return element;
 }
 
+/** A link to another screen of the SPA (opened without reloading the page). */
+export function link(path: string, label: string): HTMLAnchorElement {
+  const anchor = el('a', { href: path, textContent: label });
+  anchor.addEventListener('click', (event) => {
+    event.preventDefault();
+    go(path);
+  });
+  return anchor;
+}
+
 let notice = '';
 
 /** Opens the screen at `path`, with an optional notice shown on it once. */

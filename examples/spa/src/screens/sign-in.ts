@@ -6,7 +6,7 @@
  */
 import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { api } from '../api';
-import { el, field, form, go, messageArea, showError, values } from '../ui';
+import { el, field, form, go, link, messageArea, showError, values } from '../ui';
 
 export function renderSignIn(root: HTMLElement): void {
   const messages = messageArea();
@@ -30,7 +30,7 @@ export function renderSignIn(root: HTMLElement): void {
   const passkeyButton = el('button', { type: 'button', textContent: 'Sign in with a passkey' });
   passkeyButton.addEventListener('click', () => void signInWithPasskey(messages));
 
-  root.append(el('h1', { textContent: 'Sign in' }), messages, signIn, passkeyButton);
+  root.append(el('h1', { textContent: 'Sign in' }), messages, signIn, passkeyButton, el('p', {}, link('/forgot-password', 'Forgot your password?')));
 }
 
 /** The code step: the challenge remembers that this sign-in asked for a cookie. */

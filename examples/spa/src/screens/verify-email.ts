@@ -4,7 +4,7 @@
  * spent with `POST /api/email/verify`. No session is needed: the link works in any browser.
  */
 import { api } from '../api';
-import { el, messageArea, showError, showNotice } from '../ui';
+import { el, link, messageArea, showError, showNotice } from '../ui';
 
 export async function renderVerifyEmail(root: HTMLElement): Promise<void> {
   const token = new URLSearchParams(location.search).get('token');
@@ -18,5 +18,5 @@ export async function renderVerifyEmail(root: HTMLElement): Promise<void> {
   const { data, error, response } = await api.POST('/api/email/verify', { body: { token } });
   if (!data) return showError(messages, response, error);
   showNotice(messages, 'Your address is verified.');
-  root.append(el('p', {}, el('a', { href: '/profile', textContent: 'Go to your profile' })));
+  root.append(el('p', {}, link('/profile', 'Go to your profile')));
 }
