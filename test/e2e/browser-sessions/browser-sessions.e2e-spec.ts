@@ -188,6 +188,8 @@ describe('browser sessions: the session cookie (issue 31)', () => {
       await t.http().post('/api/client/account/two-factor').set('Cookie', cookie.header).set(headers).send({ code: '123456', password: user.password }).expect(403, CLIENT_REFUSED);
       expect(await firstNameOf(user.id)).toBeNull();
       expect(await sessionRows(user.id)).toEqual(before);
+      // Refused before the session is even read.
+      expect(await queriesDuring(t, () => t.http().delete('/api/me/sessions').set('Cookie', cookie.header).set(headers).expect(403))).toEqual([]);
       // The very same requests from the site go through.
       await t.http().patch('/api/me/details').set('Cookie', cookie.header).set(FROM_SITE).send({ first_name: 'Real' }).expect(200);
       expect(await firstNameOf(user.id)).toBe('Real');
