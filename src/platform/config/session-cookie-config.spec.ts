@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './app-config.js';
 
-describe('loadConfig: the browser session cookie and the allowed origins (docs/configuration.md#browser-sessions)', () => {
+describe('loadConfig: the browser session cookie and the allowed origins (docs/configuration.md#sessions-and-tokens)', () => {
   it('defaults to a __Host- cookie, Secure, SameSite=Lax, 30 days, on the default APP_URL (localhost)', () => {
     expect(loadConfig({}).sessionCookie).toEqual({ name: '__Host-tessera_session', secure: true, sameSite: 'lax', ttlSeconds: 2_592_000 });
   });
