@@ -297,6 +297,25 @@ function credentialReport(rows) {
   ];
 }
 
+/** GET /api/me at 50 connections, access token and session cookie in turn: the cookie's req/s over the token's. */
+function cookieRoundsReport(cookieRounds) {
+  if (cookieRounds.length === 0) return [];
+  return [
+    'GET /api/me at 50 connections, access token and session cookie interleaved:',
+    '',
+    '| round | access token req/s | session cookie req/s | access token CPU ms/req | session cookie CPU ms/req | cookie/token |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...cookieRounds.map(
+      (r) =>
+        `| ${r.round} | ${fmt(r.token.requestsPerSecond)} | ${fmt(r.cookie.requestsPerSecond)} | ${fmt(r.token.cpuMsPerRequest, 3)} | ` +
+        `${fmt(r.cookie.cpuMsPerRequest, 3)} | ${r.ratio.toFixed(2)} |`,
+    ),
+    '',
+    `median cookie/token ratio: ${median(cookieRounds.map((r) => r.ratio)).toFixed(2)}`,
+    '',
+  ];
+}
+
 /**
  * The PostgreSQL server the bench database goes on: DATABASE_URL's, else the one on 127.0.0.1:5432, else (or with
  * --embedded-postgres) an embedded one in a temporary directory, started with the app's own code and stopped after.
@@ -465,6 +484,20 @@ async function main() {
     }
     const medianRatio = median(rounds.map((r) => r.ratio));
 
+    // The session cookie against the access token on the same route, interleaved the same way (the cookie row's own
+    // figures, run after the token's, move with the machine's load).
+    const cookieRounds = [];
+    if (rowsSpec.some((spec) => spec.id === 'me-cookie')) {
+      for (let round = 1; round <= ROUNDS; round++) {
+        await settle(tessera.pid);
+        const token = await measure(tessera.pid, { ...meJob, url: tesseraUrl });
+        await settle(tessera.pid);
+        const cookie = await measure(tessera.pid, { ...meJob, credentials: seeded.cookies, credentialHeader: 'cookie', url: tesseraUrl });
+        cookieRounds.push({ round, token, cookie, ratio: cookie.requestsPerSecond / token.requestsPerSecond });
+        process.stdout.write(`  round ${round}: access token ${fmt(token.requestsPerSecond)} req/s, session cookie ${fmt(cookie.requestsPerSecond)} req/s\n`);
+      }
+    }
+
     // The framework floor: the same body from a fixed object, no work at all, at the same load.
     const floors = [];
     for (const { kind, label } of FLOOR_KINDS) {
@@ -497,6 +530,7 @@ async function main() {
       table(rows),
       '',
       ...credentialReport(rows),
+      ...cookieRoundsReport(cookieRounds),
       ...probeReport(rows),
       'GET /api/me at 50 connections, interleaved with the ceiling (bench/ceiling/server.mjs):',
       '',
@@ -517,7 +551,7 @@ async function main() {
     const resultFile = path.join(RESULTS_DIR, `${stamp}.json`);
     writeFileSync(
       resultFile,
-      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, start: start.script, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, start: start.script, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, cookieRounds, floors }, null, 2),
     );
     process.stdout.write(`results: ${path.relative(root, resultFile)}\n`);
   } finally {
