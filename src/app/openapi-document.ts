@@ -7,7 +7,7 @@ import { documentMultipartFiles } from '../platform/openapi/multipart-file.js';
 import { BEARER_SCHEME, COOKIE_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
 import metadata from '../metadata.js';
 import { documentRequestSide } from './request-schemas.js';
-import { downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
+import { bearerOnlyAuthorizePlugin, downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
 import { documentExampleUrls, documentQueryExamplesInDescriptions } from './try-it-out.js';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
@@ -124,7 +124,7 @@ export async function setupOpenApi(app: INestApplication, config: AppConfig): Pr
     swaggerOptions: {
       persistAuthorization: true,
       displayOperationId: true,
-      plugins: [downloadUrlPlugin, emptyValuesNotSentPlugin],
+      plugins: [downloadUrlPlugin, emptyValuesNotSentPlugin, bearerOnlyAuthorizePlugin],
     },
   });
 }

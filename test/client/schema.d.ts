@@ -8204,6 +8204,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the same cookie with a new value; the old value no longer works. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -9425,9 +9427,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; every other session and open two-factor login is revoked. */
+            /** @description Changed; every other session and open two-factor login is revoked (a browser session gets a new cookie value). */
             204: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the same cookie with a new value; the old value no longer works. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];

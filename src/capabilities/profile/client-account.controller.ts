@@ -1,3 +1,4 @@
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 import { Body, Controller, Delete, Get, Header, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -53,7 +54,10 @@ export class ClientAccountController {
   @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
+  @ApiNoContentResponse({
+    description: 'Changed; every other session and open two-factor login is revoked (a browser session gets a new cookie value).',
+    headers: RENEWED_COOKIE_HEADERS,
+  })
   @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {

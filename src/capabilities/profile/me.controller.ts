@@ -1,3 +1,4 @@
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 import { Body, Controller, Delete, Get, Header, Patch, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -56,7 +57,7 @@ export class MeController {
   @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: VanguardUserResponseDto })
+  @ApiOkResponse({ type: VanguardUserResponseDto, headers: RENEWED_COOKIE_HEADERS })
   @LaravelErrors(400, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {

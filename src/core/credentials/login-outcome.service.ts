@@ -38,6 +38,8 @@ export interface LoginMethod {
   method: 'password' | 'passkey';
   /** The second factor that completed a password login, when two-factor is on. */
   second_factor?: 'totp' | 'sms' | 'recovery_code' | 'passkey';
+  /** `cookie` for a browser session; absent for a token pair. */
+  session?: 'cookie';
 }
 
 /**
@@ -99,7 +101,8 @@ export class LoginOutcomeService {
     superseded: ErrorEntry = CREDENTIAL_ERRORS.INVALID_CREDENTIALS,
   ): Promise<BrowserSignedIn> {
     const session = await this.sessions.openBrowser(user, client, deviceName);
-    const device_token = await this.afterOpening(session !== null, user, client, method, deviceToken, superseded);
+    // The activity entry says which kind of session opened.
+    const device_token = await this.afterOpening(session !== null, user, client, { ...method, session: 'cookie' }, deviceToken, superseded);
     return { authenticated: true, expires_in: session!.expires_in, device_token, [SESSION_COOKIE]: session!.cookie };
   }
 

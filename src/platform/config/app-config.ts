@@ -280,7 +280,7 @@ const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
 
 /**
- * SESSION_COOKIE_NAME, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_TTL (docs/configuration.md#browser-sessions). `Secure`
+ * SESSION_COOKIE_NAME, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_TTL (docs/configuration.md#sessions-and-tokens). `Secure`
  * and the `__Host-` prefix (which binds the cookie to this host alone: no sibling subdomain can set or shadow it)
  * need a secure context; a name with a prefix the browser would then refuse stops the start.
  */
