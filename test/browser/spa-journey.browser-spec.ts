@@ -85,7 +85,8 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
     });
-  });
+    // Booting the app, type-checking and building the SPA and starting two servers: more than the default on a loaded machine.
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -233,7 +234,7 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     await page.getByText(email).waitFor();
     await screenshot(page, 'spa-10-signed-in-with-passkey');
     const [passkeyLogin] = await t.db.query(`SELECT properties FROM activity_logs WHERE user_id = $1 AND event = 'auth:login' ORDER BY id DESC LIMIT 1`, [await userId()]);
-    expect(passkeyLogin.properties).toEqual({ method: 'passkey' });
+    expect(passkeyLogin.properties).toEqual({ method: 'passkey', session: 'cookie' });
 
     // Sessions: a second one (a bearer session from Firefox, completed with a recovery code) shows beside the
     // browser's cookie session; revoke it.
@@ -357,5 +358,6 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     expect([...watch.secrets.values()]).toEqual(
       expect.arrayContaining([expect.stringMatching(/cookie$/), expect.stringMatching(/^challenge_token/), expect.stringMatching(/^secret from/), expect.stringMatching(/^secret_token/)]),
     );
-  });
+    // One test for the whole journey (each step needs the one before): more than the default per-test time.
+  }, 300_000);
 });
