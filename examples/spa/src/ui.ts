@@ -46,6 +46,16 @@ export function form(onSubmit: (form: HTMLFormElement) => Promise<void>, submitL
   return element;
 }
 
+/**
+ * The query of a mailed link (`?token=…`), removed from the address bar before anything else happens: the token then
+ * stays out of the history and of anything that reads the address later.
+ */
+export function takeLinkParameters(): URLSearchParams {
+  const parameters = new URLSearchParams(location.search);
+  history.replaceState(null, '', location.pathname);
+  return parameters;
+}
+
 /** A link to another screen of the SPA (opened without reloading the page). */
 export function link(path: string, label: string): HTMLAnchorElement {
   const anchor = el('a', { href: path, textContent: label });

@@ -1,14 +1,13 @@
 /**
  * Cancel an email change: the notice sent to the previous address links to `FRONTEND_URL/cancel-email-change?token=…`.
- * The token leaves the address bar at once; the owner confirms with a button (a link alone changes nothing).
+ * The token leaves the address bar; the owner confirms with a button (a link alone changes nothing).
  * Cancelling also ends every session, in case the change was not theirs.
  */
 import { api } from '../api';
-import { el, messageArea, showError, showNotice } from '../ui';
+import { el, messageArea, showError, showNotice, takeLinkParameters } from '../ui';
 
 export function renderCancelEmailChange(root: HTMLElement): void {
-  const token = new URLSearchParams(location.search).get('token');
-  history.replaceState(null, '', '/cancel-email-change');
+  const token = takeLinkParameters().get('token');
   const messages = messageArea();
   root.append(el('h1', { textContent: 'Cancel the email change' }), messages);
   if (!token) {

@@ -1,16 +1,15 @@
 /**
  * Reset the password: the mail's link is `FRONTEND_URL/reset-password?token=…&email=…`. The token leaves the address
- * bar at once and waits in this screen's memory for the new password. A reset ends every session, API key and
+ * bar and waits in this screen's memory for the new password. A reset ends every session, API key and
  * passkey of the account; two-factor stays on.
  */
 import { api } from '../api';
-import { el, field, form, go, messageArea, showError, showNotice, values } from '../ui';
+import { el, field, form, go, messageArea, showError, showNotice, takeLinkParameters, values } from '../ui';
 
 export function renderResetPassword(root: HTMLElement): void {
-  const link = new URLSearchParams(location.search);
+  const link = takeLinkParameters();
   const token = link.get('token');
   const email = link.get('email');
-  history.replaceState(null, '', '/reset-password');
   const messages = messageArea();
   root.append(el('h1', { textContent: 'Choose a new password' }), messages);
   if (!token || !email) {

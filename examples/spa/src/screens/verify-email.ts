@@ -1,14 +1,12 @@
 /**
- * Verify the address: the mail's link is `FRONTEND_URL/verify-email?token=…`. The token leaves the address bar before
- * anything else happens (so it stays out of the history and of anything that reads the address later), then it is
- * spent with `POST /api/email/verify`. No session is needed: the link works in any browser.
+ * Verify the address: the mail's link is `FRONTEND_URL/verify-email?token=…`. The token leaves the address bar, then
+ * it is spent with `POST /api/email/verify`. No session is needed: the link works in any browser.
  */
 import { api } from '../api';
-import { el, link, messageArea, showError, showNotice } from '../ui';
+import { el, link, messageArea, showError, showNotice, takeLinkParameters } from '../ui';
 
 export async function renderVerifyEmail(root: HTMLElement): Promise<void> {
-  const token = new URLSearchParams(location.search).get('token');
-  history.replaceState(null, '', '/verify-email');
+  const token = takeLinkParameters().get('token');
   const messages = messageArea();
   root.append(el('h1', { textContent: 'Verify your address' }), messages);
   if (!token) {
