@@ -97,7 +97,8 @@ export function documentSessionCookie(document: OpenAPIObject): OpenAPIObject {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation?.security?.some((requirement) => BEARER_SCHEME in requirement)) continue;
-      operation.security.push({ [COOKIE_SCHEME]: [] });
+      // A new array: the one the document holds is the decorators' own, shared by every document built.
+      operation.security = [...operation.security, { [COOKIE_SCHEME]: [] }];
     }
   }
   return document;

@@ -384,3 +384,32 @@ describe('browser sessions: the session cookie (issue 31)', () => {
     });
   });
 });
+
+describe('browser sessions over plain http on a named host (development)', () => {
+  const APP_URL = 'http://api.example.test:8080';
+  let t: MailingTestApp;
+  beforeAll(async () => {
+    t = await bootMailingTestApp({ APP_URL });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sets tessera_session without Secure (browsers would drop a Secure or __Host- cookie), and allows APP_URL’s origin', async () => {
+    const user = await registerUser(t);
+    const res = await t
+      .http()
+      .post('/api/login')
+      .set({ Origin: APP_URL, 'X-Requested-With': 'fetch' })
+      .send({ username: user.username, password: user.password, session: 'cookie' })
+      .expect(200);
+    const [setCookie] = res.headers['set-cookie'] as unknown as string[];
+    expect(setCookie).toMatch(/^tessera_session=[A-Za-z0-9]{40}\.[A-Za-z0-9_-]{43}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/);
+    const cookie = setCookie.split(';')[0];
+    await t.http().get('/api/me').set('Cookie', cookie).expect(200);
+    await t.http().get('/api/me').set('Cookie', `__Host-${cookie}`).expect(401);
+    await t.http().post('/api/logout').set('Cookie', cookie).set({ Origin: FRONTEND_URL, 'X-Requested-With': 'fetch' }).expect(403, REFUSED);
+    const out = await t.http().post('/api/logout').set('Cookie', cookie).set({ Origin: APP_URL, 'X-Requested-With': 'fetch' }).expect(200);
+    expect(out.headers['set-cookie']).toEqual(['tessera_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+  });
+});
