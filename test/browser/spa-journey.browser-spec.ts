@@ -102,8 +102,9 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     t.db.query(`SELECT id FROM sessions WHERE user_id = $1 AND revoked_at IS NULL`, [await userId()]);
   const apiKeyCount = async (): Promise<number> => Number((await t.db.query(`SELECT count(*) FROM api_keys WHERE user_id = $1`, [await userId()]))[0].count);
 
-  async function openScreen(path: string, heading: string): Promise<void> {
-    await page.getByRole('navigation').getByRole('link', { name: heading }).click();
+  /** Opens a screen through its link in the navigation. */
+  async function openScreen(path: string, label: string): Promise<void> {
+    await page.getByRole('navigation').getByRole('link', { name: label }).click();
     await page.waitForURL(`${origin}${path}`);
   }
 
