@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
 import type { ApiKeyScope } from '../../core/users/api-key-scopes.js';
 import {
   API_KEY_REFUSAL,

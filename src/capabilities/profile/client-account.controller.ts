@@ -1,4 +1,3 @@
-import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 import { Body, Controller, Delete, Get, Header, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -14,6 +13,7 @@ import { TAGS } from '../../platform/openapi/tags.js';
 import { AccountActivityService } from './account-activity.service.js';
 import { ListActivityQueryDto, UpdateClientEmailDto, UpdateClientPasswordDto } from './dto/client-account.dto.js';
 import { ProfileService } from './profile.service.js';
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 
 /** The /api/client/account family (seed 004). */
 @ApiTags(TAGS.client)

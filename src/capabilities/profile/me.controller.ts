@@ -1,4 +1,3 @@
-import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 import { Body, Controller, Delete, Get, Header, Patch, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -16,6 +15,7 @@ import { presentVanguardUserResponse } from '../../dialects/vanguard/user.presen
 import { TAGS } from '../../platform/openapi/tags.js';
 import { MeQueryDto, UpdateMeCredentialsDto, UpdateMeDetailsDto } from './dto/me.dto.js';
 import { ProfileService } from './profile.service.js';
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 
 /** The /api/me family (seed 000). */
 @ApiTags(TAGS.me)
