@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type PathItemObject } from '@nestjs/swagger';
 import { API_KEY_SCOPE_DESCRIPTIONS, API_KEY_SCOPES } from '../core/users/api-key-scopes.js';
 import { ClientErrorDto, documentCommonResponses, HTTP_METHODS, LaravelErrorDto } from '../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../core/credentials/errors.js';
 import type { AppConfig } from '../platform/config/app-config.js';
 import { documentMultipartFiles } from '../platform/openapi/multipart-file.js';
 import { BEARER_SCHEME, COOKIE_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
@@ -46,7 +47,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
         '`session: "cookie"`; `HttpOnly`, so scripts never hold it: the browser sends it (fetch with ' +
         '`credentials: "include"`, or same-origin). It stands for its session as an access token does. A POST, PUT, ' +
         'PATCH or DELETE it authenticates must carry an allowed `Origin` and `X-Requested-With`, and no ' +
-        '`Sec-Fetch-Site: cross-site` (403 `Cross-site request refused.` otherwise). With an `Authorization` header the ' +
+        `\`Sec-Fetch-Site: cross-site\` (403 \`${CREDENTIAL_ERRORS.CROSS_SITE_REFUSED.message}\` otherwise). With an \`Authorization\` header the ` +
         'cookie is ignored. An answer may set it again (a fresh Max-Age as the session is used; a new value after a ' +
         'password change). Swagger UI authorizes with bearer.',
     });

@@ -1299,7 +1299,7 @@ export interface components {
             /**
              * @description `cookie`: a browser session. The answer carries no token and sets the session cookie instead (`HttpOnly`), which
              *     then authenticates every request from this site. The request must carry an allowed `Origin` and
-             *     `X-Requested-With` (403 `Cross-site request refused.` otherwise). With two-factor on, the challenge remembers the
+             *     `X-Requested-With` (403 otherwise, before the password is judged). With two-factor on, the challenge remembers the
              *     choice. Leave it out for a token pair.
              * @example cookie
              * @enum {string}

@@ -47,7 +47,7 @@ export class SameSiteRequests {
     this.allowedOrigins = new Set(config.allowedOrigins);
   }
 
-  /** 403 `Cross-site request refused.` unless the request may act with the cookie. */
+  /** 403 (CROSS_SITE_REFUSED) unless the request may act with the cookie. */
   assert(site: RequestSite | undefined): void {
     if (!site || !isSameSiteRequest(site, this.allowedOrigins)) throw new DomainError(CREDENTIAL_ERRORS.CROSS_SITE_REFUSED);
   }

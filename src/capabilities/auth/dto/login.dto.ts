@@ -29,7 +29,7 @@ export class LoginDto {
   /**
    * `cookie`: a browser session. The answer carries no token and sets the session cookie instead (`HttpOnly`), which
    * then authenticates every request from this site. The request must carry an allowed `Origin` and
-   * `X-Requested-With` (403 `Cross-site request refused.` otherwise). With two-factor on, the challenge remembers the
+   * `X-Requested-With` (403 otherwise, before the password is judged). With two-factor on, the challenge remembers the
    * choice. Leave it out for a token pair. @example "cookie"
    */
   @OptionalNotNull()

@@ -267,8 +267,7 @@ export class SessionsService implements BeforeApplicationShutdown {
       const touch = new PreparedQuery(
         dataSource,
         'tessera_session_touch',
-        `UPDATE "sessions"
-            SET "last_activity" = now(),
+        `UPDATE "sessions" SET "last_activity" = now(),
                 "expires_at" = CASE WHEN "cookie_secret_hash" IS NULL THEN "expires_at" ELSE now() + make_interval(secs => $2) END
           WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
       );
