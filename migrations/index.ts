@@ -11,6 +11,7 @@ import { CredentialVersion1764860200000 } from './1764860200000-CredentialVersio
 import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
 import { Outbox1764870000000 } from './1764870000000-Outbox.js';
 import { Organizations1765000000000 } from './1765000000000-Organizations.js';
+import { BrowserSessions1765100000010 } from './1765100000010-BrowserSessions.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DeviceTokens1764864000000,
   Outbox1764870000000,
   Organizations1765000000000,
+  BrowserSessions1765100000010,
 ];

@@ -83,7 +83,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
+        /**
+         * Log in with username or email; answers a token pair and the device token, or a two-factor challenge. With
+         *     `session: "cookie"`, a browser session: no token in the answer, the session cookie is set instead.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -121,7 +124,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current session. An API key has no session to end: 403 saying so.
+         * Revoke the current session. An API key has no session to end: 403 saying so. Signed in with the session cookie,
+         *     the answer also expires the cookie and sends `Clear-Site-Data: "cookies"`.
          * @description Not open to API keys (403): access tokens only.
          */
         post: operations["logout"];
@@ -276,7 +280,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
+        /**
+         * Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token,
+         *     or, when the login asked for `session: "cookie"`, sets the session cookie (the request must then come from the
+         *     site, as the login did).
+         */
         post: operations["completeTwoFactorLogin"];
         delete?: never;
         options?: never;
@@ -1596,6 +1604,20 @@ export interface components {
              */
             refresh_token: string;
         };
+        BrowserSignInDto: {
+            /** @example true */
+            authenticated: boolean;
+            /**
+             * @description Seconds the session may stay unused (SESSION_IDLE_TTL); each use slides it forward.
+             * @example 604800
+             */
+            expires_in: number;
+            /**
+             * @description As in a token sign-in: keep it and send it as `X-Device-Token` on this device's later sign-ins of this account.
+             * @example b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o
+             */
+            device_token: string;
+        };
         LoginChallengeDto: {
             /** @example true */
             two_factor_required: boolean;
@@ -1613,6 +1635,15 @@ export interface components {
         LoginDto: {
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description `cookie`: a browser session. The answer carries no token and sets the session cookie instead (`HttpOnly`), which
+             *     then authenticates every request from this site. The request must carry an allowed `Origin` and
+             *     `X-Requested-With` (403 otherwise, before the password is judged). With two-factor on, the challenge remembers the
+             *     choice. Leave it out for a token pair.
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
             /**
              * @description Username or email.
              * @example john.doe
@@ -2241,6 +2272,12 @@ export interface components {
             options: components["schemas"]["RequestOptionsDto"];
         };
         PasskeySignInDto: {
+            /**
+             * @description `cookie`: a browser session, as at `POST /api/login` (no token in the answer; the session cookie is set).
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
             /**
              * @description From `POST /api/login/passkey/options`.
              * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
@@ -4101,6 +4138,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4341,6 +4379,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4577,13 +4616,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -4598,7 +4639,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4839,6 +4883,10 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the cookie, expired (`Max-Age=0`). */
+                    "Set-Cookie"?: string;
+                    /** @description Only when the session cookie authenticated the request: `"cookies"`, so the browser drops this site's cookies. */
+                    "Clear-Site-Data"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -4865,6 +4913,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5136,6 +5185,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5295,6 +5345,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5451,6 +5502,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5606,6 +5658,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5775,6 +5828,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5930,6 +5984,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6083,6 +6138,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6300,13 +6356,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -6321,7 +6379,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6467,6 +6528,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6722,6 +6784,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6865,6 +6928,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7020,6 +7084,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7250,13 +7315,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -7271,7 +7338,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /** @description Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7532,6 +7599,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7657,6 +7725,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8501,6 +8570,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8701,6 +8771,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8978,6 +9049,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9135,6 +9207,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9280,6 +9353,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9424,6 +9498,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9689,6 +9764,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9839,6 +9915,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10001,6 +10078,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10309,6 +10387,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10457,6 +10536,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10709,6 +10789,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10981,6 +11062,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11129,6 +11211,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11523,6 +11606,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11679,6 +11763,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11946,6 +12031,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12098,6 +12184,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12201,6 +12288,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the same cookie with a new value; the old value no longer works. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -12240,6 +12329,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12612,6 +12702,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12755,6 +12846,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12930,6 +13022,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13181,6 +13274,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13336,6 +13430,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13440,9 +13535,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; every other session and open two-factor login is revoked. */
+            /** @description Changed; every other session and open two-factor login is revoked (a browser session gets a new cookie value). */
             204: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the same cookie with a new value; the old value no longer works. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -13482,6 +13579,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13731,6 +13829,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13855,6 +13954,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13983,6 +14083,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -14326,6 +14427,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -14606,6 +14708,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -14782,6 +14885,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -14941,6 +15045,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -15081,6 +15186,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -15227,6 +15333,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -15499,6 +15606,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -15908,6 +16016,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {

@@ -9,6 +9,8 @@ import { UsersService, type UserPatch } from '../../core/users/users.service.js'
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { changesNothing, type AccountChange } from './account-change.js';
+import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
+import { renewSessionCookie } from '../../core/credentials/sessions/session-cookie.js';
 import { AccountRules } from './account-rules.service.js';
 
 /** How a new email address takes effect. */
@@ -78,6 +80,7 @@ export class AccountUpdater {
     private readonly lifecycle: AccountLifecycle,
     private readonly emailChanges: EmailChangeService,
     private readonly emailVerification: EmailVerificationService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** Checks and writes the change; undefined when it changes nothing (and nothing is written). */
@@ -129,14 +132,22 @@ export class AccountUpdater {
     return { ...written, ending, profile };
   }
 
-  /** A ban ends every credential for good; a new password ends the other sessions (the changer keeps their own). */
+  /**
+   * A ban ends every credential for good; a new password ends the other sessions (the changer keeps their own, and
+   * a browser session's cookie gets a new value: whoever copied the old one is out too).
+   */
   private async endCredentials({ before, changed }: AccountChange, auth: AuthContext, manager: EntityManager): Promise<EndedByChange | undefined> {
     if (changed.status === UserStatus.Banned) {
       return { reason: 'account-banned', ended: await this.lifecycle.end(before.id, 'account-banned', manager, { by: { auth } }) };
     }
     if (changed.password === undefined) return undefined;
     const keepSessionId = auth.user.id === before.id ? (auth.session?.id ?? null) : null;
-    return { reason: 'password-change', ended: await this.lifecycle.end(before.id, 'password-change', manager, { keepSessionId }) };
+    const ended = await this.lifecycle.end(before.id, 'password-change', manager, { keepSessionId });
+    if (keepSessionId && auth.session?.cookie) {
+      const renewed = await this.sessions.renewCookie(keepSessionId, manager);
+      if (renewed) renewSessionCookie(auth, renewed);
+    }
+    return { reason: 'password-change', ended };
   }
 }
 

@@ -1,6 +1,6 @@
 import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ActivityModule } from '../../core/activity/activity.module.js';
 import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { UsersModule } from '../../core/users/users.module.js';
@@ -10,6 +10,7 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
+import { SessionCookieInterceptor } from './session-cookie.interceptor.js';
 
 @Module({
   imports: [UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule, OrganizationsModule],
@@ -17,6 +18,7 @@ import { BearerAuthGuard } from './bearer-auth.guard.js';
   providers: [
     AuthService,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: SessionCookieInterceptor },
   ],
 })
 export class AuthModule {

@@ -14,6 +14,7 @@ import { TAGS } from '../../platform/openapi/tags.js';
 import { AccountActivityService } from './account-activity.service.js';
 import { ListActivityQueryDto, UpdateClientEmailDto, UpdateClientPasswordDto } from './dto/client-account.dto.js';
 import { ProfileService } from './profile.service.js';
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 
 /** The /api/client/account family (seed 004). */
 @ApiTags(TAGS.client)
@@ -54,7 +55,10 @@ export class ClientAccountController {
   @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
+  @ApiNoContentResponse({
+    description: 'Changed; every other session and open two-factor login is revoked (a browser session gets a new cookie value).',
+    headers: RENEWED_COOKIE_HEADERS,
+  })
   @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {

@@ -16,6 +16,7 @@ import { presentVanguardUserResponse } from '../../dialects/vanguard/user.presen
 import { TAGS } from '../../platform/openapi/tags.js';
 import { MeQueryDto, UpdateMeCredentialsDto, UpdateMeDetailsDto } from './dto/me.dto.js';
 import { ProfileService } from './profile.service.js';
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 
 /** The /api/me family (seed 000). */
 @ApiTags(TAGS.me)
@@ -57,7 +58,7 @@ export class MeController {
   @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: VanguardUserResponseDto })
+  @ApiOkResponse({ type: VanguardUserResponseDto, headers: RENEWED_COOKIE_HEADERS })
   @LaravelErrors(400, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {

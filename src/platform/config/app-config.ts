@@ -67,6 +67,13 @@ export interface AppConfig {
   registrationEnabled: boolean;
   twoFactorEnabled: boolean;
   corsOrigins: string[];
+  /**
+   * Origins a browser request may come from (APP_URL's, FRONTEND_URL's and CORS_ORIGINS): the cross-site request
+   * check of cookie sessions and CORS's credentialed answers.
+   */
+  allowedOrigins: string[];
+  /** The browser session cookie (docs/guides/browser-sessions.md). */
+  sessionCookie: SessionCookieConfig;
   adminEmail?: string;
   adminPassword?: string;
   logLevel: string;
@@ -103,6 +110,16 @@ export interface OrganizationsConfig {
   invitationTtlSeconds: number;
   /** The public page's URL, `{id}` standing for the organization's id. */
   publicUrlTemplate: string;
+}
+
+export interface SessionCookieConfig {
+  /** SESSION_COOKIE_NAME: `__Host-tessera_session`, or `tessera_session` where `Secure` cannot be set. */
+  name: string;
+  /** Off only when APP_URL is plain http on a host browsers do not treat as secure (not localhost, 127.0.0.1, [::1]). */
+  secure: boolean;
+  sameSite: 'lax' | 'strict';
+  /** SESSION_COOKIE_TTL: the cookie's Max-Age and the browser session's lifetime, slid forward with use. */
+  ttlSeconds: number;
 }
 
 export interface OutboxConfig {
@@ -271,6 +288,49 @@ function list(env: Env, name: string): string[] {
     .filter(Boolean);
 }
 
+/** Hosts browsers treat as a secure context over plain http. */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/** A cookie name: an RFC 6265 token. */
+const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+
+/**
+ * SESSION_COOKIE_NAME, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_TTL (docs/configuration.md#sessions-and-tokens). `Secure`
+ * and the `__Host-` prefix (which binds the cookie to this host alone: no sibling subdomain can set or shadow it)
+ * need a secure context; a name with a prefix the browser would then refuse stops the start.
+ */
+function sessionCookieConfig(env: Env, appUrl: string): SessionCookieConfig {
+  const app = new URL(appUrl);
+  const secure = app.protocol === 'https:' || LOOPBACK_HOSTS.includes(app.hostname.toLowerCase());
+  const name = str(env, 'SESSION_COOKIE_NAME') ?? (secure ? '__Host-tessera_session' : 'tessera_session');
+  if (!COOKIE_NAME_PATTERN.test(name)) throw new ConfigError('SESSION_COOKIE_NAME', `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got "${name}"`);
+  if (!secure && /^__(host|secure)-/i.test(name)) {
+    throw new ConfigError('SESSION_COOKIE_NAME', `"${name}" needs a Secure cookie, which browsers refuse over plain http (APP_URL ${app.origin})`);
+  }
+  const sameSite = str(env, 'SESSION_COOKIE_SAMESITE')?.toLowerCase() ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict') {
+    throw new ConfigError('SESSION_COOKIE_SAMESITE', `must be lax or strict (the cookie never goes on cross-site requests), got "${sameSite}"`);
+  }
+  // Browsers cap a cookie's lifetime at 400 days.
+  const ttlSeconds = int(env, 'SESSION_COOKIE_TTL', 30 * 86400, 300, 400 * 86400);
+  return { name, secure, sameSite, ttlSeconds };
+}
+
+/** CORS_ORIGINS: each an http(s) origin without a path, normalised as browsers send `Origin`. */
+function corsOrigins(env: Env): string[] {
+  return list(env, 'CORS_ORIGINS').map((origin) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin.replace(/\/+$/, '').toLowerCase()) {
+      throw new ConfigError('CORS_ORIGINS', `must list http(s) origins without path, got "${origin}"`);
+    }
+    return parsed.origin;
+  });
+}
+
 /** A hostname as WebAuthn takes it for an RP ID: lower-case labels, no scheme, port or path. */
 const RP_ID_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -382,6 +442,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     missing.push(new ConfigError('SMTP_URL', 'is required when NODE_ENV=production (without it mails are only written to the log)'));
   }
   if (missing.length > 0) throw ConfigError.all(missing);
+  const cors = corsOrigins(env);
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const apiKeyMaxLifetimeDays = int(env, 'API_KEY_MAX_LIFETIME_DAYS', 365, 1, 36500);
@@ -438,7 +499,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: proxyTrust(env),
     registrationEnabled: bool(env, 'REGISTRATION_ENABLED', true),
     twoFactorEnabled: bool(env, 'TWO_FACTOR_ENABLED', true),
-    corsOrigins: list(env, 'CORS_ORIGINS'),
+    corsOrigins: cors,
+    allowedOrigins: [...new Set([new URL(appUrl).origin, new URL(frontendUrl).origin, ...cors])],
+    sessionCookie: sessionCookieConfig(env, appUrl),
     adminEmail,
     adminPassword,
     logLevel,

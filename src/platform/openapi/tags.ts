@@ -1,5 +1,7 @@
 /** The document's security scheme and operation groups: what controllers name, what Swagger UI shows. */
 export const BEARER_SCHEME = 'bearer';
+/** The browser session cookie's security scheme, beside bearer on every protected operation. */
+export const COOKIE_SCHEME = 'session_cookie';
 
 /**
  * Operation groups of the document, by route family and capability. The keys are what controllers name; the values

@@ -280,20 +280,20 @@ describe('api key scopes', () => {
         if (!operation || (operation.security ?? []).length === 0) continue;
         secured.push(`${method} ${path}`);
         if (CLOSED_TO_KEYS.includes(`${method} ${path}`)) {
-          expect(operation.security).toEqual([{ bearer: [] }]);
+          expect(operation.security).toEqual([{ bearer: [] }, { session_cookie: [] }]);
           expect(operation.description).toContain('Not open to API keys');
           continue;
         }
-        expect([path, operation.security]).toEqual([path, [{ bearer: [expect.any(String)] }]]);
+        expect([path, operation.security]).toEqual([path, [{ bearer: [expect.any(String)] }, { session_cookie: [] }]]);
         const [scope] = (operation.security![0] as { bearer: string[] }).bearer;
         expect(API_KEY_SCOPES).toContain(scope);
         expect(operation.description).toContain(`API keys need the scope \`${scope}\`.`);
       }
     }
     expect(secured.length).toBeGreaterThan(40);
-    expect(doc.paths['/api/users'].get.security).toEqual([{ bearer: ['admin'] }]);
-    expect(doc.paths['/api/me'].get.security).toEqual([{ bearer: ['account.read'] }]);
-    expect(doc.paths['/api/client/account/activity'].get.security).toEqual([{ bearer: ['activity.read'] }]);
+    expect(doc.paths['/api/users'].get.security).toEqual([{ bearer: ['admin'] }, { session_cookie: [] }]);
+    expect(doc.paths['/api/me'].get.security).toEqual([{ bearer: ['account.read'] }, { session_cookie: [] }]);
+    expect(doc.paths['/api/client/account/activity'].get.security).toEqual([{ bearer: ['activity.read'] }, { session_cookie: [] }]);
     expect(doc.components.schemas.CreateApiKeyDto.properties.scopes.items.enum).toEqual([...API_KEY_SCOPES]);
   });
 });

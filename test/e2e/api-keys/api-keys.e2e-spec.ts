@@ -432,9 +432,9 @@ describe('api keys', () => {
     expect(collection.get.operationId).toBe('listApiKeys');
     expect(collection.post.operationId).toBe('createApiKey');
     expect(item.delete.operationId).toBe('deleteApiKey');
-    expect(collection.get.security).toEqual([{ bearer: ['account.read'] }]);
-    expect(collection.post.security).toEqual([{ bearer: ['account.write'] }]);
-    expect(item.delete.security).toEqual([{ bearer: ['account.write'] }]);
+    expect(collection.get.security).toEqual([{ bearer: ['account.read'] }, { session_cookie: [] }]);
+    expect(collection.post.security).toEqual([{ bearer: ['account.write'] }, { session_cookie: [] }]);
+    expect(item.delete.security).toEqual([{ bearer: ['account.write'] }, { session_cookie: [] }]);
     expect(collection.get.description).toBe('API keys need the scope `account.read`.');
     expect(Object.keys(collection.post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '422']));
     expect(doc.components.schemas.CreateApiKeyDto.required).toEqual(['description']);

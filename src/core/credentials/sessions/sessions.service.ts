@@ -16,6 +16,7 @@ import { RoleDirectory } from '../../users/role-directory.js';
 import { atProvenVersion, provenVersion, type ProvenUser } from '../credential-version.js';
 import { Session } from './session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
+import { newCookieSecret, parseSessionCookieValue, sessionCookieValue } from './session-cookie.js';
 
 export interface TokenPair {
   token: string;
@@ -33,8 +34,21 @@ interface SessionAuthenticationRow {
   user: AccountUserRow;
 }
 
+/** What authenticateCookie() reads: the same, and the hash of the session's cookie secret to compare. */
+interface CookieSessionAuthenticationRow extends SessionAuthenticationRow {
+  secretHash: string;
+}
+
+/** A browser session just opened: the cookie's value, and the seconds it may stay unused. */
+export interface BrowserSession {
+  cookie: string;
+  expires_in: number;
+}
+
 interface AuthenticationQuery {
   query: PreparedQuery;
+  /** The same read for a browser session, by the cookie's session id (the secret is compared after). */
+  cookieQuery: PreparedQuery;
   /** The once-a-minute `last_activity` write, for a batch of sessions. */
   touch: PreparedQuery;
 }
@@ -50,7 +64,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   private authentication?: AuthenticationQuery;
   /** `last_activity` writes, batched (see BatchedTouch). */
   private readonly lastActivityWrites = new BatchedTouch<string>(
-    (sessionIds) => this.authenticationQuery().touch.rows([sessionIds]),
+    (sessionIds) => this.authenticationQuery().touch.rows([sessionIds, this.config.sessionCookie.ttlSeconds]),
     (error, count) => this.logger.warn({ err: error, sessions: count }, 'could not record session activity'),
   );
   private readonly logger = new Logger(SessionsService.name);
@@ -94,6 +108,47 @@ export class SessionsService implements BeforeApplicationShutdown {
     return opened.length === 1 ? this.pair(user.id, id, generation, now) : null;
   }
 
+  /**
+   * Opens a browser session (`session: "cookie"`): no tokens, a cookie holding the session's id and a secret whose
+   * SHA-256 alone is stored; it lives SESSION_COOKIE_TTL, slid forward with use. Null as for open().
+   */
+  async openBrowser(user: ProvenUser, client: ClientInfo, deviceName: string | null): Promise<BrowserSession | null> {
+    const now = new Date();
+    const id = newSessionId();
+    const secret = newCookieSecret();
+    const opened = (await this.sessions.query(
+      `INSERT INTO sessions (id, user_id, ip_address, user_agent, device_name, last_activity, expires_at, logged_in_at, generation, rotated_at,
+                             cookie_secret_hash, credential_version)
+       SELECT $1, u.id, $3, $4, $5, $6, $7, $6, 1, $6, $8, u.credential_version ${atProvenVersion('$2', '$9')}
+       RETURNING id`,
+      [
+        id,
+        user.id,
+        client.ip,
+        client.userAgent,
+        deviceName,
+        now,
+        new Date(now.getTime() + this.config.sessionCookie.ttlSeconds * 1000),
+        sha256Hex(secret),
+        provenVersion(user),
+      ],
+    )) as Array<{ id: string }>;
+    return opened.length === 1 ? { cookie: sessionCookieValue(id, secret), expires_in: this.config.sessionIdleTtlSeconds } : null;
+  }
+
+  /**
+   * A new cookie secret for a live browser session (its owner changed the password from it): the old cookie value
+   * stops working at once. The new value, or null when the session is not a live browser session.
+   */
+  async renewCookie(sessionId: string, manager: EntityManager): Promise<string | null> {
+    const secret = newCookieSecret();
+    const renewed = (await manager.query(
+      `UPDATE sessions SET cookie_secret_hash = $2 WHERE id = $1 AND cookie_secret_hash IS NOT NULL AND revoked_at IS NULL RETURNING id`,
+      [sessionId, sha256Hex(secret)],
+    )) as [Array<{ id: string }>, number];
+    return renewed[0].length === 1 ? sessionCookieValue(sessionId, secret) : null;
+  }
+
   /** Keeps a session across an ending of its account's credentials (its owner set the new password from it). */
   async moveToCredentialVersion(sessionId: string, credentialVersion: number, manager: EntityManager): Promise<void> {
     await manager.query(`UPDATE sessions SET credential_version = $2 WHERE id = $1 AND revoked_at IS NULL`, [sessionId, credentialVersion]);
@@ -112,7 +167,8 @@ export class SessionsService implements BeforeApplicationShutdown {
       // Of the user only what the ban and version checks need: hydrating the whole row was most of a refresh's own CPU.
       .innerJoin('s.user', 'u')
       .addSelect(['u.id', 'u.status', 'u.credentialVersion'])
-      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
+      // A browser session has no refresh token.
+      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now() AND s.cookie_secret_hash IS NULL', { id: parsed.sessionId })
       .getOne();
     // A session of former credentials refreshes no more (their ending revokes it too).
     if (!session || !session.user || session.credentialVersion !== session.user.credentialVersion) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
@@ -145,14 +201,36 @@ export class SessionsService implements BeforeApplicationShutdown {
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
     const row = await this.authenticationQuery().query.value<SessionAuthenticationRow>([claims.sid, Number(claims.sub)]);
     if (!row) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const { context } = await this.callerOf(row, claims.sid, client);
+    return context;
+  }
+
+  /**
+   * Resolves a browser session's cookie to the caller the same way, in one round trip: the row by the cookie's session
+   * id, then its secret's hash compared in constant time. The session's expiry slides with use, in the batched
+   * `last_activity` write; when that write is due the response sets the cookie again (a fresh Max-Age).
+   */
+  async authenticateCookie(cookie: string, client: ClientInfo): Promise<AuthContext> {
+    const parsed = parseSessionCookieValue(cookie);
+    if (!parsed) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const row = await this.authenticationQuery().cookieQuery.value<CookieSessionAuthenticationRow>([parsed.sessionId]);
+    if (!row || !sameDigest(sha256Hex(parsed.secret), row.secretHash)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const { context, touched } = await this.callerOf(row, parsed.sessionId, client);
+    context.session!.cookie = touched ? { value: cookie, reply: 'set' } : { value: cookie };
+    return context;
+  }
+
+  /** The ban, role and idle rules on a session's row, shared by both kinds of session; queues the activity write. */
+  private async callerOf(row: SessionAuthenticationRow, sessionId: string, client: ClientInfo): Promise<{ context: AuthContext; touched: boolean }> {
     const user: AccountUser = row.user;
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     user.role = await this.roles.get(user.roleId);
     if (!user.role) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
     if (this.isIdle(row.lastActivityMs)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    if (Date.now() - row.lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
-    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row.loggedInAtMs) }, apiKey: null };
+    const touched = Date.now() - row.lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS;
+    if (touched) this.lastActivityWrites.add(sessionId);
+    return { context: { user, client, session: { id: sessionId, loggedInAt: new Date(row.loggedInAtMs) }, apiKey: null }, touched };
   }
 
   /**
@@ -165,23 +243,35 @@ export class SessionsService implements BeforeApplicationShutdown {
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
       const dataSource = this.sessions.manager.connection;
+      const columns = {
+        lastActivityMs: 'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
+        loggedInAtMs: 'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
+        user: accountUserObject('u'),
+      } satisfies Record<keyof SessionAuthenticationRow, string>;
+      const live = `"s"."revoked_at" IS NULL AND "s"."expires_at" > now()`;
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT ${jsonObject({
-          lastActivityMs: 'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
-          loggedInAtMs: 'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
-          user: accountUserObject('u'),
-        } satisfies Record<keyof SessionAuthenticationRow, string>)}
+        `SELECT ${jsonObject(columns)}
            FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
-          WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
+          WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND ${live} AND "s"."cookie_secret_hash" IS NULL`,
       );
+      const cookieQuery = new PreparedQuery(
+        dataSource,
+        'tessera_cookie_session_authenticate',
+        `SELECT ${jsonObject({ ...columns, secretHash: '"s"."cookie_secret_hash"' } satisfies Record<keyof CookieSessionAuthenticationRow, string>)}
+           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
+          WHERE "s"."id" = $1 AND ${live} AND "s"."cookie_secret_hash" IS NOT NULL`,
+      );
+      // A browser session's expiry slides with the same write: SESSION_COOKIE_TTL from its last use.
       const touch = new PreparedQuery(
         dataSource,
         'tessera_session_touch',
-        `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
+        `UPDATE "sessions" SET "last_activity" = now(),
+                "expires_at" = CASE WHEN "cookie_secret_hash" IS NULL THEN "expires_at" ELSE now() + make_interval(secs => $2) END
+          WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
       );
-      this.authentication = { query, touch };
+      this.authentication = { query, cookieQuery, touch };
     }
     return this.authentication;
   }
