@@ -50,7 +50,7 @@ export const EVENT_DATA_SCHEMAS = {
   WebhookUserEventData: userData(),
   WebhookUserChangeEventData: userData({ changes: CHANGES }, 'The user and what changed.'),
   WebhookTwoFactorEventData: userData({ method: { type: 'string', enum: ['totp', 'sms'], description: 'The two-factor method.', example: 'totp' } }),
-  WebhookPasskeyEventData: userData({ passkey_id: { type: 'string', description: "The passkey's id.", example: '1f0e1b0c-3b5e-4c1a-9c11-6a3b7c2d9e10' } }),
+  WebhookPasskeyEventData: userData({ passkey_id: { type: 'integer', description: "The passkey's id.", example: 3 } }),
   WebhookIdentityEventData: userData({
     provider: { type: 'string', description: "The identity provider's id.", example: 'google' },
     identity_id: { type: 'string', description: "The linked identity's id.", example: '12' },
@@ -125,7 +125,7 @@ interface DataBySchema {
   WebhookUserEventData: UserData;
   WebhookUserChangeEventData: UserData & { changes: Changes };
   WebhookTwoFactorEventData: UserData & { method: 'totp' | 'sms' };
-  WebhookPasskeyEventData: UserData & { passkey_id: string };
+  WebhookPasskeyEventData: UserData & { passkey_id: number };
   WebhookIdentityEventData: UserData & { provider: string; identity_id: string };
   WebhookSessionEventData: UserData & { session_id: string };
   WebhookApiKeyEventData: UserData & { api_key_identifier: string };
@@ -138,10 +138,18 @@ interface DataBySchema {
 
 export type EventData<T extends EventType> = DataBySchema[(typeof EVENT_CATALOGUE)[T]['data']];
 
+/** The event types about one user (their data carries `user_id` and `user_uuid`). */
+export type UserEventType = { [T in EventType]: EventData<T> extends UserData ? T : never }[EventType];
+
 /** The body of every delivery. */
 export interface EventEnvelope<T extends EventType = EventType> {
   type: T;
   /** ISO 8601 UTC, when the change happened. */
   timestamp: string;
   data: EventData<T>;
+}
+
+/** The ids every user event carries. */
+export function userRef(user: { id: number; uuid: string }): UserData {
+  return { user_id: user.id, user_uuid: user.uuid };
 }

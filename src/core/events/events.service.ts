@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { OutboxService } from '../../platform/outbox/outbox.service.js';
-import type { EventData, EventEnvelope, EventType } from './event-catalogue.js';
+import type { EventData, EventEnvelope, EventType, UserEventType } from './event-catalogue.js';
 
 /** The outbox channel of webhook deliveries: one row per (event, endpoint), the endpoint's id as destination. */
 export const WEBHOOK_CHANNEL = 'webhook';
@@ -38,6 +38,27 @@ export class EventsService {
       [type],
     )) as Array<{ id: string }>;
     for (const endpoint of endpoints) await this.enqueue(manager, endpoint.id, type, data, at);
+  }
+
+  /**
+   * `emit()` for an event about a user known by id: the user's uuid is read with the endpoints, in the same
+   * statement (nothing is read or written when no endpoint wants the type).
+   */
+  async emitForUser<T extends UserEventType>(
+    manager: EntityManager,
+    type: T,
+    userId: number,
+    fields: Omit<EventData<T>, 'user_id' | 'user_uuid'>,
+    at: Date = new Date(),
+  ): Promise<void> {
+    const rows = (await manager.query(
+      `SELECT e.id, u.uuid FROM webhook_endpoints e JOIN users u ON u.id = $2
+        WHERE e.enabled AND (cardinality(e.events) = 0 OR $1 = ANY(e.events))`,
+      [type, userId],
+    )) as Array<{ id: string; uuid: string }>;
+    for (const row of rows) {
+      await this.enqueue(manager, row.id, type, { user_id: userId, user_uuid: row.uuid, ...fields } as EventData<T>, at);
+    }
   }
 
   /** Writes one event for one endpoint (the admin's test event; what emit() does for each endpoint); returns the outbox row's id. */
