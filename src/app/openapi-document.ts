@@ -7,6 +7,7 @@ import { documentMultipartFiles } from '../platform/openapi/multipart-file.js';
 import { BEARER_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
 import metadata from '../metadata.js';
 import { documentRequestSide } from './request-schemas.js';
+import { documentWebhookCatalogue } from '../capabilities/webhooks/webhook-catalogue.openapi.js';
 import { downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
 import { documentExampleUrls, documentQueryExamplesInDescriptions } from './try-it-out.js';
 
@@ -47,7 +48,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   });
   return documentExampleUrls(
     documentQueryExamplesInDescriptions(
-      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(document)))),
+      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(documentWebhookCatalogue(document))))),
     ),
     config.appUrl,
   );

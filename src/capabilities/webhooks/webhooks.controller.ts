@@ -27,7 +27,7 @@ import { WebhooksService } from './webhooks.service.js';
  * provisioning can be automated with an admin key. Its secret is shown once, in `meta.secret` of the create and
  * rotate answers. See docs/guides/webhooks.md.
  */
-@ApiTags(TAGS.admin)
+@ApiTags(TAGS.webhooks)
 @AdminOnly()
 @Controller('admin/webhooks')
 @LaravelErrors(401, CREDENTIAL_ERRORS.NOT_ADMIN)

@@ -17,6 +17,8 @@ export const TAGS = {
   apiKeys: 'client: API keys',
   twoFactor: 'client: two-factor app',
   admin: 'admin',
+  webhooks: 'admin: webhooks',
+  webhookEvents: 'webhook events',
   countries: 'countries',
   health: 'health',
 } as const;
@@ -33,6 +35,12 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   [TAGS.apiKeys]: 'Personal API keys (`ptlc_…`) of the client panel: list, create (the key is shown once), delete.',
   [TAGS.twoFactor]: 'Two-factor authentication with an authenticator app (`/api/client/account/two-factor`): set up, turn on, turn off.',
   [TAGS.admin]: 'Administration, for the admin role only: find, create, edit, ban and delete users, reset their two-factor, revoke their sessions, read their activity, list roles.',
+  [TAGS.webhooks]:
+    'Webhook endpoints, for the admin role: register a receiver of account events, choose its events, rotate its signing secret, ' +
+    'watch and retry its deliveries, send it a test. See the guide in docs/guides/webhooks.md.',
+  [TAGS.webhookEvents]:
+    'The events Tessera POSTs to webhook endpoints (listed under `x-webhooks`): Standard Webhooks headers and signature, a JSON body ' +
+    '`{type, timestamp, data}`; answer 2xx within 10 s.',
   [TAGS.countries]: 'The ISO 3166-1 countries a profile can name.',
   [TAGS.health]: 'Liveness and readiness probes for load balancers and orchestrators (outside `/api`).',
 };
