@@ -58,7 +58,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 export class WebhookDeliverer implements OutboxDeliverer {
   private readonly logger = new Logger(WebhookDeliverer.name);
   private readonly secrets: WebhookSecretBox;
-  /** Replaced by tests that need a host name to resolve somewhere in particular. */
+  /** How host names resolve, when endpoints are saved and at each delivery; replaced by tests that need a name to resolve somewhere in particular. */
   resolver: HostResolver = systemResolver;
 
   constructor(
@@ -174,7 +174,7 @@ export class WebhookDeliverer implements OutboxDeliverer {
     return true;
   }
 
-  /** Disables the endpoint and mails every active admin, in one transaction; only the first of racing deliveries does. */
+  /** Disables the endpoint and mails the admins, in one transaction; only the first of racing deliveries does. */
   private async disable(endpoint: EndpointRow, reason: 'gone' | 'failing'): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const [rows] = (await manager.query(
@@ -183,9 +183,9 @@ export class WebhookDeliverer implements OutboxDeliverer {
       )) as [unknown[], number];
       if (rows.length === 0) return;
       this.logger.warn({ msg: 'Webhook endpoint disabled', endpoint: endpoint.id, reason });
+      // Every admin but a banned one (an admin whose address is not verified yet still runs the platform).
       const admins = (await manager.query(
-        `SELECT u.email, COALESCE(NULLIF(trim(concat_ws(' ', u.first_name, u.last_name)), ''), u.username) AS name
-           FROM users u JOIN roles r ON r.id = u.role_id WHERE r.slug = $1 AND u.status = 'Active'`,
+        `SELECT u.email, COALESCE(u.first_name, '') AS name FROM users u JOIN roles r ON r.id = u.role_id WHERE r.slug = $1 AND u.status <> 'Banned'`,
         [ADMIN_ROLE_SLUG],
       )) as Array<{ email: string; name: string }>;
       for (const admin of admins) {

@@ -12,6 +12,7 @@ import { OutboxService, type OutboxRow } from '../../platform/outbox/outbox.serv
 import type { Page } from '../admin/pagination.presenter.js';
 import type { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook.dto.js';
 import { WEBHOOK_ERRORS } from './errors.js';
+import { WebhookDeliverer } from './webhook-deliverer.js';
 import { WebhookEndpoint } from './webhook-endpoint.entity.js';
 import { newWebhookSecret, WebhookSecretBox } from './webhook-secrets.js';
 import { checkTarget, TargetRefused } from './webhook-targets.js';
@@ -38,6 +39,7 @@ export class WebhooksService {
     @InjectRepository(WebhookEndpoint) private readonly endpoints: Repository<WebhookEndpoint>,
     private readonly outbox: OutboxService,
     private readonly events: EventsService,
+    private readonly deliverer: WebhookDeliverer,
   ) {
     this.secrets = new WebhookSecretBox(config);
   }
@@ -139,7 +141,7 @@ export class WebhooksService {
   /** The URL rule of create and update: 422 on `url`, and nothing stored. */
   private async checkUrl(url: string): Promise<void> {
     try {
-      await checkTarget(url, this.config.webhooks.allowPrivateTargets);
+      await checkTarget(url, this.config.webhooks.allowPrivateTargets, this.deliverer.resolver);
     } catch (error) {
       if (!(error instanceof TargetRefused)) throw error;
       throw new DomainError(error.reason === 'unresolvable' ? WEBHOOK_ERRORS.URL_UNRESOLVABLE : WEBHOOK_ERRORS.URL_NOT_ALLOWED);
