@@ -1,31 +1,9 @@
-import pg from 'pg';
 import pLimit from 'p-limit';
-import { buildApp, call, createDatabase, loginAccount, registerAccount, startApp, startApps, type AppProcess, type TestDatabase } from '../../support/processes.js';
+import { buildApp, call, createDatabase, eventually, queryDatabase as query, loginAccount, registerAccount, startApp, startApps, type AppProcess, type TestDatabase } from '../../support/processes.js';
 import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '../../support/webhook-receiver.js';
 
 const SLOW = 240_000;
 const FAST_OUTBOX = { OUTBOX_POLL_MS: '200', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' };
-
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-/** Polls `check` until it returns a value (bounded): polls, never sleeps for timing. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -145,7 +123,7 @@ describe('webhook delivery across instances and kills', () => {
       );
       const EVENTS = USERS * CHANGES;
       const ours = (): ReceivedDelivery[] => receiver.deliveries.filter((d) => d.path === '/pair');
-      await eventually('every event delivered', async () => (ours().length >= EVENTS ? true : undefined));
+      await eventually('every event delivered', async () => (ours().length >= EVENTS ? true : undefined), 120_000);
       await eventually('the outbox settled', async () => ((await pendingWebhooks()) === 0 ? true : undefined));
 
       const received = ours();

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { SUBSCRIBABLE_EVENT_TYPES, type EventType } from '../../../core/events/event-catalogue.js';
@@ -7,71 +8,59 @@ import { PaginationLinksDto, PaginationMetaDto } from '../../admin/dto/admin-res
 export const WEBHOOK_URL_MAX = 2048;
 export const WEBHOOK_DESCRIPTION_MAX = 500;
 
-export class CreateWebhookDto {
+/** The target URL's input rules; what it may point at is checked by the service (422 on `url`). */
+const UrlRules = (): PropertyDecorator =>
+  applyDecorators(IsNotEmpty(), IsString(), MaxLength(WEBHOOK_URL_MAX), ApiProperty({ maxLength: WEBHOOK_URL_MAX, format: 'uri' }));
+
+/** Optional, never null: the event types from the catalogue (`webhook.test` excluded). */
+const EventsRules = (): PropertyDecorator =>
+  applyDecorators(
+    OptionalNotNull(),
+    IsArray(),
+    ArrayMaxSize(SUBSCRIBABLE_EVENT_TYPES.length),
+    IsIn(SUBSCRIBABLE_EVENT_TYPES, { each: true }),
+    ApiProperty({ enum: SUBSCRIBABLE_EVENT_TYPES, isArray: true, maxItems: SUBSCRIBABLE_EVENT_TYPES.length }),
+  );
+
+const DescriptionRules = (): PropertyDecorator =>
+  applyDecorators(OptionalNotNull(), IsString(), MaxLength(WEBHOOK_DESCRIPTION_MAX), ApiProperty({ maxLength: WEBHOOK_DESCRIPTION_MAX }));
+
+const EnabledRules = (): PropertyDecorator => applyDecorators(OptionalNotNull(), IsBoolean());
+
+/** What a create and an update share: the events, the description, the switch. */
+class WebhookSettingsDto {
+  /**
+   * The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+   * @example ["user.created", "user.deleted"]
+   */
+  @EventsRules()
+  events?: EventType[];
+
+  /** What it is for. @example "CRM sync" */
+  @DescriptionRules()
+  description?: string;
+
+  /** Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again. @example true */
+  @EnabledRules()
+  enabled?: boolean;
+}
+
+export class CreateWebhookDto extends WebhookSettingsDto {
   /**
    * Where deliveries are POSTed: https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), no user name or
    * password, a host that resolves only to public addresses (checked again at every delivery).
    * @example "https://hooks.example.com/tessera"
    */
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(WEBHOOK_URL_MAX)
-  @ApiProperty({ maxLength: WEBHOOK_URL_MAX, format: 'uri' })
+  @UrlRules()
   url: string;
-
-  /**
-   * The event types it receives (a repeated type counts once); absent or empty: every type.
-   * @example ["user.created", "user.deleted"]
-   */
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(SUBSCRIBABLE_EVENT_TYPES.length)
-  @IsIn(SUBSCRIBABLE_EVENT_TYPES, { each: true })
-  @ApiProperty({ enum: SUBSCRIBABLE_EVENT_TYPES, isArray: true, maxItems: SUBSCRIBABLE_EVENT_TYPES.length })
-  events?: EventType[];
-
-  /** What it is for. @example "CRM sync" */
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(WEBHOOK_DESCRIPTION_MAX)
-  @ApiProperty({ maxLength: WEBHOOK_DESCRIPTION_MAX })
-  description?: string;
-
-  /** Whether deliveries go out; true by default. @example true */
-  @OptionalNotNull()
-  @IsBoolean()
-  enabled?: boolean;
 }
 
 /** Any of the fields of a create; enabling an endpoint clears its `disabled_reason`. */
-export class UpdateWebhookDto {
-  /** @example "https://hooks.example.com/tessera" */
+export class UpdateWebhookDto extends WebhookSettingsDto {
+  /** Checked as on create. @example "https://hooks.example.com/tessera" */
   @OptionalNotNull()
-  @IsNotEmpty()
-  @IsString()
-  @MaxLength(WEBHOOK_URL_MAX)
-  @ApiProperty({ maxLength: WEBHOOK_URL_MAX, format: 'uri' })
+  @UrlRules()
   url?: string;
-
-  /** Empty: every type. @example ["user.created"] */
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(SUBSCRIBABLE_EVENT_TYPES.length)
-  @IsIn(SUBSCRIBABLE_EVENT_TYPES, { each: true })
-  @ApiProperty({ enum: SUBSCRIBABLE_EVENT_TYPES, isArray: true, maxItems: SUBSCRIBABLE_EVENT_TYPES.length })
-  events?: EventType[];
-
-  /** @example "CRM sync" */
-  @OptionalNotNull()
-  @IsString()
-  @MaxLength(WEBHOOK_DESCRIPTION_MAX)
-  @ApiProperty({ maxLength: WEBHOOK_DESCRIPTION_MAX })
-  description?: string;
-
-  /** false: disabled by an admin (`disabled_reason` `admin`); true: enabled again. @example false */
-  @OptionalNotNull()
-  @IsBoolean()
-  enabled?: boolean;
 }
 
 export class WebhookDto {
