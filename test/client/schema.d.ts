@@ -3148,8 +3148,19 @@ export interface components {
             meta: components["schemas"]["PaginationMetaDto"];
         };
         CreateWebhookDto: {
-            events: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
-            description: string;
+            /**
+             * @description The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events?: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description What it is for.
+             * @example CRM sync
+             */
+            description?: string;
             /**
              * Format: uri
              * @description Where deliveries are POSTed: https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), no user name or
@@ -3157,6 +3168,11 @@ export interface components {
              * @example https://hooks.example.com/tessera
              */
             url: string;
+            /**
+             * @description Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again.
+             * @example true
+             */
+            enabled?: boolean;
         };
         WebhookDto: {
             /**
@@ -3203,14 +3219,30 @@ export interface components {
             data: components["schemas"]["WebhookDto"];
         };
         UpdateWebhookDto: {
-            events: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
-            description: string;
+            /**
+             * @description The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events?: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description What it is for.
+             * @example CRM sync
+             */
+            description?: string;
             /**
              * Format: uri
              * @description Checked as on create.
              * @example https://hooks.example.com/tessera
              */
             url?: string;
+            /**
+             * @description Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again.
+             * @example true
+             */
+            enabled?: boolean;
         };
         WebhookDeliveryDto: {
             /**

@@ -28,7 +28,7 @@ const DescriptionRules = (): PropertyDecorator =>
 const EnabledRules = (): PropertyDecorator => applyDecorators(OptionalNotNull(), IsBoolean());
 
 /** What a create and an update share: the events, the description, the switch. */
-class WebhookSettingsDto {
+export class WebhookSettingsDto {
   /**
    * The event types it receives (a repeated type counts once); absent on create, or empty: every type.
    * @example ["user.created", "user.deleted"]
