@@ -72,6 +72,7 @@ export class AccountDeletionService {
       );
       // Before the row goes: the event reads the user's uuid.
       await this.events.emitForUser(manager, 'user.deleted', userId, {});
+      await this.events.forgetSettledFor(manager, userId);
       await this.users.delete(userId, manager);
       await this.mail.sendAccountDeletedNotice(manager, account.email, {
         name: account.first_name ?? account.username,

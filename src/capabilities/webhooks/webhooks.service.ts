@@ -90,7 +90,7 @@ export class WebhooksService {
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`DELETE FROM outbox WHERE channel = $1 AND destination = $2`, [WEBHOOK_CHANNEL, id]);
+      await this.outbox.forgetDestination(manager, WEBHOOK_CHANNEL, id);
       await manager.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [id]);
     });
   }

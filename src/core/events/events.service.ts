@@ -61,6 +61,17 @@ export class EventsService {
     }
   }
 
+  /**
+   * On an account's deletion: the settled deliveries about the user go (their bodies were kept only so an admin
+   * could send them again); those still pending go out, then stay no longer than sent rows do.
+   */
+  async forgetSettledFor(manager: EntityManager, userId: number): Promise<void> {
+    await manager.query(`DELETE FROM outbox WHERE channel = $1 AND status <> 'pending' AND ordering_key LIKE '%' || $2`, [
+      WEBHOOK_CHANNEL,
+      userOrderingSuffix(userId),
+    ]);
+  }
+
   /** Writes one event for one endpoint (the admin's test event; what emit() does for each endpoint); returns the outbox row's id. */
   async enqueue<T extends EventType>(manager: EntityManager, endpointId: string, type: T, data: EventData<T>, at: Date = new Date()): Promise<string> {
     const envelope: EventEnvelope<T> = { type, timestamp: at.toISOString(), data };
@@ -79,7 +90,11 @@ export class EventsService {
 
 /** A user's events to one endpoint go out in order (an organization's when the event has no user). */
 function orderingKey(endpointId: string, data: object): string | null {
-  if ('user_id' in data) return `${endpointId}:user:${String(data.user_id)}`;
+  if ('user_id' in data) return `${endpointId}${userOrderingSuffix(Number(data.user_id))}`;
   if ('organization_id' in data) return `${endpointId}:organization:${String(data.organization_id)}`;
   return null;
+}
+
+function userOrderingSuffix(userId: number): string {
+  return `:user:${userId}`;
 }

@@ -102,6 +102,7 @@ interface ClaimedRow {
   channel: string;
   kind: string;
   destination: string;
+  ordering_key: string | null;
   payload: string | null;
   attempts: number;
   give_up_at: Date;
@@ -329,26 +330,27 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  /** Runs batches until none finds a due row (a batch takes one row per ordering key, so a burst takes several). */
+  /** Runs batches while one may leave due rows behind: a full batch, or one that took rows of an ordering key (the next of each key is due now). */
   private async drain(): Promise<void> {
-    while (!this.stopping && (await this.deliverBatch()) > 0);
+    while (!this.stopping && (await this.deliverBatch()));
   }
 
   /**
-   * Claims up to BATCH_SIZE due rows, delivers them and settles each, in one transaction; returns how many.
+   * Claims up to BATCH_SIZE due rows, delivers them and settles each, in one transaction; returns whether another
+   * batch may find due rows.
    *
    * Rows sharing an `ordering_key` go out one at a time, oldest first: a row is claimed only when no earlier row of its
    * key is pending and due. An earlier row held by another worker is still pending, so no two workers deliver one
    * key at once; an earlier row waiting for its retry does not hold the later ones back (order is kept while
    * deliveries succeed, and a failing receiver does not stop the rest).
    */
-  private async deliverBatch(): Promise<number> {
+  private async deliverBatch(): Promise<boolean> {
     const queryRunner = this.dataSource.createQueryRunner();
     await queryRunner.connect();
     try {
       await queryRunner.startTransaction();
       const rows = (await queryRunner.query(
-        `SELECT id, channel, kind, destination, payload, attempts, give_up_at, delete_when_sent, keep_payload, message_id FROM outbox o
+        `SELECT id, channel, kind, destination, ordering_key, payload, attempts, give_up_at, delete_when_sent, keep_payload, message_id FROM outbox o
           WHERE status = 'pending' AND next_attempt_at <= now()
             AND (ordering_key IS NULL OR NOT EXISTS (
                   SELECT 1 FROM outbox earlier
@@ -360,7 +362,7 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
       const outcomes = await Promise.all(rows.map((row) => this.attempt(row)));
       for (const [index, row] of rows.entries()) await this.settle(queryRunner.manager, row, outcomes[index]);
       await queryRunner.commitTransaction();
-      return rows.length;
+      return rows.length === BATCH_SIZE || rows.some((row) => row.ordering_key !== null);
     } catch (error) {
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
       throw error;

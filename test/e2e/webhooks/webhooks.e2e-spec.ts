@@ -47,7 +47,7 @@ describe('webhooks (issue 33)', () => {
     t = await bootMailingTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '500' });
     receiver = await startWebhookReceiver();
     admin = await loggedInAdmin(t);
-  });
+  }, 120_000);
   afterEach(async () => {
     // Endpoints are shared by every app on this worker's database: none may outlive the test that made it.
     await t.db.query(`DELETE FROM outbox WHERE channel = 'webhook'`);
@@ -176,9 +176,15 @@ describe('webhooks (issue 33)', () => {
         .send({ password: newPassword, password_confirmation: newPassword, current_password: user.password })
         .expect(200);
       await t.http().patch(`/api/users/${user.id}`).set(admin.auth).send({ status: 'Banned' }).expect(200);
+      await flush();
       await t.http().delete(`/api/users/${user.id}`).set(admin.auth).expect(200);
       await flush();
       await receiver.waitFor((d) => d.event.type === 'user.deleted' && d.event.data.user_id === user.id);
+      // The deletion took the settled deliveries about the account with it; only its last event's row is left.
+      const left = (await t.db.query(`SELECT kind FROM outbox WHERE channel = 'webhook' AND ordering_key LIKE $1`, [`%:user:${user.id}`])) as Array<{
+        kind: string;
+      }>;
+      expect(left).toEqual([{ kind: 'user.deleted' }]);
 
       const mine = receiver.deliveries.filter((d) => d.event.data.user_id === user.id).map((d) => d.event);
       const types = mine.map((event) => event.type);
@@ -425,7 +431,7 @@ describe('webhooks (issue 33)', () => {
       } finally {
         await second.close();
       }
-    });
+    }, 120_000);
   });
 
   describe('targets (SSRF)', () => {
@@ -433,7 +439,7 @@ describe('webhooks (issue 33)', () => {
 
     beforeAll(async () => {
       closed = await bootTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' });
-    });
+    }, 120_000);
     afterAll(async () => {
       await closed?.close();
     });
