@@ -12,6 +12,7 @@ import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
 import { Outbox1764870000000 } from './1764870000000-Outbox.js';
 import { Organizations1765000000000 } from './1765000000000-Organizations.js';
 import { BrowserSessions1765100000010 } from './1765100000010-BrowserSessions.js';
+import { Webhooks1765300000000 } from './1765300000000-Webhooks.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Outbox1764870000000,
   Organizations1765000000000,
   BrowserSessions1765100000010,
+  Webhooks1765300000000,
 ];

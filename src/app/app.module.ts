@@ -21,6 +21,8 @@ import { SessionsModule } from '../capabilities/sessions/sessions.module.js';
 import { SmsModule } from '../platform/sms/sms.module.js';
 import { TwoFactorModule } from '../capabilities/two-factor/two-factor.module.js';
 import { UsersModule } from '../core/users/users.module.js';
+import { EventsModule } from '../core/events/events.module.js';
+import { WebhooksModule } from '../capabilities/webhooks/webhooks.module.js';
 import { SecondFactorPort } from './ports.module.js';
 
 @Module({})
@@ -34,6 +36,7 @@ export class AppModule {
         RateLimitModule,
         OutboxModule,
         MailModule,
+        EventsModule,
         SmsModule,
         ActivityModule,
         UsersModule,
@@ -50,6 +53,7 @@ export class AppModule {
         AvatarModule,
         HealthModule,
         AdminModule,
+        WebhooksModule,
       ],
     };
   }

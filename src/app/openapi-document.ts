@@ -9,6 +9,7 @@ import { BEARER_SCHEME, COOKIE_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platfor
 import metadata from '../metadata.js';
 import { documentRequestSide } from './request-schemas.js';
 import { bearerOnlyAuthorizePlugin, downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
+import { documentWebhookCatalogue } from '../capabilities/webhooks/webhook-catalogue.openapi.js';
 import { documentExampleUrls, documentQueryExamplesInDescriptions } from './try-it-out.js';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
@@ -61,7 +62,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   });
   return documentExampleUrls(
     documentQueryExamplesInDescriptions(
-      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(documentSessionCookie(document))))),
+      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(documentSessionCookie(documentWebhookCatalogue(document)))))),
     ),
     config.appUrl,
   );

@@ -1490,6 +1490,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every endpoint, oldest first (never a secret).
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListWebhooks"];
+        put?: never;
+        /**
+         * Register an endpoint; its `whsec_` signing secret is in `meta.secret`, shown this once.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminCreateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One endpoint.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminGetWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the endpoint; its pending deliveries are dropped.
+         * @description API keys need the scope `admin`.
+         */
+        delete: operations["adminDeleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the URL (checked as on create), the events, the description, or switch it off or on (on clears `disabled_reason`).
+         * @description API keys need the scope `admin`.
+         */
+        patch: operations["adminUpdateWebhook"];
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret (in `meta.secret`); for 24 h the previous one signs too, so the receiver can switch without a gap.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminRotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The endpoint's deliveries, newest first (Laravel's paginator shape); never a payload.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a settled delivery (succeeded or failed) again now, with the same `webhook-id`.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminRetryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a `webhook.test` event to this endpoint only.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3971,6 +4103,761 @@ export interface components {
             data: components["schemas"]["AdminMailDto"][];
             links: components["schemas"]["PaginationLinksDto"];
             meta: components["schemas"]["PaginationMetaDto"];
+        };
+        CreateWebhookDto: {
+            /**
+             * @description The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events?: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description What it is for.
+             * @example CRM sync
+             */
+            description?: string;
+            /**
+             * Format: uri
+             * @description Where deliveries are POSTed: https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), no user name or
+             *     password, a host that resolves only to public addresses (checked again at every delivery).
+             * @example https://hooks.example.com/tessera
+             */
+            url: string;
+            /**
+             * @description Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again.
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        WebhookDto: {
+            /**
+             * @description Empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description Why it is disabled: `gone` (the receiver answered 410), `failing` (WEBHOOK_DISABLE_AFTER_HOURS of failures), `admin`.
+             * @enum {string|null}
+             */
+            disabled_reason: "gone" | "failing" | "admin" | null;
+            /** @example 3c8f6a0e-5d2b-4f7e-9a1c-8b6d4e2f0a13 */
+            id: string;
+            /** @example https://hooks.example.com/tessera */
+            url: string;
+            /** @example CRM sync */
+            description: string;
+            /** @example true */
+            enabled: boolean;
+            /** @example 2026-12-07 12:04:30 */
+            created_at: string;
+            /** @example 2026-12-07 12:04:30 */
+            updated_at: string;
+        };
+        WebhookSecretMetaDto: {
+            /**
+             * @description The signing secret, shown this once (Tessera keeps it encrypted and never shows it again).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookWithSecretResponseDto: {
+            data: components["schemas"]["WebhookDto"];
+            meta: components["schemas"]["WebhookSecretMetaDto"];
+        };
+        WebhookListDto: {
+            data: components["schemas"]["WebhookDto"][];
+        };
+        WebhookResponseDto: {
+            data: components["schemas"]["WebhookDto"];
+        };
+        UpdateWebhookDto: {
+            /**
+             * @description The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events?: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description What it is for.
+             * @example CRM sync
+             */
+            description?: string;
+            /**
+             * Format: uri
+             * @description Checked as on create.
+             * @example https://hooks.example.com/tessera
+             */
+            url?: string;
+            /**
+             * @description Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again.
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        WebhookDeliveryDto: {
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            /**
+             * @description The receiver's last HTTP status; null when none came (refused, timed out, blocked).
+             * @example 200
+             */
+            response_status: number | null;
+            /** @description The last failure: `http_<status>`, `timeout`, `blocked_target`, `gone`, a connection error code. */
+            error: string | null;
+            /** @description When a pending delivery is tried next; null once settled. */
+            next_attempt_at: string | null;
+            /** @example 0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10 */
+            id: string;
+            /**
+             * @description The `webhook-id` header: the same on every attempt of this message.
+             * @example msg_2b5f0c1e8d4a4f6b9c3e7a1d5f0b2c4e
+             */
+            message_id: string;
+            /** @example user.created */
+            event: string;
+            /**
+             * @description Attempts made so far.
+             * @example 1
+             */
+            attempt: number;
+            /** @example 2026-12-07 12:04:30 */
+            created_at: string;
+        };
+        WebhookDeliveryPageDto: {
+            data: components["schemas"]["WebhookDeliveryDto"][];
+            links: components["schemas"]["PaginationLinksDto"];
+            meta: components["schemas"]["PaginationMetaDto"];
+        };
+        WebhookDeliveryResponseDto: {
+            data: components["schemas"]["WebhookDeliveryDto"];
+        };
+        /** @description The user. */
+        WebhookUserEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+        };
+        /** @description The user and what changed. */
+        WebhookUserChangeEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The changed fields' new values; a secret field (the password) is named with `null` as its value.
+             * @example {
+             *       "first_name": "Ada"
+             *     }
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The user. */
+        WebhookTwoFactorEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The two-factor method.
+             * @example totp
+             * @enum {string}
+             */
+            method: "totp" | "sms";
+        };
+        /** @description The user. */
+        WebhookPasskeyEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The passkey's id.
+             * @example 3
+             */
+            passkey_id: number;
+        };
+        /** @description The user. */
+        WebhookIdentityEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The identity provider's id.
+             * @example google
+             */
+            provider: string;
+            /**
+             * @description The linked identity's id.
+             * @example 12
+             */
+            identity_id: string;
+        };
+        /** @description The user. */
+        WebhookSessionEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The session's id.
+             * @example 5d7a3c1e-2b4f-4e6a-8c9d-0a1b2c3d4e5f
+             */
+            session_id: string;
+        };
+        /** @description The user. */
+        WebhookApiKeyEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The key's public identifier.
+             * @example ptlc_Ab3dE5gH7jK
+             */
+            api_key_identifier: string;
+        };
+        /** @description The organization and the user who acted. */
+        WebhookOrganizationEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+        };
+        /** @description The organization, the user who acted and what changed. */
+        WebhookOrganizationChangeEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The changed fields' new values; a secret field (the password) is named with `null` as its value.
+             * @example {
+             *       "first_name": "Ada"
+             *     }
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The organization and the member (`user_id`, `user_uuid`). */
+        WebhookMembershipEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The member's role.
+             * @example member
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+        };
+        /** @description The organization, the invitation and the user who invited or accepted. */
+        WebhookInvitationEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The invitation's id.
+             * @example 9
+             */
+            invitation_id: string;
+        };
+        /** @description A test sent by an administrator. */
+        WebhookTestEventData: {
+            /**
+             * Format: uuid
+             * @description The endpoint tested.
+             * @example 3c8f6a0e-5d2b-4f7e-9a1c-8b6d4e2f0a13
+             */
+            webhook_id: string;
+        };
+        /** @description An account was created (registration, an admin, the first admin). */
+        UserCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserEventData"];
+        };
+        /** @description An account's profile fields changed (by its owner or an admin). */
+        UserUpdatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.updated";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserChangeEventData"];
+        };
+        /** @description An account was deleted (by its owner or an admin). */
+        UserDeletedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.deleted";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserEventData"];
+        };
+        /** @description An admin banned the account. */
+        UserBannedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.banned";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserEventData"];
+        };
+        /** @description The account's address of record changed; `changes.email` is the new one. */
+        UserEmailChangedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.email_changed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserChangeEventData"];
+        };
+        /** @description The password changed (changed, reset, or set by an admin); `changes.password` is null. */
+        UserPasswordChangedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.password_changed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserChangeEventData"];
+        };
+        /** @description Two-factor authentication was turned on. */
+        UserTwoFactorEnabledWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.two_factor_enabled";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTwoFactorEventData"];
+        };
+        /** @description Two-factor authentication was turned off (by the owner, an admin or a recovery). */
+        UserTwoFactorDisabledWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.two_factor_disabled";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTwoFactorEventData"];
+        };
+        /** @description A passkey was added. */
+        UserPasskeyAddedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.passkey_added";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookPasskeyEventData"];
+        };
+        /** @description A passkey was removed (by the owner, an admin or a recovery). */
+        UserPasskeyRemovedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.passkey_removed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookPasskeyEventData"];
+        };
+        /** @description An identity-provider account was linked. */
+        UserIdentityLinkedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.identity_linked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookIdentityEventData"];
+        };
+        /** @description An identity-provider account was unlinked. */
+        UserIdentityUnlinkedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.identity_unlinked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookIdentityEventData"];
+        };
+        /** @description A session opened (a sign-in of any kind). */
+        SessionCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "session.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSessionEventData"];
+        };
+        /** @description A session was revoked (sign-out, by the owner, an admin, or a recovery). */
+        SessionRevokedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "session.revoked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSessionEventData"];
+        };
+        /** @description A personal API key was created. */
+        ApiKeyCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "api_key.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookApiKeyEventData"];
+        };
+        /** @description A personal API key was deleted or revoked. */
+        ApiKeyRevokedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookApiKeyEventData"];
+        };
+        /** @description An organization was created. */
+        OrganizationCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookOrganizationEventData"];
+        };
+        /** @description An organization's fields changed. */
+        OrganizationUpdatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.updated";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookOrganizationChangeEventData"];
+        };
+        /** @description An organization was deleted. */
+        OrganizationDeletedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.deleted";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookOrganizationEventData"];
+        };
+        /** @description A user joined an organization. */
+        OrganizationMemberAddedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.member_added";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookMembershipEventData"];
+        };
+        /** @description A member's role changed; `role` is the new one. */
+        OrganizationMemberRoleChangedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.member_role_changed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookMembershipEventData"];
+        };
+        /** @description A member left or was removed. */
+        OrganizationMemberRemovedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.member_removed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookMembershipEventData"];
+        };
+        /** @description An invitation to an organization was sent. */
+        OrganizationInvitationCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.invitation_created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookInvitationEventData"];
+        };
+        /** @description An invitation was accepted. */
+        OrganizationInvitationAcceptedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.invitation_accepted";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookInvitationEventData"];
+        };
+        /** @description A test event an administrator sent to one endpoint; never sent otherwise. */
+        WebhookTestWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTestEventData"];
         };
     };
     responses: never;
@@ -16279,6 +17166,1225 @@ export interface operations {
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminCreateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - `url` is not https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), carries a user name or password, or its host resolves to a loopback, private, link-local or metadata address (allowed only with WEBHOOK_ALLOW_PRIVATE_TARGETS).
+             *     - `url`'s host name has no address.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminGetWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminDeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminUpdateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - `url` is not https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), carries a user name or password, or its host resolves to a loopback, private, link-local or metadata address (allowed only with WEBHOOK_ALLOW_PRIVATE_TARGETS).
+             *     - `url`'s host name has no address.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminRotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminRetryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; the delivery is pending again. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The delivery has not settled yet (it is being delivered or waits for its next attempt).
+             *     - A test or a retry was asked of a disabled endpoint.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; delivered within seconds. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A test or a retry was asked of a disabled endpoint. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];

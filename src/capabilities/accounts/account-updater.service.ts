@@ -12,6 +12,8 @@ import { changesNothing, type AccountChange } from './account-change.js';
 import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
 import { renewSessionCookie } from '../../core/credentials/sessions/session-cookie.js';
 import { AccountRules } from './account-rules.service.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 
 /** How a new email address takes effect. */
 export type EmailRule =
@@ -81,6 +83,7 @@ export class AccountUpdater {
     private readonly emailChanges: EmailChangeService,
     private readonly emailVerification: EmailVerificationService,
     private readonly sessions: SessionsService,
+    private readonly events: EventsService,
   ) {}
 
   /** Checks and writes the change; undefined when it changes nothing (and nothing is written). */
@@ -117,6 +120,7 @@ export class AccountUpdater {
       }
       if (Object.keys(patch).length > 0) await this.users.update(before.id, patch, manager);
       await options.afterWrite?.(written, manager);
+      await this.emitEvents(written, manager);
       if (address === 'pending') await this.emailChanges.request(options.auth, email!, manager);
       // The owner's new unverified address: its verification link, on the same transaction.
       if (options.emailRule === 'confirm-when-verified' && address === 'changed') {
@@ -130,6 +134,22 @@ export class AccountUpdater {
     });
     const profile = await this.profiles.load(before.id, options.includes);
     return { ...written, ending, profile };
+  }
+
+  /**
+   * The change's webhook events, on its transaction: `user.updated` with the profile fields' new values, then
+   * `user.email_changed` when the address changed now (a pending change is announced when it is confirmed),
+   * `user.password_changed` (never the password) and `user.banned`.
+   */
+  private async emitEvents({ before, changed, address }: WrittenChange, manager: EntityManager): Promise<void> {
+    const { password, email, status, ...fields } = changed;
+    const ref = userRef(before);
+    const changes = Object.fromEntries(Object.entries(fields).map(([field, value]) => [snakeCase(field), value]));
+    if (status !== undefined && status !== UserStatus.Banned) changes.status = status;
+    if (Object.keys(changes).length > 0) await this.events.emit(manager, 'user.updated', { ...ref, changes });
+    if (email !== undefined && address !== 'pending') await this.events.emit(manager, 'user.email_changed', { ...ref, changes: { email } });
+    if (password !== undefined) await this.events.emit(manager, 'user.password_changed', { ...ref, changes: { password: null } });
+    if (status === UserStatus.Banned) await this.events.emit(manager, 'user.banned', ref);
   }
 
   /**
@@ -156,4 +176,9 @@ function addressOutcome({ before, changed }: AccountChange, rule: EmailRule): Ad
   // A new spelling of the same address keeps its verification.
   if (changed.email.toLowerCase() === before.email.toLowerCase()) return 'respelled';
   return rule === 'confirm-when-verified' && before.emailVerifiedAt !== null ? 'pending' : 'changed';
+}
+
+/** `firstName` → `first_name`: the wire's names of the account's fields. */
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

@@ -55,6 +55,8 @@ export interface AppConfig {
   mailFrom: string;
   /** The transactional outbox: how often each instance looks for due messages, retries, pruning. */
   outbox: OutboxConfig;
+  /** Webhooks out (docs/guides/webhooks.md): which targets deliveries may reach, when a failing endpoint is switched off. */
+  webhooks: WebhooksConfig;
   smsDriver: SmsDriver;
   smsHttpUrl?: string;
   storageDriver: StorageDriver;
@@ -131,6 +133,15 @@ export interface OutboxConfig {
   retryFirstDelayMs: number;
   /** Sent rows are deleted this long after they were sent. */
   pruneSentAfterHours: number;
+}
+
+export interface WebhooksConfig {
+  /** Loopback, private, link-local and metadata targets are refused unless this is set (local development, tests). */
+  allowPrivateTargets: boolean;
+  /** An endpoint whose deliveries failed for this long without a success is disabled and the admins are mailed. */
+  disableAfterHours: number;
+  /** Each delivery attempt is abandoned (and retried) after this long. */
+  timeoutMs: number;
 }
 
 export interface WebAuthnConfig {
@@ -482,6 +493,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       mailRetryHours: int(env, 'MAIL_RETRY_HOURS', 24, 1, 720),
       retryFirstDelayMs: int(env, 'OUTBOX_RETRY_FIRST_DELAY_MS', 10_000, 50, 3_600_000),
       pruneSentAfterHours: int(env, 'OUTBOX_PRUNE_SENT_AFTER_HOURS', 168, 1, 24 * 365),
+    },
+    webhooks: {
+      allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      disableAfterHours: int(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 24 * 365),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 10_000),
     },
     smsDriver,
     smsHttpUrl,

@@ -136,6 +136,14 @@ export interface ApiKeysRevokedMailData {
   identifiers: readonly string[];
 }
 
+export interface WebhookDisabledMailData {
+  name: string;
+  url: string;
+  /** 'gone': the receiver answered 410; 'failing': its deliveries failed for WEBHOOK_DISABLE_AFTER_HOURS. */
+  reason: 'gone' | 'failing';
+  hours: number;
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: string): string {
@@ -362,6 +370,19 @@ export function apiKeysRevokedMail(data: ApiKeysRevokedMailData): MailContent {
     'Anything that used these keys stops working; create a new key for it and keep its secret out of code and logs.',
   ];
   return render(data.identifiers.length === 1 ? 'An API key was revoked' : 'API keys were revoked', data.name, lines);
+}
+
+export function webhookDisabledMail(data: WebhookDisabledMailData): MailContent {
+  const why =
+    data.reason === 'gone'
+      ? 'its receiver answered 410 Gone, which asks for no more deliveries'
+      : `every delivery to it failed for ${data.hours} hours`;
+  const lines = [
+    `The ${APP_NAME} webhook endpoint ${data.url} was disabled: ${why}.`,
+    'Events are no longer sent to it. Fix the receiver, then enable the endpoint again (PATCH /api/admin/webhooks/{id} with "enabled": true) ' +
+      'and send the failed deliveries again from its delivery list.',
+  ];
+  return render('A webhook endpoint was disabled', data.name, lines);
 }
 
 interface Action {

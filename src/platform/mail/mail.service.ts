@@ -21,6 +21,7 @@ import {
   passwordResetMail,
   passwordResetNoticeMail,
   signUpAttemptMail,
+  webhookDisabledMail,
   type AccountDeletedMailData,
   type AdminChangedAccountMailData,
   type ApiKeysRevokedMailData,
@@ -31,6 +32,7 @@ import {
   type MailContent,
   type PasswordChangedMailData,
   type PasswordResetNoticeMailData,
+  type WebhookDisabledMailData,
 } from './mail-templates.js';
 
 /** Each kind's template; the frontend URL is the one configured when the mail goes out. */
@@ -52,6 +54,7 @@ const TEMPLATES = {
   'account-deleted': (data: AccountDeletedMailData) => accountDeletedMail(data),
   'organization-invitation': (data: Omit<OrganizationInvitationMailData, 'frontendUrl'>, frontendUrl: string) =>
     organizationInvitationMail({ frontendUrl, ...data }),
+  'webhook-disabled': (data: WebhookDisabledMailData) => webhookDisabledMail(data),
 } satisfies Record<string, (data: never, frontendUrl: string) => MailContent>;
 
 type MailKind = keyof typeof TEMPLATES;
@@ -159,6 +162,11 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
     await this.enqueue(manager, 'account-deleted', to, data, { deleteWhenSent: true });
   }
 
+  /** Tells an administrator that a webhook endpoint was disabled (its receiver answered 410, or kept failing). */
+  async sendWebhookDisabled(manager: EntityManager, to: string, data: MailData<'webhook-disabled'>): Promise<void> {
+    await this.enqueue(manager, 'webhook-disabled', to, data);
+  }
+
   /** Test hook: delivers every mail due now (committed, not waiting for a retry) before it resolves. */
   flush(): Promise<void> {
     return this.outbox.deliverDue();
@@ -188,9 +196,9 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
     this.smtp?.close();
   }
 
-  private enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>, options: { deleteWhenSent?: boolean } = {}): Promise<void> {
+  private async enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>, options: { deleteWhenSent?: boolean } = {}): Promise<void> {
     const retryForMs = this.config.outbox.mailRetryHours * 3_600_000;
-    return this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs, ...options });
+    await this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs, ...options });
   }
 
   private async transport(smtpUrl: string): Promise<Transporter> {

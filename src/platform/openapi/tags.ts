@@ -20,6 +20,8 @@ export const TAGS = {
   twoFactor: 'client: two-factor app',
   organizations: 'organizations',
   admin: 'admin',
+  webhooks: 'admin: webhooks',
+  webhookEvents: 'webhook events',
   countries: 'countries',
   health: 'health',
 } as const;
@@ -38,6 +40,12 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   [TAGS.organizations]:
     'Organizations (the `organization` of `/api/v1/auth/user`): create and edit them, their logo, members and roles, ownership, invitations by mail, the current organization; platform admins manage every organization under `/api/admin/organizations`.',
   [TAGS.admin]: 'Administration, for the admin role only: find, create, edit, ban and delete users, reset their two-factor, revoke their sessions, read their activity, list roles.',
+  [TAGS.webhooks]:
+    'Webhook endpoints, for the admin role: register a receiver of account events, choose its events, rotate its signing secret, ' +
+    'watch and retry its deliveries, send it a test. See the guide in docs/guides/webhooks.md.',
+  [TAGS.webhookEvents]:
+    'The events Tessera POSTs to webhook endpoints (listed under `x-webhooks`): Standard Webhooks headers and signature, a JSON body ' +
+    '`{type, timestamp, data}`; answer 2xx within 10 s.',
   [TAGS.countries]: 'The ISO 3166-1 countries a profile can name.',
   [TAGS.health]: 'Liveness and readiness probes for load balancers and orchestrators (outside `/api`).',
 };

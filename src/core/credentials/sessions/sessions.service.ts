@@ -1,7 +1,8 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type EntityManager, type Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../activity/activity.service.js';
+import { EventsService } from '../../events/events.service.js';
 import type { AuthContext, ClientInfo } from '../../users/auth-context.js';
 import { DomainError } from '../../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../../platform/errors/errors.js';
@@ -74,6 +75,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     @InjectConfig() private readonly config: AppConfig,
     private readonly activity: ActivityService,
     private readonly roles: RoleDirectory,
+    private readonly events: EventsService,
   ) {
     this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
   }
@@ -84,10 +86,15 @@ export class SessionsService implements BeforeApplicationShutdown {
    * longer the account's (see credential-version.ts for how the insert decides against an ending in progress).
    */
   async open(user: ProvenUser, client: ClientInfo, deviceName: string | null, manager?: EntityManager): Promise<TokenPair | null> {
+    return this.inTransaction(manager, (transaction) => this.insertSession(user, client, deviceName, transaction));
+  }
+
+  /** The session row and its `session.created` event, on one transaction. */
+  private async insertSession(user: ProvenUser, client: ClientInfo, deviceName: string | null, manager: EntityManager): Promise<TokenPair | null> {
     const now = new Date();
     const id = newSessionId();
     const generation = 1;
-    const opened = (await (manager ?? this.sessions.manager).query(
+    const opened = (await manager.query(
       `INSERT INTO sessions (id, user_id, ip_address, user_agent, device_name, last_activity, expires_at, logged_in_at, generation, rotated_at,
                              refresh_token_hash, previous_refresh_token_hash, credential_version)
        SELECT $1, u.id, $3, $4, $5, $6, $7, $6, $8, $6, $9, NULL, u.credential_version ${atProvenVersion('$2', '$10')}
@@ -105,7 +112,19 @@ export class SessionsService implements BeforeApplicationShutdown {
         provenVersion(user),
       ],
     )) as Array<{ id: string }>;
-    return opened.length === 1 ? this.pair(user.id, id, generation, now) : null;
+    if (opened.length !== 1) return null;
+    await this.events.emitForUser(manager, 'session.created', user.id, { session_id: id });
+    return this.pair(user.id, id, generation, now);
+  }
+
+  /** Runs `work` on the caller's transaction, or on a new one: a session change and its event commit together. */
+  private inTransaction<T>(manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return manager ? work(manager) : this.sessions.manager.transaction(work);
+  }
+
+  /** `session.revoked` for each session `ids` names, on the revoking transaction. */
+  private async announceRevoked(userId: number, ids: readonly string[], manager: EntityManager): Promise<void> {
+    for (const id of ids) await this.events.emitForUser(manager, 'session.revoked', userId, { session_id: id });
   }
 
   /**
@@ -319,14 +338,14 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /** Revokes every session of a user but `exceptSessionId` (the caller's own, when they keep it). */
   async revokeAllForUser(userId: number, exceptSessionId: string | null = null, manager?: EntityManager): Promise<number> {
-    const query = (manager ?? this.sessions.manager)
-      .createQueryBuilder()
-      .update(Session)
-      .set({ revokedAt: () => 'now()' })
-      .where('user_id = :userId AND revoked_at IS NULL', { userId });
-    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
-    const result = await query.execute();
-    return result.affected ?? 0;
+    return this.inTransaction(manager, async (transaction) => {
+      const revoked = (await transaction.query(
+        `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::varchar IS NULL OR id <> $2) RETURNING id`,
+        [userId, exceptSessionId],
+      )) as [Array<{ id: string }>, number];
+      await this.announceRevoked(userId, revoked[0].map(({ id }) => id), transaction);
+      return revoked[1];
+    });
   }
 
   /**
@@ -335,7 +354,23 @@ export class SessionsService implements BeforeApplicationShutdown {
    * `keep`.
    */
   async revokeLeastRecentlyUsed(userId: number, keep: number): Promise<void> {
-    const result = await this.sessions
+    const result = await this.sessions.manager.transaction(async (manager) => {
+      const trimmed = await this.trimSessions(manager, userId, keep);
+      await this.announceRevoked(userId, (trimmed.raw as Array<{ id: string }>).map(({ id }) => id), manager);
+      return trimmed;
+    });
+    for (const { id } of result.raw as Array<{ id: string }>) {
+      await this.activity.record({
+        event: 'user:session.revoked',
+        userId,
+        actorId: null,
+        properties: { session_id_prefix: id.slice(0, 8), reason: 'session-limit' },
+      });
+    }
+  }
+
+  private trimSessions(manager: EntityManager, userId: number, keep: number) {
+    return manager
       .createQueryBuilder()
       .update(Session)
       .set({ revokedAt: () => 'now()' })
@@ -347,20 +382,15 @@ export class SessionsService implements BeforeApplicationShutdown {
       )
       .returning('id')
       .execute();
-    for (const { id } of result.raw as Array<{ id: string }>) {
-      await this.activity.record({
-        event: 'user:session.revoked',
-        userId,
-        actorId: null,
-        properties: { session_id_prefix: id.slice(0, 8), reason: 'session-limit' },
-      });
-    }
   }
 
   async revokeSession(sessionId: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.sessions.manager)
-      .getRepository(Session)
-      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    await this.inTransaction(manager, async (transaction) => {
+      const [rows] = (await transaction.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`, [
+        sessionId,
+      ])) as [Array<{ user_id: number }>, number];
+      if (rows.length > 0) await this.announceRevoked(rows[0].user_id, [sessionId], transaction);
+    });
   }
 
   /** True when the caller proved their password in this session within RECENT_AUTH_SECONDS. API keys never are. */
