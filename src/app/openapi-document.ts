@@ -4,6 +4,7 @@ import { API_KEY_SCOPE_DESCRIPTIONS, API_KEY_SCOPES } from '../core/users/api-ke
 import { ClientErrorDto, documentCommonResponses, HTTP_METHODS, LaravelErrorDto } from '../dialects/error-responses.js';
 import type { AppConfig } from '../platform/config/app-config.js';
 import { documentMultipartFiles } from '../platform/openapi/multipart-file.js';
+import { documentNullableReferences } from '../platform/openapi/nullable-refs.js';
 import { BEARER_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
 import metadata from '../metadata.js';
 import { documentRequestSide } from './request-schemas.js';
@@ -45,11 +46,13 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [LaravelErrorDto, ClientErrorDto],
   });
-  return documentExampleUrls(
-    documentQueryExamplesInDescriptions(
-      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(document)))),
+  return documentNullableReferences(
+    documentExampleUrls(
+      documentQueryExamplesInDescriptions(
+        documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(document)))),
+      ),
+      config.appUrl,
     ),
-    config.appUrl,
   );
 }
 

@@ -1514,7 +1514,7 @@ export interface components {
              */
             two_factor_phone: string;
             /** @description null before any two-factor set-up. */
-            two_factor_options: components["schemas"]["TwoFactorOptionsDto"] | null;
+            two_factor_options: components["schemas"]["TwoFactorOptionsDto"] | (never | null);
             /** @example 2017-04-20 16:47:59 */
             created_at: string;
             /** @example 2017-04-27 10:47:59 */
@@ -1522,7 +1522,7 @@ export interface components {
             /** @description With `?include=role`. */
             role?: components["schemas"]["VanguardRoleDto"];
             /** @description With `?include=country`. */
-            country?: components["schemas"]["CountryDto"] | null;
+            country?: components["schemas"]["CountryDto"] | (never | null);
         };
         VanguardUserResponseDto: {
             data: components["schemas"]["VanguardUserDto"];
@@ -2186,13 +2186,13 @@ export interface components {
             phone: string | null;
             /** @example Some street 123, Nis, Serbia */
             address: string | null;
-            country: components["schemas"]["ExportCountryDto"] | null;
+            country: components["schemas"]["ExportCountryDto"] | (never | null);
             /**
              * @description "YYYY-MM-DD".
              * @example 1990-10-18
              */
             birthday: string | null;
-            role: components["schemas"]["ExportNamedDto"] | null;
+            role: components["schemas"]["ExportNamedDto"] | (never | null);
             /**
              * @example Active
              * @enum {string}
@@ -2248,7 +2248,7 @@ export interface components {
              * @enum {string|null}
              */
             pending_method: "sms" | null;
-            phone: components["schemas"]["ExportPhoneDto"] | null;
+            phone: components["schemas"]["ExportPhoneDto"] | (never | null);
             /** @example 10 */
             recovery_codes_left: number;
             /** @example 2026-11-20T10:00:00.000Z */
