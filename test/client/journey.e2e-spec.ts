@@ -28,15 +28,27 @@ describe('generated client journey (openapi-fetch)', () => {
       baseUrl,
       headers: credential ? { Authorization: `Bearer ${credential}` } : {},
       fetch: async (request: Request) => {
+        const sent = request.headers.get('content-type')?.includes('json') ? await request.clone().text() : '';
         const response = await fetch(request);
         const text = await response.clone().text();
+        const body = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
         t.openapi.check({
           method: request.method,
           path: new URL(request.url).pathname,
           status: response.status,
           contentType: (response.headers.get('content-type') ?? '').split(';')[0].trim(),
           text,
-          body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+          body,
+        });
+        const url = new URL(request.url);
+        t.contract.check({
+          method: request.method,
+          path: `${url.pathname}${url.search}`,
+          requestHeaders: Object.fromEntries(request.headers),
+          requestBody: sent ? JSON.parse(sent) : undefined,
+          status: response.status,
+          headers: Object.fromEntries(response.headers),
+          body: body ?? (text || undefined),
         });
         return response;
       },
