@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-    "/api/me/sessions": {
+    "/api/admin/mail": {
         parameters: {
             query?: never;
             header?: never;
@@ -12,23 +12,44 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the caller's active sessions.
-         * @description API keys need the scope `sessions.read`.
+         * Mails by outbox status (`failed` by default), newest first: recipient, kind, attempts and last error; never a body or a token.
+         * @description API keys need the scope `admin`.
          */
-        get: operations["listMySessions"];
+        get: operations["adminListMail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's account.
+         * @description API keys need the scope `account.read`.
+         */
+        get: operations["getClientAccount"];
         put?: never;
         post?: never;
         /**
-         * Revoke every session of the caller but the current one.
-         * @description API keys need the scope `sessions.write`.
+         * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
+         *     key; the last admin cannot delete itself (403).
+         * @description API keys need the scope `account.write`.
          */
-        delete: operations["revokeOtherSessions"];
+        delete: operations["deleteClientAccount"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/sessions/{id}": {
+    "/api/client/account/activity": {
         parameters: {
             query?: never;
             header?: never;
@@ -36,23 +57,81 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One of the caller's sessions.
-         * @description API keys need the scope `sessions.read`.
+         * The account's activity log, newest first by default.
+         * @description API keys need the scope `activity.read`.
          */
-        get: operations["getSession"];
+        get: operations["listClientAccountActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's personal API keys.
+         * @description API keys need the scope `account.read`.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create a personal API key; the full key is returned once, in `meta.secret_token`. Needs a verified email address;
+         *     the owner is mailed at it.
+         * @description API keys need the scope `account.write`.
+         */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report leaked keys, no credential needed: each valid one is revoked and its owner mailed; the same answer whatever was found. */
+        post: operations["revokeApiKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/client/account/api-keys/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
         /**
-         * Revoke one of the caller's sessions.
-         * @description API keys need the scope `sessions.write`.
+         * Delete one of the caller's personal API keys; it stops working on the next request.
+         * @description API keys need the scope `account.write`.
          */
-        delete: operations["revokeSession"];
+        delete: operations["deleteApiKey"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/register": {
+    "/api/client/account/email": {
         parameters: {
             query?: never;
             header?: never;
@@ -60,19 +139,21 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
         /**
-         * Create an account; a verification mail is sent. An address that already has an account gets the same 201 and
-         *     body, and nothing is created: its owner is mailed that someone tried to sign up with it. A taken username is 422.
+         * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
+         *     address is verified the change waits for the new address to open the link mailed to it. One change at a time:
+         *     422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
+         * @description API keys need the scope `account.write`.
          */
-        post: operations["register"];
+        put: operations["updateClientAccountEmail"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/login": {
+    "/api/client/account/password": {
         parameters: {
             query?: never;
             header?: never;
@@ -80,49 +161,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
-        /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
-        post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/token/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
         /**
-         * Trade a refresh token for a new pair; a spent refresh token revokes its session, and so does a session unused
-         *     for SESSION_IDLE_TTL (7 days by default): 401 either way.
+         * Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked.
+         * @description API keys need the scope `account.write`.
          */
-        post: operations["refreshToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Revoke the current session. An API key has no session to end: 403 saying so.
-         * @description Not open to API keys (403): access tokens only.
-         */
-        post: operations["logout"];
+        put: operations["updateClientAccountPassword"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -178,366 +222,17 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/me/2fa": {
+    "/api/countries": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        /**
-         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
-         *     `current_password` unless this session signed in recently, and a verified email address; never with an API key.
-         * @description API keys need the scope `account.write`.
-         */
-        put: operations["startSmsTwoFactor"];
-        post?: never;
-        /**
-         * Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key.
-         * @description API keys need the scope `account.write`.
-         */
-        delete: operations["disableSmsTwoFactor"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/2fa/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once, and the owner is
-         *     mailed. Needs `current_password` unless this session signed in recently; never with an API key.
-         * @description API keys need the scope `account.write`.
-         */
-        post: operations["verifySmsTwoFactor"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/2fa/recovery-codes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once,
-         *     and the owner is mailed.
-         * @description API keys need the scope `account.write`.
-         */
-        post: operations["regenerateRecoveryCodes"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/login/two-factor/passkey-options": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Options for answering the login challenge with a passkey instead of a code (pass them to `startAuthentication`,
-         *     then send the result as `passkey` to `POST /api/login/two-factor`). 422 when the account has no passkey.
-         */
-        post: operations["twoFactorPasskeyOptions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/login/two-factor": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
-        post: operations["completeTwoFactorLogin"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/passkeys/options": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Options for `navigator.credentials.create` (pass them to `startRegistration`). The challenge is single use, lives
-         *     5 minutes and belongs to this session. Needs a recent sign-in or `current_password` and a verified email address;
-         *     API keys are refused.
-         * @description API keys need the scope `account.write`.
-         */
-        post: operations["createPasskeyOptions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/passkeys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The user's passkeys, oldest first.
-         * @description API keys need the scope `account.read`.
-         */
-        get: operations["listPasskeys"];
-        put?: never;
-        /**
-         * Register the passkey the browser created for those options (recent sign-in or `current_password`, and a verified
-         *     email address). The owner is mailed at that address.
-         * @description API keys need the scope `account.write`.
-         */
-        post: operations["createPasskey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/passkeys/{passkeyId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
+        /** List every ISO 3166-1 country. */
+        get: operations["listCountries"];
         put?: never;
         post?: never;
-        /**
-         * Remove a passkey (recent sign-in or `current_password`); another user's is 404.
-         * @description API keys need the scope `account.write`.
-         */
-        delete: operations["deletePasskey"];
-        options?: never;
-        head?: never;
-        /**
-         * Rename a passkey; another user's is 404.
-         * @description API keys need the scope `account.write`.
-         */
-        patch: operations["renamePasskey"];
-        trace?: never;
-    };
-    "/api/login/passkey/options": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Options for `navigator.credentials.get` (pass them to `startAuthentication`) and the `challenge_token` to send
-         *     back. Without `username`, `allowCredentials` is empty: the browser offers the passkeys it holds for this site.
-         */
-        post: operations["passkeySignInOptions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/login/passkey": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign in with the passkey assertion; answers the token pair and device token of `POST /api/login`. The session
-         *     counts as a recent sign-in and no two-factor challenge follows. A credential that is unknown, another account's,
-         *     or fails to verify gets the 422 of a wrong password.
-         */
-        post: operations["signInWithPasskey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/client/account/api-keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List the caller's personal API keys.
-         * @description API keys need the scope `account.read`.
-         */
-        get: operations["listApiKeys"];
-        put?: never;
-        /**
-         * Create a personal API key; the full key is returned once, in `meta.secret_token`. Needs a verified email address;
-         *     the owner is mailed at it.
-         * @description API keys need the scope `account.write`.
-         */
-        post: operations["createApiKey"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/client/account/api-keys/{identifier}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Delete one of the caller's personal API keys; it stops working on the next request.
-         * @description API keys need the scope `account.write`.
-         */
-        delete: operations["deleteApiKey"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/client/account/api-keys/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Report leaked keys, no credential needed: each valid one is revoked and its owner mailed; the same answer whatever was found. */
-        post: operations["revokeApiKeys"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/password/remind": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Mail a password reset link (60 minutes, single use); the same answer whether or not the account exists. */
-        post: operations["remindPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/request-password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Mail a password reset link (Open Badge form); the same answer whether or not the account exists. */
-        get: operations["requestPasswordReset"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/password/reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Set a new password with a mailed reset token; every session of the user is revoked. */
-        post: operations["resetPassword"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/reset-password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Set a new password with a mailed reset token (Open Badge form); every session of the user is revoked. */
-        post: operations["resetPasswordV1"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/email/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Verify the email address with a mailed token (an Unconfirmed account becomes Active), or confirm a pending email
-         *     change with the token mailed to the new address: the account moves to it, verified (422 if it was taken meanwhile).
-         */
-        post: operations["verifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -587,17 +282,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/countries": {
+    "/api/email/verify": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List every ISO 3166-1 country. */
-        get: operations["listCountries"];
+        get?: never;
         put?: never;
-        post?: never;
+        /**
+         * Verify the email address with a mailed token (an Unconfirmed account becomes Active), or confirm a pending email
+         *     change with the token mailed to the new address: the account moves to it, verified (422 if it was taken meanwhile).
+         */
+        post: operations["verifyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/login/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with the passkey assertion; answers the token pair and device token of `POST /api/login`. The session
+         *     counts as a recent sign-in and no two-factor challenge follows. A credential that is unknown, another account's,
+         *     or fails to verify gets the 422 of a wrong password.
+         */
+        post: operations["signInWithPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/login/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options for `navigator.credentials.get` (pass them to `startAuthentication`) and the `challenge_token` to send
+         *     back. Without `username`, `allowCredentials` is empty: the browser offers the passkeys it holds for this site.
+         */
+        post: operations["passkeySignInOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/login/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
+        post: operations["completeTwoFactorLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/login/two-factor/passkey-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options for answering the login challenge with a passkey instead of a code (pass them to `startAuthentication`,
+         *     then send the result as `passkey` to `POST /api/login/two-factor`). 422 when the account has no passkey.
+         */
+        post: operations["twoFactorPasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke the current session. An API key has no session to end: 403 saying so.
+         * @description Not open to API keys (403): access tokens only.
+         */
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -625,6 +438,117 @@ export interface paths {
          * @description API keys need the scope `account.write`.
          */
         delete: operations["deleteMe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Store the phone for SMS two-factor and text it a code; two-factor is on only once the code is verified. Needs
+         *     `current_password` unless this session signed in recently, and a verified email address; never with an API key.
+         * @description API keys need the scope `account.write`.
+         */
+        put: operations["startSmsTwoFactor"];
+        post?: never;
+        /**
+         * Turn two-factor off; needs `current_password` unless this session logged in recently; never with an API key.
+         * @description API keys need the scope `account.write`.
+         */
+        delete: operations["disableSmsTwoFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/2fa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the recovery codes (password required; never with an API key); the new ones are in `meta`, shown once,
+         *     and the owner is mailed.
+         * @description API keys need the scope `account.write`.
+         */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/2fa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the texted code: SMS two-factor is on; the recovery codes are in `meta`, shown once, and the owner is
+         *     mailed. Needs `current_password` unless this session signed in recently; never with an API key.
+         * @description API keys need the scope `account.write`.
+         */
+        post: operations["verifySmsTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160).
+         * @description API keys need the scope `account.write`.
+         */
+        post: operations["uploadMyAvatar"];
+        /**
+         * Remove the avatar: the default picture is shown again.
+         * @description API keys need the scope `account.write`.
+         */
+        delete: operations["deleteMyAvatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/avatar/external": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Use an external image URL as the avatar (stored as given, never fetched).
+         * @description API keys need the scope `account.write`.
+         */
+        put: operations["setMyExternalAvatar"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -696,7 +620,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/user": {
+    "/api/me/passkeys": {
         parameters: {
             query?: never;
             header?: never;
@@ -704,29 +628,24 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The signed-in user, unwrapped.
+         * The user's passkeys, oldest first.
          * @description API keys need the scope `account.read`.
          */
-        get: operations["getAuthUser"];
+        get: operations["listPasskeys"];
+        put?: never;
         /**
-         * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
-         *     for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
-         *     One change at a time: 422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
+         * Register the passkey the browser created for those options (recent sign-in or `current_password`, and a verified
+         *     email address). The owner is mailed at that address.
          * @description API keys need the scope `account.write`.
          */
-        put: operations["updateAuthUser"];
-        post?: never;
-        /**
-         * Delete the account, as `DELETE /api/me` does (recent login or `current_password`).
-         * @description API keys need the scope `account.write`.
-         */
-        delete: operations["deleteAuthUser"];
+        post: operations["createPasskey"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/auth/user/profile": {
+    "/api/me/passkeys/options": {
         parameters: {
             query?: never;
             header?: never;
@@ -736,42 +655,19 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only).
+         * Options for `navigator.credentials.create` (pass them to `startRegistration`). The challenge is single use, lives
+         *     5 minutes and belongs to this session. Needs a recent sign-in or `current_password` and a verified email address;
+         *     API keys are refused.
          * @description API keys need the scope `account.write`.
          */
-        post: operations["updateAuthUserProfile"];
+        post: operations["createPasskeyOptions"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/client/account": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in user's account.
-         * @description API keys need the scope `account.read`.
-         */
-        get: operations["getClientAccount"];
-        put?: never;
-        post?: never;
-        /**
-         * Delete the account, as `DELETE /api/me` does; `password` is checked first (400 when wrong). Never with an API
-         *     key; the last admin cannot delete itself (403).
-         * @description API keys need the scope `account.write`.
-         */
-        delete: operations["deleteClientAccount"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/client/account/email": {
+    "/api/me/passkeys/{passkeyId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -779,21 +675,47 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        post?: never;
         /**
-         * Change the email address; `password` is checked first (400 when wrong; never with an API key). While the current
-         *     address is verified the change waits for the new address to open the link mailed to it. One change at a time:
-         *     422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
+         * Remove a passkey (recent sign-in or `current_password`); another user's is 404.
          * @description API keys need the scope `account.write`.
          */
-        put: operations["updateClientAccountEmail"];
+        delete: operations["deletePasskey"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a passkey; another user's is 404.
+         * @description API keys need the scope `account.write`.
+         */
+        patch: operations["renamePasskey"];
+        trace?: never;
+    };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's active sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
+        get: operations["listMySessions"];
+        put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Revoke every session of the caller but the current one.
+         * @description API keys need the scope `sessions.write`.
+         */
+        delete: operations["revokeOtherSessions"];
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/client/account/password": {
+    "/api/password/remind": {
         parameters: {
             query?: never;
             header?: never;
@@ -801,39 +723,33 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Change the password; `current_password` is checked first (400 when wrong); other sessions are revoked.
-         * @description API keys need the scope `account.write`.
-         */
-        put: operations["updateClientAccountPassword"];
-        post?: never;
+        put?: never;
+        /** Mail a password reset link (60 minutes, single use); the same answer whether or not the account exists. */
+        post: operations["remindPassword"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/client/account/activity": {
+    "/api/password/reset": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * The account's activity log, newest first by default.
-         * @description API keys need the scope `activity.read`.
-         */
-        get: operations["listClientAccountActivity"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Set a new password with a mailed reset token; every session of the user is revoked. */
+        post: operations["resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/me/avatar": {
+    "/api/register": {
         parameters: {
             query?: never;
             header?: never;
@@ -843,21 +759,61 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upload an avatar image; it is stored as three square renditions (512, up to 1024, 160).
-         * @description API keys need the scope `account.write`.
+         * Create an account; a verification mail is sent. An address that already has an account gets the same 201 and
+         *     body, and nothing is created: its owner is mailed that someone tried to sign up with it. A taken username is 422.
          */
-        post: operations["uploadMyAvatar"];
-        /**
-         * Remove the avatar: the default picture is shown again.
-         * @description API keys need the scope `account.write`.
-         */
-        delete: operations["deleteMyAvatar"];
+        post: operations["register"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/me/avatar/external": {
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every role with the number of users holding it.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the caller's sessions.
+         * @description API keys need the scope `sessions.read`.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke one of the caller's sessions.
+         * @description API keys need the scope `sessions.write`.
+         */
+        delete: operations["revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/token/refresh": {
         parameters: {
             query?: never;
             header?: never;
@@ -865,46 +821,12 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
         /**
-         * Use an external image URL as the avatar (stored as given, never fetched).
-         * @description API keys need the scope `account.write`.
+         * Trade a refresh token for a new pair; a spent refresh token revokes its session, and so does a session unused
+         *     for SESSION_IDLE_TTL (7 days by default): 401 either way.
          */
-        put: operations["setMyExternalAvatar"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness: the process serves HTTP. */
-        get: operations["getLiveness"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/health/ready": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Readiness: the database answers and the instance is not shutting down; Redis is reported, never required. */
-        get: operations["getReadiness"];
-        put?: never;
-        post?: never;
+        post: operations["refreshToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -966,7 +888,7 @@ export interface paths {
         patch: operations["adminUpdateUser"];
         trace?: never;
     };
-    "/api/users/{id}/avatar/external": {
+    "/api/users/{id}/2fa": {
         parameters: {
             query?: never;
             header?: never;
@@ -974,11 +896,32 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        post?: never;
         /**
-         * Point the user's avatar at an external image URL (stored as given, never fetched).
+         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. Needs the
+         *     admin's proof (recent login or `current_password`; never an API key) and mails the user at its address of record.
          * @description API keys need the scope `admin`.
          */
-        put: operations["adminSetExternalAvatar"];
+        delete: operations["adminResetTwoFactor"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape).
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListUserActivity"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1006,7 +949,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/users/{id}/2fa": {
+    "/api/users/{id}/avatar/external": {
         parameters: {
             query?: never;
             header?: never;
@@ -1014,56 +957,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put?: never;
-        post?: never;
         /**
-         * Reset a locked-out user's two-factor: it is turned off, its secrets and recovery codes forgotten. Needs the
-         *     admin's proof (recent login or `current_password`; never an API key) and mails the user at its address of record.
+         * Point the user's avatar at an external image URL (stored as given, never fetched).
          * @description API keys need the scope `admin`.
          */
-        delete: operations["adminResetTwoFactor"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/users/{id}/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The user's active sessions.
-         * @description API keys need the scope `admin`.
-         */
-        get: operations["adminListUserSessions"];
-        put?: never;
-        post?: never;
-        /**
-         * Revoke every session of the user: their access and refresh tokens stop working on the next request.
-         * @description API keys need the scope `admin`.
-         */
-        delete: operations["adminRevokeUserSessions"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/users/{id}/activity": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The user's activity log, newest first, with the actor of each entry (Laravel's paginator shape).
-         * @description API keys need the scope `admin`.
-         */
-        get: operations["adminListUserActivity"];
-        put?: never;
+        put: operations["adminSetExternalAvatar"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1112,7 +1010,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/roles": {
+    "/api/users/{id}/sessions": {
         parameters: {
             query?: never;
             header?: never;
@@ -1120,10 +1018,31 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every role with the number of users holding it.
+         * The user's active sessions.
          * @description API keys need the scope `admin`.
          */
-        get: operations["adminListRoles"];
+        get: operations["adminListUserSessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke every session of the user: their access and refresh tokens stop working on the next request.
+         * @description API keys need the scope `admin`.
+         */
+        delete: operations["adminRevokeUserSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/request-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mail a password reset link (Open Badge form); the same answer whether or not the account exists. */
+        get: operations["requestPasswordReset"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1132,7 +1051,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/mail": {
+    "/api/v1/auth/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a mailed reset token (Open Badge form); every session of the user is revoked. */
+        post: operations["resetPasswordV1"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/user": {
         parameters: {
             query?: never;
             header?: never;
@@ -1140,10 +1076,74 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Mails by outbox status (`failed` by default), newest first: recipient, kind, attempts and last error; never a body or a token.
-         * @description API keys need the scope `admin`.
+         * The signed-in user, unwrapped.
+         * @description API keys need the scope `account.read`.
          */
-        get: operations["adminListMail"];
+        get: operations["getAuthUser"];
+        /**
+         * Change username and/or email (recent login or `current_password`; never with an API key). A new address waits
+         *     for its owner to open the link mailed to it while the current one is verified: the answer shows the current address.
+         *     One change at a time: 422 while an earlier one is pending or, confirmed less than 7 days ago, can still be reverted.
+         * @description API keys need the scope `account.write`.
+         */
+        put: operations["updateAuthUser"];
+        post?: never;
+        /**
+         * Delete the account, as `DELETE /api/me` does (recent login or `current_password`).
+         * @description API keys need the scope `account.write`.
+         */
+        delete: operations["deleteAuthUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/user/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only).
+         * @description API keys need the scope `account.write`.
+         */
+        post: operations["updateAuthUserProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process serves HTTP. */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers and the instance is not shutting down; Redis is reported, never required. */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1156,487 +1156,418 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        LaravelErrorDto: {
-            /** @example The given data was invalid. */
-            message: string;
+        AccountExportDto: {
+            /** @description The whole activity log about the account, oldest first. */
+            activity: components["schemas"]["ExportActivityDto"][];
+            /** @description Metadata only: the secret can never be read back. */
+            api_keys: components["schemas"]["ApiKeyAttributesDto"][];
+            avatar: components["schemas"]["ExportAvatarDto"];
+            /** @example 2026-12-04T01:30:00.000Z */
+            exported_at: string;
             /**
+             * @example tessera-account-export
+             * @enum {string}
+             */
+            format: "tessera-account-export";
+            /** @description Password reset and verification links mailed to the account (never the token). */
+            one_time_links: components["schemas"]["ExportOneTimeLinkDto"][];
+            /** @description Metadata only: no credential ID, public key or signature counter. */
+            passkeys: components["schemas"]["ExportPasskeyDto"][];
+            profile: components["schemas"]["ExportProfileDto"];
+            sessions: components["schemas"]["ExportSessionDto"][];
+            settings: components["schemas"]["ExportSettingsDto"];
+            two_factor: components["schemas"]["ExportTwoFactorDto"];
+            /** @example 1 */
+            version: number;
+        };
+        ActivityLogAttributesDto: {
+            /** @example Email address changed. */
+            description: string;
+            /** @example user:account.email-changed */
+            event: string;
+            /** @example 42 */
+            id: string;
+            /**
+             * @description Shown for the user's own actions (and to admins), else null.
+             * @example 203.0.113.7
+             */
+            ip: string | null;
+            /**
+             * @description True when done with an API key.
+             * @example false
+             */
+            is_api: boolean;
+            /**
+             * @description Event details.
+             * @example {}
+             */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** @example 2024-10-24T12:04:30+00:00 */
+            timestamp: string;
+        };
+        ActivityLogItemDto: {
+            attributes: components["schemas"]["ActivityLogAttributesDto"];
+            /**
+             * @example activity_log
+             * @enum {string}
+             */
+            object: "activity_log";
+        };
+        ActivityLogListDto: {
+            data: components["schemas"]["ActivityLogItemDto"][];
+            meta: components["schemas"]["ListMetaDto"];
+            /**
+             * @example list
+             * @enum {string}
+             */
+            object: "list";
+        };
+        AdminActivityDto: {
+            /**
+             * @description Who did it: the user, an admin, or null for an anonymous caller.
+             * @example 1
+             */
+            actor_id: number | null;
+            /** @example 2024-10-24 12:04:30 */
+            created_at: string;
+            /** @example User banned by an administrator. */
+            description: string;
+            /** @example admin:user.banned */
+            event: string;
+            /** @example 42 */
+            id: number;
+            /** @example 203.0.113.7 */
+            ip_address: string | null;
+            /**
+             * @description True when done with an API key.
+             * @example false
+             */
+            is_api: boolean;
+            /**
+             * @description Event details.
              * @example {
-             *       "username": [
-             *         "The username field is required."
-             *       ]
+             *       "revoked_sessions": 2
              *     }
              */
-            errors?: {
-                [key: string]: string[];
+            properties: {
+                [key: string]: unknown;
             };
-        };
-        SessionDto: {
-            /** @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV */
-            id: string;
-            /** @example 1 */
+            /** @example Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 */
+            user_agent: string | null;
+            /**
+             * @description The user the entry is about.
+             * @example 123
+             */
             user_id: number;
-            /** @example 123.45.67.89 */
-            ip_address: string;
-            /** @example Mozilla/5.0 (Macintosh; Intel Mac OS X 10_12_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/60.0.3112.90 Safari/537.36 */
-            user_agent: string;
-            /** @example Chrome */
-            browser: string;
-            /** @example OS X */
-            platform: string;
-            /** @example Macintosh */
-            device: string;
-            /** @example 2017-08-18 14:30:09 */
-            last_activity: string;
         };
-        SessionListDto: {
-            data: components["schemas"]["SessionDto"][];
+        AdminActivityPageDto: {
+            data: components["schemas"]["AdminActivityDto"][];
+            links: components["schemas"]["PaginationLinksDto"];
+            meta: components["schemas"]["PaginationMetaDto"];
         };
-        SuccessDto: {
-            /** @example true */
-            success: boolean;
-        };
-        SessionItemDto: {
-            data: components["schemas"]["SessionDto"];
-        };
-        RegisterDto: {
+        AdminCreateUserDto: {
+            /**
+             * @description At most 255 characters.
+             * @example Some street 123, Nis, Serbia
+             */
+            address?: string | null;
+            /**
+             * @description A past date, "YYYY-MM-DD".
+             * @example 1990-10-18
+             */
+            birthday?: string | null;
+            /**
+             * @description ISO 3166-1 numeric code of an existing country (see GET /api/countries).
+             * @example 688
+             */
+            country_id?: number | null;
+            /**
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
+             *     `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
+             *     minutes by default).
+             * @example my own admin password
+             */
+            current_password?: string;
             /**
              * Format: email
-             * @example john@example.com
+             * @description Unique; at most 191 characters.
+             * @example jane.roe@example.com
              */
             email: string;
             /**
-             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters.
-             * @example john.doe
+             * @description Marks the address verified (true) or not (false); true when creating without it (the admin vouches for the address).
+             * @example true
              */
-            username: string;
+            email_verified?: boolean;
+            /**
+             * @description At most 100 characters.
+             * @example Milos
+             */
+            first_name?: string | null;
+            /**
+             * @description At most 100 characters.
+             * @example Stojanovic
+             */
+            last_name?: string | null;
             /**
              * @description 8 to 1024 characters.
              * @example correct horse battery staple
              */
             password: string;
-            /** @example John */
-            first_name?: string;
-            /** @example Doe */
-            last_name?: string;
             /**
              * @description Must equal `password`.
              * @example correct horse battery staple
              */
             password_confirmation: string;
-        };
-        RegisterResponseDto: {
-            /** @description True: a verification mail was sent; the account is Unconfirmed until the link is followed. */
-            requires_email_confirmation: boolean;
-        };
-        SignInDto: {
             /**
-             * @description Opaque, bound to this account, valid 90 days from its last use. Keep it on this device and send it as
-             *     `X-Device-Token` on its later sign-ins of this account: failures from elsewhere then never lock this device out.
-             *     The same token comes back when it was sent; otherwise a new one.
-             * @example b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o
+             * @description Digits with an optional leading +, at most 20 characters.
+             * @example +381641234567
              */
-            device_token: string;
+            phone?: string | null;
             /**
-             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
-             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             * @description An existing role (see GET /api/roles); the `user` role when creating without one. Admins cannot take their own admin role away (403).
+             * @example 2
              */
-            token: string;
+            role_id?: number;
             /**
-             * @example Bearer
+             * @description `Active` when creating without one. `Banned` revokes every session and stops every API key at once; admins cannot ban themselves (403).
+             * @example Active
              * @enum {string}
              */
-            token_type: "Bearer";
+            status?: "Active" | "Banned" | "Unconfirmed";
             /**
-             * @description Seconds the access token lives.
-             * @example 900
-             */
-            expires_in: number;
-            /**
-             * @description Single-use refresh token, for `POST /api/token/refresh`.
-             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
-             */
-            refresh_token: string;
-        };
-        LoginChallengeDto: {
-            /** @example true */
-            two_factor_required: boolean;
-            /**
-             * @description Present it to `POST /api/login/two-factor` with a code; lives 5 minutes.
-             * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
-             */
-            challenge_token: string;
-            /**
-             * @example totp
-             * @enum {string}
-             */
-            method: "totp" | "sms";
-        };
-        LoginDto: {
-            /** @example correct horse battery staple */
-            password: string;
-            /**
-             * @description Username or email.
-             * @example john.doe
+             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique.
+             * @example jane.roe
              */
             username: string;
-            /**
-             * @description A name for the new session, kept with it.
-             * @example Office laptop
-             */
-            device_name?: string;
         };
-        RefreshTokenDto: {
+        AdminMailDto: {
             /**
-             * @description The refresh token of the last token pair.
-             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             * @description Delivery attempts made so far.
+             * @example 14
              */
-            refresh_token: string;
-        };
-        TokenPairDto: {
+            attempts: number;
             /**
-             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
-             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             * @description When the change that caused it committed.
+             * @example 2024-10-24 12:04:30
              */
-            token: string;
+            created_at: string;
             /**
-             * @example Bearer
+             * @description The outbox row; also the mail's Message-ID (`<id@domain of MAIL_FROM>`).
+             * @example 0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10
+             */
+            id: string;
+            /** @example password-reset */
+            kind: string;
+            /**
+             * @description The last attempt's error (the mail server's words, never the message).
+             * @example ESOCKET connect ECONNREFUSED 10.0.0.5:587
+             */
+            last_error: string | null;
+            /**
+             * @description When a pending mail is tried next.
+             * @example 2024-10-24 12:34:30
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description When it was sent or given up.
+             * @example 2024-10-25 12:04:30
+             */
+            settled_at: string | null;
+            /**
+             * @example failed
              * @enum {string}
              */
-            token_type: "Bearer";
-            /**
-             * @description Seconds the access token lives.
-             * @example 900
-             */
-            expires_in: number;
-            /**
-             * @description Single-use refresh token, for `POST /api/token/refresh`.
-             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
-             */
-            refresh_token: string;
+            status: "pending" | "sent" | "failed";
+            /** @example john@example.com */
+            to: string;
         };
-        ClientErrorMetaDto: {
-            /** @example description */
-            source_field: string;
-            /** @example required */
-            rule: string;
+        AdminMailPageDto: {
+            data: components["schemas"]["AdminMailDto"][];
+            links: components["schemas"]["PaginationLinksDto"];
+            meta: components["schemas"]["PaginationMetaDto"];
         };
-        ClientErrorItemDto: {
-            /** @example ValidationException */
-            code: string;
-            /** @example 422 */
-            status: string;
-            /** @example The description field is required. */
-            detail: string;
-            meta?: components["schemas"]["ClientErrorMetaDto"];
-        };
-        ClientErrorDto: {
-            errors: components["schemas"]["ClientErrorItemDto"][];
-        };
-        TotpSetupDataDto: {
+        AdminProofDto: {
             /**
-             * @description The Key URI for authenticator apps.
-             * @example otpauth://totp/Tessera:john%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tessera&algorithm=SHA1&digits=6&period=30
-             */
-            image_url_data: string;
-            /**
-             * @description The pending secret in base32, for manual entry.
-             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
-             */
-            secret: string;
-            /**
-             * @description The Key URI as an SVG QR code in a data URL.
-             * @example data:image/svg+xml;base64,PHN2ZyB4bWxucz0…
-             */
-            qr_code: string;
-        };
-        TotpSetupDto: {
-            data: components["schemas"]["TotpSetupDataDto"];
-        };
-        EnableTotpDto: {
-            /** @description The current password; checked before the code. */
-            password: string;
-            /**
-             * @description The current 6-digit code of the authenticator app.
-             * @example 123456
-             */
-            code: string;
-        };
-        RecoveryTokensAttributesDto: {
-            /**
-             * @description 10 single-use recovery codes, shown only now.
-             * @example [
-             *       "abcde-fghij",
-             *       "klmno-pqrst"
-             *     ]
-             */
-            tokens: string[];
-        };
-        RecoveryTokensDto: {
-            /**
-             * @example recovery_tokens
-             * @enum {string}
-             */
-            object: "recovery_tokens";
-            attributes: components["schemas"]["RecoveryTokensAttributesDto"];
-        };
-        TotpPasswordDto: {
-            /** @description The current password. */
-            password: string;
-        };
-        StartSmsTwoFactorDto: {
-            /**
-             * @description The international calling code, without `+`.
-             * @example 381
-             */
-            country_code: number;
-            /**
-             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
-             * @example my current password
+             * @description The admin's own password, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by
+             *     default).
+             * @example my own admin password
              */
             current_password?: string;
-            /**
-             * @description The national number, digits only (a JSON number is accepted).
-             * @example 641234567
-             */
-            phone_number: string;
         };
-        TwoFactorOptionsDto: {
-            /**
-             * @description The active method, or null.
-             * @example sms
-             * @enum {string|null}
-             */
-            method: "totp" | "sms" | null;
-            /** @example true */
-            enabled: boolean;
-            /**
-             * @description "sms" while a phone awaits verification.
-             * @enum {string|null}
-             */
-            pending_method: "sms" | null;
-            /**
-             * @description Unused recovery codes.
-             * @example 10
-             */
-            recovery_codes_left: number;
-        };
-        VanguardRoleDto: {
+        AdminRoleDto: {
+            /** @example 2017-04-20 16:47:59 */
+            created_at: string;
+            /** @example System administrator. */
+            description: string | null;
+            /** @example Admin */
+            display_name: string;
             /** @example 1 */
             id: number;
             /** @example admin */
             name: string;
-            /** @example Admin */
-            display_name: string;
-            /** @example System administrator. */
-            description: string | null;
             /** @example false */
             removable: boolean;
             /** @example 2017-04-20 16:47:59 */
-            created_at: string;
-            /** @example 2017-04-20 16:47:59 */
             updated_at: string;
+            /** @example 3 */
+            users_count: number;
         };
-        CountryDto: {
+        AdminRoleListDto: {
+            data: components["schemas"]["AdminRoleDto"][];
+        };
+        AdminUpdateUserDto: {
             /**
-             * @description ISO 3166-1 numeric code.
+             * @description At most 255 characters.
+             * @example Some street 123, Nis, Serbia
+             */
+            address?: string | null;
+            /**
+             * @description A past date, "YYYY-MM-DD".
+             * @example 1990-10-18
+             */
+            birthday?: string | null;
+            /**
+             * @description ISO 3166-1 numeric code of an existing country (see GET /api/countries).
              * @example 688
              */
-            id: number;
-            /** @example Serbia */
-            name: string;
-            /** @example Republic of Serbia */
-            full_name: string;
-            capital: string | null;
-            citizenship: string | null;
-            /** @example 688 */
-            country_code: string;
-            currency: string | null;
-            currency_code: string | null;
-            currency_symbol: string | null;
-            /** @example RS */
-            iso_3166_2: string;
-            /** @example SRB */
-            iso_3166_3: string;
-            region_code: string | null;
-            sub_region_code: string | null;
-            eea: boolean;
-            /** @example 381 */
-            calling_code: string | null;
-            flag: string | null;
-        };
-        VanguardUserDto: {
-            /** @example 123 */
-            id: number;
-            /** @example John */
-            first_name: string | null;
-            /** @example Doe */
-            last_name: string | null;
-            /** @example johndoe */
-            username: string;
-            /** @example john@example.com */
-            email: string;
-            /** @example +381641234567 */
-            phone: string | null;
+            country_id?: number | null;
             /**
-             * @description Always a URL: the uploaded picture, the external URL, or the default picture.
-             * @example http://localhost:3000/storage/default-avatar.png
+             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
+             *     `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
+             *     minutes by default).
+             * @example my own admin password
              */
-            avatar: string;
-            /** @example Some random street, 123, Serbia */
-            address: string | null;
-            /** @example 688 */
-            country_id: number | null;
-            /** @example 1 */
-            role_id: number;
+            current_password?: string;
             /**
+             * Format: email
+             * @description Unique. Changing it clears the verification unless `email_verified` is sent too.
+             * @example jane.roe@example.com
+             */
+            email?: string;
+            /**
+             * @description Marks the address verified (true) or not (false); true when creating without it (the admin vouches for the address).
+             * @example true
+             */
+            email_verified?: boolean;
+            /**
+             * @description At most 100 characters.
+             * @example Milos
+             */
+            first_name?: string | null;
+            /**
+             * @description At most 100 characters.
+             * @example Stojanovic
+             */
+            last_name?: string | null;
+            /**
+             * @description A new password; every session of the user is revoked.
+             * @example correct horse battery staple
+             */
+            password?: string;
+            /**
+             * @description Required with `password`.
+             * @example correct horse battery staple
+             */
+            password_confirmation?: string;
+            /**
+             * @description Digits with an optional leading +, at most 20 characters.
+             * @example +381641234567
+             */
+            phone?: string | null;
+            /**
+             * @description An existing role (see GET /api/roles); the `user` role when creating without one. Admins cannot take their own admin role away (403).
+             * @example 2
+             */
+            role_id?: number;
+            /**
+             * @description `Active` when creating without one. `Banned` revokes every session and stops every API key at once; admins cannot ban themselves (403).
              * @example Active
              * @enum {string}
              */
-            status: "Active" | "Banned" | "Unconfirmed";
+            status?: "Active" | "Banned" | "Unconfirmed";
             /**
-             * @description "Y-m-d".
-             * @example 1989-01-03
+             * @description Unique.
+             * @example jane.roe
              */
-            birthday: string | null;
-            /**
-             * @description "Y-m-d H:i:s", or "" if never.
-             * @example 2017-04-27 16:47:59
-             */
-            last_login: string;
-            /**
-             * @description Calling code of the two-factor phone, 0 if unset.
-             * @example 381
-             */
-            two_factor_country_code: number;
-            /**
-             * @description "" if unset.
-             * @example 6412345678
-             */
-            two_factor_phone: string;
-            /** @description null before any two-factor set-up. */
-            two_factor_options: components["schemas"]["TwoFactorOptionsDto"] | (never | null);
-            /** @example 2017-04-20 16:47:59 */
-            created_at: string;
-            /** @example 2017-04-27 10:47:59 */
-            updated_at: string;
-            /** @description With `?include=role`. */
-            role?: components["schemas"]["VanguardRoleDto"];
-            /** @description With `?include=country`. */
-            country?: components["schemas"]["CountryDto"] | (never | null);
+            username?: string;
         };
-        VanguardUserResponseDto: {
-            data: components["schemas"]["VanguardUserDto"];
+        AdminUserPageDto: {
+            data: components["schemas"]["VanguardUserDto"][];
+            links: components["schemas"]["PaginationLinksDto"];
+            meta: components["schemas"]["PaginationMetaDto"];
         };
-        VerifySmsTwoFactorDto: {
+        ApiKeyAttributesDto: {
             /**
-             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
-             * @example my current password
-             */
-            current_password?: string;
-            /**
-             * @description The code received by SMS.
-             * @example 123456
-             */
-            token: string;
-        };
-        RecoveryCodesMetaDto: {
-            /**
-             * @description 10 single-use recovery codes, shown only in this response.
              * @example [
-             *       "abcde-fghij",
-             *       "klmno-pqrst"
+             *       "203.0.113.7",
+             *       "10.0.0.0/8"
              *     ]
              */
-            recovery_codes: string[];
-        };
-        VanguardUserWithRecoveryCodesDto: {
-            data: components["schemas"]["VanguardUserDto"];
-            meta: components["schemas"]["RecoveryCodesMetaDto"];
-        };
-        DisableSmsTwoFactorDto: {
+            allowed_ips: string[];
+            /** @example 2024-10-24T12:04:30+00:00 */
+            created_at: string;
+            /** @example Deploy script */
+            description: string;
             /**
-             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
-             * @example my current password
+             * @description True once `expires_at` has passed: the key is refused (401) and can only be deleted.
+             * @example false
              */
-            current_password?: string;
-        };
-        RegenerateRecoveryCodesDto: {
-            /** @description The current password. */
-            password: string;
-        };
-        SecondFactorPasskeyOptionsRequestDto: {
+            expired: boolean;
             /**
-             * @description From the `POST /api/login` answer.
-             * @example p8l1Cq0nAqk3m2mE0T7pZ3S8cQy4n6rW1Hh5dJf0aQo
+             * @description Null when the key does not expire.
+             * @example 2025-10-24T12:04:30+00:00
              */
-            challenge_token: string;
-        };
-        CredentialDescriptorDto: {
-            /** @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS */
-            id: string;
+            expires_at: string | null;
+            /** @example ptlc_aB3dE5fG7hJ */
+            identifier: string;
             /**
-             * @example public-key
+             * @description Null until the key is first used; updated at most once a minute.
+             * @example 2024-10-24T12:04:30+00:00
+             */
+            last_used_at: string | null;
+            /**
+             * @description The address of the last use, written with `last_used_at` (so at most once a minute).
+             * @example 203.0.113.7
+             */
+            last_used_ip: string | null;
+            /**
+             * @example [
+             *       "account.read",
+             *       "account.write",
+             *       "activity.read",
+             *       "sessions.read",
+             *       "sessions.write"
+             *     ]
+             */
+            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+        };
+        ApiKeyItemDto: {
+            attributes: components["schemas"]["ApiKeyAttributesDto"];
+            /**
+             * @example api_key
              * @enum {string}
              */
-            type: "public-key";
-            /**
-             * @example [
-             *       "internal",
-             *       "hybrid"
-             *     ]
-             */
-            transports?: string[];
+            object: "api_key";
         };
-        RequestOptionsDto: {
+        ApiKeyListDto: {
+            data: components["schemas"]["ApiKeyItemDto"][];
             /**
-             * @description WEBAUTHN_RP_ID.
-             * @example app.example.com
+             * @example list
+             * @enum {string}
              */
-            rpId: string;
-            /** @example 0Z0HrVQw2enk-xz8XAstZ0MCcKIQbp-bwwdR5L4egQs */
-            challenge: string;
-            /** @description Empty: any passkey of this site the browser holds may answer (discoverable credentials). */
-            allowCredentials: components["schemas"]["CredentialDescriptorDto"][];
-            /**
-             * @description Milliseconds: the challenge's life (5 minutes).
-             * @example 300000
-             */
-            timeout: number;
-            /** @example required */
-            userVerification: string;
+            object: "list";
         };
-        SecondFactorPasskeyOptionsDto: {
-            options: components["schemas"]["RequestOptionsDto"];
-        };
-        AuthenticatorAssertionResponseDto: {
-            /** @example eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ */
-            clientDataJSON: string;
-            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ */
-            authenticatorData: string;
-            /** @example MEUCIQDv3Y0vBk0m5G2X5lH3 */
-            signature: string;
+        ApiKeySecretMetaDto: {
             /**
-             * @description The user handle a discoverable passkey returns (null or absent otherwise).
-             * @example 3q2-7wAAQACAAAAAAAAAAA
+             * @description The full bearer key (identifier + secret). Shown only in this response; Tessera keeps just a hash of the secret.
+             * @example ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef
              */
-            userHandle?: string | null;
+            secret_token: string;
         };
         AuthenticationResponseDto: {
-            /**
-             * @description The credential ID, base64url.
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            id: string;
-            /**
-             * @description The same ID (WebAuthn sends both).
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            rawId: string;
-            /**
-             * @example public-key
-             * @enum {string}
-             */
-            type: "public-key";
             /**
              * @example platform
              * @enum {string}
@@ -1653,7 +1584,129 @@ export interface components {
             clientExtensionResults: {
                 [key: string]: unknown;
             };
+            /**
+             * @description The credential ID, base64url.
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            id: string;
+            /**
+             * @description The same ID (WebAuthn sends both).
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            rawId: string;
             response: components["schemas"]["AuthenticatorAssertionResponseDto"];
+            /**
+             * @example public-key
+             * @enum {string}
+             */
+            type: "public-key";
+        };
+        AuthenticatorAssertionResponseDto: {
+            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ */
+            authenticatorData: string;
+            /** @example eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ */
+            clientDataJSON: string;
+            /** @example MEUCIQDv3Y0vBk0m5G2X5lH3 */
+            signature: string;
+            /**
+             * @description The user handle a discoverable passkey returns (null or absent otherwise).
+             * @example 3q2-7wAAQACAAAAAAAAAAA
+             */
+            userHandle?: string | null;
+        };
+        AuthenticatorAttestationResponseDto: {
+            /**
+             * @description CBOR attestation object.
+             * @example o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF
+             */
+            attestationObject: string;
+            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA */
+            authenticatorData?: string;
+            /** @example eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ */
+            clientDataJSON: string;
+            /**
+             * @description SubjectPublicKeyInfo of the new key.
+             * @example MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
+             */
+            publicKey?: string;
+            /**
+             * @description COSE algorithm of the new key.
+             * @example -7
+             */
+            publicKeyAlgorithm?: number;
+            /**
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports?: string[];
+        };
+        AuthenticatorSelectionDto: {
+            /** @example false */
+            requireResidentKey: boolean;
+            /** @example preferred */
+            residentKey: string;
+            /** @example required */
+            userVerification: string;
+        };
+        CancelEmailChangeDto: {
+            /**
+             * @description The token from the cancel link mailed to the current address (`/cancel-email-change?token=…`).
+             * @example q0Nc5mR1b7wVYc9kX2pLrT4uZ8eA3sD6fG1hJ0kMnOp
+             */
+            token: string;
+        };
+        ClientAccountAttributesDto: {
+            /**
+             * @description True for the admin role.
+             * @example false
+             */
+            admin: boolean;
+            /** @example user@example.com */
+            email: string;
+            /**
+             * @description "" when unset.
+             * @example John
+             */
+            first_name: string;
+            /** @example 1 */
+            id: number;
+            /** @example en */
+            language: string;
+            /**
+             * @description "" when unset.
+             * @example Doe
+             */
+            last_name: string;
+            /** @example user123 */
+            username: string;
+        };
+        ClientAccountDto: {
+            attributes: components["schemas"]["ClientAccountAttributesDto"];
+            /**
+             * @example user
+             * @enum {string}
+             */
+            object: "user";
+        };
+        ClientErrorDto: {
+            errors: components["schemas"]["ClientErrorItemDto"][];
+        };
+        ClientErrorItemDto: {
+            /** @example ValidationException */
+            code: string;
+            /** @example The description field is required. */
+            detail: string;
+            meta?: components["schemas"]["ClientErrorMetaDto"];
+            /** @example 422 */
+            status: string;
+        };
+        ClientErrorMetaDto: {
+            /** @example required */
+            rule: string;
+            /** @example description */
+            source_field: string;
         };
         /**
          * @example {
@@ -1663,55 +1716,155 @@ export interface components {
          */
         CompleteTwoFactorLoginDto: {
             /**
-             * @description The authenticator or SMS code; required unless `recovery_code` or `passkey` is sent.
-             * @example 123456
-             */
-            code?: string;
-            /**
-             * @description One of the recovery codes, instead of `code`.
-             * @example abcde-fghij
-             */
-            recovery_code?: string;
-            /**
              * @description From the `POST /api/login` answer.
              * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
              */
             challenge_token: string;
             /**
+             * @description The authenticator or SMS code; required unless `recovery_code` or `passkey` is sent.
+             * @example 123456
+             */
+            code?: string;
+            /**
              * @description Instead of `code`: what `startAuthentication()` returned for the options of
              *     `POST /api/login/two-factor/passkey-options`.
              */
             passkey?: components["schemas"]["AuthenticationResponseDto"];
+            /**
+             * @description One of the recovery codes, instead of `code`.
+             * @example abcde-fghij
+             */
+            recovery_code?: string;
         } & (unknown | unknown | unknown);
-        PasskeyOptionsRequestDto: {
+        CountryDto: {
+            /** @example 381 */
+            calling_code: string | null;
+            capital: string | null;
+            citizenship: string | null;
+            /** @example 688 */
+            country_code: string;
+            currency: string | null;
+            currency_code: string | null;
+            currency_symbol: string | null;
+            eea: boolean;
+            flag: string | null;
+            /** @example Republic of Serbia */
+            full_name: string;
+            /**
+             * @description ISO 3166-1 numeric code.
+             * @example 688
+             */
+            id: number;
+            /** @example RS */
+            iso_3166_2: string;
+            /** @example SRB */
+            iso_3166_3: string;
+            /** @example Serbia */
+            name: string;
+            region_code: string | null;
+            sub_region_code: string | null;
+        };
+        CountryListDto: {
+            data: components["schemas"]["CountryDto"][];
+        };
+        CreateApiKeyDto: {
+            /**
+             * @description IPv4/IPv6 addresses and CIDR ranges the key may be used from (at most 50); empty or absent allows any address.
+             *     Each entry is checked on its own and reported as `allowed_ips.<index>`.
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8",
+             *       "2001:db8::/32"
+             *     ]
+             */
+            allowed_ips?: string[];
+            /** @description Proves the caller's identity when the login is older than 15 minutes (creating a key is a credential change). */
+            current_password?: string;
+            /**
+             * @description What the key is for.
+             * @example Deploy script
+             */
+            description: string;
+            /**
+             * Format: date-time
+             * @description When the key stops working (401 from then on; it stays listed as expired): an ISO 8601 date-time with an offset,
+             *     in the future and at most API_KEY_MAX_LIFETIME_DAYS (365 by default) ahead. Absent: API_KEY_DEFAULT_LIFETIME_DAYS
+             *     from now when that is configured, else the key does not expire.
+             * @example 2026-06-30T00:00:00+00:00
+             */
+            expires_at?: string;
+            /**
+             * @description What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
+             *     routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
+             *     stay refused to every key.
+             * @example [
+             *       "account.read",
+             *       "activity.read"
+             *     ]
+             */
+            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+        };
+        CreatePasskeyDto: {
             /**
              * @description Required unless this session signed in within RECENT_AUTH_SECONDS.
              * @example correct horse battery staple
              */
             current_password?: string;
-        };
-        RelyingPartyDto: {
             /**
-             * @description WEBAUTHN_RP_NAME.
-             * @example Tessera
+             * @description A label the user recognises the passkey by.
+             * @example MacBook Touch ID
              */
             name: string;
-            /**
-             * @description WEBAUTHN_RP_ID.
-             * @example app.example.com
-             */
-            id: string;
+            /** @description What `startRegistration()` returned for the options of `POST /api/me/passkeys/options`. */
+            response: components["schemas"]["RegistrationResponseDto"];
         };
-        WebAuthnUserDto: {
+        CreatedApiKeyDto: {
+            attributes: components["schemas"]["ApiKeyAttributesDto"];
+            meta: components["schemas"]["ApiKeySecretMetaDto"];
             /**
-             * @description The user handle: random per account, not personal data.
-             * @example 3q2-7wAAQACAAAAAAAAAAA
+             * @example api_key
+             * @enum {string}
              */
+            object: "api_key";
+        };
+        CreationOptionsDto: {
+            /** @example none */
+            attestation: string;
+            authenticatorSelection: components["schemas"]["AuthenticatorSelectionDto"];
+            /** @example yj60m8hNY3mpLh2u4Jjx6L15fC8AoY02Ac2Yt6-lv2Q */
+            challenge: string;
+            /** @description The user's passkeys, so an authenticator that holds one is not registered twice. */
+            excludeCredentials: components["schemas"]["CredentialDescriptorDto"][];
+            extensions: components["schemas"]["RegistrationExtensionsDto"];
+            /** @example [] */
+            hints: string[];
+            pubKeyCredParams: components["schemas"]["CredentialParameterDto"][];
+            rp: components["schemas"]["RelyingPartyDto"];
+            /**
+             * @description Milliseconds: the challenge's life (5 minutes).
+             * @example 300000
+             */
+            timeout: number;
+            user: components["schemas"]["WebAuthnUserDto"];
+        };
+        CreationOptionsResponseDto: {
+            data: components["schemas"]["CreationOptionsDto"];
+        };
+        CredentialDescriptorDto: {
+            /** @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS */
             id: string;
-            /** @example john.doe */
-            name: string;
-            /** @example John Doe */
-            displayName: string;
+            /**
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports?: string[];
+            /**
+             * @example public-key
+             * @enum {string}
+             */
+            type: "public-key";
         };
         CredentialParameterDto: {
             /**
@@ -1725,158 +1878,26 @@ export interface components {
              */
             type: "public-key";
         };
-        AuthenticatorSelectionDto: {
-            /** @example preferred */
-            residentKey: string;
-            /** @example required */
-            userVerification: string;
-            /** @example false */
-            requireResidentKey: boolean;
-        };
-        RegistrationExtensionsDto: {
-            /** @example true */
-            credProps: boolean;
-        };
-        CreationOptionsDto: {
-            /** @example yj60m8hNY3mpLh2u4Jjx6L15fC8AoY02Ac2Yt6-lv2Q */
-            challenge: string;
-            rp: components["schemas"]["RelyingPartyDto"];
-            user: components["schemas"]["WebAuthnUserDto"];
-            pubKeyCredParams: components["schemas"]["CredentialParameterDto"][];
+        DegradableDependencyDto: {
             /**
-             * @description Milliseconds: the challenge's life (5 minutes).
-             * @example 300000
-             */
-            timeout: number;
-            /** @example none */
-            attestation: string;
-            /** @description The user's passkeys, so an authenticator that holds one is not registered twice. */
-            excludeCredentials: components["schemas"]["CredentialDescriptorDto"][];
-            authenticatorSelection: components["schemas"]["AuthenticatorSelectionDto"];
-            extensions: components["schemas"]["RegistrationExtensionsDto"];
-            /** @example [] */
-            hints: string[];
-        };
-        CreationOptionsResponseDto: {
-            data: components["schemas"]["CreationOptionsDto"];
-        };
-        AuthenticatorAttestationResponseDto: {
-            /** @example eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiLi4uIiwib3JpZ2luIjoiaHR0cHM6Ly9hcHAuZXhhbXBsZS5jb20ifQ */
-            clientDataJSON: string;
-            /**
-             * @description CBOR attestation object.
-             * @example o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF
-             */
-            attestationObject: string;
-            /** @example SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAAA */
-            authenticatorData?: string;
-            /**
-             * @description COSE algorithm of the new key.
-             * @example -7
-             */
-            publicKeyAlgorithm?: number;
-            /**
-             * @description SubjectPublicKeyInfo of the new key.
-             * @example MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
-             */
-            publicKey?: string;
-            /**
-             * @example [
-             *       "internal",
-             *       "hybrid"
-             *     ]
-             */
-            transports?: string[];
-        };
-        RegistrationResponseDto: {
-            /**
-             * @description The credential ID, base64url.
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            id: string;
-            /**
-             * @description The same ID (WebAuthn sends both).
-             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
-             */
-            rawId: string;
-            /**
-             * @example public-key
+             * @example down
              * @enum {string}
              */
-            type: "public-key";
-            /**
-             * @example platform
-             * @enum {string}
-             */
-            authenticatorAttachment?: "platform" | "cross-platform";
-            /**
-             * @description Extension outputs (`getClientExtensionResults()`).
-             * @example {
-             *       "credProps": {
-             *         "rk": true
-             *       }
-             *     }
-             */
-            clientExtensionResults: {
-                [key: string]: unknown;
-            };
-            response: components["schemas"]["AuthenticatorAttestationResponseDto"];
+            status: "up" | "down";
         };
-        CreatePasskeyDto: {
+        DeleteAccountDto: {
             /**
-             * @description A label the user recognises the passkey by.
-             * @example MacBook Touch ID
-             */
-            name: string;
-            /**
-             * @description Required unless this session signed in within RECENT_AUTH_SECONDS.
+             * @description Proves the caller's identity when the sign-in is not recent.
              * @example correct horse battery staple
              */
             current_password?: string;
-            /** @description What `startRegistration()` returned for the options of `POST /api/me/passkeys/options`. */
-            response: components["schemas"]["RegistrationResponseDto"];
         };
-        PasskeyDto: {
+        DeleteClientAccountDto: {
             /**
-             * @description `multiDevice`: a synced passkey (iCloud Keychain, Google Password Manager); `singleDevice`: bound to one authenticator.
-             * @example multiDevice
-             * @enum {string}
+             * @description The current password.
+             * @example correct horse battery staple
              */
-            device_type: "singleDevice" | "multiDevice";
-            /** @example 7 */
-            id: number;
-            /** @example MacBook Touch ID */
-            name: string;
-            /** @example 2026-11-30 09:12:44 */
-            created_at: string;
-            /**
-             * @description Null until first used to sign in.
-             * @example 2026-12-01 18:03:10
-             */
-            last_used_at: string | null;
-            /**
-             * @description Whether the passkey is backed up (synced) now.
-             * @example true
-             */
-            backed_up: boolean;
-            /**
-             * @description How the browser can reach the authenticator.
-             * @example [
-             *       "internal",
-             *       "hybrid"
-             *     ]
-             */
-            transports: string[];
-        };
-        PasskeyResponseDto: {
-            data: components["schemas"]["PasskeyDto"];
-        };
-        PasskeyListDto: {
-            data: components["schemas"]["PasskeyDto"][];
-        };
-        RenamePasskeyDto: {
-            /** @example Work laptop */
-            name: string;
+            password: string;
         };
         DeletePasskeyDto: {
             /**
@@ -1885,272 +1906,64 @@ export interface components {
              */
             current_password?: string;
         };
-        PasskeySignInOptionsRequestDto: {
+        DisableSmsTwoFactorDto: {
             /**
-             * @description Username or email. With it, only that account's passkeys are offered; without it, any passkey of this site the
-             *     browser holds may answer (discoverable credentials).
-             * @example john.doe
+             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
              */
-            username?: string;
-        };
-        PasskeySignInOptionsDto: {
-            /**
-             * @description Send it back with the assertion; single use, 5 minutes.
-             * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
-             */
-            challenge_token: string;
-            options: components["schemas"]["RequestOptionsDto"];
-        };
-        PasskeySignInDto: {
-            /**
-             * @description From `POST /api/login/passkey/options`.
-             * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
-             */
-            challenge_token: string;
-            /** @description What `startAuthentication()` returned for those options. */
-            response: components["schemas"]["AuthenticationResponseDto"];
-            /**
-             * @description Shown in the session list.
-             * @example "John"s iPhone"
-             */
-            device_name?: string;
-        };
-        ApiKeyAttributesDto: {
-            /**
-             * @example [
-             *       "account.read",
-             *       "account.write",
-             *       "activity.read",
-             *       "sessions.read",
-             *       "sessions.write"
-             *     ]
-             */
-            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
-            /** @example ptlc_aB3dE5fG7hJ */
-            identifier: string;
-            /** @example Deploy script */
-            description: string;
-            /**
-             * @example [
-             *       "203.0.113.7",
-             *       "10.0.0.0/8"
-             *     ]
-             */
-            allowed_ips: string[];
-            /**
-             * @description Null until the key is first used; updated at most once a minute.
-             * @example 2024-10-24T12:04:30+00:00
-             */
-            last_used_at: string | null;
-            /** @example 2024-10-24T12:04:30+00:00 */
-            created_at: string;
-            /**
-             * @description Null when the key does not expire.
-             * @example 2025-10-24T12:04:30+00:00
-             */
-            expires_at: string | null;
-            /**
-             * @description True once `expires_at` has passed: the key is refused (401) and can only be deleted.
-             * @example false
-             */
-            expired: boolean;
-            /**
-             * @description The address of the last use, written with `last_used_at` (so at most once a minute).
-             * @example 203.0.113.7
-             */
-            last_used_ip: string | null;
-        };
-        ApiKeyItemDto: {
-            /**
-             * @example api_key
-             * @enum {string}
-             */
-            object: "api_key";
-            attributes: components["schemas"]["ApiKeyAttributesDto"];
-        };
-        ApiKeyListDto: {
-            /**
-             * @example list
-             * @enum {string}
-             */
-            object: "list";
-            data: components["schemas"]["ApiKeyItemDto"][];
-        };
-        CreateApiKeyDto: {
-            /**
-             * @description What the key is for.
-             * @example Deploy script
-             */
-            description: string;
-            /**
-             * @description IPv4/IPv6 addresses and CIDR ranges the key may be used from (at most 50); empty or absent allows any address.
-             *     Each entry is checked on its own and reported as `allowed_ips.<index>`.
-             * @example [
-             *       "203.0.113.7",
-             *       "10.0.0.0/8",
-             *       "2001:db8::/32"
-             *     ]
-             */
-            allowed_ips?: string[];
-            /**
-             * @description What the key may do (a repeated scope counts once); absent: every scope but `admin`. `admin` (the admin
-             *     routes) only an admin may grant (422 otherwise). Access tokens are not limited by scopes; credential changes
-             *     stay refused to every key.
-             * @example [
-             *       "account.read",
-             *       "activity.read"
-             *     ]
-             */
-            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
-            /**
-             * Format: date-time
-             * @description When the key stops working (401 from then on; it stays listed as expired): an ISO 8601 date-time with an offset,
-             *     in the future and at most API_KEY_MAX_LIFETIME_DAYS (365 by default) ahead. Absent: API_KEY_DEFAULT_LIFETIME_DAYS
-             *     from now when that is configured, else the key does not expire.
-             * @example 2026-06-30T00:00:00+00:00
-             */
-            expires_at?: string;
-            /** @description Proves the caller's identity when the login is older than 15 minutes (creating a key is a credential change). */
             current_password?: string;
         };
-        ApiKeySecretMetaDto: {
+        EnableTotpDto: {
             /**
-             * @description The full bearer key (identifier + secret). Shown only in this response; Tessera keeps just a hash of the secret.
-             * @example ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef
+             * @description The current 6-digit code of the authenticator app.
+             * @example 123456
              */
-            secret_token: string;
-        };
-        CreatedApiKeyDto: {
-            /**
-             * @example api_key
-             * @enum {string}
-             */
-            object: "api_key";
-            attributes: components["schemas"]["ApiKeyAttributesDto"];
-            meta: components["schemas"]["ApiKeySecretMetaDto"];
-        };
-        RevokeApiKeysDto: {
-            /**
-             * @description At most 100 full keys (`ptlc_…`, 48 characters). Anything that is not a valid key is ignored, silently.
-             * @example [
-             *       "ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef"
-             *     ]
-             */
-            tokens: string[];
-        };
-        RemindPasswordDto: {
-            /**
-             * Format: email
-             * @example john@example.com
-             */
-            email: string;
-        };
-        RemindPasswordResponseDto: {
-            /**
-             * @description The same sentence whether or not the account exists.
-             * @example If the account exists, an email has been sent to the provided address.
-             */
-            message: string;
-        };
-        ResetPasswordDto: {
-            /**
-             * Format: email
-             * @example john@example.com
-             */
-            email: string;
-            /**
-             * @description 8 to 1024 characters.
-             * @example correct horse battery staple
-             */
+            code: string;
+            /** @description The current password; checked before the code. */
             password: string;
-            /** @description The token from the mailed link. */
-            token: string;
-            /**
-             * @description Must equal `password`.
-             * @example correct horse battery staple
-             */
-            password_confirmation: string;
         };
-        VerifyEmailDto: {
+        ExportActivityDto: {
             /**
-             * @description The token from the mailed link: a verification link, or the confirmation of a pending email change.
-             * @example Zk3v9XbQ7yH2mL5pR8tW1nC4fJ6sD0gA9eU3iO7kPqM
+             * @description Who did it: the account itself, someone else (an administrator), or nobody signed in.
+             * @example self
+             * @enum {string|null}
              */
-            token: string;
+            actor: "self" | "other" | null;
+            api_key_identifier: string | null;
+            /** @example Logged in. */
+            description: string;
+            /** @example auth:login */
+            event: string;
+            /** @example 4711 */
+            id: string;
+            /** @example 203.0.113.7 */
+            ip: string | null;
+            /** @example false */
+            is_api: boolean;
+            /**
+             * @description Event details.
+             * @example {}
+             */
+            properties: {
+                [key: string]: unknown;
+            };
+            /** @example 2026-12-04T01:12:44.000Z */
+            timestamp: string | null;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0 */
+            user_agent: string | null;
         };
-        CancelEmailChangeDto: {
+        ExportAvatarDto: {
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_high.webp */
+            high: string;
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c.webp */
+            main: string;
             /**
-             * @description The token from the cancel link mailed to the current address (`/cancel-email-change?token=…`).
-             * @example q0Nc5mR1b7wVYc9kX2pLrT4uZ8eA3sD6fG1hJ0kMnOp
+             * @example upload
+             * @enum {string}
              */
-            token: string;
-        };
-        CountryListDto: {
-            data: components["schemas"]["CountryDto"][];
-        };
-        UpdateMeDetailsDto: {
-            /**
-             * @description At most 100 characters.
-             * @example Milos
-             */
-            first_name?: string | null;
-            /**
-             * @description At most 100 characters.
-             * @example Stojanovic
-             */
-            last_name?: string | null;
-            /**
-             * @description A past date, "YYYY-MM-DD".
-             * @example 1990-10-18
-             */
-            birthday?: string | null;
-            /**
-             * @description Digits with an optional leading +, at most 20 characters.
-             * @example +381641234567
-             */
-            phone?: string | null;
-            /**
-             * @description At most 255 characters.
-             * @example Some street 123, Nis, Serbia
-             */
-            address?: string | null;
-            /**
-             * @description ISO 3166-1 numeric code of an existing country (see GET /api/countries).
-             * @example 688
-             */
-            country_id?: number | null;
-        };
-        UpdateMeCredentialsDto: {
-            /**
-             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique.
-             * @example john.doe
-             */
-            username?: string;
-            /**
-             * Format: email
-             * @description Unique; at most 191 characters. Changing it clears the verification.
-             * @example john@example.com
-             */
-            email?: string;
-            /**
-             * @description 8 to 1024 characters; the user's other sessions are revoked.
-             * @example correct horse battery staple
-             */
-            password?: string;
-            /**
-             * @description Required with `password`.
-             * @example correct horse battery staple
-             */
-            password_confirmation?: string;
-            /** @description Proves the caller's identity when the login is older than 15 minutes. */
-            current_password?: string;
-        };
-        DeleteAccountDto: {
-            /**
-             * @description Proves the caller's identity when the sign-in is not recent.
-             * @example correct horse battery staple
-             */
-            current_password?: string;
+            source: "default" | "upload" | "external";
+            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_thumbnail.webp */
+            thumbnail: string;
         };
         ExportCountryDto: {
             /**
@@ -2162,78 +1975,128 @@ export interface components {
             name: string;
         };
         ExportNamedDto: {
-            /** @example admin */
-            slug: string;
             /** @example Admin */
             name: string;
+            /** @example admin */
+            slug: string;
         };
-        ExportProfileDto: {
-            /** @example 123 */
-            id: number;
-            /** @example 8f2d6a3c-5b1e-4f0a-9c7d-2e4b6a8c0d1f */
-            uuid: string;
-            /** @example john.doe */
-            username: string;
-            /** @example john@example.com */
-            email: string;
-            /** @example 2026-11-02T09:14:03.000Z */
-            email_verified_at: string | null;
-            /** @example John */
-            first_name: string | null;
-            /** @example Doe */
-            last_name: string | null;
-            /** @example +381641234567 */
-            phone: string | null;
-            /** @example Some street 123, Nis, Serbia */
-            address: string | null;
-            country: components["schemas"]["ExportCountryDto"] | (never | null);
-            /**
-             * @description "YYYY-MM-DD".
-             * @example 1990-10-18
-             */
-            birthday: string | null;
-            role: components["schemas"]["ExportNamedDto"] | (never | null);
-            /**
-             * @example Active
-             * @enum {string}
-             */
-            status: "Active" | "Banned" | "Unconfirmed";
-            /** @example en */
-            language: string;
-            terms_accepted_at: string | null;
-            /** @example 2026-12-04T01:12:44.000Z */
-            last_login: string | null;
-            /** @example 2026-11-02T09:13:51.000Z */
+        ExportOneTimeLinkDto: {
+            /** @example 2026-12-03T08:00:00.000Z */
             created_at: string | null;
-            /** @example 2026-12-01T18:40:22.000Z */
-            updated_at: string | null;
-        };
-        ExportSettingsDto: {
-            /** @example true */
-            public_profile: boolean;
-            /** @example false */
-            public_badges: boolean;
-            /** @example en */
-            language: string;
-        };
-        ExportAvatarDto: {
             /**
-             * @example upload
+             * @description The address the link was mailed to.
+             * @example john@example.com
+             */
+            email: string;
+            /** @example 2026-12-03T09:00:00.000Z */
+            expires_at: string | null;
+            /** @example password_reset */
+            purpose: string;
+            used_at: string | null;
+        };
+        ExportPasskeyDto: {
+            /** @example true */
+            backed_up: boolean;
+            /** @example 2026-11-30T09:12:44.000Z */
+            created_at: string | null;
+            /**
+             * @example multiDevice
              * @enum {string}
              */
-            source: "default" | "upload" | "external";
-            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c.webp */
-            main: string;
-            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_high.webp */
-            high: string;
-            /** @example http://localhost:3000/storage/avatars/3f9c0e2a4b6d8f1a3c5e7a9b1d3f5a7c_thumbnail.webp */
-            thumbnail: string;
+            device_type: "singleDevice" | "multiDevice";
+            /** @example 7 */
+            id: number;
+            /** @example 2026-12-01T18:03:10.000Z */
+            last_used_at: string | null;
+            /** @example MacBook Touch ID */
+            name: string;
+            /**
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports: string[];
         };
         ExportPhoneDto: {
             /** @example 381 */
             country_code: number | null;
             /** @example 641234567 */
             number: string;
+        };
+        ExportProfileDto: {
+            /** @example Some street 123, Nis, Serbia */
+            address: string | null;
+            /**
+             * @description "YYYY-MM-DD".
+             * @example 1990-10-18
+             */
+            birthday: string | null;
+            country: components["schemas"]["ExportCountryDto"] | null;
+            /** @example 2026-11-02T09:13:51.000Z */
+            created_at: string | null;
+            /** @example john@example.com */
+            email: string;
+            /** @example 2026-11-02T09:14:03.000Z */
+            email_verified_at: string | null;
+            /** @example John */
+            first_name: string | null;
+            /** @example 123 */
+            id: number;
+            /** @example en */
+            language: string;
+            /** @example 2026-12-04T01:12:44.000Z */
+            last_login: string | null;
+            /** @example Doe */
+            last_name: string | null;
+            /** @example +381641234567 */
+            phone: string | null;
+            role: components["schemas"]["ExportNamedDto"] | null;
+            /**
+             * @example Active
+             * @enum {string}
+             */
+            status: "Active" | "Banned" | "Unconfirmed";
+            terms_accepted_at: string | null;
+            /** @example 2026-12-01T18:40:22.000Z */
+            updated_at: string | null;
+            /** @example john.doe */
+            username: string;
+            /** @example 8f2d6a3c-5b1e-4f0a-9c7d-2e4b6a8c0d1f */
+            uuid: string;
+        };
+        ExportSessionDto: {
+            /** @example Chrome */
+            browser: string;
+            /** @example 2026-12-04T01:12:44.000Z */
+            created_at: string | null;
+            /** @example Macintosh */
+            device: string;
+            /** @example Work laptop */
+            device_name: string | null;
+            /** @example 2027-01-03T01:12:44.000Z */
+            expires_at: string | null;
+            /** @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV */
+            id: string;
+            /** @example 203.0.113.7 */
+            ip_address: string;
+            /** @example 2026-12-04T01:29:10.000Z */
+            last_activity: string | null;
+            /** @example 2026-12-04T01:12:44.000Z */
+            logged_in_at: string | null;
+            /** @example OS X */
+            platform: string;
+            revoked_at: string | null;
+            /** @example Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 */
+            user_agent: string;
+        };
+        ExportSettingsDto: {
+            /** @example en */
+            language: string;
+            /** @example false */
+            public_badges: boolean;
+            /** @example true */
+            public_profile: boolean;
         };
         ExportTwoFactorDto: {
             /** @example true */
@@ -2248,396 +2111,13 @@ export interface components {
              * @enum {string|null}
              */
             pending_method: "sms" | null;
-            phone: components["schemas"]["ExportPhoneDto"] | (never | null);
+            phone: components["schemas"]["ExportPhoneDto"] | null;
+            /** @example 2026-11-20T10:00:00.000Z */
+            recovery_codes_issued_at: string | null;
             /** @example 10 */
             recovery_codes_left: number;
             /** @example 2026-11-20T10:00:00.000Z */
-            recovery_codes_issued_at: string | null;
-            /** @example 2026-11-20T10:00:00.000Z */
             updated_at: string | null;
-        };
-        ExportSessionDto: {
-            /** @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV */
-            id: string;
-            /** @example 203.0.113.7 */
-            ip_address: string;
-            /** @example Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 */
-            user_agent: string;
-            /** @example Chrome */
-            browser: string;
-            /** @example OS X */
-            platform: string;
-            /** @example Macintosh */
-            device: string;
-            /** @example Work laptop */
-            device_name: string | null;
-            /** @example 2026-12-04T01:12:44.000Z */
-            created_at: string | null;
-            /** @example 2026-12-04T01:12:44.000Z */
-            logged_in_at: string | null;
-            /** @example 2026-12-04T01:29:10.000Z */
-            last_activity: string | null;
-            /** @example 2027-01-03T01:12:44.000Z */
-            expires_at: string | null;
-            revoked_at: string | null;
-        };
-        ExportPasskeyDto: {
-            /** @example 7 */
-            id: number;
-            /** @example MacBook Touch ID */
-            name: string;
-            /**
-             * @example multiDevice
-             * @enum {string}
-             */
-            device_type: "singleDevice" | "multiDevice";
-            /** @example true */
-            backed_up: boolean;
-            /**
-             * @example [
-             *       "internal",
-             *       "hybrid"
-             *     ]
-             */
-            transports: string[];
-            /** @example 2026-11-30T09:12:44.000Z */
-            created_at: string | null;
-            /** @example 2026-12-01T18:03:10.000Z */
-            last_used_at: string | null;
-        };
-        ExportOneTimeLinkDto: {
-            /** @example password_reset */
-            purpose: string;
-            /**
-             * @description The address the link was mailed to.
-             * @example john@example.com
-             */
-            email: string;
-            /** @example 2026-12-03T08:00:00.000Z */
-            created_at: string | null;
-            /** @example 2026-12-03T09:00:00.000Z */
-            expires_at: string | null;
-            used_at: string | null;
-        };
-        ExportActivityDto: {
-            /** @example 4711 */
-            id: string;
-            /** @example auth:login */
-            event: string;
-            /** @example Logged in. */
-            description: string;
-            /**
-             * @description Who did it: the account itself, someone else (an administrator), or nobody signed in.
-             * @example self
-             * @enum {string|null}
-             */
-            actor: "self" | "other" | null;
-            /** @example 203.0.113.7 */
-            ip: string | null;
-            /** @example Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0 */
-            user_agent: string | null;
-            /** @example false */
-            is_api: boolean;
-            api_key_identifier: string | null;
-            /**
-             * @description Event details.
-             * @example {}
-             */
-            properties: {
-                [key: string]: unknown;
-            };
-            /** @example 2026-12-04T01:12:44.000Z */
-            timestamp: string | null;
-        };
-        AccountExportDto: {
-            /**
-             * @example tessera-account-export
-             * @enum {string}
-             */
-            format: "tessera-account-export";
-            /** @example 1 */
-            version: number;
-            /** @example 2026-12-04T01:30:00.000Z */
-            exported_at: string;
-            profile: components["schemas"]["ExportProfileDto"];
-            settings: components["schemas"]["ExportSettingsDto"];
-            avatar: components["schemas"]["ExportAvatarDto"];
-            two_factor: components["schemas"]["ExportTwoFactorDto"];
-            sessions: components["schemas"]["ExportSessionDto"][];
-            /** @description Metadata only: the secret can never be read back. */
-            api_keys: components["schemas"]["ApiKeyAttributesDto"][];
-            /** @description Metadata only: no credential ID, public key or signature counter. */
-            passkeys: components["schemas"]["ExportPasskeyDto"][];
-            /** @description Password reset and verification links mailed to the account (never the token). */
-            one_time_links: components["schemas"]["ExportOneTimeLinkDto"][];
-            /** @description The whole activity log about the account, oldest first. */
-            activity: components["schemas"]["ExportActivityDto"][];
-        };
-        OpenBadgeRoleDto: {
-            /** @example user */
-            slug: string;
-            /** @example User */
-            name: string;
-            /** @example Default system user. */
-            description: string;
-            /**
-             * @description The role's scopes, JSON-encoded.
-             * @example [\user\]
-             */
-            scopes: string;
-        };
-        OpenBadgeProfileSettingsDto: {
-            /**
-             * @description "1" or "0".
-             * @example 1
-             * @enum {string}
-             */
-            public_profile: "0" | "1";
-            /**
-             * @description "1" or "0".
-             * @example 0
-             * @enum {string}
-             */
-            public_badges: "0" | "1";
-        };
-        OpenBadgeProfileDto: {
-            /**
-             * @description First name.
-             * @example John Yu
-             */
-            name: string | null;
-            /** @example Donovan */
-            last_name: string | null;
-            /**
-             * @description Main rendition (512 px), the external URL, or the default picture.
-             * @example http://localhost:3000/storage/default-avatar.png
-             */
-            profile_picture_path: string;
-            /**
-             * @description 1024 px rendition.
-             * @example http://localhost:3000/storage/default-avatar.png
-             */
-            profile_picture_high_path: string;
-            /**
-             * @description 160 px rendition.
-             * @example http://localhost:3000/storage/default-avatar.png
-             */
-            profile_picture_thumbnail_path: string;
-            settings: components["schemas"]["OpenBadgeProfileSettingsDto"];
-            /** @example it */
-            language: string;
-            /** @example 2024-07-03T15:02:45.000000Z */
-            created_at: string;
-            /** @example 2024-09-12T17:26:04.000000Z */
-            updated_at: string;
-            /** @description When the terms were accepted, or null. */
-            t_c_accepted_at: string | null;
-        };
-        OpenBadgeUserDto: {
-            /**
-             * @description Always null: Tessera users belong to no organization.
-             * @example null
-             * @enum {number|null}
-             */
-            organization: null;
-            /** @example 56e5824b-eb63-4250-80f3-370ff4142fe7 */
-            uuid: string;
-            /** @example j.doe */
-            username: string;
-            /** @example j.doe@example.com */
-            email: string;
-            /**
-             * @description "Y-m-d H:i:s", or null while unverified.
-             * @example 2024-07-18 14:18:21
-             */
-            email_verified_at: string | null;
-            /** @example 2024-07-03T15:02:45.000000Z */
-            created_at: string;
-            /** @example 2024-07-21T13:04:55.000000Z */
-            updated_at: string;
-            role: components["schemas"]["OpenBadgeRoleDto"];
-            profile: components["schemas"]["OpenBadgeProfileDto"];
-        };
-        UpdateAuthUserDto: {
-            /**
-             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique.
-             * @example j.doe
-             */
-            username?: string;
-            /**
-             * Format: email
-             * @description Unique; at most 191 characters. Changing it clears the verification.
-             * @example j.doe@example.com
-             */
-            email?: string;
-            /** @description Proves the caller's identity when the login is older than 15 minutes. */
-            current_password?: string;
-        };
-        ProfileSettingsInputDto: {
-            /**
-             * @description true/false, 1/0 or "1"/"0".
-             * @example true
-             */
-            public_profile?: boolean;
-            /**
-             * @description true/false, 1/0 or "1"/"0".
-             * @example false
-             */
-            public_badges?: boolean;
-        };
-        UpdateAuthUserProfileDto: {
-            /**
-             * @description First name; at most 100 characters.
-             * @example John Yu
-             */
-            name?: string | null;
-            /**
-             * @description At most 100 characters.
-             * @example Donovan
-             */
-            last_name?: string | null;
-            /**
-             * @description ISO 639-1, optionally with a region.
-             * @example it
-             */
-            language?: string;
-            settings?: components["schemas"]["ProfileSettingsInputDto"];
-        };
-        OpenBadgeProfileResponseDto: {
-            data: components["schemas"]["OpenBadgeProfileDto"];
-        };
-        ClientAccountAttributesDto: {
-            /** @example 1 */
-            id: number;
-            /**
-             * @description True for the admin role.
-             * @example false
-             */
-            admin: boolean;
-            /** @example user123 */
-            username: string;
-            /** @example user@example.com */
-            email: string;
-            /**
-             * @description "" when unset.
-             * @example John
-             */
-            first_name: string;
-            /**
-             * @description "" when unset.
-             * @example Doe
-             */
-            last_name: string;
-            /** @example en */
-            language: string;
-        };
-        ClientAccountDto: {
-            /**
-             * @example user
-             * @enum {string}
-             */
-            object: "user";
-            attributes: components["schemas"]["ClientAccountAttributesDto"];
-        };
-        UpdateClientEmailDto: {
-            /**
-             * Format: email
-             * @description The new address; unique, at most 191 characters.
-             * @example john@example.com
-             */
-            email: string;
-            /** @description The current password. */
-            password: string;
-        };
-        UpdateClientPasswordDto: {
-            /** @description The current password. */
-            current_password: string;
-            /**
-             * @description 8 to 1024 characters.
-             * @example correct horse battery staple
-             */
-            password: string;
-            /**
-             * @description Must equal `password`.
-             * @example correct horse battery staple
-             */
-            password_confirmation: string;
-        };
-        DeleteClientAccountDto: {
-            /**
-             * @description The current password.
-             * @example correct horse battery staple
-             */
-            password: string;
-        };
-        ActivityLogAttributesDto: {
-            /** @example 42 */
-            id: string;
-            /** @example user:account.email-changed */
-            event: string;
-            /**
-             * @description True when done with an API key.
-             * @example false
-             */
-            is_api: boolean;
-            /**
-             * @description Shown for the user's own actions (and to admins), else null.
-             * @example 203.0.113.7
-             */
-            ip: string | null;
-            /** @example Email address changed. */
-            description: string;
-            /**
-             * @description Event details.
-             * @example {}
-             */
-            properties: {
-                [key: string]: unknown;
-            };
-            /** @example 2024-10-24T12:04:30+00:00 */
-            timestamp: string;
-        };
-        ActivityLogItemDto: {
-            /**
-             * @example activity_log
-             * @enum {string}
-             */
-            object: "activity_log";
-            attributes: components["schemas"]["ActivityLogAttributesDto"];
-        };
-        PaginationDto: {
-            /** @example 42 */
-            total: number;
-            /**
-             * @description Items on this page.
-             * @example 25
-             */
-            count: number;
-            /** @example 25 */
-            per_page: number;
-            /** @example 1 */
-            current_page: number;
-            /** @example 2 */
-            total_pages: number;
-        };
-        ListMetaDto: {
-            pagination: components["schemas"]["PaginationDto"];
-        };
-        ActivityLogListDto: {
-            /**
-             * @example list
-             * @enum {string}
-             */
-            object: "list";
-            data: components["schemas"]["ActivityLogItemDto"][];
-            meta: components["schemas"]["ListMetaDto"];
-        };
-        UploadAvatarDto: {
-            /**
-             * Format: binary
-             * @description A JPEG, PNG, WebP or GIF image (judged by its content), at most 5 MB and 40 megapixels.
-             */
-            file: Blob;
         };
         ExternalAvatarDto: {
             /**
@@ -2647,6 +2127,27 @@ export interface components {
              */
             url: string;
         };
+        HealthIndicatorDto: {
+            /** @example up */
+            status: string;
+        };
+        LaravelErrorDto: {
+            /**
+             * @example {
+             *       "username": [
+             *         "The username field is required."
+             *       ]
+             *     }
+             */
+            errors?: {
+                [key: string]: string[];
+            };
+            /** @example The given data was invalid. */
+            message: string;
+        };
+        ListMetaDto: {
+            pagination: components["schemas"]["PaginationDto"];
+        };
         LivenessDto: {
             /**
              * @example ok
@@ -2654,23 +2155,35 @@ export interface components {
              */
             status: "ok";
         };
-        HealthIndicatorDto: {
-            /** @example up */
-            status: string;
-        };
-        DegradableDependencyDto: {
+        LoginChallengeDto: {
             /**
-             * @example down
+             * @description Present it to `POST /api/login/two-factor` with a code; lives 5 minutes.
+             * @example q3Xv9Lz0bN4cR7tY1wE6uI8oP2aS5dF0gH3jK6lM9nB
+             */
+            challenge_token: string;
+            /**
+             * @example totp
              * @enum {string}
              */
-            status: "up" | "down";
+            method: "totp" | "sms";
+            /** @example true */
+            two_factor_required: boolean;
+        };
+        LoginDto: {
+            /**
+             * @description A name for the new session, kept with it.
+             * @example Office laptop
+             */
+            device_name?: string;
+            /** @example correct horse battery staple */
+            password: string;
+            /**
+             * @description Username or email.
+             * @example john.doe
+             */
+            username: string;
         };
         MailOutboxDto: {
-            /**
-             * @description Mails still to send (due now or waiting for a retry).
-             * @example 0
-             */
-            pending: number;
             /**
              * @description Mails given up after MAIL_RETRY_HOURS (listed by `GET /api/admin/mail?status=failed`).
              * @example 0
@@ -2681,36 +2194,123 @@ export interface components {
              * @example 0
              */
             oldest_pending_seconds: number;
-        };
-        ReadinessDetailsDto: {
-            /** @description PostgreSQL answered `SELECT 1`. */
-            database: components["schemas"]["HealthIndicatorDto"];
             /**
-             * @description Present when `REDIS_URL` is set. `down` while Redis does not take writes: rate limits are then counted by each
-             *     instance alone, and shared again as soon as Redis answers.
+             * @description Mails still to send (due now or waiting for a retry).
+             * @example 0
              */
-            redis?: components["schemas"]["DegradableDependencyDto"];
-            /** @description Absent when the counts could not be read in time. */
-            mail_outbox?: components["schemas"]["MailOutboxDto"];
+            pending: number;
         };
-        ReadinessDto: {
+        OpenBadgeProfileDto: {
+            /** @example 2024-07-03T15:02:45.000000Z */
+            created_at: string;
+            /** @example it */
+            language: string;
+            /** @example Donovan */
+            last_name: string | null;
             /**
-             * @description `ok`, or `degraded` while a dependency the instance serves without is `down` (the answer is still 200).
-             * @example ok
+             * @description First name.
+             * @example John Yu
+             */
+            name: string | null;
+            /**
+             * @description 1024 px rendition.
+             * @example http://localhost:3000/storage/default-avatar.png
+             */
+            profile_picture_high_path: string;
+            /**
+             * @description Main rendition (512 px), the external URL, or the default picture.
+             * @example http://localhost:3000/storage/default-avatar.png
+             */
+            profile_picture_path: string;
+            /**
+             * @description 160 px rendition.
+             * @example http://localhost:3000/storage/default-avatar.png
+             */
+            profile_picture_thumbnail_path: string;
+            settings: components["schemas"]["OpenBadgeProfileSettingsDto"];
+            /** @description When the terms were accepted, or null. */
+            t_c_accepted_at: string | null;
+            /** @example 2024-09-12T17:26:04.000000Z */
+            updated_at: string;
+        };
+        OpenBadgeProfileResponseDto: {
+            data: components["schemas"]["OpenBadgeProfileDto"];
+        };
+        OpenBadgeProfileSettingsDto: {
+            /**
+             * @description "1" or "0".
+             * @example 0
              * @enum {string}
              */
-            status: "ok" | "degraded";
-            /** @description The dependencies checked, by name. */
-            details: components["schemas"]["ReadinessDetailsDto"];
+            public_badges: "0" | "1";
+            /**
+             * @description "1" or "0".
+             * @example 1
+             * @enum {string}
+             */
+            public_profile: "0" | "1";
+        };
+        OpenBadgeRoleDto: {
+            /** @example Default system user. */
+            description: string;
+            /** @example User */
+            name: string;
+            /**
+             * @description The role's scopes, JSON-encoded.
+             * @example [\user\]
+             */
+            scopes: string;
+            /** @example user */
+            slug: string;
+        };
+        OpenBadgeUserDto: {
+            /** @example 2024-07-03T15:02:45.000000Z */
+            created_at: string;
+            /** @example j.doe@example.com */
+            email: string;
+            /**
+             * @description "Y-m-d H:i:s", or null while unverified.
+             * @example 2024-07-18 14:18:21
+             */
+            email_verified_at: string | null;
+            /**
+             * @description Always null: Tessera users belong to no organization.
+             * @example null
+             * @enum {unknown}
+             */
+            organization: null;
+            profile: components["schemas"]["OpenBadgeProfileDto"];
+            role: components["schemas"]["OpenBadgeRoleDto"];
+            /** @example 2024-07-21T13:04:55.000000Z */
+            updated_at: string;
+            /** @example j.doe */
+            username: string;
+            /** @example 56e5824b-eb63-4250-80f3-370ff4142fe7 */
+            uuid: string;
+        };
+        PaginationDto: {
+            /**
+             * @description Items on this page.
+             * @example 25
+             */
+            count: number;
+            /** @example 1 */
+            current_page: number;
+            /** @example 25 */
+            per_page: number;
+            /** @example 42 */
+            total: number;
+            /** @example 2 */
+            total_pages: number;
         };
         PaginationLinksDto: {
             /** @example http://localhost:3000/api/users?sort=-created_at&page=1 */
             first: string;
             /** @example http://localhost:3000/api/users?sort=-created_at&page=3 */
             last: string;
-            prev: string | null;
             /** @example http://localhost:3000/api/users?sort=-created_at&page=2 */
             next: string | null;
+            prev: string | null;
         };
         PaginationMetaDto: {
             /** @example 1 */
@@ -2740,65 +2340,163 @@ export interface components {
              */
             total: number;
         };
-        AdminUserPageDto: {
-            data: components["schemas"]["VanguardUserDto"][];
-            links: components["schemas"]["PaginationLinksDto"];
-            meta: components["schemas"]["PaginationMetaDto"];
+        PasskeyDto: {
+            /**
+             * @description Whether the passkey is backed up (synced) now.
+             * @example true
+             */
+            backed_up: boolean;
+            /** @example 2026-11-30 09:12:44 */
+            created_at: string;
+            /**
+             * @description `multiDevice`: a synced passkey (iCloud Keychain, Google Password Manager); `singleDevice`: bound to one authenticator.
+             * @example multiDevice
+             * @enum {string}
+             */
+            device_type: "singleDevice" | "multiDevice";
+            /** @example 7 */
+            id: number;
+            /**
+             * @description Null until first used to sign in.
+             * @example 2026-12-01 18:03:10
+             */
+            last_used_at: string | null;
+            /** @example MacBook Touch ID */
+            name: string;
+            /**
+             * @description How the browser can reach the authenticator.
+             * @example [
+             *       "internal",
+             *       "hybrid"
+             *     ]
+             */
+            transports: string[];
         };
-        AdminCreateUserDto: {
+        PasskeyListDto: {
+            data: components["schemas"]["PasskeyDto"][];
+        };
+        PasskeyOptionsRequestDto: {
             /**
-             * @description At most 100 characters.
-             * @example Milos
-             */
-            first_name?: string | null;
-            /**
-             * @description At most 100 characters.
-             * @example Stojanovic
-             */
-            last_name?: string | null;
-            /**
-             * @description A past date, "YYYY-MM-DD".
-             * @example 1990-10-18
-             */
-            birthday?: string | null;
-            /**
-             * @description Digits with an optional leading +, at most 20 characters.
-             * @example +381641234567
-             */
-            phone?: string | null;
-            /**
-             * @description At most 255 characters.
-             * @example Some street 123, Nis, Serbia
-             */
-            address?: string | null;
-            /**
-             * @description ISO 3166-1 numeric code of an existing country (see GET /api/countries).
-             * @example 688
-             */
-            country_id?: number | null;
-            /**
-             * @description An existing role (see GET /api/roles); the `user` role when creating without one. Admins cannot take their own admin role away (403).
-             * @example 2
-             */
-            role_id?: number;
-            /**
-             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
-             *     `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
-             *     minutes by default).
-             * @example my own admin password
+             * @description Required unless this session signed in within RECENT_AUTH_SECONDS.
+             * @example correct horse battery staple
              */
             current_password?: string;
+        };
+        PasskeyResponseDto: {
+            data: components["schemas"]["PasskeyDto"];
+        };
+        PasskeySignInDto: {
+            /**
+             * @description From `POST /api/login/passkey/options`.
+             * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
+             */
+            challenge_token: string;
+            /**
+             * @description Shown in the session list.
+             * @example "John"s iPhone"
+             */
+            device_name?: string;
+            /** @description What `startAuthentication()` returned for those options. */
+            response: components["schemas"]["AuthenticationResponseDto"];
+        };
+        PasskeySignInOptionsDto: {
+            /**
+             * @description Send it back with the assertion; single use, 5 minutes.
+             * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
+             */
+            challenge_token: string;
+            options: components["schemas"]["RequestOptionsDto"];
+        };
+        PasskeySignInOptionsRequestDto: {
+            /**
+             * @description Username or email. With it, only that account's passkeys are offered; without it, any passkey of this site the
+             *     browser holds may answer (discoverable credentials).
+             * @example john.doe
+             */
+            username?: string;
+        };
+        ProfileSettingsInputDto: {
+            /**
+             * @description true/false, 1/0 or "1"/"0".
+             * @example false
+             */
+            public_badges?: boolean;
+            /**
+             * @description true/false, 1/0 or "1"/"0".
+             * @example true
+             */
+            public_profile?: boolean;
+        };
+        ReadinessDetailsDto: {
+            /** @description PostgreSQL answered `SELECT 1`. */
+            database: components["schemas"]["HealthIndicatorDto"];
+            /** @description Absent when the counts could not be read in time. */
+            mail_outbox?: components["schemas"]["MailOutboxDto"];
+            /**
+             * @description Present when `REDIS_URL` is set. `down` while Redis does not take writes: rate limits are then counted by each
+             *     instance alone, and shared again as soon as Redis answers.
+             */
+            redis?: components["schemas"]["DegradableDependencyDto"];
+        };
+        ReadinessDto: {
+            /** @description The dependencies checked, by name. */
+            details: components["schemas"]["ReadinessDetailsDto"];
+            /**
+             * @description `ok`, or `degraded` while a dependency the instance serves without is `down` (the answer is still 200).
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+        };
+        RecoveryCodesMetaDto: {
+            /**
+             * @description 10 single-use recovery codes, shown only in this response.
+             * @example [
+             *       "abcde-fghij",
+             *       "klmno-pqrst"
+             *     ]
+             */
+            recovery_codes: string[];
+        };
+        RecoveryTokensAttributesDto: {
+            /**
+             * @description 10 single-use recovery codes, shown only now.
+             * @example [
+             *       "abcde-fghij",
+             *       "klmno-pqrst"
+             *     ]
+             */
+            tokens: string[];
+        };
+        RecoveryTokensDto: {
+            attributes: components["schemas"]["RecoveryTokensAttributesDto"];
+            /**
+             * @example recovery_tokens
+             * @enum {string}
+             */
+            object: "recovery_tokens";
+        };
+        RefreshTokenDto: {
+            /**
+             * @description The refresh token of the last token pair.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
+            refresh_token: string;
+        };
+        RegenerateRecoveryCodesDto: {
+            /** @description The current password. */
+            password: string;
+        };
+        RegisterDto: {
             /**
              * Format: email
-             * @description Unique; at most 191 characters.
-             * @example jane.roe@example.com
+             * @example john@example.com
              */
             email: string;
-            /**
-             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique.
-             * @example jane.roe
-             */
-            username: string;
+            /** @example John */
+            first_name?: string;
+            /** @example Doe */
+            last_name?: string;
             /**
              * @description 8 to 1024 characters.
              * @example correct horse battery staple
@@ -2810,18 +2508,377 @@ export interface components {
              */
             password_confirmation: string;
             /**
-             * @description `Active` when creating without one. `Banned` revokes every session and stops every API key at once; admins cannot ban themselves (403).
-             * @example Active
+             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters.
+             * @example john.doe
+             */
+            username: string;
+        };
+        RegisterResponseDto: {
+            /** @description True: a verification mail was sent; the account is Unconfirmed until the link is followed. */
+            requires_email_confirmation: boolean;
+        };
+        RegistrationExtensionsDto: {
+            /** @example true */
+            credProps: boolean;
+        };
+        RegistrationResponseDto: {
+            /**
+             * @example platform
              * @enum {string}
              */
-            status?: "Active" | "Banned" | "Unconfirmed";
+            authenticatorAttachment?: "platform" | "cross-platform";
             /**
-             * @description Marks the address verified (true) or not (false); true when creating without it (the admin vouches for the address).
-             * @example true
+             * @description Extension outputs (`getClientExtensionResults()`).
+             * @example {
+             *       "credProps": {
+             *         "rk": true
+             *       }
+             *     }
              */
-            email_verified?: boolean;
+            clientExtensionResults: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The credential ID, base64url.
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            id: string;
+            /**
+             * @description The same ID (WebAuthn sends both).
+             * @example KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LVTxR7v3CaKfCz2Vy_g_MHS
+             */
+            rawId: string;
+            response: components["schemas"]["AuthenticatorAttestationResponseDto"];
+            /**
+             * @example public-key
+             * @enum {string}
+             */
+            type: "public-key";
         };
-        AdminUpdateUserDto: {
+        RelyingPartyDto: {
+            /**
+             * @description WEBAUTHN_RP_ID.
+             * @example app.example.com
+             */
+            id: string;
+            /**
+             * @description WEBAUTHN_RP_NAME.
+             * @example Tessera
+             */
+            name: string;
+        };
+        RemindPasswordDto: {
+            /**
+             * Format: email
+             * @example john@example.com
+             */
+            email: string;
+        };
+        RemindPasswordResponseDto: {
+            /**
+             * @description The same sentence whether or not the account exists.
+             * @example If the account exists, an email has been sent to the provided address.
+             */
+            message: string;
+        };
+        RenamePasskeyDto: {
+            /** @example Work laptop */
+            name: string;
+        };
+        RequestOptionsDto: {
+            /** @description Empty: any passkey of this site the browser holds may answer (discoverable credentials). */
+            allowCredentials: components["schemas"]["CredentialDescriptorDto"][];
+            /** @example 0Z0HrVQw2enk-xz8XAstZ0MCcKIQbp-bwwdR5L4egQs */
+            challenge: string;
+            /**
+             * @description WEBAUTHN_RP_ID.
+             * @example app.example.com
+             */
+            rpId: string;
+            /**
+             * @description Milliseconds: the challenge's life (5 minutes).
+             * @example 300000
+             */
+            timeout: number;
+            /** @example required */
+            userVerification: string;
+        };
+        ResetPasswordDto: {
+            /**
+             * Format: email
+             * @example john@example.com
+             */
+            email: string;
+            /**
+             * @description 8 to 1024 characters.
+             * @example correct horse battery staple
+             */
+            password: string;
+            /**
+             * @description Must equal `password`.
+             * @example correct horse battery staple
+             */
+            password_confirmation: string;
+            /** @description The token from the mailed link. */
+            token: string;
+        };
+        RevokeApiKeysDto: {
+            /**
+             * @description At most 100 full keys (`ptlc_…`, 48 characters). Anything that is not a valid key is ignored, silently.
+             * @example [
+             *       "ptlc_aB3dE5fG7hJkLmNoPqRsTuVwXyZ0123456789abcdef"
+             *     ]
+             */
+            tokens: string[];
+        };
+        SecondFactorPasskeyOptionsDto: {
+            options: components["schemas"]["RequestOptionsDto"];
+        };
+        SecondFactorPasskeyOptionsRequestDto: {
+            /**
+             * @description From the `POST /api/login` answer.
+             * @example p8l1Cq0nAqk3m2mE0T7pZ3S8cQy4n6rW1Hh5dJf0aQo
+             */
+            challenge_token: string;
+        };
+        SessionDto: {
+            /** @example Chrome */
+            browser: string;
+            /** @example Macintosh */
+            device: string;
+            /** @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV */
+            id: string;
+            /** @example 123.45.67.89 */
+            ip_address: string;
+            /** @example 2017-08-18 14:30:09 */
+            last_activity: string;
+            /** @example OS X */
+            platform: string;
+            /** @example Mozilla/5.0 (Macintosh; Intel Mac OS X 10_12_6) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/60.0.3112.90 Safari/537.36 */
+            user_agent: string;
+            /** @example 1 */
+            user_id: number;
+        };
+        SessionItemDto: {
+            data: components["schemas"]["SessionDto"];
+        };
+        SessionListDto: {
+            data: components["schemas"]["SessionDto"][];
+        };
+        SignInDto: {
+            /**
+             * @description Opaque, bound to this account, valid 90 days from its last use. Keep it on this device and send it as
+             *     `X-Device-Token` on its later sign-ins of this account: failures from elsewhere then never lock this device out.
+             *     The same token comes back when it was sent; otherwise a new one.
+             * @example b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o
+             */
+            device_token: string;
+            /**
+             * @description Seconds the access token lives.
+             * @example 900
+             */
+            expires_in: number;
+            /**
+             * @description Single-use refresh token, for `POST /api/token/refresh`.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
+            refresh_token: string;
+            /**
+             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             */
+            token: string;
+            /**
+             * @example Bearer
+             * @enum {string}
+             */
+            token_type: "Bearer";
+        };
+        StartSmsTwoFactorDto: {
+            /**
+             * @description The international calling code, without `+`.
+             * @example 381
+             */
+            country_code: number;
+            /**
+             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
+            current_password?: string;
+            /**
+             * @description The national number, digits only (a JSON number is accepted).
+             * @example 641234567
+             */
+            phone_number: string;
+        };
+        SuccessDto: {
+            /** @example true */
+            success: boolean;
+        };
+        TokenPairDto: {
+            /**
+             * @description Seconds the access token lives.
+             * @example 900
+             */
+            expires_in: number;
+            /**
+             * @description Single-use refresh token, for `POST /api/token/refresh`.
+             * @example uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08
+             */
+            refresh_token: string;
+            /**
+             * @description Access token (JWT, HS256): send it as `Authorization: Bearer <token>`.
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiJ1RmZGMktQb3E3WFpBT1BMaGVuNWF5T0FyYXd5ekdpdGpvRklkb2dWIiwiZ2VuIjowLCJpYXQiOjE3NjQ4MDY0MDAsImV4cCI6MTc2NDgwNzMwMCwic3ViIjoiMSJ9.9DX70G7Pjrjr4C-pgpok5h8NMGA0_sclO5kXNX5a1L8
+             */
+            token: string;
+            /**
+             * @example Bearer
+             * @enum {string}
+             */
+            token_type: "Bearer";
+        };
+        TotpPasswordDto: {
+            /** @description The current password. */
+            password: string;
+        };
+        TotpSetupDataDto: {
+            /**
+             * @description The Key URI for authenticator apps.
+             * @example otpauth://totp/Tessera:john%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tessera&algorithm=SHA1&digits=6&period=30
+             */
+            image_url_data: string;
+            /**
+             * @description The Key URI as an SVG QR code in a data URL.
+             * @example data:image/svg+xml;base64,PHN2ZyB4bWxucz0…
+             */
+            qr_code: string;
+            /**
+             * @description The pending secret in base32, for manual entry.
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+        };
+        TotpSetupDto: {
+            data: components["schemas"]["TotpSetupDataDto"];
+        };
+        TwoFactorOptionsDto: {
+            /** @example true */
+            enabled: boolean;
+            /**
+             * @description The active method, or null.
+             * @example sms
+             * @enum {string|null}
+             */
+            method: "totp" | "sms" | null;
+            /**
+             * @description "sms" while a phone awaits verification.
+             * @enum {string|null}
+             */
+            pending_method: "sms" | null;
+            /**
+             * @description Unused recovery codes.
+             * @example 10
+             */
+            recovery_codes_left: number;
+        };
+        UpdateAuthUserDto: {
+            /** @description Proves the caller's identity when the login is older than 15 minutes. */
+            current_password?: string;
+            /**
+             * Format: email
+             * @description Unique; at most 191 characters. Changing it clears the verification.
+             * @example j.doe@example.com
+             */
+            email?: string;
+            /**
+             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique.
+             * @example j.doe
+             */
+            username?: string;
+        };
+        UpdateAuthUserProfileDto: {
+            /**
+             * @description ISO 639-1, optionally with a region.
+             * @example it
+             */
+            language?: string;
+            /**
+             * @description At most 100 characters.
+             * @example Donovan
+             */
+            last_name?: string | null;
+            /**
+             * @description First name; at most 100 characters.
+             * @example John Yu
+             */
+            name?: string | null;
+            settings?: components["schemas"]["ProfileSettingsInputDto"];
+        };
+        UpdateClientEmailDto: {
+            /**
+             * Format: email
+             * @description The new address; unique, at most 191 characters.
+             * @example john@example.com
+             */
+            email: string;
+            /** @description The current password. */
+            password: string;
+        };
+        UpdateClientPasswordDto: {
+            /** @description The current password. */
+            current_password: string;
+            /**
+             * @description 8 to 1024 characters.
+             * @example correct horse battery staple
+             */
+            password: string;
+            /**
+             * @description Must equal `password`.
+             * @example correct horse battery staple
+             */
+            password_confirmation: string;
+        };
+        UpdateMeCredentialsDto: {
+            /** @description Proves the caller's identity when the login is older than 15 minutes. */
+            current_password?: string;
+            /**
+             * Format: email
+             * @description Unique; at most 191 characters. Changing it clears the verification.
+             * @example john@example.com
+             */
+            email?: string;
+            /**
+             * @description 8 to 1024 characters; the user's other sessions are revoked.
+             * @example correct horse battery staple
+             */
+            password?: string;
+            /**
+             * @description Required with `password`.
+             * @example correct horse battery staple
+             */
+            password_confirmation?: string;
+            /**
+             * @description Letters, digits, `.`, `_`, `-`; 3 to 50 characters; unique.
+             * @example john.doe
+             */
+            username?: string;
+        };
+        UpdateMeDetailsDto: {
+            /**
+             * @description At most 255 characters.
+             * @example Some street 123, Nis, Serbia
+             */
+            address?: string | null;
+            /**
+             * @description A past date, "YYYY-MM-DD".
+             * @example 1990-10-18
+             */
+            birthday?: string | null;
+            /**
+             * @description ISO 3166-1 numeric code of an existing country (see GET /api/countries).
+             * @example 688
+             */
+            country_id?: number | null;
             /**
              * @description At most 100 characters.
              * @example Milos
@@ -2833,4900 +2890,158 @@ export interface components {
              */
             last_name?: string | null;
             /**
-             * @description A past date, "YYYY-MM-DD".
-             * @example 1990-10-18
-             */
-            birthday?: string | null;
-            /**
              * @description Digits with an optional leading +, at most 20 characters.
              * @example +381641234567
              */
             phone?: string | null;
-            /**
-             * @description At most 255 characters.
-             * @example Some street 123, Nis, Serbia
-             */
-            address?: string | null;
-            /**
-             * @description ISO 3166-1 numeric code of an existing country (see GET /api/countries).
-             * @example 688
-             */
-            country_id?: number | null;
-            /**
-             * @description An existing role (see GET /api/roles); the `user` role when creating without one. Admins cannot take their own admin role away (403).
-             * @example 2
-             */
-            role_id?: number;
-            /**
-             * @description The admin's own password: proof for creating an admin and for a change of `password`, `email`, `username`,
-             *     `email_verified`, `role_id` or `status`, needed unless this session signed in within RECENT_AUTH_SECONDS (15
-             *     minutes by default).
-             * @example my own admin password
-             */
-            current_password?: string;
-            /**
-             * Format: email
-             * @description Unique. Changing it clears the verification unless `email_verified` is sent too.
-             * @example jane.roe@example.com
-             */
-            email?: string;
-            /**
-             * @description Unique.
-             * @example jane.roe
-             */
-            username?: string;
-            /**
-             * @description A new password; every session of the user is revoked.
-             * @example correct horse battery staple
-             */
-            password?: string;
-            /**
-             * @description Required with `password`.
-             * @example correct horse battery staple
-             */
-            password_confirmation?: string;
-            /**
-             * @description `Active` when creating without one. `Banned` revokes every session and stops every API key at once; admins cannot ban themselves (403).
-             * @example Active
-             * @enum {string}
-             */
-            status?: "Active" | "Banned" | "Unconfirmed";
-            /**
-             * @description Marks the address verified (true) or not (false); true when creating without it (the admin vouches for the address).
-             * @example true
-             */
-            email_verified?: boolean;
         };
-        AdminProofDto: {
+        UploadAvatarDto: {
             /**
-             * @description The admin's own password, needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by
-             *     default).
-             * @example my own admin password
+             * Format: binary
+             * @description A JPEG, PNG, WebP or GIF image (judged by its content), at most 5 MB and 40 megapixels.
              */
-            current_password?: string;
+            file: Blob;
         };
-        AdminActivityDto: {
-            /** @example 42 */
-            id: number;
-            /**
-             * @description The user the entry is about.
-             * @example 123
-             */
-            user_id: number;
-            /**
-             * @description Who did it: the user, an admin, or null for an anonymous caller.
-             * @example 1
-             */
-            actor_id: number | null;
-            /** @example admin:user.banned */
-            event: string;
-            /** @example User banned by an administrator. */
-            description: string;
-            /** @example 203.0.113.7 */
-            ip_address: string | null;
-            /** @example Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0 */
-            user_agent: string | null;
-            /**
-             * @description True when done with an API key.
-             * @example false
-             */
-            is_api: boolean;
-            /**
-             * @description Event details.
-             * @example {
-             *       "revoked_sessions": 2
-             *     }
-             */
-            properties: {
-                [key: string]: unknown;
-            };
-            /** @example 2024-10-24 12:04:30 */
+        VanguardRoleDto: {
+            /** @example 2017-04-20 16:47:59 */
             created_at: string;
-        };
-        AdminActivityPageDto: {
-            data: components["schemas"]["AdminActivityDto"][];
-            links: components["schemas"]["PaginationLinksDto"];
-            meta: components["schemas"]["PaginationMetaDto"];
-        };
-        AdminRoleDto: {
+            /** @example System administrator. */
+            description: string | null;
+            /** @example Admin */
+            display_name: string;
             /** @example 1 */
             id: number;
             /** @example admin */
             name: string;
-            /** @example Admin */
-            display_name: string;
-            /** @example System administrator. */
-            description: string | null;
             /** @example false */
             removable: boolean;
             /** @example 2017-04-20 16:47:59 */
-            created_at: string;
-            /** @example 2017-04-20 16:47:59 */
             updated_at: string;
-            /** @example 3 */
-            users_count: number;
         };
-        AdminRoleListDto: {
-            data: components["schemas"]["AdminRoleDto"][];
-        };
-        AdminMailDto: {
+        VanguardUserDto: {
+            /** @example Some random street, 123, Serbia */
+            address: string | null;
             /**
-             * @description The outbox row; also the mail's Message-ID (`<id@domain of MAIL_FROM>`).
-             * @example 0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10
+             * @description Always a URL: the uploaded picture, the external URL, or the default picture.
+             * @example http://localhost:3000/storage/default-avatar.png
              */
-            id: string;
-            /** @example password-reset */
-            kind: string;
-            /** @example john@example.com */
-            to: string;
+            avatar: string;
             /**
-             * @example failed
+             * @description "Y-m-d".
+             * @example 1989-01-03
+             */
+            birthday: string | null;
+            /** @description With `?include=country`. */
+            country?: components["schemas"]["CountryDto"] | null;
+            /** @example 688 */
+            country_id: number | null;
+            /** @example 2017-04-20 16:47:59 */
+            created_at: string;
+            /** @example john@example.com */
+            email: string;
+            /** @example John */
+            first_name: string | null;
+            /** @example 123 */
+            id: number;
+            /**
+             * @description "Y-m-d H:i:s", or "" if never.
+             * @example 2017-04-27 16:47:59
+             */
+            last_login: string;
+            /** @example Doe */
+            last_name: string | null;
+            /** @example +381641234567 */
+            phone: string | null;
+            /** @description With `?include=role`. */
+            role?: components["schemas"]["VanguardRoleDto"];
+            /** @example 1 */
+            role_id: number;
+            /**
+             * @example Active
              * @enum {string}
              */
-            status: "pending" | "sent" | "failed";
+            status: "Active" | "Banned" | "Unconfirmed";
             /**
-             * @description Delivery attempts made so far.
-             * @example 14
+             * @description Calling code of the two-factor phone, 0 if unset.
+             * @example 381
              */
-            attempts: number;
+            two_factor_country_code: number;
+            /** @description null before any two-factor set-up. */
+            two_factor_options: components["schemas"]["TwoFactorOptionsDto"] | null;
             /**
-             * @description The last attempt's error (the mail server's words, never the message).
-             * @example ESOCKET connect ECONNREFUSED 10.0.0.5:587
+             * @description "" if unset.
+             * @example 6412345678
              */
-            last_error: string | null;
-            /**
-             * @description When the change that caused it committed.
-             * @example 2024-10-24 12:04:30
-             */
-            created_at: string;
-            /**
-             * @description When a pending mail is tried next.
-             * @example 2024-10-24 12:34:30
-             */
-            next_attempt_at: string | null;
-            /**
-             * @description When it was sent or given up.
-             * @example 2024-10-25 12:04:30
-             */
-            settled_at: string | null;
+            two_factor_phone: string;
+            /** @example 2017-04-27 10:47:59 */
+            updated_at: string;
+            /** @example johndoe */
+            username: string;
         };
-        AdminMailPageDto: {
-            data: components["schemas"]["AdminMailDto"][];
-            links: components["schemas"]["PaginationLinksDto"];
-            meta: components["schemas"]["PaginationMetaDto"];
+        VanguardUserResponseDto: {
+            data: components["schemas"]["VanguardUserDto"];
+        };
+        VanguardUserWithRecoveryCodesDto: {
+            data: components["schemas"]["VanguardUserDto"];
+            meta: components["schemas"]["RecoveryCodesMetaDto"];
+        };
+        VerifyEmailDto: {
+            /**
+             * @description The token from the mailed link: a verification link, or the confirmation of a pending email change.
+             * @example Zk3v9XbQ7yH2mL5pR8tW1nC4fJ6sD0gA9eU3iO7kPqM
+             */
+            token: string;
+        };
+        VerifySmsTwoFactorDto: {
+            /**
+             * @description Proof of identity: needed unless this session signed in within RECENT_AUTH_SECONDS (15 minutes by default).
+             * @example my current password
+             */
+            current_password?: string;
+            /**
+             * @description The code received by SMS.
+             * @example 123456
+             */
+            token: string;
+        };
+        WebAuthnUserDto: {
+            /** @example John Doe */
+            displayName: string;
+            /**
+             * @description The user handle: random per account, not personal data.
+             * @example 3q2-7wAAQACAAAAAAAAAAA
+             */
+            id: string;
+            /** @example john.doe */
+            name: string;
         };
     };
     responses: never;
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description The request id: the `X-Request-Id` the client sent (1 to 128 of `A-Z a-z 0-9 . _ -`), else a new UUID; it is in every log line of the request. */
-        "X-Request-Id": string;
         /** @description Every /api answer may carry tokens, secrets, codes or personal data: `no-store`. */
         "Cache-Control": string;
         /** @description `no-cache`, for HTTP/1.0 caches. */
         Pragma: string;
         /** @description Seconds to wait before trying again. */
         "Retry-After": number;
+        /** @description The request id: the `X-Request-Id` the client sent (1 to 128 of `A-Z a-z 0-9 . _ -`), else a new UUID; it is in every log line of the request. */
+        "X-Request-Id": string;
     };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    listMySessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionListDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    revokeOtherSessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    getSession: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionItemDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    revokeSession: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RegisterResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    login: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
-                "X-Device-Token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LoginDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The account is banned. */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The username (or email) and password do not match an account, or stopped matching while the login was checked (a password reset or change committed meanwhile).
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead
-             *     - This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour
-             *     - SMS two-factor: the hour's login texts of this account, its number, this address or the deployment are spent
-             */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The SMS gateway did not accept the message. */
-            502: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    refreshToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshTokenDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TokenPairDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The account is banned. */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    logout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - Called with an API key
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The caller authenticated with an API key, and this operation takes access tokens only.
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    getTotpSetup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TotpSetupDto"];
-                };
-            };
-            /** @description Two-factor is already on, or not on, or no secret was requested first. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - The account’s email address is not verified yet: no passkey, two-factor method or API key can be added before it is.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    enableTotp: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EnableTotpDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RecoveryTokensDto"];
-                };
-            };
-            /**
-             * @description - The password sent to confirm the change is wrong.
-             *     - Two-factor is already on, or not on, or no secret was requested first.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - The account’s email address is not verified yet: nothing is created or sent
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    deleteTotp: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TotpPasswordDto"];
-            };
-        };
-        responses: {
-            /** @description Two-factor is off. */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description - The password sent to confirm the change is wrong.
-             *     - Two-factor is already on, or not on, or no secret was requested first.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    disableTotp: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TotpPasswordDto"];
-            };
-        };
-        responses: {
-            /** @description Two-factor is off. */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description - The password sent to confirm the change is wrong.
-             *     - Two-factor is already on, or not on, or no secret was requested first.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    startSmsTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StartSmsTwoFactorDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account’s email address is not verified yet: nothing is created or sent
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The hour's enrolment texts of this account, of the number, of this address or of the deployment are spent (counted apart from login texts)
-             *     - Too many wrong passwords from this session; the session was signed out
-             */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The SMS gateway did not accept the message. */
-            502: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    disableSmsTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DisableSmsTwoFactorDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    verifySmsTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VerifySmsTwoFactorDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account’s email address is not verified yet: nothing is created or sent
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    regenerateRecoveryCodes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegenerateRecoveryCodesDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    twoFactorPasskeyOptions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SecondFactorPasskeyOptionsRequestDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SecondFactorPasskeyOptionsDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    completeTwoFactorLogin: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
-                "X-Device-Token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompleteTwoFactorLoginDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignInDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The account is banned. */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    createPasskeyOptions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasskeyOptionsRequestDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreationOptionsResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account’s email address is not verified yet: nothing is created or sent
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    listPasskeys: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasskeyListDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    createPasskey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreatePasskeyDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasskeyResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account’s email address is not verified yet: nothing is created or sent
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    deletePasskey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The passkey id; anything else answers 404. */
-                passkeyId: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DeletePasskeyDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    renamePasskey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The passkey id; anything else answers 404. */
-                passkeyId: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RenamePasskeyDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasskeyResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    passkeySignInOptions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasskeySignInOptionsRequestDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasskeySignInOptionsDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    signInWithPasskey: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
-                "X-Device-Token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasskeySignInDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignInDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The account is banned. */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead
-             *     - This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour
-             */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    listApiKeys: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKeyListDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    createApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateApiKeyDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedApiKeyDto"];
-                };
-            };
-            /**
-             * @description - The account already has as many API keys as it may.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account’s email address is not verified yet: nothing is created or sent
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    deleteApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                identifier: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    revokeApiKeys: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RevokeApiKeysDto"];
-            };
-        };
-        responses: {
-            /** @description Accepted; says nothing about what was found. */
-            202: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    remindPassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RemindPasswordDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RemindPasswordResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    requestPasswordReset: {
-        parameters: {
-            query: {
-                /** @description Example: `john@example.com`. */
-                email: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RemindPasswordResponseDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    resetPassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ResetPasswordDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /**
-             * @description - The reset token from the mail is unknown, used or expired.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    resetPasswordV1: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ResetPasswordDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /**
-             * @description - The reset token from the mail is unknown, used or expired.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    verifyEmail: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VerifyEmailDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /**
-             * @description - Unknown, spent or expired token
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    cancelEmailChange: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CancelEmailChangeDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /**
-             * @description - No pending change has this token
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    resendEmailVerification: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    listCountries: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CountryListDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    getMe: {
+    adminListMail: {
         parameters: {
             query?: {
-                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
-                include?: string;
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+                /** @description `failed` (given up after MAIL_RETRY_HOURS; the default), `pending` (still to send) or `sent` (until pruned). Example: `failed`. */
+                status?: "pending" | "sent" | "failed";
             };
             header?: never;
             path?: never;
@@ -7736,21 +3051,21 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                    "application/json": components["schemas"]["AdminMailPageDto"];
                 };
             };
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7758,437 +3073,16 @@ export interface operations {
                 };
             };
             /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    deleteMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["DeleteAccountDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    updateMeDetails: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateMeDetailsDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    updateMeCredentials: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateMeCredentialsDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8198,127 +3092,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    exportMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The export document, as an attachment. */
-            200: {
-                headers: {
-                    /** @description Always an attachment, named after the account and the day. */
-                    "Content-Disposition"?: string;
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccountExportDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The caller authenticated with an API key, and this operation takes access tokens only.
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8328,9 +3104,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8340,10 +3116,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8353,9 +3129,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8365,570 +3141,10 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    getAuthUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenBadgeUserDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    updateAuthUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateAuthUserDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenBadgeUserDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    deleteAuthUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["DeleteAccountDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    updateAuthUserProfile: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateAuthUserProfileDto"];
-                "multipart/form-data": {
-                    /**
-                     * @description First name; at most 100 characters.
-                     * @example John Yu
-                     */
-                    name?: string | null;
-                    /**
-                     * @description At most 100 characters.
-                     * @example Donovan
-                     */
-                    last_name?: string | null;
-                    /**
-                     * @description ISO 639-1, optionally with a region.
-                     * @example it
-                     */
-                    language?: string;
-                    settings?: components["schemas"]["ProfileSettingsInputDto"];
-                    /**
-                     * Format: binary
-                     * @description JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels (multipart/form-data only).
-                     */
-                    profile_picture?: Blob;
-                };
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenBadgeProfileResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8948,9 +3164,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8960,9 +3176,9 @@ export interface operations {
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8976,9 +3192,9 @@ export interface operations {
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8988,9 +3204,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9000,9 +3216,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9012,10 +3228,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9025,9 +3241,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9037,10 +3253,10 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9065,9 +3281,9 @@ export interface operations {
             /** @description Deleted, with everything personal; a confirmation is mailed. */
             204: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -9075,9 +3291,9 @@ export interface operations {
             /** @description The body is not valid JSON. */
             400: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9087,9 +3303,9 @@ export interface operations {
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9103,9 +3319,9 @@ export interface operations {
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9115,9 +3331,9 @@ export interface operations {
             /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9127,9 +3343,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9139,9 +3355,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9151,10 +3367,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9164,9 +3380,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9176,299 +3392,10 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    updateClientAccountEmail: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateClientEmailDto"];
-            };
-        };
-        responses: {
-            /** @description Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified). */
-            204: {
-                headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description - The password sent to confirm the change is wrong.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-        };
-    };
-    updateClientAccountPassword: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateClientPasswordDto"];
-            };
-        };
-        responses: {
-            /** @description Changed; every other session and open two-factor login is revoked. */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /**
-             * @description - The password sent to confirm the change is wrong.
-             *     - The body is not valid JSON.
-             */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClientErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9497,9 +3424,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9509,9 +3436,9 @@ export interface operations {
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9525,9 +3452,9 @@ export interface operations {
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9537,9 +3464,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9549,9 +3476,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9561,10 +3488,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9574,9 +3501,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9586,14 +3513,3413 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyDto"];
+                };
+            };
+            /**
+             * @description - The account already has as many API keys as it may.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    revokeApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeApiKeysDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; says nothing about what was found. */
+            202: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                identifier: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    updateClientAccountEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClientEmailDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted: pending until the new address confirms (or applied at once, to be verified, when the current address is unverified). */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    updateClientAccountPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateClientPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Changed; every other session and open two-factor login is revoked. */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    getTotpSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetupDto"];
+                };
+            };
+            /** @description Two-factor is already on, or not on, or no secret was requested first. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - The account’s email address is not verified yet: no passkey, two-factor method or API key can be added before it is.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    enableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnableTotpDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryTokensDto"];
+                };
+            };
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    deleteTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Two-factor is off. */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Two-factor is off. */
+            204: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - The password sent to confirm the change is wrong.
+             *     - Two-factor is already on, or not on, or no secret was requested first.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+        };
+    };
+    listCountries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CountryListDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    cancelEmailChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelEmailChangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description - No pending change has this token
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    resendEmailVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description - Unknown, spent or expired token
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
+                "X-Device-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is banned. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The username (or email) and password do not match an account, or stopped matching while the login was checked (a password reset or change committed meanwhile).
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead
+             *     - This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour
+             *     - SMS two-factor: the hour's login texts of this account, its number, this address or the deployment are spent
+             */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The SMS gateway did not accept the message. */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    signInWithPasskey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
+                "X-Device-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is banned. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead
+             *     - This address signed in RATE_LIMIT_LOGIN_PER_IP times in 10 minutes, or this account RATE_LIMIT_LOGIN_PER_ACCOUNT times in an hour
+             */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    passkeySignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInOptionsRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeySignInOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    completeTwoFactorLogin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `device_token` an earlier sign-in of this account on this device answered. With it, the device is judged on its own failed sign-ins only: a lock-out that failures from elsewhere set on the account does not stop it. Another account's, an expired or an unknown token is ignored. */
+                "X-Device-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteTwoFactorLoginDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is banned. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The code (or recovery code) is wrong or expired, or the challenge is used up.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many failed sign-ins of this account from this address or from everywhere, or from this address: even the right password waits for Retry-After. A device that sent its X-Device-Token is judged on its own failures instead */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    twoFactorPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondFactorPasskeyOptionsRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondFactorPasskeyOptionsDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - Called with an API key
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
+                include?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    startSmsTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartSmsTwoFactorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The hour's enrolment texts of this account, of the number, of this address or of the deployment are spent (counted apart from login texts)
+             *     - Too many wrong passwords from this session; the session was signed out
+             */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The SMS gateway did not accept the message. */
+            502: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    disableSmsTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableSmsTwoFactorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegenerateRecoveryCodesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    verifySmsTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifySmsTwoFactorDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserWithRecoveryCodesDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
         };
@@ -9613,9 +6939,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9625,9 +6951,9 @@ export interface operations {
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9641,9 +6967,9 @@ export interface operations {
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9653,9 +6979,9 @@ export interface operations {
             /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9665,9 +6991,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9677,9 +7003,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9689,10 +7015,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9702,9 +7028,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9714,10 +7040,10 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9737,9 +7063,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9749,9 +7075,9 @@ export interface operations {
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9765,9 +7091,9 @@ export interface operations {
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9777,9 +7103,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9789,9 +7115,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9801,10 +7127,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9814,9 +7140,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9826,10 +7152,10 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9853,9 +7179,9 @@ export interface operations {
         responses: {
             200: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9865,9 +7191,9 @@ export interface operations {
             /** @description The body is not valid JSON. */
             400: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9877,9 +7203,9 @@ export interface operations {
             /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
             401: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9893,9 +7219,9 @@ export interface operations {
              */
             403: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9905,9 +7231,9 @@ export interface operations {
             /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
             413: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9917,9 +7243,9 @@ export interface operations {
             /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
             415: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9929,9 +7255,9 @@ export interface operations {
             /** @description A field is missing, unknown, of the wrong type or out of its limits. */
             422: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9941,10 +7267,10 @@ export interface operations {
             /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
             429: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9954,9 +7280,9 @@ export interface operations {
             /** @description An unexpected failure; the body says nothing internal. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9966,10 +7292,4774 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    updateMeDetails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeDetailsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    updateMeCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeCredentialsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    exportMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export document, as an attachment. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    /** @description Always an attachment, named after the account and the day. */
+                    "Content-Disposition"?: string;
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    createPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePasskeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    createPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOptionsRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreationOptionsResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account’s email address is not verified yet: nothing is created or sent
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deletePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The passkey id; anything else answers 404. */
+                passkeyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeletePasskeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    renamePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The passkey id; anything else answers 404. */
+                passkeyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenamePasskeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    revokeOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    remindPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemindPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindPasswordResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description - The reset token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The feature is switched off (REGISTRATION_ENABLED or TWO_FACTOR_ENABLED is false). */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRoleListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionItemDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    refreshToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is banned. */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
+                include?: string;
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+                /** @description Contains-search (case-insensitive) over first name, last name, full name, username and email. Example: `john`. */
+                "filter[search]"?: string;
+                /** @description Only users with this status. Example: `Banned`. */
+                "filter[status]"?: "Active" | "Banned" | "Unconfirmed";
+                /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. Example: `-created_at`. */
+                sort?: "id" | "username" | "email" | "last_login" | "created_at" | "-id" | "-username" | "-email" | "-last_login" | "-created_at";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminCreateUser: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
+                include?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminCreateUserDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminGetUser: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminProofDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminUpdateUser: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
+                include?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUpdateUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminResetTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminProofDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - Two-factor is not on for the user, so there is nothing to turn off or renew.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListUserActivity: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminActivityPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminDeleteAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminSetExternalAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalAvatarDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VanguardUserResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListUserPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminDeleteUserPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+                /** @description The passkey id; anything else answers 404. */
+                passkeyId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AdminProofDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The `current_password` sent to confirm the change is wrong.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminRevokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id; anything else answers 404. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query: {
+                /** @description Example: `john@example.com`. */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindPasswordResponseDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    resetPasswordV1: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description - The reset token from the mail is unknown, used or expired.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    getAuthUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenBadgeUserDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    updateAuthUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAuthUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenBadgeUserDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - A new address was asked for while an earlier change waits for its confirmation, or was confirmed less than 7 days ago and can still be reverted.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteAuthUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    updateAuthUserProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAuthUserProfileDto"];
+                "multipart/form-data": {
+                    /**
+                     * @description ISO 639-1, optionally with a region.
+                     * @example it
+                     */
+                    language?: string;
+                    /**
+                     * @description At most 100 characters.
+                     * @example Donovan
+                     */
+                    last_name?: string | null;
+                    /**
+                     * @description First name; at most 100 characters.
+                     * @example John Yu
+                     */
+                    name?: string | null;
+                    /**
+                     * Format: binary
+                     * @description JPEG, PNG, WebP or GIF, at most 5 MB and 40 megapixels (multipart/form-data only).
+                     */
+                    profile_picture?: Blob;
+                    settings?: components["schemas"]["ProfileSettingsInputDto"];
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenBadgeProfileResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10039,2098 +12129,8 @@ export interface operations {
             /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminListUsers: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
-                include?: string;
-                /** @description Example: `1`. */
-                page?: number;
-                /** @description 1 to 100; 15 by default. Example: `15`. */
-                per_page?: number;
-                /** @description Contains-search (case-insensitive) over first name, last name, full name, username and email. Example: `john`. */
-                "filter[search]"?: string;
-                /** @description Only users with this status. Example: `Banned`. */
-                "filter[status]"?: "Active" | "Banned" | "Unconfirmed";
-                /** @description One of id, username, email, created_at, last_login; a leading `-` sorts descending. Example: `-created_at`. */
-                sort?: "id" | "username" | "email" | "last_login" | "created_at" | "-id" | "-username" | "-email" | "-last_login" | "-created_at";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminUserPageDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminCreateUser: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
-                include?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AdminCreateUserDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The `current_password` sent to confirm the change is wrong.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminGetUser: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
-                include?: string;
-            };
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminDeleteUser: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["AdminProofDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The `current_password` sent to confirm the change is wrong.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminUpdateUser: {
-        parameters: {
-            query?: {
-                /** @description Comma-separated: `role`, `country`. Example: `role,country`. */
-                include?: string;
-            };
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AdminUpdateUserDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The `current_password` sent to confirm the change is wrong.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminSetExternalAvatar: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExternalAvatarDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminDeleteAvatar: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminResetTwoFactor: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["AdminProofDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VanguardUserResponseDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The `current_password` sent to confirm the change is wrong.
-             *     - Two-factor is not on for the user, so there is nothing to turn off or renew.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminListUserSessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionListDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminRevokeUserSessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminListUserActivity: {
-        parameters: {
-            query?: {
-                /** @description Example: `1`. */
-                page?: number;
-                /** @description 1 to 100; 15 by default. Example: `15`. */
-                per_page?: number;
-            };
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminActivityPageDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminListUserPasskeys: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasskeyListDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminDeleteUserPasskey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The user id; anything else answers 404. */
-                id: number;
-                /** @description The passkey id; anything else answers 404. */
-                passkeyId: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["AdminProofDto"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SuccessDto"];
-                };
-            };
-            /** @description The body is not valid JSON. */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - An API key, whatever the body says
-             *     - No current_password, and the session did not sign in recently
-             *     - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description No such resource, or it is not the caller’s. */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The `current_password` sent to confirm the change is wrong.
-             *     - A field is missing, unknown, of the wrong type or out of its limits.
-             */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description Too many wrong passwords from this session; the session was signed out */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminListRoles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminRoleListDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-        };
-    };
-    adminListMail: {
-        parameters: {
-            query?: {
-                /** @description Example: `1`. */
-                page?: number;
-                /** @description 1 to 100; 15 by default. Example: `15`. */
-                per_page?: number;
-                /** @description `failed` (given up after MAIL_RETRY_HOURS; the default), `pending` (still to send) or `sent` (until pruned). Example: `failed`. */
-                status?: "pending" | "sent" | "failed";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AdminMailPageDto"];
-                };
-            };
-            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /**
-             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
-             *     - The account is banned.
-             *     - The API key is restricted to addresses that do not include the caller’s.
-             *     - The API key was not given the scope this operation needs (see the operation's description).
-             */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description An unexpected failure; the body says nothing internal. */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LaravelErrorDto"];
-                };
-            };
-            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Cache-Control": components["headers"]["Cache-Control"];
-                    Pragma: components["headers"]["Pragma"];
-                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {

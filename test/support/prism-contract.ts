@@ -2,6 +2,12 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import prismHttp from '@stoplight/prism-http';
 import routeModule from '@stoplight/prism-http/dist/router/index.js';
 import prismValidator from '@stoplight/prism-http/dist/validator/index.js';
+import { Ajv } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import addFormatsPlugin from 'ajv-formats';
 
 /**
  * Contract testing by a validator Tessera did not write: Stoplight Prism's HTTP validator (@stoplight/prism-http, the
@@ -104,10 +110,81 @@ const increment = (tally: Record<string, number>, kind: string): void => {
 
 const emptyCounts = (): ContractCounts => ({ exchanges: 0, unrouted: 0, responsesChecked: 0, requestViolations: {}, responseViolations: {} });
 
-/** Prism's operations for the document (dereferenced by Prism itself); call once per document. */
-export async function createPrismContract(document: OpenAPIObject): Promise<PrismContract> {
+interface WithSchema {
+  name?: string;
+  schema?: object;
+  contents?: WithSchema[];
+}
+
+/** Every schema Prism validates for an operation: request parameters and bodies, response headers and bodies. */
+function schemasOf(operation: PrismOperation): { where: string; schema: object }[] {
+  const found: { where: string; schema: object }[] = [];
+  const add = (where: string, items: WithSchema[] | undefined): void => {
+    for (const item of items ?? []) {
+      if (item.schema) found.push({ where: `${where} ${item.name ?? ''}`.trim(), schema: item.schema });
+      add(`${where} ${item.name ?? ''}`.trim(), item.contents);
+    }
+  };
+  const { request, responses } = operation as unknown as {
+    request?: { body?: WithSchema; query?: WithSchema[]; path?: WithSchema[]; headers?: WithSchema[] };
+    responses: ({ code: string; headers?: WithSchema[] } & WithSchema)[];
+  };
+  add('request body', request?.body?.contents);
+  add('query', request?.query);
+  add('path', request?.path);
+  add('request header', request?.headers);
+  for (const response of responses) {
+    add(`${response.code} body`, response.contents);
+    add(`${response.code} header`, response.headers);
+  }
+  return found;
+}
+
+/**
+ * Prism compiles each schema when it first validates against it and, when compiling fails, silently validates
+ * nothing (its validator wraps the compile in a tryCatch). Checking them all here against ajv's meta-schema (the
+ * check that fails a compile, e.g. a duplicate enum item), with each operation's bundle of referenced schemas, turns
+ * such a schema into a failure that names it instead of a check that always passes.
+ */
+function assertPrismCompiles(operations: PrismOperation[]): void {
+  const ajv = new Ajv({ allowUnionTypes: true, allowMatchingProperties: true, strict: false, logger: false });
+  addFormatsPlugin.default(ajv);
+  const failures: string[] = [];
+  const seen = new Set<string>();
+  const check = (where: string, schema: unknown): void => {
+    const text = JSON.stringify(schema);
+    if (seen.has(text)) return;
+    seen.add(text);
+    if (!ajv.validateSchema(schema as object)) failures.push(`${where}: ${ajv.errorsText(ajv.errors)}`);
+  };
+  for (const operation of operations) {
+    const name = `${operation.method.toUpperCase()} ${operation.path}`;
+    for (const { where, schema } of schemasOf(operation)) check(`${name} ${where}`, schema);
+  }
+  if (failures.length > 0) throw new Error(`Prism cannot compile these schemas, so it would not check them:\n  ${failures.join('\n  ')}`);
+}
+
+/**
+ * Prism's operations for the document (dereferenced and translated by Prism, then checked to compile). Building
+ * them takes seconds, and every e2e file boots the same document: they are kept in the temporary directory under
+ * the document's hash, so each run builds them once.
+ */
+async function prismOperationsOf(document: OpenAPIObject): Promise<PrismOperation[]> {
+  const text = JSON.stringify(document);
+  const file = path.join(tmpdir(), `tessera-prism-operations-${createHash('sha256').update(text).digest('hex').slice(0, 32)}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PrismOperation[];
   // Prism dereferences in place: it gets its own copy.
-  const operations = (await prismHttp.getHttpOperationsFromSpec(structuredClone(document) as never)) as unknown as PrismOperation[];
+  const operations = (await prismHttp.getHttpOperationsFromSpec(JSON.parse(text) as never)) as unknown as PrismOperation[];
+  assertPrismCompiles(operations);
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, JSON.stringify(operations));
+  renameSync(partial, file);
+  return operations;
+}
+
+/** Prism's contract check for the document; call once per document. */
+export async function createPrismContract(document: OpenAPIObject): Promise<PrismContract> {
+  const operations = await prismOperationsOf(document);
   const recordOnly = process.env.OPENAPI_CONTRACT_MODE === 'record';
   const counts = emptyCounts();
 

@@ -25,6 +25,7 @@ describe('documentNullableReferences', () => {
               described: { description: 'Not nullable.', allOf: [{ $ref: '#/components/schemas/Options' }] },
               list: { type: 'array', items: swaggerNullable },
               name: { type: 'string', nullable: true },
+              always: { description: 'Always null.', type: 'number', nullable: true, enum: [null], example: null },
             },
           },
           Options: { type: 'object', properties: { enabled: { type: 'boolean' } } },
@@ -32,7 +33,7 @@ describe('documentNullableReferences', () => {
       },
     }) as unknown as OpenAPIObject;
 
-  const rewritten = { description: 'null before set-up.', oneOf: [{ $ref: '#/components/schemas/Options' }, { type: 'object', nullable: true, enum: [null] }] };
+  const rewritten = { description: 'null before set-up.', oneOf: [{ $ref: '#/components/schemas/Options' }, { enum: [null] }] };
 
   it('rewrites every nullable reference, in components, nested items and inline path schemas', () => {
     const result = documentNullableReferences(document()) as unknown as { paths: any; components: { schemas: Record<string, any> } };
@@ -40,6 +41,11 @@ describe('documentNullableReferences', () => {
     expect(result.components.schemas.User.properties.list.items).toEqual(rewritten);
     expect(result.paths['/x'].get.responses[200].content['application/json'].schema.properties.inline).toEqual(rewritten);
     expect(nullableReferenceTarget(rewritten)).toEqual({ $ref: '#/components/schemas/Options' });
+  });
+
+  it('writes a field that is always null as an enum of null alone', () => {
+    const result = documentNullableReferences(document()) as unknown as { components: { schemas: Record<string, any> } };
+    expect(result.components.schemas.User.properties.always).toEqual({ description: 'Always null.', enum: [null], example: null });
   });
 
   it('leaves described references that are not nullable, nullable scalars and everything else as they were', () => {
