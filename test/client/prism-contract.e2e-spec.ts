@@ -1,7 +1,7 @@
 import { buildOpenApiDocument } from '../../src/app/openapi-document.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { loggedInUser } from '../support/factories.js';
-import { createPrismContract, type Exchange } from '../support/prism-contract.js';
+import { createPrismContract, type Exchange, type PrismContract } from '../support/prism-contract.js';
 
 /**
  * The outside contract check every e2e exchange goes through (test/support/prism-contract.ts, Stoplight Prism's
@@ -10,9 +10,12 @@ import { createPrismContract, type Exchange } from '../support/prism-contract.js
  */
 describe("Prism's contract check", () => {
   let t: TestApp;
+  /** A check of its own for the deliberately wrong responses: t.contract's counts go to CI's report, which allows none. */
+  let probe: PrismContract;
 
   beforeAll(async () => {
     t = await bootTestApp();
+    probe = await createPrismContract(buildOpenApiDocument(t.app, t.config));
   });
   afterAll(() => t.close());
 
@@ -32,18 +35,18 @@ describe("Prism's contract check", () => {
     const response = await t.http().get('/api/me').set(user.auth).expect(200);
     expect(response.body.data.two_factor_options).toBeNull();
     expect(t.contract.counts.responsesChecked).toBe(before + 1);
-    expect(() => t.contract.check(getMe(response.body))).not.toThrow();
+    expect(() => probe.check(getMe(response.body))).not.toThrow();
   });
 
   it('refuses a response that contradicts the document: a wrong type, a missing field, an undocumented status', async () => {
     const user = await loggedInUser(t);
     const { body } = await t.http().get('/api/me').set(user.auth).expect(200);
-    expect(() => t.contract.check(getMe({ data: { ...body.data, two_factor_options: 'off' } }))).toThrow(
+    expect(() => probe.check(getMe({ data: { ...body.data, two_factor_options: 'off' } }))).toThrow(
       /Prism: GET \/api\/me answered 200[\s\S]*two_factor_options/,
     );
     const { email: _email, ...withoutEmail } = body.data as Record<string, unknown>;
-    expect(() => t.contract.check(getMe({ data: withoutEmail }))).toThrow(/email/);
-    expect(() => t.contract.check({ ...getMe(body), status: 201 })).toThrow(/Prism: GET \/api\/me answered 201/);
+    expect(() => probe.check(getMe({ data: withoutEmail }))).toThrow(/email/);
+    expect(() => probe.check({ ...getMe(body), status: 201 })).toThrow(/Prism: GET \/api\/me answered 201/);
   });
 
   it("refuses null for @nestjs/swagger's nullable reference (nullable beside allOf), the form the document no longer has", async () => {
