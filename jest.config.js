@@ -8,7 +8,8 @@ const common = {
   testEnvironment: 'node',
   rootDir: '.',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // @tessera/client is the package in clients/typescript, taken from its source (tsconfig.json maps it the same way).
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^@tessera/client$': '<rootDir>/clients/typescript/src/index.ts' },
   transform: { '^.+\\.ts$': tsJest },
 };
 

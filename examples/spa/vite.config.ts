@@ -12,6 +12,7 @@ const cors = false;
 
 export default defineConfig({
   root: import.meta.dirname,
+  resolve: { alias: { '@tessera/client': `${import.meta.dirname}/../../clients/typescript/src/index.ts` } },
   server: { port: 5173, strictPort: true, proxy, cors },
   preview: { port: 4173, strictPort: true, proxy, cors },
   build: { outDir: 'dist', emptyOutDir: true },

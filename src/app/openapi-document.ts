@@ -6,11 +6,18 @@ import { CREDENTIAL_ERRORS } from '../core/credentials/errors.js';
 import type { AppConfig } from '../platform/config/app-config.js';
 import { documentMultipartFiles } from '../platform/openapi/multipart-file.js';
 import { BEARER_SCHEME, COOKIE_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
+import { documentNullableReferences } from '../platform/openapi/nullable-refs.js';
 import metadata from '../metadata.js';
 import { documentRequestSide } from './request-schemas.js';
 import { bearerOnlyAuthorizePlugin, downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
 import { documentWebhookCatalogue } from '../capabilities/webhooks/webhook-catalogue.openapi.js';
 import { documentExampleUrls, documentQueryExamplesInDescriptions } from './try-it-out.js';
+
+/**
+ * The API's version: the document's `info.version`, the root and client package versions, and the release tag
+ * `v<version>` move together (docs/api/README.md#versions-and-breaking-changes; CI checks they agree).
+ */
+export const API_VERSION = '0.1.0';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -21,7 +28,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
         'To try it: run `POST /api/login`, copy `token` from the answer, press **Authorize** and paste it. A personal ' +
         'API key (`ptlc_…`, from `POST /api/client/account/api-keys`) works the same way.',
     )
-    .setVersion('1.0.0')
+    .setVersion(API_VERSION)
     // Relative: "Try it out" calls the origin the page was opened from (localhost, 127.0.0.1 or a proxy's name),
     // which the Content-Security-Policy allows; an absolute APP_URL would be another origin for all the others.
     .addServer('/', 'This server')
@@ -60,11 +67,13 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [LaravelErrorDto, ClientErrorDto],
   });
-  return documentExampleUrls(
-    documentQueryExamplesInDescriptions(
-      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(documentSessionCookie(documentWebhookCatalogue(document)))))),
+  return documentNullableReferences(
+    documentExampleUrls(
+      documentQueryExamplesInDescriptions(
+        documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(documentSessionCookie(documentWebhookCatalogue(document)))))),
+      ),
+      config.appUrl,
     ),
-    config.appUrl,
   );
 }
 

@@ -1,5 +1,6 @@
-// Writes the app's OpenAPI document (the one /docs-json serves) to a file, for `npm run lint:openapi` and
-// `npm run client:generate`. Usage: `npm run openapi:document -- <out.json>` (scripts/ts-esm-loader.mjs runs it).
+// Writes the app's OpenAPI document (the one /docs-json serves), its keys sorted, to a file: `npm run openapi:commit`
+// writes the committed openapi/tessera.openapi.json with it, and CI compares a fresh copy with that file.
+// Usage: `npm run openapi:document -- <out.json>` (scripts/ts-esm-loader.mjs runs it).
 //
 // The document is built by the real application, booted without listening, so the file cannot differ from
 // what the server serves. The app needs a database to boot: a throw-away one is created on DATABASE_URL's
@@ -67,6 +68,19 @@ async function throwAwayDatabase(): Promise<{ url: string; dispose: () => Promis
   return { url: url.toString(), dispose: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
+/**
+ * The document with the keys of every object in alphabetical order (paths, schemas, properties, responses…), so
+ * the committed file changes only where the API does and two branches that add routes touch different lines.
+ * Examples keep the order the server writes their bodies in.
+ */
+function sortedKeys(value: unknown, inExample = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => sortedKeys(item, inExample));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  if (!inExample) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, child]) => [key, sortedKeys(child, inExample || key === 'example' || key === 'examples')]));
+}
+
 async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: write-openapi-document.ts <out.json>');
@@ -87,7 +101,7 @@ async function main(): Promise<void> {
     try {
       const document = buildOpenApiDocument(app, config);
       await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-      await writeFile(out, `${JSON.stringify(document, null, 2)}\n`);
+      await writeFile(out, `${JSON.stringify(sortedKeys(document), null, 2)}\n`);
       process.stdout.write(`${out}: OpenAPI ${document.openapi}, ${Object.keys(document.paths).length} paths\n`);
     } finally {
       await app.close();

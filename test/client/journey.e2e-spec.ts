@@ -1,17 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import createClient, { type Client } from 'openapi-fetch';
+import { API_VERSION, createTesseraClient, type TesseraClient } from '@tessera/client';
 import speakeasy from 'speakeasy';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { pngWithAlpha } from '../support/images.js';
-import type { paths } from './schema.js';
+import { API_VERSION as DOCUMENTED_VERSION } from '../../src/app/openapi-document.js';
 
 /**
- * The main user journey through a client generated from the app's own document (`npm run client:generate` writes
- * ./schema.d.ts with openapi-typescript; CI fails when it is stale). A changed route, body or response shape breaks
- * the type-check of this file; every response is also checked against the document at run time.
+ * The main user journey through @tessera/client (clients/typescript: openapi-typescript types generated from the
+ * committed document by `npm run client:generate`, calls by openapi-fetch; CI fails when either is stale). A changed
+ * route, body or response shape breaks the type-check of this file; every response is also checked against the
+ * document at run time, by Tessera's validator and by Prism's.
  */
-describe('generated client journey (openapi-fetch)', () => {
+describe('generated client journey (@tessera/client)', () => {
   let t: TestApp;
   let baseUrl: string;
 
@@ -23,20 +24,32 @@ describe('generated client journey (openapi-fetch)', () => {
   afterAll(() => t.close());
 
   /** A client whose every response goes through the same document check as supertest's. */
-  function client(credential?: string): Client<paths> {
-    return createClient<paths>({
+  function client(credential?: string): TesseraClient {
+    return createTesseraClient({
       baseUrl,
-      headers: credential ? { Authorization: `Bearer ${credential}` } : {},
+      token: credential,
       fetch: async (request: Request) => {
+        const sent = request.headers.get('content-type')?.includes('json') ? await request.clone().text() : '';
         const response = await fetch(request);
         const text = await response.clone().text();
+        const body = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
         t.openapi.check({
           method: request.method,
           path: new URL(request.url).pathname,
           status: response.status,
           contentType: (response.headers.get('content-type') ?? '').split(';')[0].trim(),
           text,
-          body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+          body,
+        });
+        const url = new URL(request.url);
+        t.contract.check({
+          method: request.method,
+          path: `${url.pathname}${url.search}`,
+          requestHeaders: Object.fromEntries(request.headers),
+          requestBody: sent ? JSON.parse(sent) : undefined,
+          status: response.status,
+          headers: Object.fromEntries(response.headers),
+          body: body ?? (text || undefined),
         });
         return response;
       },
@@ -57,6 +70,10 @@ describe('generated client journey (openapi-fetch)', () => {
 
   const totp = (secret: string, steps = 0): string =>
     speakeasy.totp({ secret, encoding: 'base32', time: Math.floor(Date.now() / 1000) + steps * 30 });
+
+  it('is the client of the API version the app documents', () => {
+    expect(API_VERSION).toBe(DOCUMENTED_VERSION);
+  });
 
   it('registers, logs in, edits the profile in each family, turns on TOTP, uses an API key and manages sessions', async () => {
     const anonymous = client();

@@ -6,6 +6,7 @@ import { createApp } from '../../src/app/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/platform/config/app-config.js';
 import { buildOpenApiDocument } from '../../src/app/openapi-document.js';
 import { createOpenApiValidator, type OpenApiValidator } from './openapi-validator.js';
+import { createPrismContract, type PrismContract } from './prism-contract.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
 export interface TestApp {
@@ -15,6 +16,8 @@ export interface TestApp {
   /** supertest's agent; every response is checked against the app's OpenAPI document (see openapi-validator.ts). */
   http: () => ReturnType<typeof request>;
   openapi: OpenApiValidator;
+  /** Prism's validator (see prism-contract.ts), run on every exchange after `openapi`'s check. */
+  contract: PrismContract;
   close: () => Promise<void>;
 }
 
@@ -27,17 +30,22 @@ export function workerDatabaseUrl(): string {
   return url.toString();
 }
 
-/** One validator per document text: every app of a test file serves the same document, compiled once. */
-const validators = new Map<string, OpenApiValidator>();
+interface DocumentChecks {
+  validator: OpenApiValidator;
+  contract: PrismContract;
+}
 
-function validatorOf(app: NestExpressApplication, config: AppConfig): OpenApiValidator {
+/** One pair of checkers per document text: every app of a test file serves the same document, compiled once. */
+const checkers = new Map<string, DocumentChecks>();
+
+async function checksOf(app: NestExpressApplication, config: AppConfig): Promise<DocumentChecks> {
   const text = JSON.stringify(buildOpenApiDocument(app, config));
-  let validator = validators.get(text);
-  if (!validator) {
-    validator = createOpenApiValidator(JSON.parse(text));
-    validators.set(text, validator);
+  let checks = checkers.get(text);
+  if (!checks) {
+    checks = { validator: createOpenApiValidator(JSON.parse(text)), contract: await createPrismContract(JSON.parse(text)) };
+    checkers.set(text, checks);
   }
-  return validator;
+  return checks;
 }
 
 type Assert = (resError: Error | null, res: Response | undefined, fn?: (error: Error | null, res?: Response) => void) => void;
@@ -46,8 +54,15 @@ type Assert = (resError: Error | null, res: Response | undefined, fn?: (error: E
  * Checks the response against the app's OpenAPI document once the test's own expectations passed (so a wrong
  * status reads as the test wrote it); a contradiction fails the request like a failed `.expect()`.
  */
-function validated(test: Test, validator: OpenApiValidator): Test {
-  const inner = test as unknown as { assert: Assert; method: string; url: string };
+function validated(test: Test, { validator, contract }: DocumentChecks): Test {
+  const inner = test as unknown as {
+    assert: Assert;
+    method: string;
+    url: string;
+    _data?: unknown;
+    _formData?: unknown;
+    _header: Record<string, string>;
+  };
   const assert = inner.assert;
   inner.assert = function (this: Test, resError, res, fn) {
     assert.call(this, resError, res, (error, response) => {
@@ -62,6 +77,16 @@ function validated(test: Test, validator: OpenApiValidator): Test {
             text: response.text,
             body: response.body,
           });
+          const url = new URL(inner.url);
+          contract.check({
+            method: inner.method,
+            path: `${url.pathname}${url.search}`,
+            requestHeaders: inner._formData ? { ...inner._header, 'content-type': 'multipart/form-data' } : inner._header,
+            requestBody: inner._formData ? undefined : inner._data,
+            status: response.status,
+            headers: response.headers as Record<string, string>,
+            body: response.text ? (/json/.test(response.type) ? (response.body as unknown) : response.text) : undefined,
+          });
         } catch (mismatch) {
           failure = mismatch as Error;
         }
@@ -75,23 +100,33 @@ function validated(test: Test, validator: OpenApiValidator): Test {
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 
 /** supertest's agent, whose every request is checked against the document. */
-function validatingAgent(server: Parameters<typeof request>[0], validator: OpenApiValidator): ReturnType<typeof request> {
+function validatingAgent(server: Parameters<typeof request>[0], checks: DocumentChecks): ReturnType<typeof request> {
   return new Proxy(request(server), {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof property !== 'string' || !HTTP_VERBS.has(property) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => validated(value.apply(target, args) as Test, validator);
+      return (...args: unknown[]) => validated(value.apply(target, args) as Test, checks);
     },
   });
 }
 
-/** With OPENAPI_VALIDATION_STATS=<file>, each closed app appends how many responses were checked and skipped. */
-function recordCounts(validator: OpenApiValidator): void {
-  const file = process.env.OPENAPI_VALIDATION_STATS;
-  if (!file) return;
-  appendFileSync(file, `${JSON.stringify({ test: expect.getState().testPath, ...validator.counts })}\n`);
-  validator.counts.checked = 0;
-  validator.counts.skipped = 0;
+/**
+ * With OPENAPI_VALIDATION_STATS=<file>, each closed app appends how many responses were checked and skipped; with
+ * OPENAPI_CONTRACT_STATS=<file>, Prism's counts (scripts/contract-report.mjs sums them).
+ */
+function recordCounts({ validator, contract }: DocumentChecks): void {
+  const testPath = expect.getState().testPath;
+  const validationStats = process.env.OPENAPI_VALIDATION_STATS;
+  if (validationStats) {
+    appendFileSync(validationStats, `${JSON.stringify({ test: testPath, ...validator.counts })}\n`);
+    validator.counts.checked = 0;
+    validator.counts.skipped = 0;
+  }
+  const contractStats = process.env.OPENAPI_CONTRACT_STATS;
+  if (contractStats && contract.counts.exchanges > 0) {
+    appendFileSync(contractStats, `${JSON.stringify({ test: testPath, ...contract.counts })}\n`);
+    contract.reset();
+  }
 }
 
 /** Boots the real application on this worker's migrated database. `env` overrides configuration for this app. */
@@ -99,15 +134,16 @@ export async function bootTestApp(env: Record<string, string> = {}): Promise<Tes
   const config = loadConfig({ ...process.env, DATABASE_URL: workerDatabaseUrl(), ...env });
   const app = await createApp(config);
   const server = app.getHttpServer();
-  const validator = validatorOf(app, config);
+  const checks = await checksOf(app, config);
   return {
     app,
     config,
     db: app.get(DataSource),
-    http: () => validatingAgent(server, validator),
-    openapi: validator,
+    http: () => validatingAgent(server, checks),
+    openapi: checks.validator,
+    contract: checks.contract,
     close: async () => {
-      recordCounts(validator);
+      recordCounts(checks);
       await app.close();
     },
   };

@@ -66,7 +66,7 @@ function toJsonSchema(value: unknown): unknown {
   }
   if (schema.properties !== undefined && schema.additionalProperties === undefined) schema.additionalProperties = false;
   if ((value as Schema).nullable !== true) return schema;
-  if (Array.isArray(schema.enum)) schema.enum = [...(schema.enum as unknown[]), null];
+  if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...(schema.enum as unknown[]), null];
   return { anyOf: [schema, { type: 'null' }] };
 }
 

@@ -2,6 +2,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import fastJson from 'fast-json-stringify';
+import { nullableReferenceTarget } from '../openapi/nullable-refs.js';
 
 /**
  * The operations whose 200 body is written by a serialiser compiled from the OpenAPI document's schema of it
@@ -12,9 +13,18 @@ export const COMPILED_OPERATIONS = ['getMe', 'getAuthUser', 'getClientAccount'] 
 type Schema = Record<string, unknown> & { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; items?: Schema };
 type Serialize = (body: unknown) => string;
 
-/** A schema with every `$ref` inlined and each `allOf: [one]` (how @nestjs/swagger writes a nullable $ref) merged. */
+/**
+ * A schema with every `$ref` inlined, each `allOf: [one]` (how @nestjs/swagger writes a described $ref) merged, and
+ * each nullable reference (`oneOf: [{$ref}, null only]`, see nullable-refs.ts) made the referenced schema plus
+ * `nullable`, which fast-json-stringify writes directly.
+ */
 function inline(schema: Schema, components: Record<string, Schema>): Schema {
   if (schema.$ref) return inline(components[schema.$ref.replace('#/components/schemas/', '')], components);
+  const nullableTarget = nullableReferenceTarget(schema);
+  if (nullableTarget) {
+    const { oneOf: _oneOf, ...annotations } = schema;
+    return { ...inline(nullableTarget as Schema, components), ...annotations, nullable: true };
+  }
   let result: Schema = { ...schema };
   if (result.allOf?.length === 1) {
     const { allOf, ...rest } = result;
