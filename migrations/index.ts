@@ -10,6 +10,7 @@ import { Passkeys1764850000000 } from './1764850000000-Passkeys.js';
 import { CredentialVersion1764860200000 } from './1764860200000-CredentialVersion.js';
 import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
 import { Outbox1764870000000 } from './1764870000000-Outbox.js';
+import { Identities1765200000000 } from './1765200000000-Identities.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   CredentialVersion1764860200000,
   DeviceTokens1764864000000,
   Outbox1764870000000,
+  Identities1765200000000,
 ];

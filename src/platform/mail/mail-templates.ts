@@ -44,6 +44,8 @@ export interface EndedCredentialCounts {
   sessions: number;
   apiKeys: number;
   passkeys: number;
+  /** Identities at identity providers, unlinked. */
+  identities: number;
   /** 1 when a two-factor method was turned off (a reset that proved the address for the first time). */
   twoFactor: number;
   /** Unfinished sign-ins: two-factor challenges and WebAuthn ceremonies. */
@@ -200,6 +202,7 @@ export function passwordResetNoticeMail(data: PasswordResetNoticeMailData): Mail
     `every session was signed out (${ended.sessions})`,
     `every API key deleted (${ended.apiKeys})`,
     `every passkey removed (${ended.passkeys})`,
+    ...(ended.identities > 0 ? [`every sign-in through an identity provider unlinked (${ended.identities})`] : []),
     `unfinished sign-ins dropped (${ended.challenges})`,
     ...(ended.emailChanges > 0 ? ['the pending email address change cancelled'] : []),
   ];
