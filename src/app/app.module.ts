@@ -14,6 +14,7 @@ import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../capabilities/health/health.module.js';
 import { MailModule } from '../platform/mail/mail.module.js';
 import { OutboxModule } from '../platform/outbox/outbox.module.js';
+import { IdentitiesModule } from '../capabilities/identities/identities.module.js';
 import { PasskeysModule } from '../capabilities/passkeys/passkeys.module.js';
 import { ProfileModule } from '../capabilities/profile/profile.module.js';
 import { SessionsModule } from '../capabilities/sessions/sessions.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         AuthModule.register({ secondFactor: SecondFactorPort }),
         TwoFactorModule,
         PasskeysModule,
+        IdentitiesModule.register({ secondFactor: SecondFactorPort }),
         ApiKeysModule,
         AccountRecoveryModule,
         CountriesModule,

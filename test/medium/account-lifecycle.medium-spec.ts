@@ -204,6 +204,7 @@ describe('the account lifecycle registry', () => {
       'sessions',
       'api_keys',
       'passkeys',
+      'identities',
       'one_time_links',
       'activity',
       'medium_probe',

@@ -16,6 +16,7 @@ export const TAGS = {
   client: 'client: account',
   apiKeys: 'client: API keys',
   twoFactor: 'client: two-factor app',
+  identities: 'identity providers',
   admin: 'admin',
   countries: 'countries',
   health: 'health',
@@ -32,6 +33,8 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   [TAGS.client]: 'The signed-in user as the client panel sees it (`/api/client/account`): read, change email and password, read the activity log.',
   [TAGS.apiKeys]: 'Personal API keys (`ptlc_…`) of the client panel: list, create (the key is shown once), delete.',
   [TAGS.twoFactor]: 'Two-factor authentication with an authenticator app (`/api/client/account/two-factor`): set up, turn on, turn off.',
+  [TAGS.identities]:
+    'Sign in with Google, GitHub, Microsoft or any OpenID Connect provider the operator configured: the providers, the browser redirects, the one-time code exchange, and the signed-in user\'s linked identities.',
   [TAGS.admin]: 'Administration, for the admin role only: find, create, edit, ban and delete users, reset their two-factor, revoke their sessions, read their activity, list roles.',
   [TAGS.countries]: 'The ISO 3166-1 countries a profile can name.',
   [TAGS.health]: 'Liveness and readiness probes for load balancers and orchestrators (outside `/api`).',
