@@ -56,7 +56,7 @@ export class OAuthController {
       'To the provider’s authorization endpoint; or, when the link ticket is dead or the provider is unreachable, back to `return_to` ' +
       '(FRONTEND_URL’s origin for a dead ticket) with `?oauth_error=…`.',
     headers: {
-      Location: { description: 'The provider’s authorization URL, or `return_to?oauth_error=…`.', schema: { type: 'string', format: 'uri', example: 'https://accounts.google.com/o/oauth2/v2/auth?client_id=…&redirect_uri=…&response_type=code&scope=openid%20email%20profile&code_challenge=…&code_challenge_method=S256&state=…&nonce=…' } },
+      Location: { description: 'The provider’s authorization URL, or `return_to?oauth_error=…`.', schema: { type: 'string', format: 'uri', example: 'https://accounts.google.com/o/oauth2/v2/auth?client_id=1234.apps.googleusercontent.com&redirect_uri=https%3A%2F%2Fapi.example.com%2Fapi%2Foauth%2Fgoogle%2Fcallback&response_type=code&scope=openid+email+profile&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&state=af0ifjsldkj&nonce=n-0S6_WzA2Mj' } },
       'Set-Cookie': { description: `\`${OAUTH_STATE_COOKIE}=…; Max-Age=600; Path=/api/oauth; HttpOnly; Secure; SameSite=Lax\``, schema: { type: 'string' } },
     },
   })
@@ -64,7 +64,7 @@ export class OAuthController {
   async authorizeWithProvider(@Param('provider') provider: string, @Query() query: AuthorizeQueryDto, @Req() request: Request, @Res() response: Response): Promise<void> {
     const redirect = await this.signIn.authorize(provider, query, browserBindingOf(request));
     setBrowserBinding(response, this.config, redirect.browserKey);
-    response.redirect(302, redirect.location);
+    redirectWithoutBody(response, redirect.location);
   }
 
   /**
@@ -90,7 +90,7 @@ export class OAuthController {
   @LaravelErrors(PLATFORM_ERRORS.NOT_FOUND)
   async providerCallback(@Param('provider') provider: string, @Req() request: Request, @Res() response: Response, @CurrentClient() client: ClientInfo): Promise<void> {
     const query = new URL(request.originalUrl, 'http://callback.invalid').searchParams;
-    response.redirect(302, await this.signIn.callback(provider, query, browserBindingOf(request), client));
+    redirectWithoutBody(response, await this.signIn.callback(provider, query, browserBindingOf(request), client));
   }
 
   /**
@@ -110,4 +110,9 @@ export class OAuthController {
   exchangeOAuthCode(@Body() dto: ExchangeDto, @CurrentClient() client: ClientInfo, @CurrentDeviceToken() deviceToken?: string): Promise<SignInDto | LoginChallengeDto> {
     return this.signIn.exchange(dto, client, deviceToken);
   }
+}
+
+/** A 302 with `Location` and no body (Express's redirect writes an HTML or text body the document does not declare). */
+function redirectWithoutBody(response: Response, location: string): void {
+  response.status(302).location(location).end();
 }
