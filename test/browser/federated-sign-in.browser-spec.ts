@@ -1,21 +1,8 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { startOidcProvider, type OidcProvider } from '../support/identity-providers.js';
-import { launchBrowser, screenshot } from './support/browser.js';
-
-/** A free TCP port on the loopback interface: the origin (and so the config) must be known before the app boots. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, launchBrowser, screenshot } from './support/browser.js';
 
 /**
  * What an SPA does (docs/api/identities.md#signing-in-step-by-step): a button per provider that navigates to the
