@@ -10,14 +10,14 @@ const LAYERS = [
   'platform/config', 'platform/crypto', 'platform/logging', 'platform/errors', 'platform/format', 'platform/openapi', 'platform/validation',
   'platform/http', 'platform/concurrency', 'platform/database', 'platform/outbox', 'platform/rate-limit', 'platform/mail', 'platform/sms',
   // core: the account and the rules every capability shares
-  'core/users', 'core/lifecycle', 'core/activity', 'core/credentials',
+  'core/users', 'core/events', 'core/lifecycle', 'core/activity', 'core/credentials',
   // dialects: the three families' response and error shapes
   'dialects',
   // capabilities, each owning its entities, routes, DTOs and errors; later ones may use earlier ones
   'capabilities/countries', 'capabilities/health', 'capabilities/sessions', 'capabilities/avatar', 'capabilities/api-keys',
-  'capabilities/account-recovery', 'capabilities/accounts', 'capabilities/auth', 'capabilities/passkeys',
+  'capabilities/account-recovery', 'capabilities/accounts', 'capabilities/organizations', 'capabilities/auth', 'capabilities/passkeys',
   'capabilities/identities', 'capabilities/two-factor',
-  'capabilities/account-data', 'capabilities/profile', 'capabilities/admin',
+  'capabilities/account-data', 'capabilities/profile', 'capabilities/admin', 'capabilities/webhooks',
   // assembly
   'app',
 ];

@@ -70,7 +70,9 @@ function run(job, seconds) {
             setupRequest: (request, context) => {
               const n = i++;
               const credential = job.credentials?.[n % job.credentials.length];
-              request.headers = credential ? { ...headers, authorization: `Bearer ${credential}` } : { ...headers };
+              // A browser session's credential is a whole `Cookie` header; every other one a bearer credential.
+              const credentialHeader = job.credentialHeader === 'cookie' ? { cookie: credential } : { authorization: `Bearer ${credential}` };
+              request.headers = credential ? { ...headers, ...credentialHeader } : { ...headers };
               if (chained) {
                 refreshChain.setup(job, request, context);
                 return request;

@@ -1,7 +1,7 @@
 // `npm run bench`: builds, starts the production app and the ceiling server on a fresh database, seeds it, drives
 // both with autocannon from a forked process and prints the table and the Tessera/ceiling ratios.
 // Options: --quick (1 s warm-up, 3 s measured: for development), --no-build, --rounds N (ceiling rounds, default 3),
-// --only a,b (row ids: me, me-key, client, client-token, v1, v1-key, details, refresh, login, junk, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
+// --only a,b (row ids: me, me-cookie, me-key, client, client-token, v1, v1-key, details, refresh, login, junk, avatar), --cpu-prof DIR (run Tessera, the ceiling and the floor servers under node --cpu-prof),
 // --embedded-postgres (use an embedded PostgreSQL even when one answers on 127.0.0.1:5432), --no-floor (skip the
 // framework floor, bench/floor/server.mjs), --app DIR (build and run the Tessera checkout in DIR instead of this one:
 // before/after comparisons with the same bench).
@@ -19,6 +19,7 @@ import sharp from 'sharp';
 import { SMTPServer } from 'smtp-server';
 import { productionStart } from '../scripts/production-start.mjs';
 import { seed } from './seed.mjs';
+import { BIG_ORGANIZATION_MEMBERS, seedOrganizations } from './organizations.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -269,25 +270,49 @@ function floorReport(floors, rounds) {
   ];
 }
 
-/** Each read route measured with both credentials: API-key req/s over access-token req/s, per connection count. */
+/**
+ * Each read route measured with another credential than the access token (an API key; a browser session's cookie):
+ * its req/s over the access token's, per connection count.
+ */
 function credentialReport(rows) {
   const pairs = [];
-  for (const keyRow of rows.filter((r) => r.label.endsWith('(API key)'))) {
-    const route = keyRow.label.replace(' (API key)', '');
-    const tokenRow = rows.find((r) => r.label === `${route} (access token)` && r.connections === keyRow.connections);
-    if (tokenRow) pairs.push({ route, connections: keyRow.connections, token: tokenRow, key: keyRow });
+  for (const [kind, suffix] of [['API key', ' (API key)'], ['session cookie', ' (session cookie)']]) {
+    for (const otherRow of rows.filter((r) => r.label.endsWith(suffix))) {
+      const route = otherRow.label.replace(suffix, '');
+      const tokenRow = rows.find((r) => r.label === `${route} (access token)` && r.connections === otherRow.connections);
+      if (tokenRow) pairs.push({ route, kind, connections: otherRow.connections, token: tokenRow, other: otherRow });
+    }
   }
   if (pairs.length === 0) return [];
   return [
-    'API key against access token, same route and load:',
+    'Other credentials against the access token, same route and load:',
     '',
-    '| route | conns | access token req/s | API key req/s | key/token | access token CPU ms/req | API key CPU ms/req |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| route | credential | conns | access token req/s | its req/s | it/token | access token CPU ms/req | its CPU ms/req |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
     ...pairs.map(
       (p) =>
-        `| ${p.route} | ${p.connections} | ${fmt(p.token.requestsPerSecond)} | ${fmt(p.key.requestsPerSecond)} | ` +
-        `${fmt(p.key.requestsPerSecond / p.token.requestsPerSecond, 2)} | ${fmt(p.token.cpuMsPerRequest, 3)} | ${fmt(p.key.cpuMsPerRequest, 3)} |`,
+        `| ${p.route} | ${p.kind} | ${p.connections} | ${fmt(p.token.requestsPerSecond)} | ${fmt(p.other.requestsPerSecond)} | ` +
+        `${fmt(p.other.requestsPerSecond / p.token.requestsPerSecond, 2)} | ${fmt(p.token.cpuMsPerRequest, 3)} | ${fmt(p.other.cpuMsPerRequest, 3)} |`,
     ),
+    '',
+  ];
+}
+
+/** GET /api/me at 50 connections, access token and session cookie in turn: the cookie's req/s over the token's. */
+function cookieRoundsReport(cookieRounds) {
+  if (cookieRounds.length === 0) return [];
+  return [
+    'GET /api/me at 50 connections, access token and session cookie interleaved:',
+    '',
+    '| round | access token req/s | session cookie req/s | access token CPU ms/req | session cookie CPU ms/req | cookie/token |',
+    '|---:|---:|---:|---:|---:|---:|',
+    ...cookieRounds.map(
+      (r) =>
+        `| ${r.round} | ${fmt(r.token.requestsPerSecond)} | ${fmt(r.cookie.requestsPerSecond)} | ${fmt(r.token.cpuMsPerRequest, 3)} | ` +
+        `${fmt(r.cookie.cpuMsPerRequest, 3)} | ${r.ratio.toFixed(2)} |`,
+    ),
+    '',
+    `median cookie/token ratio: ${median(cookieRounds.map((r) => r.ratio)).toFixed(2)}`,
     '',
   ];
 }
@@ -390,6 +415,7 @@ async function main() {
     await db.connect();
     process.stdout.write(`seeding ${USERS} users, sessions and API keys… `);
     const seeded = await seed(db, { appRoot, users: USERS, password: PASSWORD, jwtSecret, accessTtlSeconds: 3600, appConfig });
+    const organizations = await seedOrganizations(db, seeded);
     await db.end();
     process.stdout.write('done\n');
 
@@ -414,11 +440,29 @@ async function main() {
     const tesseraUrl = `http://127.0.0.1:${tesseraPort}`;
     const rowsSpec = [
       { id: 'me', label: 'GET /api/me (access token)', method: 'GET', path: '/api/me', credentials: seeded.tokens, body: 'none' },
+      { id: 'me-cookie', label: 'GET /api/me (session cookie)', method: 'GET', path: '/api/me', credentials: seeded.cookies, credentialHeader: 'cookie', body: 'none' },
       { id: 'me-key', label: 'GET /api/me (API key)', method: 'GET', path: '/api/me', credentials: seeded.apiKeys, body: 'none' },
       { id: 'client', label: 'GET /api/client/account (API key)', method: 'GET', path: '/api/client/account', credentials: seeded.apiKeys, body: 'none' },
       { id: 'client-token', label: 'GET /api/client/account (access token)', method: 'GET', path: '/api/client/account', credentials: seeded.tokens, body: 'none' },
-      { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.tokens, body: 'none' },
-      { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: seeded.apiKeys, body: 'none' },
+      // Half the users have a current organization (bench/organizations.mjs): these rows take the other half.
+      { id: 'v1', label: 'GET /api/v1/auth/user (access token)', method: 'GET', path: '/api/v1/auth/user', credentials: organizations.without.tokens, body: 'none' },
+      { id: 'v1-key', label: 'GET /api/v1/auth/user (API key)', method: 'GET', path: '/api/v1/auth/user', credentials: organizations.without.apiKeys, body: 'none' },
+      {
+        id: 'v1-org',
+        label: 'GET /api/v1/auth/user (access token, with a current organization)',
+        method: 'GET',
+        path: '/api/v1/auth/user',
+        credentials: organizations.withOrganization.tokens,
+        body: 'none',
+      },
+      {
+        id: 'members',
+        label: `GET /api/organizations/{id}/members (first page of ${BIG_ORGANIZATION_MEMBERS} members)`,
+        method: 'GET',
+        path: organizations.memberList.path,
+        credentials: organizations.memberList.tokens,
+        body: 'none',
+      },
       { id: 'details', label: 'PATCH /api/me/details', method: 'PATCH', path: '/api/me/details', credentials: seeded.tokens, body: 'details', contentType: 'application/json' },
       // Each session's tokens are chained (bench/load.mjs); each row takes its own share of the sessions, so
       // no row presents a token another one spent (that would revoke the session).
@@ -459,6 +503,20 @@ async function main() {
     }
     const medianRatio = median(rounds.map((r) => r.ratio));
 
+    // The session cookie against the access token on the same route, interleaved the same way (the cookie row's own
+    // figures, run after the token's, move with the machine's load).
+    const cookieRounds = [];
+    if (rowsSpec.some((spec) => spec.id === 'me-cookie')) {
+      for (let round = 1; round <= ROUNDS; round++) {
+        await settle(tessera.pid);
+        const token = await measure(tessera.pid, { ...meJob, url: tesseraUrl });
+        await settle(tessera.pid);
+        const cookie = await measure(tessera.pid, { ...meJob, credentials: seeded.cookies, credentialHeader: 'cookie', url: tesseraUrl });
+        cookieRounds.push({ round, token, cookie, ratio: cookie.requestsPerSecond / token.requestsPerSecond });
+        process.stdout.write(`  round ${round}: access token ${fmt(token.requestsPerSecond)} req/s, session cookie ${fmt(cookie.requestsPerSecond)} req/s\n`);
+      }
+    }
+
     // The framework floor: the same body from a fixed object, no work at all, at the same load.
     const floors = [];
     for (const { kind, label } of FLOOR_KINDS) {
@@ -491,6 +549,7 @@ async function main() {
       table(rows),
       '',
       ...credentialReport(rows),
+      ...cookieRoundsReport(cookieRounds),
       ...probeReport(rows),
       'GET /api/me at 50 connections, interleaved with the ceiling (bench/ceiling/server.mjs):',
       '',
@@ -511,7 +570,7 @@ async function main() {
     const resultFile = path.join(RESULTS_DIR, `${stamp}.json`);
     writeFileSync(
       resultFile,
-      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, start: start.script, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, floors }, null, 2),
+      JSON.stringify({ date: new Date().toISOString(), node: process.version, app: appRoot, start: start.script, startRssMb, quick, warmupSeconds: WARMUP_SECONDS, measureSeconds: MEASURE_SECONDS, users: USERS, upload: { megapixels: upload.megapixels, bytes: upload.bytes }, rows, rounds, medianRatio, cookieRounds, floors }, null, 2),
     );
     process.stdout.write(`results: ${path.relative(root, resultFile)}\n`);
   } finally {

@@ -10,6 +10,9 @@ import { Passkeys1764850000000 } from './1764850000000-Passkeys.js';
 import { CredentialVersion1764860200000 } from './1764860200000-CredentialVersion.js';
 import { DeviceTokens1764864000000 } from './1764864000000-DeviceTokens.js';
 import { Outbox1764870000000 } from './1764870000000-Outbox.js';
+import { Organizations1765000000000 } from './1765000000000-Organizations.js';
+import { BrowserSessions1765100000010 } from './1765100000010-BrowserSessions.js';
+import { Webhooks1765300000000 } from './1765300000000-Webhooks.js';
 import { Identities1765200000000 } from './1765200000000-Identities.js';
 
 /** Every migration in order; add a new one here when you add its file. */
@@ -26,5 +29,8 @@ export const MIGRATIONS = [
   CredentialVersion1764860200000,
   DeviceTokens1764864000000,
   Outbox1764870000000,
+  Organizations1765000000000,
+  BrowserSessions1765100000010,
+  Webhooks1765300000000,
   Identities1765200000000,
 ];

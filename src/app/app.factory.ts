@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface.js';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -66,9 +67,21 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     void securityHeaders(req, res, next);
   });
   serveAvatarFiles(app);
-  if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['Retry-After', 'X-Request-Id'] });
-  }
+  // Credentialed CORS for the allowed origins only (APP_URL's, FRONTEND_URL's, CORS_ORIGINS); another origin gets no
+  // Access-Control-* header at all, so its browser neither sends a preflighted request nor reads an answer
+  // (docs/security.md#cross-site-requests).
+  const allowedOrigins = new Set(config.allowedOrigins);
+  const credentialedCors: CorsOptions = {
+    origin: true,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Requested-With', 'X-Device-Token', 'X-Request-Id'],
+    exposedHeaders: ['Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  };
+  app.enableCors((req: Request, callback: (error: Error | null, options: CorsOptions) => void) =>
+    callback(null, allowedOrigins.has(req.headers.origin ?? '') ? credentialedCors : { origin: false }),
+  );
   // Bodies are bounded first (413 past BODY_LIMIT, whatever their type), then checked against the document.
   app.use(bodyParsers(config.bodyLimitBytes));
   app.use(documentedRoutes(() => openApiDocumentOf(app, config)));

@@ -13,6 +13,7 @@ import { CountriesModule } from '../capabilities/countries/countries.module.js';
 import { DatabaseModule } from '../platform/database/database.module.js';
 import { HealthModule } from '../capabilities/health/health.module.js';
 import { MailModule } from '../platform/mail/mail.module.js';
+import { OrganizationsModule } from '../capabilities/organizations/organizations.module.js';
 import { OutboxModule } from '../platform/outbox/outbox.module.js';
 import { IdentitiesModule } from '../capabilities/identities/identities.module.js';
 import { PasskeysModule } from '../capabilities/passkeys/passkeys.module.js';
@@ -21,6 +22,8 @@ import { SessionsModule } from '../capabilities/sessions/sessions.module.js';
 import { SmsModule } from '../platform/sms/sms.module.js';
 import { TwoFactorModule } from '../capabilities/two-factor/two-factor.module.js';
 import { UsersModule } from '../core/users/users.module.js';
+import { EventsModule } from '../core/events/events.module.js';
+import { WebhooksModule } from '../capabilities/webhooks/webhooks.module.js';
 import { SecondFactorPort } from './ports.module.js';
 
 @Module({})
@@ -34,6 +37,7 @@ export class AppModule {
         RateLimitModule,
         OutboxModule,
         MailModule,
+        EventsModule,
         SmsModule,
         ActivityModule,
         UsersModule,
@@ -46,10 +50,12 @@ export class AppModule {
         ApiKeysModule,
         AccountRecoveryModule,
         CountriesModule,
+        OrganizationsModule,
         ProfileModule,
         AvatarModule,
         HealthModule,
         AdminModule,
+        WebhooksModule,
       ],
     };
   }

@@ -2,12 +2,14 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type PathItemObject } from '@nestjs/swagger';
 import { API_KEY_SCOPE_DESCRIPTIONS, API_KEY_SCOPES } from '../core/users/api-key-scopes.js';
 import { ClientErrorDto, documentCommonResponses, HTTP_METHODS, LaravelErrorDto } from '../dialects/error-responses.js';
+import { CREDENTIAL_ERRORS } from '../core/credentials/errors.js';
 import type { AppConfig } from '../platform/config/app-config.js';
 import { documentMultipartFiles } from '../platform/openapi/multipart-file.js';
-import { BEARER_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
+import { BEARER_SCHEME, COOKIE_SCHEME, TAG_DESCRIPTIONS, TAGS } from '../platform/openapi/tags.js';
 import metadata from '../metadata.js';
 import { documentRequestSide } from './request-schemas.js';
-import { downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
+import { bearerOnlyAuthorizePlugin, downloadUrlPlugin, emptyValuesNotSentPlugin } from './swagger-ui-plugins.js';
+import { documentWebhookCatalogue } from '../capabilities/webhooks/webhook-catalogue.openapi.js';
 import { documentExampleUrls, documentQueryExamplesInDescriptions } from './try-it-out.js';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
@@ -36,7 +38,20 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
           API_KEY_SCOPES.map((scope) => `- \`${scope}\`: ${API_KEY_SCOPE_DESCRIPTIONS[scope]}`).join('\n'),
       },
       BEARER_SCHEME,
-    );
+    )
+    .addSecurity(COOKIE_SCHEME, {
+      type: 'apiKey',
+      in: 'cookie',
+      name: config.sessionCookie.name,
+      description:
+        'The browser session cookie, set by `POST /api/login` (or the two-factor and passkey sign-ins) with ' +
+        '`session: "cookie"`; `HttpOnly`, so scripts never hold it: the browser sends it (fetch with ' +
+        '`credentials: "include"`, or same-origin). It stands for its session as an access token does. A POST, PUT, ' +
+        'PATCH or DELETE it authenticates must carry an allowed `Origin` and `X-Requested-With`, and no ' +
+        `\`Sec-Fetch-Site: cross-site\` (403 \`${CREDENTIAL_ERRORS.CROSS_SITE_REFUSED.message}\` otherwise). With an \`Authorization\` header the ` +
+        'cookie is ignored. An answer may set it again (a fresh Max-Age as the session is used; a new value after a ' +
+        'password change). Swagger UI authorizes with bearer.',
+    });
   for (const [name, description] of Object.entries(TAG_DESCRIPTIONS)) builder.addTag(name, description);
   const options = builder.build();
   // A private API: package.json's licence, without a URL.
@@ -47,7 +62,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   });
   return documentExampleUrls(
     documentQueryExamplesInDescriptions(
-      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(document)))),
+      documentRequestSide(documentApiKeyScopes(documentMultipartFiles(documentCommonResponses(documentSessionCookie(documentWebhookCatalogue(document)))))),
     ),
     config.appUrl,
   );
@@ -75,6 +90,22 @@ export function documentApiKeyScopes(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
+/**
+ * The session cookie as a second way to meet every protected operation's security: a requirement of its own (an
+ * alternative to bearer), after bearer's, so clients and Swagger UI keep bearer first. Cookies have no scopes.
+ */
+export function documentSessionCookie(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths) as PathItemObject[]) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation?.security?.some((requirement) => BEARER_SCHEME in requirement)) continue;
+      // A new array: the one the document holds is the decorators' own, shared by every document built.
+      operation.security = [...operation.security, { [COOKIE_SCHEME]: [] }];
+    }
+  }
+  return document;
+}
+
 const documents = new WeakMap<INestApplication, OpenAPIObject>();
 
 /** The app's document, built once (Swagger UI's /docs-json and the request checks of documented-routes.ts share it). */
@@ -96,7 +127,7 @@ export async function setupOpenApi(app: INestApplication, config: AppConfig): Pr
     swaggerOptions: {
       persistAuthorization: true,
       displayOperationId: true,
-      plugins: [downloadUrlPlugin, emptyValuesNotSentPlugin],
+      plugins: [downloadUrlPlugin, emptyValuesNotSentPlugin, bearerOnlyAuthorizePlugin],
     },
   });
 }

@@ -22,3 +22,25 @@ export function emptyValuesNotSentPlugin(): any {
     },
   };
 }
+
+/**
+ * The Authorize dialog offers bearer only. The session cookie's scheme (`session_cookie`, COOKIE_SCHEME: a literal
+ * here, as plugins see nothing but the page) stays in the document, but it is never pasted: a sign-in with
+ * `session: "cookie"` sets it, `HttpOnly`, and no page script could set one anyway.
+ */
+export function bearerOnlyAuthorizePlugin(): any {
+  return {
+    statePlugins: {
+      spec: {
+        wrapSelectors: {
+          securityDefinitions:
+            (original: any) =>
+            (...args: any[]) => {
+              const definitions = original(...args);
+              return definitions?.delete ? definitions.delete('session_cookie') : definitions;
+            },
+        },
+      },
+    },
+  };
+}

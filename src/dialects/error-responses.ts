@@ -212,7 +212,7 @@ export function SignInLimitErrors(options: { countsSignIns: boolean; textsCode: 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** The errors any operation of this kind can answer, whatever its handler does. */
-function commonCauses(path: string, operation: OperationObject): ErrorEntry[] {
+function commonCauses(path: string, method: (typeof HTTP_METHODS)[number], operation: OperationObject): ErrorEntry[] {
   const { INTERNAL, SERVICE_UNAVAILABLE, UNAUTHENTICATED, TOO_MANY_ATTEMPTS, MALFORMED_JSON, PAYLOAD_TOO_LARGE, VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE } =
     PLATFORM_ERRORS;
   const { ACCOUNT_BANNED, IP_NOT_ALLOWED, API_KEY_SCOPE_MISSING, API_KEY_ROUTE_CLOSED } = CREDENTIAL_ERRORS;
@@ -224,6 +224,8 @@ function commonCauses(path: string, operation: OperationObject): ErrorEntry[] {
   // An API key without the operation's scope, or on an operation closed to API keys.
   if ((operation.security ?? []).length > 0) {
     causes.push(UNAUTHENTICATED, ACCOUNT_BANNED, IP_NOT_ALLOWED, apiKeyScopeOf(operation) ? API_KEY_SCOPE_MISSING : API_KEY_ROUTE_CLOSED, TOO_MANY_ATTEMPTS);
+    // Authenticated by the browser session cookie, a request that changes something must come from the site.
+    if (method !== 'get') causes.push(CREDENTIAL_ERRORS.CROSS_SITE_REFUSED);
   }
   const body = operation.requestBody as { content?: Record<string, unknown> } | undefined;
   if (body) {
@@ -358,7 +360,7 @@ export function documentCommonResponses(document: OpenAPIObject): OpenAPIObject 
         for (const entry of response[CAUSES_EXTENSION] ?? []) add(status, entry);
         given.set(status, (response.content?.['application/json']?.examples ?? {}) as Record<string, NamedExample>);
       }
-      for (const entry of commonCauses(path, operation)) add(entry.status, entry);
+      for (const entry of commonCauses(path, method, operation)) add(entry.status, entry);
       for (const [status, entries] of [...causes].sort(([a], [b]) => a - b)) {
         operation.responses[status] = describeError(document, operation, family, status, [...entries.values()], given.get(status) ?? {});
       }

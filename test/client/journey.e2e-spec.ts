@@ -114,6 +114,7 @@ describe('generated client journey (openapi-fetch)', () => {
     const second = ok(
       await anonymous.POST('/api/login/two-factor', { body: { challenge_token: challenge.challenge_token, code: totp(setup.data.secret, 1) } }),
     );
+    if (!('token' in second)) throw new Error('expected a token pair');
     const secondSession = client(second.token);
 
     // A personal API key: created once with its secret, then used as the bearer credential.
@@ -152,6 +153,7 @@ describe('generated client journey (openapi-fetch)', () => {
     const recovered = ok(
       await anonymous.POST('/api/login/two-factor', { body: { challenge_token: third.challenge_token, recovery_code: enabled.attributes.tokens[0] } }),
     );
+    if (!('token' in recovered)) throw new Error('expected a token pair');
     expect(ok(await api.GET('/api/me/sessions')).data).toHaveLength(2);
     expect(ok(await api.DELETE('/api/me/sessions')).success).toBe(true);
     expect((await client(recovered.token).GET('/api/me')).response.status).toBe(401);

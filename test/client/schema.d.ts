@@ -64,6 +64,8 @@ export interface paths {
         /**
          * Create an account; a verification mail is sent. An address that already has an account gets the same 201 and
          *     body, and nothing is created: its owner is mailed that someone tried to sign up with it. A taken username is 422.
+         *     With the `invitation_token` of an organization invitation sent to `email`, the account is created verified and
+         *     joins the organization (no verification mail).
          */
         post: operations["register"];
         delete?: never;
@@ -81,7 +83,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with username or email; answers a token pair and the device token, or a two-factor challenge. */
+        /**
+         * Log in with username or email; answers a token pair and the device token, or a two-factor challenge. With
+         *     `session: "cookie"`, a browser session: no token in the answer, the session cookie is set instead.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -119,7 +124,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Revoke the current session. An API key has no session to end: 403 saying so.
+         * Revoke the current session. An API key has no session to end: 403 saying so. Signed in with the session cookie,
+         *     the answer also expires the cookie and sends `Clear-Site-Data: "cookies"`.
          * @description Not open to API keys (403): access tokens only.
          */
         post: operations["logout"];
@@ -274,7 +280,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
+        /**
+         * Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token,
+         *     or, when the login asked for `session: "cookie"`, sets the session cookie (the request must then come from the
+         *     site, as the login did).
+         */
         post: operations["completeTwoFactorLogin"];
         delete?: never;
         options?: never;
@@ -787,6 +797,334 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an organization: the caller becomes its owner, and it becomes their current organization when they have
+         *     none. Needs a verified email address; at most ORGANIZATIONS_PER_USER created per user (that still exist).
+         * @description API keys need the scope `organizations.write`.
+         */
+        post: operations["createOrganization"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One organization the caller belongs to.
+         * @description API keys need the scope `organizations.read`.
+         */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the organization (owner; recent sign-in or `current_password`; never with an API key): members, invitations and logo go.
+         * @description API keys need the scope `organizations.write`.
+         */
+        delete: operations["deleteOrganization"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit the descriptive fields (owners and admins); sub-objects keep the sub-fields not sent. The host application's fields are refused (422 naming them).
+         * @description API keys need the scope `organizations.write`.
+         */
+        patch: operations["updateOrganization"];
+        trace?: never;
+    };
+    "/api/organizations/{id}/logo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload the logo (owners and admins): JPEG, PNG, WebP or GIF, judged by content; three renditions, as avatars.
+         * @description API keys need the scope `organizations.write`.
+         */
+        post: operations["uploadOrganizationLogo"];
+        /**
+         * Remove the logo (owners and admins).
+         * @description API keys need the scope `organizations.write`.
+         */
+        delete: operations["deleteOrganizationLogo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members, in the order they joined; `search` matches usernames and names (and addresses, for owners and admins, who also see them).
+         * @description API keys need the scope `organizations.read`.
+         */
+        get: operations["listOrganizationMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/members/{userUuid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member (owners any; admins non-owners), or leave (anyone, themself). The last owner can do neither.
+         * @description API keys need the scope `organizations.write`.
+         */
+        delete: operations["removeOrganizationMember"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role: owners any; admins non-owners, never to owner. The last owner cannot be demoted.
+         * @description API keys need the scope `organizations.write`.
+         */
+        patch: operations["changeOrganizationMemberRole"];
+        trace?: never;
+    };
+    "/api/organizations/{id}/transfer-ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make another member the owner; the caller becomes admin (owner; recent sign-in or `current_password`; never with an API key).
+         * @description API keys need the scope `organizations.write`.
+         */
+        post: operations["transferOrganizationOwnership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's invitations, newest first (owners and admins); `status` filters.
+         * @description API keys need the scope `organizations.read`.
+         */
+        get: operations["listOrganizationInvitations"];
+        put?: never;
+        /**
+         * Invite an address (owners and admins): a single-use link bound to it is mailed. Inviting an address with a
+         *     pending invitation again answers 200 with that invitation, renewed, and mails a new link (the old one stops working).
+         * @description API keys need the scope `organizations.write`.
+         */
+        post: operations["createOrganizationInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a pending invitation (owners and admins): its link stops working.
+         * @description API keys need the scope `organizations.write`.
+         */
+        delete: operations["revokeOrganizationInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every organization the caller belongs to, with their role and which one is current.
+         * @description API keys need the scope `organizations.read`.
+         */
+        get: operations["listMyOrganizations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Choose the organization `GET /api/v1/auth/user` shows (one of the caller's), or null for none.
+         * @description API keys need the scope `organizations.write`.
+         */
+        put: operations["setCurrentOrganization"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organization-invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the landing page may say about an invitation (not the address); no credential needed, 30 a minute per address. */
+        post: operations["previewOrganizationInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organization-invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the organization (the signed-in address must be the invited one; an unverified one is verified by the link).
+         * @description API keys need the scope `organizations.write`.
+         */
+        post: operations["acceptOrganizationInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organization-invitations/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline (the signed-in address must be the invited one): the link stops working.
+         * @description API keys need the scope `organizations.write`.
+         */
+        post: operations["declineOrganizationInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find organizations: `search` (in the name), `status`, newest first.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListOrganizations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One organization, whoever its members are.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminGetOrganization"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an organization (recent sign-in or `current_password`; never with an API key).
+         * @description API keys need the scope `admin`.
+         */
+        delete: operations["adminDeleteOrganization"];
+        options?: never;
+        head?: never;
+        /**
+         * Change any field, the host application's included (`status`, credits and counters, Stripe and the billing
+         *     period, which takes `Y-m-d H:i:s` or ISO 8601): not a credential change, so no proof is asked.
+         * @description API keys need the scope `admin`.
+         */
+        patch: operations["adminUpdateOrganization"];
         trace?: never;
     };
     "/api/me": {
@@ -1337,6 +1675,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every endpoint, oldest first (never a secret).
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListWebhooks"];
+        put?: never;
+        /**
+         * Register an endpoint; its `whsec_` signing secret is in `meta.secret`, shown this once.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminCreateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One endpoint.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminGetWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete the endpoint; its pending deliveries are dropped.
+         * @description API keys need the scope `admin`.
+         */
+        delete: operations["adminDeleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the URL (checked as on create), the events, the description, or switch it off or on (on clears `disabled_reason`).
+         * @description API keys need the scope `admin`.
+         */
+        patch: operations["adminUpdateWebhook"];
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new signing secret (in `meta.secret`); for 24 h the previous one signs too, so the receiver can switch without a gap.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminRotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The endpoint's deliveries, newest first (Laravel's paginator shape); never a payload.
+         * @description API keys need the scope `admin`.
+         */
+        get: operations["adminListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries/{delivery_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a settled delivery (succeeded or failed) again now, with the same `webhook-id`.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminRetryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a `webhook.test` event to this endpoint only.
+         * @description API keys need the scope `admin`.
+         */
+        post: operations["adminTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1404,13 +1874,22 @@ export interface components {
             /** @example Doe */
             last_name?: string;
             /**
+             * @description The token of an organization invitation link (`/accept-invitation?token=…`) sent to this `email`: the account is
+             *     created with the address verified and joins the organization. A token that is not live: 400.
+             * @example q3Zk9mV0b2tlbi1leGFtcGxlLW5vdC1hLXJlYWwtb25lLTQzY2hhcnM
+             */
+            invitation_token?: string;
+            /**
              * @description Must equal `password`.
              * @example correct horse battery staple
              */
             password_confirmation: string;
         };
         RegisterResponseDto: {
-            /** @description True: a verification mail was sent; the account is Unconfirmed until the link is followed. */
+            /**
+             * @description True: a verification mail was sent; the account is Unconfirmed until the link is followed. False when an
+             *     `invitation_token` proved the address.
+             */
             requires_email_confirmation: boolean;
         };
         SignInDto: {
@@ -1442,6 +1921,20 @@ export interface components {
              */
             refresh_token: string;
         };
+        BrowserSignInDto: {
+            /** @example true */
+            authenticated: boolean;
+            /**
+             * @description Seconds the session may stay unused (SESSION_IDLE_TTL); each use slides it forward.
+             * @example 604800
+             */
+            expires_in: number;
+            /**
+             * @description As in a token sign-in: keep it and send it as `X-Device-Token` on this device's later sign-ins of this account.
+             * @example b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o
+             */
+            device_token: string;
+        };
         LoginChallengeDto: {
             /** @example true */
             two_factor_required: boolean;
@@ -1459,6 +1952,15 @@ export interface components {
         LoginDto: {
             /** @example correct horse battery staple */
             password: string;
+            /**
+             * @description `cookie`: a browser session. The answer carries no token and sets the session cookie instead (`HttpOnly`), which
+             *     then authenticates every request from this site. The request must carry an allowed `Origin` and
+             *     `X-Requested-With` (403 otherwise, before the password is judged). With two-factor on, the challenge remembers the
+             *     choice. Leave it out for a token pair.
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
             /**
              * @description Username or email.
              * @example john.doe
@@ -2088,6 +2590,12 @@ export interface components {
         };
         PasskeySignInDto: {
             /**
+             * @description `cookie`: a browser session, as at `POST /api/login` (no token in the answer; the session cookie is set).
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
+            /**
              * @description From `POST /api/login/passkey/options`.
              * @example hD8n5tJ2kVw6bq2fC8S0xq9Yb9m4N0oVd2h3t5cUq1E
              */
@@ -2190,7 +2698,7 @@ export interface components {
              *       "sessions.write"
              *     ]
              */
-            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+            scopes: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "organizations.read" | "organizations.write" | "admin")[];
             /** @example ptlc_aB3dE5fG7hJ */
             identifier: string;
             /** @example Deploy script */
@@ -2266,7 +2774,7 @@ export interface components {
              *       "activity.read"
              *     ]
              */
-            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "admin")[];
+            scopes?: ("account.read" | "account.write" | "activity.read" | "sessions.read" | "sessions.write" | "organizations.read" | "organizations.write" | "admin")[];
             /**
              * Format: date-time
              * @description When the key stops working (401 from then on; it stays listed as expired): an ISO 8601 date-time with an offset,
@@ -2352,6 +2860,551 @@ export interface components {
         };
         CountryListDto: {
             data: components["schemas"]["CountryDto"][];
+        };
+        OrganizationAddressInfoInput: {
+            /** @example Example City */
+            city?: string | null;
+            /** @example Example State */
+            state?: string | null;
+            /** @example Example Region */
+            region?: string | null;
+            /** @example 123 Example Street */
+            street?: string | null;
+            /** @example Example Country */
+            country?: string | null;
+            /** @example 12345 */
+            postcode?: string | null;
+        };
+        OrganizationBillingInfoInput: {
+            /** @example VAT123456 */
+            vat?: string | null;
+            /**
+             * Format: email
+             * @example billing@open-badge.eu
+             */
+            email?: string | null;
+            /** @example CODE123 */
+            code_dest?: string | null;
+            /** @example FISCAL123 */
+            fiscal_code?: string | null;
+            /**
+             * Format: email
+             * @example certified@open-badge.eu
+             */
+            certified_email?: string | null;
+            /** @example LearnQuest Academy s.r.l. */
+            legal_name?: string | null;
+        };
+        OrganizationContactInfoInput: {
+            /** @example John */
+            name?: string | null;
+            /**
+             * Format: email
+             * @example contact@open-badge.eu
+             */
+            email?: string | null;
+            /** @example +001234567890 */
+            mobile?: string | null;
+            /** @example Doe */
+            last_name?: string | null;
+            /**
+             * Format: email
+             * @example tech@open-badge.eu
+             */
+            tech_email?: string | null;
+            /**
+             * Format: email
+             * @example legal@open-badge.eu
+             */
+            legal_email?: string | null;
+        };
+        OrganizationSettingsInput: {
+            /**
+             * @example 1
+             * @enum {integer}
+             */
+            public_profile?: 0 | 1;
+            /**
+             * @example 1
+             * @enum {integer}
+             */
+            public_badge_types?: 0 | 1;
+            /**
+             * @example 0
+             * @enum {integer}
+             */
+            public_learning_paths?: 0 | 1;
+            /**
+             * @example 1
+             * @enum {integer}
+             */
+            public_badge_templates?: 0 | 1;
+        };
+        CreateOrganizationDto: {
+            /** @example public_local_national */
+            type?: string | null;
+            /** @example school */
+            activity?: string | null;
+            /**
+             * @description HTML; sanitised on write (p, br, em, strong, u, a with http/https/mailto links, ul, ol, li, h2–h4, blockquote
+             *     stay; scripts, styles, event attributes and other URLs go).
+             * @example <p><em>Welcome to </em><strong>LearnQuest Academy</strong><em>, where education meets innovation!</em></p>
+             */
+            description?: string | null;
+            /** @example en */
+            language?: string;
+            /**
+             * Format: uri
+             * @description http or https.
+             * @example https://www.example.com
+             */
+            website?: string | null;
+            address_info?: components["schemas"]["OrganizationAddressInfoInput"];
+            billing_info?: components["schemas"]["OrganizationBillingInfoInput"];
+            contact_info?: components["schemas"]["OrganizationContactInfoInput"];
+            settings?: components["schemas"]["OrganizationSettingsInput"];
+            /** @example LearnQuest Academyyyyy */
+            name: string;
+        };
+        OrganizationAddressInfoDto: {
+            /** @example Example City */
+            city: string | null;
+            /** @example Example State */
+            state: string | null;
+            /** @example Example Region */
+            region: string | null;
+            /** @example 123 Example Street */
+            street: string | null;
+            /** @example Example Country */
+            country: string | null;
+            /** @example 12345 */
+            postcode: string | null;
+        };
+        OrganizationBillingInfoDto: {
+            /** @example VAT123456 */
+            vat: string | null;
+            /** @example billing@open-badge.eu */
+            email: string | null;
+            /** @example CODE123 */
+            code_dest: string | null;
+            /** @example FISCAL123 */
+            fiscal_code: string | null;
+            /** @example certified@open-badge.eu */
+            certified_email: string | null;
+            /** @example LearnQuest Academy s.r.l. */
+            legal_name: string | null;
+        };
+        OrganizationContactInfoDto: {
+            /** @example John */
+            name: string | null;
+            /** @example contact@open-badge.eu */
+            email: string | null;
+            /** @example +001234567890 */
+            mobile: string | null;
+            /** @example Doe */
+            last_name: string | null;
+            /** @example tech@open-badge.eu */
+            tech_email: string | null;
+            /** @example legal@open-badge.eu */
+            legal_email: string | null;
+        };
+        OrganizationSettingsDto: {
+            /**
+             * @example 1
+             * @enum {integer}
+             */
+            public_profile: 0 | 1;
+            /**
+             * @example 1
+             * @enum {integer}
+             */
+            public_badge_types: 0 | 1;
+            /**
+             * @example 0
+             * @enum {integer}
+             */
+            public_learning_paths: 0 | 1;
+            /**
+             * @example 1
+             * @enum {integer}
+             */
+            public_badge_templates: 0 | 1;
+        };
+        OrganizationDto: {
+            /**
+             * Format: uuid
+             * @example 0f11feda-07f8-4202-9133-4a4e780e857d
+             */
+            id: string;
+            /**
+             * @description Chosen by the organization: a short lower-case word.
+             * @example public_local_national
+             */
+            type: string | null;
+            /**
+             * @description Chosen by the organization: a short lower-case word.
+             * @example school
+             */
+            activity: string | null;
+            /** @example LearnQuest Academyyyyy */
+            name: string;
+            /**
+             * @description Rich text, sanitised on write: only p, br, em, strong, u, a (http, https, mailto), ul, ol, li, h2–h4 and blockquote remain.
+             * @example <p><em>Welcome to </em><strong>LearnQuest Academy</strong><em>, where education meets innovation!</em></p>
+             */
+            description: string | null;
+            address_info: components["schemas"]["OrganizationAddressInfoDto"];
+            billing_info: components["schemas"]["OrganizationBillingInfoDto"];
+            /** @example en */
+            language: string;
+            /** @example https://www.example.com */
+            website: string | null;
+            /**
+             * @description Written by platform admins only.
+             * @example enabled
+             * @enum {string}
+             */
+            status: "enabled" | "disabled";
+            contact_info: components["schemas"]["OrganizationContactInfoDto"];
+            settings: components["schemas"]["OrganizationSettingsDto"];
+            /**
+             * @description The logo's main rendition (512 px), or null without a logo.
+             * @example http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b.webp
+             */
+            logo_path: string | null;
+            /**
+             * @description 1024 px rendition.
+             * @example http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_high.webp
+             */
+            logo_high_path: string | null;
+            /**
+             * @description 160 px rendition.
+             * @example http://localhost:3000/storage/avatars/3f5c0c0e8f1d4f5e9a6b7c8d9e0f1a2b_thumbnail.webp
+             */
+            logo_thumbnail_path: string | null;
+            /**
+             * @description Written by platform admins only.
+             * @example 38422
+             */
+            credits_left: number;
+            /**
+             * @description Written by platform admins only.
+             * @example 24
+             */
+            badge_templates_count: number;
+            /**
+             * @description Written by platform admins only.
+             * @example 739
+             */
+            badges_count: number;
+            /** @example 2024-07-03T15:02:45.000000Z */
+            created_at: string;
+            /** @example 2024-09-16T15:42:31.000000Z */
+            updated_at: string;
+            /**
+             * @description ORGANIZATION_PUBLIC_URL with the id.
+             * @example https://openbadges.open-badge.eu/public/issuers/0f11feda-07f8-4202-9133-4a4e780e857d
+             */
+            public_url: string;
+            /**
+             * @description Written by platform admins only.
+             * @example cus_QpT1CW2JIJb9fL
+             */
+            stripe_customer_id: string | null;
+            /**
+             * @description Written by platform admins only.
+             * @example null
+             */
+            subscription_id: string | null;
+            /**
+             * @description Written by platform admins only.
+             * @example active
+             */
+            subscription_status: string | null;
+            /**
+             * @description "Y-m-d H:i:s" (UTC) or null; written by platform admins only.
+             * @example 2024-09-16 13:29:49
+             */
+            current_period_start: string | null;
+            /**
+             * @description "Y-m-d H:i:s" (UTC) or null; written by platform admins only.
+             * @example 2024-10-16 13:29:49
+             */
+            current_period_end: string | null;
+        };
+        OrganizationResponseDto: {
+            data: components["schemas"]["OrganizationDto"];
+        };
+        UpdateOrganizationDto: {
+            /** @example public_local_national */
+            type?: string | null;
+            /** @example school */
+            activity?: string | null;
+            /**
+             * @description HTML; sanitised on write (p, br, em, strong, u, a with http/https/mailto links, ul, ol, li, h2–h4, blockquote
+             *     stay; scripts, styles, event attributes and other URLs go).
+             * @example <p><em>Welcome to </em><strong>LearnQuest Academy</strong><em>, where education meets innovation!</em></p>
+             */
+            description?: string | null;
+            /** @example en */
+            language?: string;
+            /**
+             * Format: uri
+             * @description http or https.
+             * @example https://www.example.com
+             */
+            website?: string | null;
+            address_info?: components["schemas"]["OrganizationAddressInfoInput"];
+            billing_info?: components["schemas"]["OrganizationBillingInfoInput"];
+            contact_info?: components["schemas"]["OrganizationContactInfoInput"];
+            settings?: components["schemas"]["OrganizationSettingsInput"];
+            /** @example LearnQuest Academyyyyy */
+            name?: string;
+        };
+        DeleteOrganizationDto: {
+            /** @description Proof (recent sign-in otherwise). */
+            current_password?: string;
+        };
+        UploadLogoDto: {
+            /**
+             * Format: binary
+             * @description A JPEG, PNG, WebP or GIF image (judged by its content), at most 5 MB and 40 megapixels.
+             */
+            logo: Blob;
+        };
+        OrganizationMemberUserDto: {
+            /**
+             * Format: uuid
+             * @example 56e5824b-eb63-4250-80f3-370ff4142fe7
+             */
+            uuid: string;
+            /** @example j.doe */
+            username: string;
+            /** @example John */
+            name: string | null;
+            /** @example Doe */
+            last_name: string | null;
+            /** @example http://localhost:3000/storage/default-avatar.png */
+            profile_picture_thumbnail_path: string;
+        };
+        OrganizationMemberDto: {
+            /**
+             * Format: uuid
+             * @description The membership's id.
+             * @example 8d0a7c4e-5b7f-4a51-9f0e-2f3c1c7d6b11
+             */
+            id: string;
+            /**
+             * Format: email
+             * @description Shown to owners and admins only.
+             * @example j.doe@example.com
+             */
+            email?: string;
+            /**
+             * @example member
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+            user: components["schemas"]["OrganizationMemberUserDto"];
+            /** @example 2024-07-03T15:02:45.000000Z */
+            joined_at: string;
+        };
+        OrganizationPageMetaDto: {
+            /** @example 1 */
+            current_page: number;
+            /** @example 15 */
+            per_page: number;
+            /** @example 42 */
+            total: number;
+            /** @example 3 */
+            last_page: number;
+        };
+        OrganizationMemberPageDto: {
+            data: components["schemas"]["OrganizationMemberDto"][];
+            meta: components["schemas"]["OrganizationPageMetaDto"];
+        };
+        ChangeMemberRoleDto: {
+            /**
+             * @example admin
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+        };
+        OrganizationMemberResponseDto: {
+            data: components["schemas"]["OrganizationMemberDto"];
+        };
+        TransferOwnershipDto: {
+            /**
+             * Format: uuid
+             * @description The member who becomes owner.
+             * @example 56e5824b-eb63-4250-80f3-370ff4142fe7
+             */
+            user_uuid: string;
+            /** @description Proof (recent sign-in otherwise). */
+            current_password?: string;
+        };
+        CreateInvitationDto: {
+            /**
+             * Format: email
+             * @example new.member@example.com
+             */
+            email: string;
+            /**
+             * @example member
+             * @enum {string}
+             */
+            role: "admin" | "member";
+        };
+        InvitationInviterDto: {
+            /**
+             * Format: uuid
+             * @example 56e5824b-eb63-4250-80f3-370ff4142fe7
+             */
+            uuid: string;
+            /** @example j.doe */
+            username: string;
+        };
+        OrganizationInvitationDto: {
+            /**
+             * Format: uuid
+             * @description The invitation's id (not its token).
+             * @example c7b0f1d2-3e4a-4b5c-8d6e-7f8091a2b3c4
+             */
+            id: string;
+            /**
+             * Format: email
+             * @example new.member@example.com
+             */
+            email: string;
+            /**
+             * @example member
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * @example pending
+             * @enum {string}
+             */
+            status: "pending" | "accepted" | "declined" | "revoked" | "expired";
+            /** @description Who sent it; null once that account is deleted. */
+            invited_by: components["schemas"]["InvitationInviterDto"] | null;
+            /** @example 2024-07-10T15:02:45.000000Z */
+            expires_at: string;
+            /** @example 2024-07-03T15:02:45.000000Z */
+            created_at: string;
+        };
+        OrganizationInvitationResponseDto: {
+            data: components["schemas"]["OrganizationInvitationDto"];
+        };
+        OrganizationInvitationPageDto: {
+            data: components["schemas"]["OrganizationInvitationDto"][];
+            meta: components["schemas"]["OrganizationPageMetaDto"];
+        };
+        MyOrganizationDto: {
+            /**
+             * @example owner
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+            organization: components["schemas"]["OrganizationDto"];
+            /** @example 2024-07-03T15:02:45.000000Z */
+            joined_at: string;
+            /**
+             * @description Whether this is the organization the `001` family shows.
+             * @example true
+             */
+            current: boolean;
+        };
+        MyOrganizationListDto: {
+            data: components["schemas"]["MyOrganizationDto"][];
+        };
+        SetCurrentOrganizationDto: {
+            /**
+             * Format: uuid
+             * @description One of the caller's organizations, or null for none.
+             * @example 0f11feda-07f8-4202-9133-4a4e780e857d
+             */
+            organization_id: string | null;
+        };
+        CurrentOrganizationResponseDto: {
+            data: components["schemas"]["OrganizationDto"] | null;
+        };
+        InvitationTokenDto: {
+            /** @example q3Zk9mV0b2tlbi1leGFtcGxlLW5vdC1hLXJlYWwtb25lLTQzY2hhcnM */
+            token: string;
+        };
+        InvitationPreviewOrganizationDto: {
+            /**
+             * Format: uuid
+             * @example 0f11feda-07f8-4202-9133-4a4e780e857d
+             */
+            id: string;
+            /** @example LearnQuest Academyyyyy */
+            name: string;
+            logo_thumbnail_path: string | null;
+        };
+        InvitationPreviewDto: {
+            /**
+             * @example member
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            organization: components["schemas"]["InvitationPreviewOrganizationDto"];
+            /** @example 2024-07-10T15:02:45.000000Z */
+            expires_at: string;
+        };
+        InvitationPreviewResponseDto: {
+            data: components["schemas"]["InvitationPreviewDto"];
+        };
+        OrganizationPageDto: {
+            data: components["schemas"]["OrganizationDto"][];
+            meta: components["schemas"]["OrganizationPageMetaDto"];
+        };
+        AdminUpdateOrganizationDto: {
+            /** @example public_local_national */
+            type?: string | null;
+            /** @example school */
+            activity?: string | null;
+            /**
+             * @description HTML; sanitised on write (p, br, em, strong, u, a with http/https/mailto links, ul, ol, li, h2–h4, blockquote
+             *     stay; scripts, styles, event attributes and other URLs go).
+             * @example <p><em>Welcome to </em><strong>LearnQuest Academy</strong><em>, where education meets innovation!</em></p>
+             */
+            description?: string | null;
+            /** @example en */
+            language?: string;
+            /**
+             * Format: uri
+             * @description http or https.
+             * @example https://www.example.com
+             */
+            website?: string | null;
+            address_info?: components["schemas"]["OrganizationAddressInfoInput"];
+            billing_info?: components["schemas"]["OrganizationBillingInfoInput"];
+            contact_info?: components["schemas"]["OrganizationContactInfoInput"];
+            settings?: components["schemas"]["OrganizationSettingsInput"];
+            /** @example LearnQuest Academyyyyy */
+            name?: string;
+            /**
+             * @example enabled
+             * @enum {string}
+             */
+            status?: "enabled" | "disabled";
+            /** @example 38422 */
+            credits_left?: number;
+            /** @example 24 */
+            badge_templates_count?: number;
+            /** @example 739 */
+            badges_count?: number;
+            /** @example cus_QpT1CW2JIJb9fL */
+            stripe_customer_id?: string | null;
+            subscription_id?: string | null;
+            /** @example active */
+            subscription_status?: string | null;
+            /** @example 2024-09-16 13:29:49 */
+            current_period_start?: string | null;
+            /** @example 2024-10-16 13:29:49 */
+            current_period_end?: string | null;
         };
         UpdateMeDetailsDto: {
             /**
@@ -2598,6 +3651,42 @@ export interface components {
             expires_at: string | null;
             used_at: string | null;
         };
+        ExportOrganizationMembershipDto: {
+            /** @example 0f11feda-07f8-4202-9133-4a4e780e857d */
+            organization_id: string;
+            /** @example LearnQuest Academy */
+            organization_name: string;
+            /** @example owner */
+            role: string;
+            /**
+             * @description Whether it is the account's current organization.
+             * @example true
+             */
+            current: boolean;
+            /** @example 2026-12-03T08:00:00.000Z */
+            joined_at: string | null;
+        };
+        ExportOrganizationInvitationDto: {
+            /** @example c7b0f1d2-3e4a-4b5c-8d6e-7f8091a2b3c4 */
+            id: string;
+            /** @example 0f11feda-07f8-4202-9133-4a4e780e857d */
+            organization_id: string;
+            /** @example LearnQuest Academy */
+            organization_name: string;
+            /**
+             * @description The address it was sent to.
+             * @example john@example.com
+             */
+            email: string;
+            /** @example member */
+            role: string;
+            /** @example accepted */
+            status: string;
+            /** @example 2026-12-03T08:00:00.000Z */
+            created_at: string | null;
+            /** @example 2026-12-10T08:00:00.000Z */
+            expires_at: string | null;
+        };
         ExportActivityDto: {
             /** @example 4711 */
             id: string;
@@ -2651,6 +3740,10 @@ export interface components {
             identities: components["schemas"]["ExportIdentityDto"][];
             /** @description Password reset and verification links mailed to the account (never the token). */
             one_time_links: components["schemas"]["ExportOneTimeLinkDto"][];
+            /** @description The organizations the account belongs to, with its role in each. */
+            organizations: components["schemas"]["ExportOrganizationMembershipDto"][];
+            /** @description Invitations to organizations sent to the account's address. */
+            organization_invitations: components["schemas"]["ExportOrganizationInvitationDto"][];
             /** @description The whole activity log about the account, oldest first. */
             activity: components["schemas"]["ExportActivityDto"][];
         };
@@ -2715,12 +3808,8 @@ export interface components {
             t_c_accepted_at: string | null;
         };
         OpenBadgeUserDto: {
-            /**
-             * @description Always null: Tessera users belong to no organization.
-             * @example null
-             * @enum {number|null}
-             */
-            organization: null;
+            /** @description The user's current organization (`PUT /api/me/organization`), or null without one. */
+            organization: components["schemas"]["OrganizationDto"] | null;
             /** @example 56e5824b-eb63-4250-80f3-370ff4142fe7 */
             uuid: string;
             /** @example j.doe */
@@ -3296,6 +4385,761 @@ export interface components {
             links: components["schemas"]["PaginationLinksDto"];
             meta: components["schemas"]["PaginationMetaDto"];
         };
+        CreateWebhookDto: {
+            /**
+             * @description The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events?: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description What it is for.
+             * @example CRM sync
+             */
+            description?: string;
+            /**
+             * Format: uri
+             * @description Where deliveries are POSTed: https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), no user name or
+             *     password, a host that resolves only to public addresses (checked again at every delivery).
+             * @example https://hooks.example.com/tessera
+             */
+            url: string;
+            /**
+             * @description Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again.
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        WebhookDto: {
+            /**
+             * @description Empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description Why it is disabled: `gone` (the receiver answered 410), `failing` (WEBHOOK_DISABLE_AFTER_HOURS of failures), `admin`.
+             * @enum {string|null}
+             */
+            disabled_reason: "gone" | "failing" | "admin" | null;
+            /** @example 3c8f6a0e-5d2b-4f7e-9a1c-8b6d4e2f0a13 */
+            id: string;
+            /** @example https://hooks.example.com/tessera */
+            url: string;
+            /** @example CRM sync */
+            description: string;
+            /** @example true */
+            enabled: boolean;
+            /** @example 2026-12-07 12:04:30 */
+            created_at: string;
+            /** @example 2026-12-07 12:04:30 */
+            updated_at: string;
+        };
+        WebhookSecretMetaDto: {
+            /**
+             * @description The signing secret, shown this once (Tessera keeps it encrypted and never shows it again).
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        WebhookWithSecretResponseDto: {
+            data: components["schemas"]["WebhookDto"];
+            meta: components["schemas"]["WebhookSecretMetaDto"];
+        };
+        WebhookListDto: {
+            data: components["schemas"]["WebhookDto"][];
+        };
+        WebhookResponseDto: {
+            data: components["schemas"]["WebhookDto"];
+        };
+        UpdateWebhookDto: {
+            /**
+             * @description The event types it receives (a repeated type counts once); absent on create, or empty: every type.
+             * @example [
+             *       "user.created",
+             *       "user.deleted"
+             *     ]
+             */
+            events?: ("user.created" | "user.updated" | "user.deleted" | "user.banned" | "user.email_changed" | "user.password_changed" | "user.two_factor_enabled" | "user.two_factor_disabled" | "user.passkey_added" | "user.passkey_removed" | "user.identity_linked" | "user.identity_unlinked" | "session.created" | "session.revoked" | "api_key.created" | "api_key.revoked" | "organization.created" | "organization.updated" | "organization.deleted" | "organization.member_added" | "organization.member_role_changed" | "organization.member_removed" | "organization.invitation_created" | "organization.invitation_accepted")[];
+            /**
+             * @description What it is for.
+             * @example CRM sync
+             */
+            description?: string;
+            /**
+             * Format: uri
+             * @description Checked as on create.
+             * @example https://hooks.example.com/tessera
+             */
+            url?: string;
+            /**
+             * @description Whether deliveries go out (true by default); false disables it (`disabled_reason` `admin`), true enables it again.
+             * @example true
+             */
+            enabled?: boolean;
+        };
+        WebhookDeliveryDto: {
+            /**
+             * @example succeeded
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            /**
+             * @description The receiver's last HTTP status; null when none came (refused, timed out, blocked).
+             * @example 200
+             */
+            response_status: number | null;
+            /** @description The last failure: `http_<status>`, `timeout`, `blocked_target`, `gone`, a connection error code. */
+            error: string | null;
+            /** @description When a pending delivery is tried next; null once settled. */
+            next_attempt_at: string | null;
+            /** @example 0b7d5a3e-7c1f-4f7e-9a51-3d2f6b1c9e10 */
+            id: string;
+            /**
+             * @description The `webhook-id` header: the same on every attempt of this message.
+             * @example msg_2b5f0c1e8d4a4f6b9c3e7a1d5f0b2c4e
+             */
+            message_id: string;
+            /** @example user.created */
+            event: string;
+            /**
+             * @description Attempts made so far.
+             * @example 1
+             */
+            attempt: number;
+            /** @example 2026-12-07 12:04:30 */
+            created_at: string;
+        };
+        WebhookDeliveryPageDto: {
+            data: components["schemas"]["WebhookDeliveryDto"][];
+            links: components["schemas"]["PaginationLinksDto"];
+            meta: components["schemas"]["PaginationMetaDto"];
+        };
+        WebhookDeliveryResponseDto: {
+            data: components["schemas"]["WebhookDeliveryDto"];
+        };
+        /** @description The user. */
+        WebhookUserEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+        };
+        /** @description The user and what changed. */
+        WebhookUserChangeEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The changed fields' new values; a secret field (the password) is named with `null` as its value.
+             * @example {
+             *       "first_name": "Ada"
+             *     }
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The user. */
+        WebhookTwoFactorEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The two-factor method.
+             * @example totp
+             * @enum {string}
+             */
+            method: "totp" | "sms";
+        };
+        /** @description The user. */
+        WebhookPasskeyEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The passkey's id.
+             * @example 3
+             */
+            passkey_id: number;
+        };
+        /** @description The user. */
+        WebhookIdentityEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The identity provider's id.
+             * @example google
+             */
+            provider: string;
+            /**
+             * @description The linked identity's id.
+             * @example 12
+             */
+            identity_id: string;
+        };
+        /** @description The user. */
+        WebhookSessionEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The session's id.
+             * @example 5d7a3c1e-2b4f-4e6a-8c9d-0a1b2c3d4e5f
+             */
+            session_id: string;
+        };
+        /** @description The user. */
+        WebhookApiKeyEventData: {
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The key's public identifier.
+             * @example ptlc_Ab3dE5gH7jK
+             */
+            api_key_identifier: string;
+        };
+        /** @description The organization and the user who acted. */
+        WebhookOrganizationEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+        };
+        /** @description The organization, the user who acted and what changed. */
+        WebhookOrganizationChangeEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The changed fields' new values; a secret field (the password) is named with `null` as its value.
+             * @example {
+             *       "first_name": "Ada"
+             *     }
+             */
+            changes: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description The organization and the member (`user_id`, `user_uuid`). */
+        WebhookMembershipEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The member's role.
+             * @example member
+             * @enum {string}
+             */
+            role: "owner" | "admin" | "member";
+        };
+        /** @description The organization, the invitation and the user who invited or accepted. */
+        WebhookInvitationEventData: {
+            /**
+             * @description The organization the event is about.
+             * @example 7
+             */
+            organization_id: number;
+            /**
+             * @description The user the event is about.
+             * @example 42
+             */
+            user_id: number;
+            /**
+             * Format: uuid
+             * @description The user's UUID.
+             * @example 0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11
+             */
+            user_uuid: string;
+            /**
+             * @description The invitation's id.
+             * @example 9
+             */
+            invitation_id: string;
+        };
+        /** @description A test sent by an administrator. */
+        WebhookTestEventData: {
+            /**
+             * Format: uuid
+             * @description The endpoint tested.
+             * @example 3c8f6a0e-5d2b-4f7e-9a1c-8b6d4e2f0a13
+             */
+            webhook_id: string;
+        };
+        /** @description An account was created (registration, an admin, the first admin). */
+        UserCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserEventData"];
+        };
+        /** @description An account's profile fields changed (by its owner or an admin). */
+        UserUpdatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.updated";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserChangeEventData"];
+        };
+        /** @description An account was deleted (by its owner or an admin). */
+        UserDeletedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.deleted";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserEventData"];
+        };
+        /** @description An admin banned the account. */
+        UserBannedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.banned";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserEventData"];
+        };
+        /** @description The account's address of record changed; `changes.email` is the new one. */
+        UserEmailChangedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.email_changed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserChangeEventData"];
+        };
+        /** @description The password changed (changed, reset, or set by an admin); `changes.password` is null. */
+        UserPasswordChangedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.password_changed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookUserChangeEventData"];
+        };
+        /** @description Two-factor authentication was turned on. */
+        UserTwoFactorEnabledWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.two_factor_enabled";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTwoFactorEventData"];
+        };
+        /** @description Two-factor authentication was turned off (by the owner, an admin or a recovery). */
+        UserTwoFactorDisabledWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.two_factor_disabled";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTwoFactorEventData"];
+        };
+        /** @description A passkey was added. */
+        UserPasskeyAddedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.passkey_added";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookPasskeyEventData"];
+        };
+        /** @description A passkey was removed (by the owner, an admin or a recovery). */
+        UserPasskeyRemovedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.passkey_removed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookPasskeyEventData"];
+        };
+        /** @description An identity-provider account was linked. */
+        UserIdentityLinkedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.identity_linked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookIdentityEventData"];
+        };
+        /** @description An identity-provider account was unlinked. */
+        UserIdentityUnlinkedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "user.identity_unlinked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookIdentityEventData"];
+        };
+        /** @description A session opened (a sign-in of any kind). */
+        SessionCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "session.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSessionEventData"];
+        };
+        /** @description A session was revoked (sign-out, by the owner, an admin, or a recovery). */
+        SessionRevokedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "session.revoked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookSessionEventData"];
+        };
+        /** @description A personal API key was created. */
+        ApiKeyCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "api_key.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookApiKeyEventData"];
+        };
+        /** @description A personal API key was deleted or revoked. */
+        ApiKeyRevokedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookApiKeyEventData"];
+        };
+        /** @description An organization was created. */
+        OrganizationCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookOrganizationEventData"];
+        };
+        /** @description An organization's fields changed. */
+        OrganizationUpdatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.updated";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookOrganizationChangeEventData"];
+        };
+        /** @description An organization was deleted. */
+        OrganizationDeletedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.deleted";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookOrganizationEventData"];
+        };
+        /** @description A user joined an organization. */
+        OrganizationMemberAddedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.member_added";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookMembershipEventData"];
+        };
+        /** @description A member's role changed; `role` is the new one. */
+        OrganizationMemberRoleChangedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.member_role_changed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookMembershipEventData"];
+        };
+        /** @description A member left or was removed. */
+        OrganizationMemberRemovedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.member_removed";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookMembershipEventData"];
+        };
+        /** @description An invitation to an organization was sent. */
+        OrganizationInvitationCreatedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.invitation_created";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookInvitationEventData"];
+        };
+        /** @description An invitation was accepted. */
+        OrganizationInvitationAcceptedWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "organization.invitation_accepted";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookInvitationEventData"];
+        };
+        /** @description A test event an administrator sent to one endpoint; never sent otherwise. */
+        WebhookTestWebhookEvent: {
+            /**
+             * @description The event type.
+             * @enum {string}
+             */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the change happened, ISO 8601 UTC.
+             * @example 2026-12-07T12:04:30.123Z
+             */
+            timestamp: string;
+            data: components["schemas"]["WebhookTestEventData"];
+        };
     };
     responses: never;
     parameters: never;
@@ -3462,6 +5306,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -3702,6 +5547,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -3814,7 +5660,10 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterResponseDto"];
                 };
             };
-            /** @description The body is not valid JSON. */
+            /**
+             * @description - The token is unknown, already used, revoked, declined or expired.
+             *     - The body is not valid JSON.
+             */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3862,7 +5711,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            /**
+             * @description - A registration with `invitation_token` gave another address.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3932,13 +5784,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -3953,7 +5807,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4194,6 +6051,10 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the cookie, expired (`Max-Age=0`). */
+                    "Set-Cookie"?: string;
+                    /** @description Only when the session cookie authenticated the request: `"cookies"`, so the browser drops this site's cookies. */
+                    "Clear-Site-Data"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -4220,6 +6081,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The caller authenticated with an API key, and this operation takes access tokens only.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4491,6 +6353,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4650,6 +6513,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4806,6 +6670,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -4961,6 +6826,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5130,6 +6996,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5285,6 +7152,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5438,6 +7306,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -5655,13 +7524,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -5676,7 +7547,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5822,6 +7696,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6077,6 +7952,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6220,6 +8096,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6375,6 +8252,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -6605,13 +8483,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"];
                 };
             };
             /** @description The body is not valid JSON. */
@@ -6626,7 +8506,7 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /** @description Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7177,6 +9057,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7449,6 +9330,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -7740,6 +9622,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8014,6 +9897,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8139,6 +10023,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -8983,6 +10868,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9097,6 +10983,3152 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    createOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrganizationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account’s email address is not verified yet: no passkey, two-factor method or API key can be added before it is.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller already created ORGANIZATIONS_PER_USER organizations that still exist.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOrganizationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    updateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOrganizationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    uploadOrganizationLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["UploadLogoDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The avatar line is full; `Retry-After` says when to retry.
+             *     - The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry.
+             */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    deleteOrganizationLogo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    listOrganizationMembers: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+                /** @description Part of a username, a first or last name; of an address too for owners and admins. Example: `doe`. */
+                search?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationMemberPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    removeOrganizationMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+                /** @description The member's user uuid. */
+                userUuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The change would leave the organization without an owner.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    changeOrganizationMemberRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+                /** @description The member's user uuid. */
+                userUuid: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeMemberRoleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationMemberResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The change would leave the organization without an owner.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    transferOrganizationOwnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferOwnershipDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationMemberResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - `user_uuid` names nobody in the organization.
+             *     - The owner named themself.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    listOrganizationInvitations: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+                status?: "pending" | "accepted" | "declined" | "revoked" | "expired";
+            };
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInvitationPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    createOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationDto"];
+            };
+        };
+        responses: {
+            /** @description The pending invitation to this address, renewed with a new link. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInvitationResponseDto"];
+                };
+            };
+            /** @description Invited. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInvitationResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The invited address is that of a member.
+             *     - The organization already has ORGANIZATION_PENDING_INVITATIONS_MAX pending invitations.
+             *     - Members and pending invitations together reached ORGANIZATION_MEMBERS_MAX.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    revokeOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id; a non-member gets 404. */
+                id: string;
+                /** @description The invitation's id. */
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller's role in the organization does not allow this.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    listMyOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyOrganizationListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    setCurrentOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetCurrentOrganizationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentOrganizationResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    previewOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreviewResponseDto"];
+                };
+            };
+            /**
+             * @description - The token is unknown, already used, revoked, declined or expired.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    acceptOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /**
+             * @description - The token is unknown, already used, revoked, declined or expired.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The signed-in user's address is not the invited one.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - Members and pending invitations together reached ORGANIZATION_MEMBERS_MAX.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    declineOrganizationInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationTokenDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /**
+             * @description - The token is unknown, already used, revoked, declined or expired.
+             *     - The body is not valid JSON.
+             */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The signed-in user's address is not the invited one.
+             *     - The organization is disabled: its members may read it and leave it, nothing else.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListOrganizations: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+                /** @description Part of the name. Example: `academy`. */
+                search?: string;
+                status?: "enabled" | "disabled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminGetOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminDeleteOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeleteOrganizationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - An API key, whatever the body says
+             *     - No current_password, and the session did not sign in recently
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description Too many wrong passwords from this session; the session was signed out */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminUpdateOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The organization's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminUpdateOrganizationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such organization, or the caller is not one of its members (a non-member learns nothing of it). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9297,8 +14329,21 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is the last owner of an organization that has other members. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -9437,6 +14482,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9540,6 +14586,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the same cookie with a new value; the old value no longer works. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -9579,6 +14627,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -9951,6 +15000,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10094,8 +15144,21 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is the last owner of an organization that has other members. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -10257,6 +15320,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10508,8 +15572,21 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientErrorDto"];
+                };
+            };
+            /** @description The account is the last owner of an organization that has other members. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -10651,6 +15728,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -10755,9 +15833,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; every other session and open two-factor login is revoked. */
+            /** @description Changed; every other session and open two-factor login is revoked (a browser session gets a new cookie value). */
             204: {
                 headers: {
+                    /** @description Only when the session cookie authenticated the request: the same cookie with a new value; the old value no longer works. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
@@ -10797,6 +15877,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11046,6 +16127,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11170,6 +16252,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11298,6 +16381,7 @@ export interface operations {
              * @description - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11641,6 +16725,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11921,6 +17006,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -11935,6 +17021,18 @@ export interface operations {
             };
             /** @description No such resource, or it is not the caller’s. */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The account is the last owner of an organization that has other members. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];
@@ -12085,6 +17183,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12244,6 +17343,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12384,6 +17484,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12530,6 +17631,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -12802,6 +17904,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13211,6 +18314,7 @@ export interface operations {
              *     - The account is banned.
              *     - The API key is restricted to addresses that do not include the caller’s.
              *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
              */
             403: {
                 headers: {
@@ -13473,6 +18577,1225 @@ export interface operations {
              *     - The API key was not given the scope this operation needs (see the operation's description).
              */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminCreateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - `url` is not https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), carries a user name or password, or its host resolves to a loopback, private, link-local or metadata address (allowed only with WEBHOOK_ALLOW_PRIVATE_TARGETS).
+             *     - `url`'s host name has no address.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminGetWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminDeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminUpdateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResponseDto"];
+                };
+            };
+            /** @description The body is not valid JSON. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body is over BODY_LIMIT, or the uploaded file over 5 MB. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - `url` is not https (plain http only with WEBHOOK_ALLOW_PRIVATE_TARGETS), carries a user name or password, or its host resolves to a loopback, private, link-local or metadata address (allowed only with WEBHOOK_ALLOW_PRIVATE_TARGETS).
+             *     - `url`'s host name has no address.
+             *     - A field is missing, unknown, of the wrong type or out of its limits.
+             */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminRotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Example: `1`. */
+                page?: number;
+                /** @description 1 to 100; 15 by default. Example: `15`. */
+                per_page?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPageDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminRetryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; the delivery is pending again. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The delivery has not settled yet (it is being delivered or waits for its next attempt).
+             *     - A test or a retry was asked of a disabled endpoint.
+             */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The body’s media type is not one the operation documents, or its charset is not UTF-8. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A field is missing, unknown, of the wrong type or out of its limits. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A rate limit was reached; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description An unexpected failure; the body says nothing internal. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description The database is unavailable, or the server is at capacity (no password-hashing slot within 2 s, or the avatar line is full); `Retry-After` says when to retry. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+        };
+    };
+    adminTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued; delivered within seconds. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryResponseDto"];
+                };
+            };
+            /** @description No credential was sent, or the access token, API key or refresh token is malformed, expired or revoked. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /**
+             * @description - The caller does not have the admin role, or the change is one an admin may not make to themself.
+             *     - The account is banned.
+             *     - The API key is restricted to addresses that do not include the caller’s.
+             *     - The API key was not given the scope this operation needs (see the operation's description).
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description No such resource, or it is not the caller’s. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    Pragma: components["headers"]["Pragma"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaravelErrorDto"];
+                };
+            };
+            /** @description A test or a retry was asked of a disabled endpoint. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Cache-Control": components["headers"]["Cache-Control"];

@@ -206,6 +206,8 @@ describe('the account lifecycle registry', () => {
       'passkeys',
       'identities',
       'one_time_links',
+      'organizations',
+      'organization_invitations',
       'activity',
       'medium_probe',
     ]);

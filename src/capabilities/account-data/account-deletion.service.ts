@@ -1,3 +1,4 @@
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -38,6 +39,7 @@ export class AccountDeletionService {
     private readonly mail: MailService,
     private readonly lifecycle: AccountLifecycle,
     private readonly users: UsersService,
+    private readonly events: EventsService,
   ) {}
 
   /** `DELETE /api/client/account`: the password in the body is the proof (400 when wrong). */
@@ -68,6 +70,9 @@ export class AccountDeletionService {
           : { event: 'admin:user.deleted', userId: null, auth: by.auth, properties: { user_id: userId, username: account.username } },
         manager,
       );
+      // Before the row goes: the event reads the user's uuid.
+      await this.events.emitForUser(manager, 'user.deleted', userId, {});
+      await this.events.forgetSettledFor(manager, userId);
       await this.users.delete(userId, manager);
       await this.mail.sendAccountDeletedNotice(manager, account.email, {
         name: account.first_name ?? account.username,

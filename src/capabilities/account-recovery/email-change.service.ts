@@ -1,3 +1,5 @@
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
@@ -52,6 +54,7 @@ export class EmailChangeService {
     private readonly lifecycle: AccountLifecycle,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -120,6 +123,7 @@ export class EmailChangeService {
         .where('id = :id', { id: before.id })
         .execute();
       await this.activity.record({ event: 'user:account.email-changed', userId: before.id, actorId: before.id, client }, manager);
+      await this.events.emit(manager, 'user.email_changed', { ...userRef(before), changes: { email: pending.new_email } });
       await this.mail.sendEmailChangedNotice(manager, before.email, { name: nameOf(before), newEmail: pending.new_email });
       return true;
     });
@@ -209,6 +213,8 @@ export class EmailChangeService {
       })
       .where('id = :userId', { userId })
       .execute();
+    await this.events.emit(manager, 'user.email_changed', { ...userRef(taken), changes: { email: restoredEmail } });
+    await this.events.emit(manager, 'user.password_changed', { ...userRef(taken), changes: { password: null } });
     const ended = await this.lifecycle.end(userId, 'email-change-reverted', manager, { by: { client, actorId: userId } });
     // Every change goes with it, those of the window and any older ones.
     await manager.delete(EmailChange, { userId });

@@ -1,3 +1,4 @@
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -47,6 +48,7 @@ export class PasswordResetService {
     private readonly activity: ActivityService,
     private readonly rateLimiter: RateLimiterService,
     private readonly mail: MailService,
+    private readonly events: EventsService,
   ) {
     this.remindByEmail = { name: 'remind-email', points: config.rateLimits.passwordRemindPerHour, durationSeconds: 3600 };
     this.remindByIp = { name: 'remind-ip', points: config.rateLimits.passwordRemindPerIpPerHour, durationSeconds: 3600 };
@@ -98,6 +100,7 @@ export class PasswordResetService {
         })
         .where('id = :userId', { userId })
         .execute();
+      await this.events.emitForUser(manager, 'user.password_changed', userId, { changes: { password: null } });
       const ended = await this.lifecycle.end(userId, 'password-reset', manager, {
         by: { client, actorId: userId },
         addressFirstProven: !verifiedBefore,

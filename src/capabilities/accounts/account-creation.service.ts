@@ -4,6 +4,8 @@ import { DomainError } from '../../platform/errors/domain-error.js';
 import type { User, UserStatus } from '../../core/users/user.entity.js';
 import { UsersService, type UserPatch } from '../../core/users/users.service.js';
 import { AccountRules, type NewPassword } from './account-rules.service.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 
 /** An account to create. */
 export interface NewAccount {
@@ -43,7 +45,7 @@ export interface AddressInUse {
  * Every account comes into being here: registration, an admin's creation, the first admin. The country must exist,
  * the password is screened against the account's words and hashed before the transaction; the username and email
  * must be free (checked on the transaction, the unique indexes guard the race); the row, its details and the
- * caller's follow-up writes (activity, a verification token) commit together, so a failure part-way leaves no
+ * caller's follow-up writes (activity, a verification token) and the `user.created` event commit together, so a failure part-way leaves no
  * account behind.
  */
 @Injectable()
@@ -52,6 +54,7 @@ export class AccountCreation {
     private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly rules: AccountRules,
+    private readonly events: EventsService,
   ) {}
 
   async create<T = void>(account: NewAccount, followUp?: FollowUp<T>): Promise<Created<T>> {
@@ -106,6 +109,7 @@ export class AccountCreation {
     const details: UserPatch = { phone: account.phone, address: account.address, countryId: account.countryId, birthday: account.birthday };
     const given = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
     if (Object.keys(given).length > 0) await this.users.update(user.id, given, manager);
+    await this.events.emit(manager, 'user.created', userRef(user));
     return { user, followedUp: (await followUp?.(user, manager)) as T };
   }
 }

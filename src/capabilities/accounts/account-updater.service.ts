@@ -9,7 +9,11 @@ import { UsersService, type UserPatch } from '../../core/users/users.service.js'
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
 import { EmailChangeService } from '../account-recovery/email-change.service.js';
 import { changesNothing, type AccountChange } from './account-change.js';
+import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
+import { renewSessionCookie } from '../../core/credentials/sessions/session-cookie.js';
 import { AccountRules } from './account-rules.service.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 
 /** How a new email address takes effect. */
 export type EmailRule =
@@ -78,6 +82,8 @@ export class AccountUpdater {
     private readonly lifecycle: AccountLifecycle,
     private readonly emailChanges: EmailChangeService,
     private readonly emailVerification: EmailVerificationService,
+    private readonly sessions: SessionsService,
+    private readonly events: EventsService,
   ) {}
 
   /** Checks and writes the change; undefined when it changes nothing (and nothing is written). */
@@ -114,6 +120,7 @@ export class AccountUpdater {
       }
       if (Object.keys(patch).length > 0) await this.users.update(before.id, patch, manager);
       await options.afterWrite?.(written, manager);
+      await this.emitEvents(written, manager);
       if (address === 'pending') await this.emailChanges.request(options.auth, email!, manager);
       // The owner's new unverified address: its verification link, on the same transaction.
       if (options.emailRule === 'confirm-when-verified' && address === 'changed') {
@@ -129,14 +136,38 @@ export class AccountUpdater {
     return { ...written, ending, profile };
   }
 
-  /** A ban ends every credential for good; a new password ends the other sessions (the changer keeps their own). */
+  /**
+   * The change's webhook events, on its transaction: `user.updated` with the profile fields' new values, then
+   * `user.email_changed` when the address changed now (a pending change is announced when it is confirmed),
+   * `user.password_changed` (never the password) and `user.banned`.
+   */
+  private async emitEvents({ before, changed, address }: WrittenChange, manager: EntityManager): Promise<void> {
+    const { password, email, status, ...fields } = changed;
+    const ref = userRef(before);
+    const changes = Object.fromEntries(Object.entries(fields).map(([field, value]) => [snakeCase(field), value]));
+    if (status !== undefined && status !== UserStatus.Banned) changes.status = status;
+    if (Object.keys(changes).length > 0) await this.events.emit(manager, 'user.updated', { ...ref, changes });
+    if (email !== undefined && address !== 'pending') await this.events.emit(manager, 'user.email_changed', { ...ref, changes: { email } });
+    if (password !== undefined) await this.events.emit(manager, 'user.password_changed', { ...ref, changes: { password: null } });
+    if (status === UserStatus.Banned) await this.events.emit(manager, 'user.banned', ref);
+  }
+
+  /**
+   * A ban ends every credential for good; a new password ends the other sessions (the changer keeps their own, and
+   * a browser session's cookie gets a new value: whoever copied the old one is out too).
+   */
   private async endCredentials({ before, changed }: AccountChange, auth: AuthContext, manager: EntityManager): Promise<EndedByChange | undefined> {
     if (changed.status === UserStatus.Banned) {
       return { reason: 'account-banned', ended: await this.lifecycle.end(before.id, 'account-banned', manager, { by: { auth } }) };
     }
     if (changed.password === undefined) return undefined;
     const keepSessionId = auth.user.id === before.id ? (auth.session?.id ?? null) : null;
-    return { reason: 'password-change', ended: await this.lifecycle.end(before.id, 'password-change', manager, { keepSessionId }) };
+    const ended = await this.lifecycle.end(before.id, 'password-change', manager, { keepSessionId });
+    if (keepSessionId && auth.session?.cookie) {
+      const renewed = await this.sessions.renewCookie(keepSessionId, manager);
+      if (renewed) renewSessionCookie(auth, renewed);
+    }
+    return { reason: 'password-change', ended };
   }
 }
 
@@ -145,4 +176,9 @@ function addressOutcome({ before, changed }: AccountChange, rule: EmailRule): Ad
   // A new spelling of the same address keeps its verification.
   if (changed.email.toLowerCase() === before.email.toLowerCase()) return 'respelled';
   return rule === 'confirm-when-verified' && before.emailVerifiedAt !== null ? 'pending' : 'changed';
+}
+
+/** `firstName` → `first_name`: the wire's names of the account's fields. */
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

@@ -1,3 +1,5 @@
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type Repository } from 'typeorm';
@@ -40,6 +42,7 @@ export class AdminUserSecurityService {
     private readonly passkeys: PasskeysService,
     private readonly mail: MailService,
     @InjectRepository(ActivityLog) private readonly logs: Repository<ActivityLog>,
+    private readonly events: EventsService,
   ) {}
 
   setExternalAvatar(auth: AuthContext, userId: number, url: string): Promise<UserProfile> {
@@ -63,6 +66,7 @@ export class AdminUserSecurityService {
         { event: 'admin:two-factor.reset', userId: user.id, auth, properties: { method: user.twoFactorMethod } },
         manager,
       );
+      await this.events.emit(manager, 'user.two_factor_disabled', { ...userRef(user), method: user.twoFactorMethod ?? 'totp' });
       await this.notify(auth, user, 'two-factor authentication (turned off)', manager);
     });
     return this.profiles.load(user.id);

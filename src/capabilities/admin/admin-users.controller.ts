@@ -1,3 +1,4 @@
+import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { Body, Controller, Delete, Get, Header, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SuccessDto } from '../../dialects/success.dto.js';
@@ -87,6 +88,7 @@ export class AdminUsersController {
    * login or `current_password`; never an API key); a notice goes to the user's address.
    */
   @Delete(':id')
+  @LaravelErrors(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST)
   @ApiBody({ type: AdminProofDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
   @LaravelErrors(404)

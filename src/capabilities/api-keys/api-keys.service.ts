@@ -2,6 +2,8 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { assertAddressProven, announceNewCredential, lockAccountForNewCredential } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
 import { ADMIN_SCOPE, DEFAULT_API_KEY_SCOPES, type ApiKeyScope } from '../../core/users/api-key-scopes.js';
@@ -125,6 +127,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     private readonly mail: MailService,
     private readonly rateLimiter: RateLimiterService,
     private readonly roles: RoleDirectory,
+    private readonly events: EventsService,
   ) {}
 
   /** Reads the legacy identifiers before the first request; if the database is down now, the first need retries. */
@@ -176,6 +179,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
       );
       const properties = { identifier, scopes: scopes.join(' '), expires_at: expiresAt ? formatIsoOffset(expiresAt) : null };
       await this.activity.record({ event: 'user:api-key.create', userId: auth.user.id, auth, properties }, manager);
+      await this.events.emit(manager, 'api_key.created', { ...userRef(auth.user), api_key_identifier: identifier });
       await announceNewCredential(this.mail, auth, manager, {
         kind: 'api-key',
         identifier,
@@ -191,8 +195,12 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
   /** Deletes one of the caller's keys; an unknown or foreign identifier is NOT_FOUND. */
   async delete(auth: AuthContext, identifier: string): Promise<void> {
     if (!isApiKeyIdentifier(identifier)) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
-    const result = await this.keys.delete({ identifier, userId: auth.user.id });
-    if (!result.affected) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
+    const deleted = await this.keys.manager.transaction(async (manager) => {
+      const result = await manager.delete(ApiKey, { identifier, userId: auth.user.id });
+      if (result.affected) await this.events.emit(manager, 'api_key.revoked', { ...userRef(auth.user), api_key_identifier: identifier });
+      return result.affected ?? 0;
+    });
+    if (!deleted) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     this.legacyIdentifiers?.delete(identifier);
     await this.activity.record({ event: 'user:api-key.delete', userId: auth.user.id, auth, properties: { identifier } });
   }
@@ -208,6 +216,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
     for (const { identifier } of revoked) {
       this.legacyIdentifiers?.delete(identifier);
       await this.activity.record({ event: 'user:api-key.revoked', userId, ...by, properties: { identifier, reason } }, em);
+      await this.events.emitForUser(em, 'api_key.revoked', userId, { api_key_identifier: identifier });
     }
     return revoked.length;
   }
@@ -250,6 +259,7 @@ export class ApiKeysService implements OnApplicationBootstrap, BeforeApplication
           { event: 'user:api-key.revoked', userId: key.userId, client, actorId: null, properties: { identifier: key.identifier, reason: 'reported' } },
           manager,
         );
+        await this.events.emit(manager, 'api_key.revoked', { ...userRef(key.user!), api_key_identifier: key.identifier });
       }
       const byOwner = new Map<number, ApiKey[]>();
       for (const key of deleted) byOwner.set(key.userId, [...(byOwner.get(key.userId) ?? []), key]);

@@ -1,5 +1,6 @@
+import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ActivityModule } from '../../core/activity/activity.module.js';
 import { CredentialsModule } from '../../core/credentials/credentials.module.js';
 import { UsersModule } from '../../core/users/users.module.js';
@@ -9,13 +10,15 @@ import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
+import { SessionCookieInterceptor } from './session-cookie.interceptor.js';
 
 @Module({
-  imports: [UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, AccountRecoveryModule, ApiKeysModule, AccountsModule, OrganizationsModule],
   controllers: [AuthController],
   providers: [
     AuthService,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: SessionCookieInterceptor },
   ],
 })
 export class AuthModule {

@@ -1,3 +1,4 @@
+import { OrganizationInvitationsService } from '../organizations/organization-invitations.service.js';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { EmailVerificationService } from '../account-recovery/email-verification.service.js';
@@ -19,7 +20,9 @@ import { UsersService } from '../../core/users/users.service.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { firstAdminPassword, type FirstAdmin } from './first-admin.js';
-import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type BrowserSignedIn, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import { SameSiteRequests, type RequestSite } from '../../core/credentials/same-site.js';
+import { endSessionCookie } from '../../core/credentials/sessions/session-cookie.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import { PasswordService } from '../../core/credentials/password.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
@@ -41,6 +44,8 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly accounts: AccountCreation,
     private readonly logins: LoginOutcomeService,
     private readonly secondFactor: SecondFactorChallenger,
+    private readonly invitations: OrganizationInvitationsService,
+    private readonly sameSite: SameSiteRequests,
   ) {
     this.registrationsByIp = { name: 'register-ip', points: config.rateLimits.registerPerHour, durationSeconds: 3600 };
   }
@@ -54,8 +59,12 @@ export class AuthService implements OnApplicationBootstrap {
     if (!this.config.registrationEnabled) throw new DomainError(PLATFORM_ERRORS.SWITCHED_OFF);
     // Each account may enrol a phone and have texts sent: sign-ups from one address are budgeted (docs/security.md#other-limits).
     await this.rateLimiter.consume(this.registrationsByIp, addressKey(client.ip));
-    // The account, its audit entry and its verification token commit together: a failure part-way leaves no
-    // unconfirmed account that was never sent a link (and whose username and email would stay taken).
+    const invitationToken = dto.invitation_token;
+    // Through an invitation link: the token, bound to this address, proves the mailbox (checked again, and spent, on
+    // the creation's transaction).
+    if (invitationToken !== undefined) await this.invitations.assertRegistrable(invitationToken, dto.email);
+    // The account, its audit entry and its verification token (or its membership) commit together: a failure
+    // part-way leaves no unconfirmed account that was never sent a link (and whose username and email would stay taken).
     const outcome = await this.accounts.createUnlessAddressInUse(
       {
         username: dto.username,
@@ -63,15 +72,17 @@ export class AuthService implements OnApplicationBootstrap {
         password: { chosen: dto.password },
         firstName: dto.first_name ?? null,
         lastName: dto.last_name ?? null,
-        status: UserStatus.Unconfirmed,
+        status: invitationToken === undefined ? UserStatus.Unconfirmed : UserStatus.Active,
+        emailVerifiedAt: invitationToken === undefined ? null : new Date(),
       },
       async (created, manager) => {
         await this.activity.record({ event: 'user:registered', userId: created.id, actorId: created.id }, manager);
+        if (invitationToken !== undefined) return this.invitations.joinNewAccount(manager, invitationToken, created, client);
         return this.emailVerification.issueFor(created, manager);
       },
     );
     if ('addressOwner' in outcome) await this.emailVerification.tellOwnerOfSignUpAttempt(outcome.addressOwner);
-    return { requiresEmailConfirmation: true };
+    return { requiresEmailConfirmation: invitationToken === undefined };
   }
 
   /**
@@ -80,8 +91,11 @@ export class AuthService implements OnApplicationBootstrap {
    * Failures are throttled per (account, IP), per account and per IP (per (account, device) for a device that sent
    * its device token); while limited even the right password gets 429 (LoginThrottleService), so the limit is no
    * oracle. Successful sign-ins have budgets per IP and per account, counted here (a challenge included).
+   * A browser sign-in (`session: "cookie"`) from another site is refused before anything is counted or changed.
    */
-  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn | LoginChallenge> {
+  async login(dto: LoginDto, client: ClientInfo, deviceToken?: string, site?: RequestSite): Promise<SignedIn | BrowserSignedIn | LoginChallenge> {
+    const mode = dto.session ?? 'bearer';
+    if (mode === 'cookie') this.sameSite.assert(site);
     const { accountKey, user } = await this.throttle.resolveAccountKey(dto.username);
     const attempt = await this.throttle.signInAttempt(accountKey, user?.id ?? null, client.ip, deviceToken, true);
     await this.throttle.assertAllowed(attempt);
@@ -103,9 +117,9 @@ export class AuthService implements OnApplicationBootstrap {
     if (user.twoFactorMethod) {
       // A user with two-factor on never gets tokens from the password alone, TWO_FACTOR_ENABLED=false included: the
       // switch closes enrolment, it does not take the second factor away from accounts that have one (fail closed).
-      return this.secondFactor.start(user, client, dto.device_name ?? null);
+      return this.secondFactor.start(user, client, dto.device_name ?? null, mode);
     }
-    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'password' }, deviceToken);
+    return this.logins.completeAs(mode, user, client, dto.device_name ?? null, { method: 'password' }, deviceToken);
   }
 
   refresh(refreshToken: string): Promise<TokenPair> {
@@ -115,10 +129,12 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Revokes the caller's session. An API key has none (it ends by being deleted): refused, nothing changes. The
    * guard already closes the route to keys (it declares no scope); this keeps the rule for any other caller.
+   * A browser session's cookie is expired by the response.
    */
   async logout(auth: AuthContext): Promise<void> {
     if (!auth.session) throw new DomainError(AUTH_ERRORS.API_KEY_NO_SESSION);
     await this.sessions.revokeSession(auth.session.id);
+    endSessionCookie(auth);
     await this.activity.record({ event: 'auth:logout', userId: auth.user.id, auth });
   }
 

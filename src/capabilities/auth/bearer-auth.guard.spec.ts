@@ -13,6 +13,7 @@ import type { AccessTokenClaims } from '../../core/credentials/sessions/session-
 import type { User } from '../../core/users/user.entity.js';
 import type { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { BearerAuthGuard } from './bearer-auth.guard.js';
+import { SameSiteRequests } from '../../core/credentials/same-site.js';
 
 class Routes {
   @Authenticated('sessions.read')
@@ -81,7 +82,8 @@ function guardFor(auth: AuthContext, resolved: string[] = []): BearerAuthGuard {
       return auth;
     },
   } as unknown as ApiKeysService;
-  return new BearerAuthGuard(new Reflector(), rateLimiter, sessions, apiKeys, loadConfig({}));
+  const config = loadConfig({});
+  return new BearerAuthGuard(new Reflector(), rateLimiter, sessions, apiKeys, new SameSiteRequests(config), config);
 }
 
 async function outcome(auth: AuthContext, target: { prototype: object } & (new () => object), method: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
+import type { AuthContext } from '../../core/users/auth-context.js';
 import type { ApiKeyScope } from '../../core/users/api-key-scopes.js';
 import {
   API_KEY_REFUSAL,
@@ -12,6 +12,8 @@ import {
   type AuthenticatedRequest,
 } from '../../core/credentials/auth.decorators.js';
 import { SessionsService } from '../../core/credentials/sessions/sessions.service.js';
+import { sessionCookieOf } from '../../core/credentials/sessions/session-cookie.js';
+import { requestSiteOf, SameSiteRequests } from '../../core/credentials/same-site.js';
 import { DomainError, type ErrorEntry } from '../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
@@ -30,12 +32,19 @@ export function bearerCredentialOf(request: Request): string | undefined {
   return BEARER_HEADER.exec(request.headers.authorization ?? '')?.[1];
 }
 
+/** Methods that change nothing: a request the session cookie authenticates with one of these is not checked for its site. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** A handler and its controller: where the route decorators (auth.decorators.ts) leave their rules. */
 type RouteTargets = [handler: ReturnType<ExecutionContext['getHandler']>, controller: ReturnType<ExecutionContext['getClass']>];
 
 /**
- * Global guard: every route needs a bearer credential unless marked @Public(). In order:
- *  1. the credential of `Authorization: Bearer …`, else 401;
+ * Global guard: every route needs a bearer credential (or a browser session's cookie) unless marked @Public(). In order:
+ *  1. the credential of `Authorization: Bearer …`, else 401; without an `Authorization` header, the session cookie
+ *     (SESSION_COOKIE_NAME), which stands for its session as an access token does, else 401. A request with both is
+ *     judged by its `Authorization` alone. A cookie on an unsafe method (POST, PUT, PATCH, DELETE) must come from the
+ *     site (SameSiteRequests: allowed `Origin`, `X-Requested-With`, no `Sec-Fetch-Site: cross-site`), else 403
+ *     before any statement;
  *  2. its kind by its shape: `ptlc_…` is a personal API key, anything else an access token (a JWT);
  *  3. resolved to the caller in one statement (the key, or the verified token's live session, joined with the
  *     user; see ApiKeysService.authenticate and SessionsService.authenticate), which refuses with 401 or 403;
@@ -48,36 +57,48 @@ type RouteTargets = [handler: ReturnType<ExecutionContext['getHandler']>, contro
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   private readonly perUser: RateLimitRule;
+  private readonly cookieName: string;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly rateLimiter: RateLimiterService,
     private readonly sessions: SessionsService,
     private readonly apiKeys: ApiKeysService,
+    private readonly sameSite: SameSiteRequests,
     @InjectConfig() config: AppConfig,
   ) {
     this.perUser = { name: 'api-user', points: config.rateLimits.apiPerMinute, durationSeconds: 60 };
+    this.cookieName = config.sessionCookie.name;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets: RouteTargets = [context.getHandler(), context.getClass()];
     if (this.rule<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const credential = bearerCredentialOf(request);
-    if (credential === undefined) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    const auth = await this.authenticate(credential, clientInfoOf(request));
+    const auth = request.headers.authorization === undefined ? await this.authenticateCookie(request) : await this.authenticateBearer(request);
     request.auth = auth;
     await this.rateLimiter.consume(this.perUser, String(auth.user.id));
     this.assertRouteAllows(auth, targets);
     return true;
   }
 
-  /** The caller a credential stands for: an API key or an access token, resolved in one statement. */
-  private async authenticate(credential: string, client: ClientInfo): Promise<AuthContext> {
+  /** The caller the bearer credential stands for: an API key or an access token, resolved in one statement. */
+  private async authenticateBearer(request: AuthenticatedRequest): Promise<AuthContext> {
+    const credential = bearerCredentialOf(request);
+    if (credential === undefined) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const client = clientInfoOf(request);
     if (isApiKeyCredential(credential)) return this.apiKeys.authenticate(credential, client);
     const claims = this.sessions.tokens.verifyAccessToken(credential);
     if (!claims) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     return this.sessions.authenticate(claims, client);
+  }
+
+  /** The caller the session cookie stands for, resolved in one statement; an unsafe request only from the site. */
+  private async authenticateCookie(request: AuthenticatedRequest): Promise<AuthContext> {
+    const cookie = sessionCookieOf(request.headers.cookie, this.cookieName);
+    if (cookie === undefined) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    if (!SAFE_METHODS.has(request.method)) this.sameSite.assert(requestSiteOf(request));
+    return this.sessions.authenticateCookie(cookie, clientInfoOf(request));
   }
 
   /** 403 unless the route's rules let this caller in. */

@@ -23,6 +23,6 @@ import { createAvatarStorage } from './storage/avatar-storage.factory.js';
     { provide: AVATAR_STORAGE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createAvatarStorage(config) },
   ],
   // The image processor too: upload interceptors in other modules take their place in its line.
-  exports: [AvatarService, AvatarImageProcessor, AVATAR_STORAGE],
+  exports: [AvatarService, AvatarImageProcessor, AvatarFileRemovals, AVATAR_STORAGE],
 })
 export class AvatarModule {}

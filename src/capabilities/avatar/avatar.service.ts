@@ -13,6 +13,7 @@ import { AvatarFileRemovals } from './avatar-file-removals.service.js';
 import { AvatarImageProcessor } from './avatar-image.processor.js';
 import { AVATAR_FORMAT, avatarFileName, avatarFileNames } from '../../core/users/avatar-urls.js';
 import { AVATAR_STORAGE, type AvatarStorage } from './storage/avatar-storage.js';
+import { inStorage, removeQuietly } from './storage/storage-steps.js';
 
 /** The part of an uploaded file the service reads (multer's memory storage gives it). */
 export interface UploadedImage {
@@ -57,8 +58,8 @@ export class AvatarService {
     }));
     const names = files.map((file) => file.name);
     try {
-      await this.inStorage(() => this.storage.stage(files));
-      await this.change(auth, { avatarKey: key, avatarUrl: null }, 'upload', () => this.inStorage(() => this.storage.commit(names)));
+      await inStorage(this.logger, 'avatar', () => this.storage.stage(files));
+      await this.change(auth, { avatarKey: key, avatarUrl: null }, 'upload', () => inStorage(this.logger, 'avatar', () => this.storage.commit(names)));
     } catch (error) {
       await this.discardUnlessCurrent(auth.user.id, key, names);
       throw error;
@@ -123,25 +124,7 @@ export class AvatarService {
       this.logger.error({ err: error, key }, 'avatar upload failed and the row could not be read; its files are kept');
       return;
     }
-    if (currentKey !== key) await this.removeQuietly(names);
-  }
-
-  private async removeQuietly(names: string[]): Promise<void> {
-    try {
-      await this.storage.remove(names);
-    } catch (error) {
-      this.logger.error({ err: error, names }, 'could not remove avatar files; they are orphans now');
-    }
-  }
-
-  /** A storage failure is logged and answered with a 503 that says nothing internal. */
-  private async inStorage(step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (error) {
-      this.logger.error({ err: error }, 'avatar storage failed');
-      throw new DomainError(PLATFORM_ERRORS.SERVICE_UNAVAILABLE, { retryAfter: 5, cause: error });
-    }
+    if (currentKey !== key) await removeQuietly(this.storage, this.logger, 'avatar', names);
   }
 }
 

@@ -1,8 +1,11 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { SignInDto } from '../auth/dto/login.dto.js';
+import { ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { BrowserSignInDto, SignInDto } from '../auth/dto/login.dto.js';
+import { SIGN_IN_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
+import type { RequestSite } from '../../core/credentials/same-site.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
-import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
+import { CurrentClient, CurrentSite, Public } from '../../core/credentials/auth.decorators.js';
+import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { AcceptsDeviceToken, CurrentDeviceToken } from '../../core/credentials/device-token.decorator.js';
 import { LaravelErrors, SignInLimitErrors } from '../../dialects/error-responses.js';
 import { TAGS } from '../../platform/openapi/tags.js';
@@ -38,10 +41,16 @@ export class PasskeyLoginController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @AcceptsDeviceToken()
-  @ApiOkResponse({ type: SignInDto })
-  @LaravelErrors(403, 422)
+  @ApiExtraModels(SignInDto, BrowserSignInDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(SignInDto) }, { $ref: getSchemaPath(BrowserSignInDto) }] }, headers: SIGN_IN_COOKIE_HEADERS })
+  @LaravelErrors(403, CREDENTIAL_ERRORS.CROSS_SITE_REFUSED, 422)
   @SignInLimitErrors({ countsSignIns: true, textsCode: false })
-  signInWithPasskey(@Body() dto: PasskeySignInDto, @CurrentClient() client: ClientInfo, @CurrentDeviceToken() deviceToken?: string): Promise<SignInDto> {
-    return this.login.signIn(dto, client, deviceToken);
+  signInWithPasskey(
+    @Body() dto: PasskeySignInDto,
+    @CurrentClient() client: ClientInfo,
+    @CurrentSite() site: RequestSite,
+    @CurrentDeviceToken() deviceToken?: string,
+  ): Promise<SignInDto | BrowserSignInDto> {
+    return this.login.signIn(dto, client, deviceToken, site);
   }
 }

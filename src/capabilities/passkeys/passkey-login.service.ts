@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type BrowserSignedIn, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import { SameSiteRequests, type RequestSite } from '../../core/credentials/same-site.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -32,6 +33,7 @@ export class PasskeyLoginService {
     private readonly logins: LoginOutcomeService,
     private readonly rateLimiter: RateLimiterService,
     private readonly throttle: LoginThrottleService,
+    private readonly sameSite: SameSiteRequests,
   ) {
     // Every options call stores a challenge row: bounded per address. Ten times the failures an address may have,
     // since most options calls end in a sign-in.
@@ -66,7 +68,10 @@ export class PasskeyLoginService {
    * password, and count as failed logins (LoginThrottleService) of the account the credential belongs to (of the
    * credential ID itself when it names none); a banned user learns so only after a valid assertion.
    */
-  async signIn(dto: PasskeySignInDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn> {
+  async signIn(dto: PasskeySignInDto, client: ClientInfo, deviceToken?: string, site?: RequestSite): Promise<SignedIn | BrowserSignedIn> {
+    const mode = dto.session ?? 'bearer';
+    // A browser sign-in from another site is refused before the challenge is spent.
+    if (mode === 'cookie') this.sameSite.assert(site);
     const taken = await this.challenges.takeSignIn(dto.challenge_token);
     if (!taken) throw new DomainError(PASSKEY_ERRORS.PASSKEY_CHALLENGE_DEAD);
     const ownerId = await this.assertions.ownerOf(dto.response.id);
@@ -87,6 +92,6 @@ export class PasskeyLoginService {
     if (!outcome.ok) throw await this.logins.fail(attempt, outcome.user, client, { method: 'passkey', reason: outcome.reason });
     await this.throttle.recordSuccess(attempt);
     if (outcome.user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
-    return this.logins.complete(outcome.user, client, dto.device_name ?? null, { method: 'passkey' }, deviceToken);
+    return this.logins.completeAs(mode, outcome.user, client, dto.device_name ?? null, { method: 'passkey' }, deviceToken);
   }
 }

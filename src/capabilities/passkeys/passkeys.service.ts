@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -43,6 +45,7 @@ export class PasskeysService {
     private readonly users: UsersService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
+    private readonly events: EventsService,
   ) {}
 
   /** Options for `navigator.credentials.create`: the user's passkeys excluded, user verification required. */
@@ -124,6 +127,7 @@ export class PasskeysService {
         manager,
       );
       await announceNewCredential(this.mail, auth, manager, { kind: 'passkey', name: passkey.name });
+      await this.events.emit(manager, 'user.passkey_added', { ...userRef(auth.user), passkey_id: passkey.id });
       return passkey;
     });
     return stored;
@@ -155,6 +159,7 @@ export class PasskeysService {
     const removed = result.raw as Array<{ id: number; name: string }>;
     for (const passkey of removed) {
       await this.activity.record({ event: 'user:passkey.revoked', userId, ...by, properties: { passkey_id: passkey.id, name: passkey.name, reason } }, manager);
+      await this.events.emitForUser(manager, 'user.passkey_removed', userId, { passkey_id: passkey.id });
     }
     return removed.length;
   }
@@ -183,6 +188,7 @@ export class PasskeysService {
     await this.passkeys.manager.transaction(async (manager) => {
       await manager.delete(Passkey, { id: passkey.id });
       await this.activity.record({ event, userId, auth, properties: { passkey_id: passkey.id, name: passkey.name } }, manager);
+      await this.events.emitForUser(manager, 'user.passkey_removed', userId, { passkey_id: passkey.id });
       await alsoWrite?.(manager);
     });
   }

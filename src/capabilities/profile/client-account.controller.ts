@@ -1,3 +1,4 @@
+import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { Body, Controller, Delete, Get, Header, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -13,6 +14,7 @@ import { TAGS } from '../../platform/openapi/tags.js';
 import { AccountActivityService } from './account-activity.service.js';
 import { ListActivityQueryDto, UpdateClientEmailDto, UpdateClientPasswordDto } from './dto/client-account.dto.js';
 import { ProfileService } from './profile.service.js';
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 
 /** The /api/client/account family (seed 004). */
 @ApiTags(TAGS.client)
@@ -53,7 +55,10 @@ export class ClientAccountController {
   @Authenticated('account.write')
   @Put('password')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Changed; every other session and open two-factor login is revoked.' })
+  @ApiNoContentResponse({
+    description: 'Changed; every other session and open two-factor login is revoked (a browser session gets a new cookie value).',
+    headers: RENEWED_COOKIE_HEADERS,
+  })
   @ClientErrors(CREDENTIAL_ERRORS.INVALID_PASSWORD, 422)
   @ProofRequiredErrors('client', { recentLogin: false })
   updateClientAccountPassword(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateClientPasswordDto): Promise<void> {
@@ -66,6 +71,7 @@ export class ClientAccountController {
    */
   @Authenticated('account.write')
   @Delete()
+  @ClientErrors(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST)
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted, with everything personal; a confirmation is mailed.' })
   @ClientErrors(400, 422, 429)

@@ -1,3 +1,4 @@
+import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { Body, Controller, Delete, Get, Header, Patch, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AccountDeletionService } from '../account-data/account-deletion.service.js';
@@ -15,6 +16,7 @@ import { presentVanguardUserResponse } from '../../dialects/vanguard/user.presen
 import { TAGS } from '../../platform/openapi/tags.js';
 import { MeQueryDto, UpdateMeCredentialsDto, UpdateMeDetailsDto } from './dto/me.dto.js';
 import { ProfileService } from './profile.service.js';
+import { RENEWED_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 
 /** The /api/me family (seed 000). */
 @ApiTags(TAGS.me)
@@ -56,7 +58,7 @@ export class MeController {
   @Authenticated('account.write')
   @Patch('details/auth')
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: VanguardUserResponseDto })
+  @ApiOkResponse({ type: VanguardUserResponseDto, headers: RENEWED_COOKIE_HEADERS })
   @LaravelErrors(400, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateMeCredentials(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMeCredentialsDto): Promise<VanguardUserResponseDto> {
@@ -74,7 +76,7 @@ export class MeController {
   // The body is optional: a recent sign-in needs none.
   @ApiBody({ type: DeleteAccountDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors(429)
+  @LaravelErrors(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST, 429)
   async deleteMe(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
     return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
   }

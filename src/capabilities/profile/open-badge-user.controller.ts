@@ -12,6 +12,13 @@ import { LaravelErrors, ProofRequiredErrors } from '../../dialects/error-respons
 import { ACCOUNT_RECOVERY_ERRORS } from '../account-recovery/errors.js';
 import { OpenBadgeProfileResponseDto, OpenBadgeUserDto } from '../../dialects/open-badge/dto/open-badge-user.dto.js';
 import { presentOpenBadgeProfileResponse, presentOpenBadgeUser } from '../../dialects/open-badge/user.presenter.js';
+import { presentOrganization, type OrganizationUrls } from '../../dialects/open-badge/organization.presenter.js';
+import type { UserProfile } from '../../core/users/user-profile.js';
+import type { AppConfig } from '../../platform/config/app-config.js';
+import { InjectConfig } from '../../platform/config/config.module.js';
+import { organizationUrlsOf } from '../organizations/organizations.controller.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
+import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
 import { UpdateAuthUserDto, UpdateAuthUserProfileDto } from './dto/open-badge.dto.js';
 import { ProfileService } from './profile.service.js';
@@ -21,10 +28,22 @@ import { ProfileService } from './profile.service.js';
 @Controller('v1/auth/user')
 @LaravelErrors(401, 403)
 export class OpenBadgeUserController {
+  private readonly organizationUrls: OrganizationUrls;
+
   constructor(
     private readonly profile: ProfileService,
     private readonly deletion: AccountDeletionService,
-  ) {}
+    private readonly organizations: OrganizationsService,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.organizationUrls = organizationUrlsOf(config);
+  }
+
+  /** The user with their current organization: one more statement only when they have one. */
+  private async present(profile: UserProfile): Promise<OpenBadgeUserDto> {
+    const organization = await this.organizations.currentOf(profile.user);
+    return presentOpenBadgeUser(profile, organization ? presentOrganization(organization, this.organizationUrls) : null);
+  }
 
   /** The signed-in user, unwrapped. */
   @Authenticated('account.read')
@@ -32,7 +51,7 @@ export class OpenBadgeUserController {
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: OpenBadgeUserDto })
   async getAuthUser(@CurrentAuth() auth: AuthContext): Promise<OpenBadgeUserDto> {
-    return presentOpenBadgeUser(await this.profile.view(auth));
+    return this.present(await this.profile.view(auth));
   }
 
   /**
@@ -47,7 +66,7 @@ export class OpenBadgeUserController {
   @LaravelErrors(400, ACCOUNT_RECOVERY_ERRORS.EMAIL_CHANGE_IN_PROGRESS, 422)
   @ProofRequiredErrors('vanguard', { recentLogin: true })
   async updateAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateAuthUserDto): Promise<OpenBadgeUserDto> {
-    return presentOpenBadgeUser(await this.profile.updateCredentials(auth, dto));
+    return this.present(await this.profile.updateCredentials(auth, dto));
   }
 
   /** Update name, last name, language, settings and the picture (`profile_picture`, multipart/form-data only). */
@@ -74,7 +93,7 @@ export class OpenBadgeUserController {
   @Header('Cache-Control', 'no-store')
   @ApiBody({ type: DeleteAccountDto, required: false })
   @ApiOkResponse({ type: SuccessDto })
-  @LaravelErrors(422, 429)
+  @LaravelErrors(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST, 422, 429)
   async deleteAuthUser(@CurrentAuth() auth: AuthContext, @Body() dto: DeleteAccountDto): Promise<SuccessDto> {
     return this.deletion.deleteWithRecentAuth(auth, dto.current_password).then(() => ({ success: true }));
   }

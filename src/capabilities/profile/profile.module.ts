@@ -1,3 +1,4 @@
+import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { Module } from '@nestjs/common';
 import { ActivityModule } from '../../core/activity/activity.module.js';
 import { CredentialsModule } from '../../core/credentials/credentials.module.js';
@@ -15,7 +16,7 @@ import { ProfileService } from './profile.service.js';
 
 /** The user's own account in the three route families, over one domain service (issue 5). */
 @Module({
-  imports: [UsersModule, ActivityModule, CredentialsModule, LifecycleModule, AvatarModule, AccountDataModule, AccountsModule],
+  imports: [UsersModule, ActivityModule, CredentialsModule, LifecycleModule, AvatarModule, AccountDataModule, AccountsModule, OrganizationsModule],
   controllers: [MeController, OpenBadgeUserController, ClientAccountController],
   providers: [ProfileService, AccountActivityService, ...lifecycleParticipant(ProfileLifecycle)],
 })

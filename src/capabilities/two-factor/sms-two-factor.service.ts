@@ -1,3 +1,5 @@
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -36,6 +38,7 @@ export class SmsTwoFactorService {
     private readonly profiles: UserProfileService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -108,6 +111,7 @@ export class SmsTwoFactorService {
       const codes = await this.state.issueRecoveryCodes(em, userId);
       await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'sms' } }, em);
       await announceNewCredential(this.mail, auth, em, { kind: 'two-factor', method: 'sms' });
+      await this.events.emit(em, 'user.two_factor_enabled', { ...userRef(auth.user), method: 'sms' });
       return codes;
     });
     return { profile: await this.profiles.load(userId), recoveryCodes };
@@ -119,6 +123,7 @@ export class SmsTwoFactorService {
     await this.dataSource.transaction(async (em) => {
       if (!(await this.state.disable(em, auth.user.id))) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_NOT_ENABLED);
       await this.activity.record({ event: 'user:two-factor.delete', userId: auth.user.id, auth, properties: { method: auth.user.twoFactorMethod } }, em);
+      await this.events.emit(em, 'user.two_factor_disabled', { ...userRef(auth.user), method: auth.user.twoFactorMethod ?? 'sms' });
     });
     return this.profiles.load(auth.user.id);
   }

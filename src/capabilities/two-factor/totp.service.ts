@@ -1,3 +1,5 @@
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -31,6 +33,7 @@ export class TotpService {
     private readonly reauth: ReauthenticationService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
+    private readonly events: EventsService,
   ) {}
 
   /** A new pending secret on every call (it replaces the previous one); stored encrypted until a code confirms it. */
@@ -70,6 +73,7 @@ export class TotpService {
       const codes = await this.state.issueRecoveryCodes(em, userId);
       await this.activity.record({ event: 'user:two-factor.create', userId, auth, properties: { method: 'totp' } }, em);
       await announceNewCredential(this.mail, auth, em, { kind: 'two-factor', method: 'totp' });
+      await this.events.emit(em, 'user.two_factor_enabled', { ...userRef(auth.user), method: 'totp' });
       return codes;
     });
     return codes;
@@ -81,6 +85,7 @@ export class TotpService {
     await this.dataSource.transaction(async (em) => {
       if (!(await this.state.disable(em, auth.user.id))) throw new DomainError(TWO_FACTOR_ERRORS.TOTP_NOT_ENABLED);
       await this.activity.record({ event: 'user:two-factor.delete', userId: auth.user.id, auth, properties: { method: auth.user.twoFactorMethod } }, em);
+      await this.events.emit(em, 'user.two_factor_disabled', { ...userRef(auth.user), method: auth.user.twoFactorMethod ?? 'totp' });
     });
   }
 }

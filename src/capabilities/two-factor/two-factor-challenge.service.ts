@@ -16,6 +16,8 @@ import type { AuthenticationResponseDto } from '../passkeys/dto/webauthn.dto.js'
 import { PasskeyAssertionsService } from '../passkeys/passkey-assertions.service.js';
 import { WebAuthnChallengesService } from '../passkeys/webauthn-challenges.service.js';
 import { sha256Hex } from '../../core/credentials/sessions/session-tokens.js';
+import type { SessionMode } from '../../core/credentials/sessions/session-cookie.js';
+import { SameSiteRequests, type RequestSite } from '../../core/credentials/same-site.js';
 import { SmsService } from '../../platform/sms/sms.service.js';
 import { User, UserStatus } from '../../core/users/user.entity.js';
 import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
@@ -32,6 +34,8 @@ export type SecondFactor = 'totp' | 'sms' | 'recovery_code' | 'passkey';
 export interface PassedChallenge {
   user: User;
   deviceName: string | null;
+  /** The kind of session the login asked for. */
+  sessionMode: SessionMode;
   secondFactor: SecondFactor;
 }
 
@@ -57,6 +61,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     private readonly activity: ActivityService,
     private readonly passkeyAssertions: PasskeyAssertionsService,
     private readonly webauthnChallenges: WebAuthnChallengesService,
+    private readonly sameSite: SameSiteRequests,
   ) {
     super();
   }
@@ -67,7 +72,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
    * the account still has it (credential-version.ts), else the password just proved is no longer the account's and
    * the answer is that of a wrong one.
    */
-  async start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge> {
+  async start(user: User, client: ClientInfo, deviceName: string | null, mode: SessionMode = 'bearer'): Promise<LoginChallenge> {
     const method = user.twoFactorMethod;
     if (!method) throw new DomainError(PLATFORM_ERRORS.INTERNAL);
     let smsCodeHash: string | null = null;
@@ -89,10 +94,10 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
       .where('user_id = :userId AND (consumed_at IS NOT NULL OR expires_at <= now())', { userId: user.id })
       .execute();
     const opened = (await this.challenges.query(
-      `INSERT INTO two_factor_challenges (token_hash, user_id, method, sms_code_hash, device_name, expires_at, credential_version)
-       SELECT $1, u.id, $3, $4, $5, $6, u.credential_version ${atProvenVersion('$2', '$7')}
+      `INSERT INTO two_factor_challenges (token_hash, user_id, method, sms_code_hash, device_name, expires_at, session_mode, credential_version)
+       SELECT $1, u.id, $3, $4, $5, $6, $8, u.credential_version ${atProvenVersion('$2', '$7')}
        RETURNING id`,
-      [sha256Hex(token), user.id, method, smsCodeHash, deviceName, new Date(Date.now() + CHALLENGE_TTL_MS), provenVersion(user)],
+      [sha256Hex(token), user.id, method, smsCodeHash, deviceName, new Date(Date.now() + CHALLENGE_TTL_MS), provenVersion(user), mode],
     )) as Array<{ id: number }>;
     if (opened.length !== 1) {
       await this.activity.record({ event: 'auth:login-failed', userId: user.id, actorId: null, client, properties: { method: 'password', reason: 'credentials-changed' } });
@@ -118,8 +123,10 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
   /**
    * Checks a code (TOTP or the texted one), a recovery code or a passkey assertion against a live challenge and spends the challenge.
    * The challenge row is locked for the check, so two requests on one challenge are judged one after the other.
+   * A challenge of a browser sign-in (`session: "cookie"`) is answered only from the site (SameSiteRequests): a
+   * cross-site request is refused before the answer is judged or counted.
    */
-  async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string): Promise<PassedChallenge> {
+  async pass(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string, site?: RequestSite): Promise<PassedChallenge> {
     const answers = [dto.code, dto.recovery_code, dto.passkey].filter((answer) => answer !== undefined).length;
     if (answers > 1) {
       const field = dto.passkey !== undefined ? 'passkey' : 'recovery_code';
@@ -128,6 +135,7 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
     const tokenHash = sha256Hex(dto.challenge_token);
     const live = await this.liveChallenge(this.challenges, tokenHash);
     if (!live) throw new DomainError(TWO_FACTOR_ERRORS.TWO_FACTOR_CHALLENGE_DEAD);
+    if (live.sessionMode === 'cookie') this.sameSite.assert(site);
     // A wrong code is a failed login of the account: it shares the password's counters and lock-out (the device's
     // own, when it sent its device token). The sign-in was counted at its password step.
     const attempt = await this.throttle.signInAttempt(this.throttle.accountKeyOfUser(live.userId), live.userId, client.ip, deviceToken, false);
@@ -197,7 +205,10 @@ export class TwoFactorChallengeService extends SecondFactorChallenger {
         return { kind: 'wrong', challenge, user };
       }
       await em.update(TwoFactorChallenge, { id: challenge.id }, { consumedAt: new Date() });
-      return { kind: 'passed', passed: { user, deviceName: challenge.deviceName, secondFactor: secondFactorOf(dto, challenge) } };
+      return {
+        kind: 'passed',
+        passed: { user, deviceName: challenge.deviceName, sessionMode: challenge.sessionMode, secondFactor: secondFactorOf(dto, challenge) },
+      };
     });
   }
 

@@ -1,3 +1,4 @@
+import { EventsService } from '../../core/events/events.service.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
@@ -28,6 +29,7 @@ export class TwoFactorLifecycle implements LifecycleParticipant {
     private readonly dataSource: DataSource,
     private readonly state: TwoFactorStateService,
     private readonly activity: ActivityService,
+    private readonly events: EventsService,
   ) {}
 
   /** Every reason drops the open login challenges: one opened with the old password must not complete afterwards. */
@@ -45,6 +47,7 @@ export class TwoFactorLifecycle implements LifecycleParticipant {
     const method = await this.state.removeAll(manager, userId);
     if (!method) return 0;
     await this.activity.record({ event: 'user:two-factor.delete', userId, ...by, properties: { method, reason } }, manager);
+    await this.events.emitForUser(manager, 'user.two_factor_disabled', userId, { method });
     return 1;
   }
 

@@ -1,8 +1,10 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { SignInDto } from '../auth/dto/login.dto.js';
+import { ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { BrowserSignInDto, SignInDto } from '../auth/dto/login.dto.js';
+import { SIGN_IN_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
+import type { RequestSite } from '../../core/credentials/same-site.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
-import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
+import { CurrentClient, CurrentSite, Public } from '../../core/credentials/auth.decorators.js';
 import { AcceptsDeviceToken, CurrentDeviceToken } from '../../core/credentials/device-token.decorator.js';
 import { LaravelErrors, SignInLimitErrors } from '../../dialects/error-responses.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
@@ -36,21 +38,33 @@ export class TwoFactorLoginController {
     return this.login.passkeyOptions(dto.challenge_token);
   }
 
-  /** Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token. */
+  /**
+   * Complete a two-factor login with a code, a recovery code or a passkey; answers the token pair and device token,
+   * or, when the login asked for `session: "cookie"`, sets the session cookie (the request must then come from the
+   * site, as the login did).
+   */
   @Public()
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @AcceptsDeviceToken()
-  @ApiOkResponse({ type: SignInDto })
-  @LaravelErrors(400, CREDENTIAL_ERRORS.ACCOUNT_BANNED, TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE, PLATFORM_ERRORS.VALIDATION_FAILED)
+  @ApiExtraModels(SignInDto, BrowserSignInDto)
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(SignInDto) }, { $ref: getSchemaPath(BrowserSignInDto) }] }, headers: SIGN_IN_COOKIE_HEADERS })
+  @LaravelErrors(
+    400,
+    CREDENTIAL_ERRORS.ACCOUNT_BANNED,
+    CREDENTIAL_ERRORS.CROSS_SITE_REFUSED,
+    TWO_FACTOR_ERRORS.INVALID_TWO_FACTOR_CODE,
+    PLATFORM_ERRORS.VALIDATION_FAILED,
+  )
   // The sign-in was counted at its password step; a wrong code is a failed sign-in.
   @SignInLimitErrors({ countsSignIns: false, textsCode: false })
   completeTwoFactorLogin(
     @Body() dto: CompleteTwoFactorLoginDto,
     @CurrentClient() client: ClientInfo,
+    @CurrentSite() site: RequestSite,
     @CurrentDeviceToken() deviceToken?: string,
-  ): Promise<SignInDto> {
-    return this.login.complete(dto, client, deviceToken);
+  ): Promise<SignInDto | BrowserSignInDto> {
+    return this.login.complete(dto, client, deviceToken, site);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type BrowserSignedIn, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import type { RequestSite } from '../../core/credentials/same-site.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import type { SecondFactorPasskeyOptionsDto } from '../passkeys/dto/passkey-login.dto.js';
 import type { CompleteTwoFactorLoginDto } from './dto/two-factor-login.dto.js';
@@ -14,10 +15,12 @@ export class TwoFactorLoginService {
     private readonly logins: LoginOutcomeService,
   ) {}
 
-  async complete(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn> {
-    const { user, deviceName, secondFactor } = await this.challenges.pass(dto, client, deviceToken);
+  /** Ends in the kind of session the login asked for (`session: "cookie"` at `POST /api/login`: a browser session). */
+  async complete(dto: CompleteTwoFactorLoginDto, client: ClientInfo, deviceToken?: string, site?: RequestSite): Promise<SignedIn | BrowserSignedIn> {
+    const { user, deviceName, secondFactor, sessionMode } = await this.challenges.pass(dto, client, deviceToken, site);
     // The password step's proof was of credentials that ended meanwhile: the challenge is as dead as if they had ended before.
-    return this.logins.complete(
+    return this.logins.completeAs(
+      sessionMode,
       user,
       client,
       deviceName,

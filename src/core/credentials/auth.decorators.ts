@@ -5,6 +5,7 @@ import { BEARER_SCHEME } from '../../platform/openapi/tags.js';
 import { ADMIN_SCOPE, type ApiKeyScope } from '../users/api-key-scopes.js';
 import type { ErrorEntry } from '../../platform/errors/domain-error.js';
 import type { AuthContext, ClientInfo } from '../users/auth-context.js';
+import { requestSiteOf, type RequestSite } from './same-site.js';
 
 export const IS_PUBLIC = 'tessera:public';
 export const REQUIRED_ROLE = 'tessera:role';
@@ -58,4 +59,9 @@ export function clientInfoOf(request: Request): ClientInfo {
 /** IP (socket, or X-Forwarded-For through TRUST_PROXY) and user agent of the caller. */
 export const CurrentClient = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): ClientInfo => clientInfoOf(ctx.switchToHttp().getRequest<Request>()),
+);
+
+/** Where the request says it was sent from (`Origin`, `X-Requested-With`, `Sec-Fetch-Site`): for the cross-site check of cookie sign-ins. */
+export const CurrentSite = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): RequestSite => requestSiteOf(ctx.switchToHttp().getRequest<Request>()),
 );

@@ -13,6 +13,7 @@ import { ReauthenticationService } from './reauthentication.service.js';
 import { Session } from './sessions/session.entity.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { SignInLifecycle } from './sign-in-lifecycle.js';
+import { SameSiteRequests } from './same-site.js';
 
 /**
  * The rules every way of proving who you are shares: password hashing and policy, the login throttle and device
@@ -28,8 +29,9 @@ import { SignInLifecycle } from './sign-in-lifecycle.js';
     ReauthenticationService,
     SessionsService,
     LoginOutcomeService,
+    SameSiteRequests,
     ...lifecycleParticipant(SignInLifecycle),
   ],
-  exports: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService, LoginOutcomeService],
+  exports: [PasswordService, PasswordPolicyService, LoginThrottleService, ReauthenticationService, SessionsService, LoginOutcomeService, SameSiteRequests],
 })
 export class CredentialsModule {}

@@ -17,6 +17,13 @@ export const CREDENTIAL_ERRORS = defineErrors({
     field: { name: 'username', rule: 'credentials' },
   },
   ACCOUNT_BANNED: { status: 403, message: 'Your account is banned by administrator.', when: 'The account is banned.' },
+  CROSS_SITE_REFUSED: {
+    status: 403,
+    message: 'Cross-site request refused.',
+    when:
+      'Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or ' +
+      '`X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.',
+  },
   IP_NOT_ALLOWED: {
     status: 403,
     message: 'This API key may not be used from your IP address.',

@@ -1,5 +1,6 @@
 import type { ClientInfo } from '../users/auth-context.js';
 import type { User } from '../users/user.entity.js';
+import type { SessionMode } from './sessions/session-cookie.js';
 
 export interface LoginChallenge {
   two_factor_required: true;
@@ -12,5 +13,6 @@ export interface LoginChallenge {
  * sits above auth in the layers: the assembly binds it (src/app/ports.module.ts).
  */
 export abstract class SecondFactorChallenger {
-  abstract start(user: User, client: ClientInfo, deviceName: string | null): Promise<LoginChallenge>;
+  /** `mode`: the kind of session the login asked for, opened when the challenge is passed. */
+  abstract start(user: User, client: ClientInfo, deviceName: string | null, mode?: SessionMode): Promise<LoginChallenge>;
 }

@@ -60,6 +60,7 @@ const ACCOUNT_COLUMNS: { readonly [Property in keyof AccountUserRow]-?: readonly
   twoFactorCountryCode: ['two_factor_country_code', asStored],
   twoFactorPhone: ['two_factor_phone', asStored],
   twoFactorRecoveryCodesLeft: ['two_factor_recovery_codes_left', asStored],
+  currentOrganizationId: ['current_organization_id', asStored],
   createdAt: ['created_at', isoTimestamp],
   updatedAt: ['updated_at', isoTimestamp],
 };

@@ -3,7 +3,7 @@
  * @Authenticated(scope) (or @AdminOnly(), which needs `admin`); the bearer guard refuses a key without it.
  * Access tokens are not limited by scopes.
  */
-export const API_KEY_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write', 'admin'] as const;
+export const API_KEY_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write', 'organizations.read', 'organizations.write', 'admin'] as const;
 
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
@@ -20,5 +20,7 @@ export const API_KEY_SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   'activity.read': 'read the activity log',
   'sessions.read': 'list and read sessions',
   'sessions.write': 'revoke sessions',
+  'organizations.read': 'read the organizations the user belongs to, their members and invitations',
+  'organizations.write': 'create organizations, choose the current one, edit them, invite and manage members (transfer and deletion stay refused to API keys)',
   admin: 'the admin routes (only an admin may grant it)',
 };

@@ -12,10 +12,19 @@ export interface AuthContext {
   /** The caller, with `role` loaded (the guard's read: timestamps as ISO strings, see AccountUser). */
   user: AccountUser;
   client: ClientInfo;
-  /** Set when the credential is an access token. */
-  session: { id: string; loggedInAt: Date } | null;
+  /** Set when the credential is an access token or a browser session's cookie. */
+  session: { id: string; loggedInAt: Date; cookie?: SessionCookieState } | null;
   /** Set when the credential is a personal API key, with what it may do. */
   apiKey: { id: number; identifier: string; scopes: readonly ApiKeyScope[] } | null;
+}
+
+/**
+ * The browser session cookie a request authenticated with: its value, and what the response must do with it (set it
+ * again, with a fresh Max-Age or a new value; or expire it), if anything.
+ */
+export interface SessionCookieState {
+  value: string;
+  reply?: 'set' | 'clear';
 }
 
 /** Who did something, as an activity entry names them: the authenticated caller, or an anonymous client with an explicit actor. */

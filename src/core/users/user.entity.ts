@@ -124,6 +124,10 @@ export class User {
   @Column({ type: 'int', default: 0, select: false })
   credentialVersion: number;
 
+  /** The organization the `001` family shows (a uuid of one of the user's memberships), or null. */
+  @Column({ type: 'uuid', nullable: true })
+  currentOrganizationId: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -7,6 +7,7 @@ import type {
   OpenBadgeRoleDto,
   OpenBadgeUserDto,
 } from './dto/open-badge-user.dto.js';
+import type { OrganizationDto } from './dto/organization.dto.js';
 
 const flag = (value: boolean): '1' | '0' => (value ? '1' : '0');
 
@@ -30,8 +31,11 @@ export function presentOpenBadgeProfile({ user, avatar }: UserProfile): OpenBadg
   };
 }
 
-/** The /api/v1 family's user, unwrapped (seed 001). Needs `user.role` loaded. */
-export function presentOpenBadgeUser(profile: UserProfile): OpenBadgeUserDto {
+/**
+ * The /api/v1 family's user, unwrapped (seed 001). Needs `user.role` loaded; `organization` is the user's current
+ * organization (already presented), or null.
+ */
+export function presentOpenBadgeUser(profile: UserProfile, organization: OrganizationDto | null = null): OpenBadgeUserDto {
   const { user } = profile;
   if (!user.role) throw new Error('presentOpenBadgeUser needs the user with its role');
   return {
@@ -43,7 +47,7 @@ export function presentOpenBadgeUser(profile: UserProfile): OpenBadgeUserDto {
     updated_at: formatLaravelTimestamp(user.updatedAt),
     role: presentOpenBadgeRole(user.role),
     profile: presentOpenBadgeProfile(profile),
-    organization: null,
+    organization,
   };
 }
 

@@ -119,3 +119,35 @@ describe('loadConfig in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PORT: 'eighty' })).toThrow('Invalid configuration: PORT must be a whole number, got "eighty"');
   });
 });
+
+describe('loadConfig: organizations', () => {
+  it('defaults to 10 per user, 1000 members, 100 pending invitations, 7 days, the frontend public page', () => {
+    expect(loadConfig({ FRONTEND_URL: 'https://app.example.com/' }).organizations).toEqual({
+      perUser: 10,
+      membersMax: 1000,
+      pendingInvitationsMax: 100,
+      invitationTtlSeconds: 604800,
+      publicUrlTemplate: 'https://app.example.com/public/organizations/{id}',
+    });
+  });
+
+  it('reads every variable', () => {
+    const organizations = loadConfig({
+      ORGANIZATIONS_PER_USER: '3',
+      ORGANIZATION_MEMBERS_MAX: '50',
+      ORGANIZATION_PENDING_INVITATIONS_MAX: '5',
+      ORGANIZATION_INVITATION_TTL: '3600',
+      ORGANIZATION_PUBLIC_URL: 'https://openbadges.example.eu/public/issuers/{id}',
+    }).organizations;
+    expect(organizations).toEqual({ perUser: 3, membersMax: 50, pendingInvitationsMax: 5, invitationTtlSeconds: 3600, publicUrlTemplate: 'https://openbadges.example.eu/public/issuers/{id}' });
+  });
+
+  it.each([
+    [{ ORGANIZATION_PUBLIC_URL: 'https://example.com/orgs' }, 'ORGANIZATION_PUBLIC_URL'],
+    [{ ORGANIZATION_PUBLIC_URL: 'javascript:alert({id})' }, 'ORGANIZATION_PUBLIC_URL'],
+    [{ ORGANIZATIONS_PER_USER: '0' }, 'ORGANIZATIONS_PER_USER'],
+    [{ ORGANIZATION_INVITATION_TTL: '10' }, 'ORGANIZATION_INVITATION_TTL'],
+  ])('refuses %j naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ message: expect.stringContaining(name) }));
+  });
+});

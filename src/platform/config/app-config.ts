@@ -55,6 +55,8 @@ export interface AppConfig {
   mailFrom: string;
   /** The transactional outbox: how often each instance looks for due messages, retries, pruning. */
   outbox: OutboxConfig;
+  /** Webhooks out (docs/guides/webhooks.md): which targets deliveries may reach, when a failing endpoint is switched off. */
+  webhooks: WebhooksConfig;
   smsDriver: SmsDriver;
   smsHttpUrl?: string;
   storageDriver: StorageDriver;
@@ -67,6 +69,13 @@ export interface AppConfig {
   registrationEnabled: boolean;
   twoFactorEnabled: boolean;
   corsOrigins: string[];
+  /**
+   * Origins a browser request may come from (APP_URL's, FRONTEND_URL's and CORS_ORIGINS): the cross-site request
+   * check of cookie sessions and CORS's credentialed answers.
+   */
+  allowedOrigins: string[];
+  /** The browser session cookie (docs/guides/browser-sessions.md). */
+  sessionCookie: SessionCookieConfig;
   adminEmail?: string;
   adminPassword?: string;
   logLevel: string;
@@ -89,8 +98,32 @@ export interface AppConfig {
   passwordPolicy: { minScore: number; pwnedUrl?: string; pwnedMinCount: number; pwnedFailClosed: boolean };
   /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
   webauthn: WebAuthnConfig;
+  organizations: OrganizationsConfig;
   /** Sign-in with identity providers (docs/guides/identity-providers.md). */
   oauth: OAuthConfig;
+}
+
+/** Organizations (docs/api/organizations.md): how many, how big, how long an invitation lives, where the public page is. */
+export interface OrganizationsConfig {
+  /** Organizations one user may have created that still exist. */
+  perUser: number;
+  /** Members of one organization, pending invitations counted as members to be. */
+  membersMax: number;
+  /** Pending invitations of one organization. */
+  pendingInvitationsMax: number;
+  invitationTtlSeconds: number;
+  /** The public page's URL, `{id}` standing for the organization's id. */
+  publicUrlTemplate: string;
+}
+
+export interface SessionCookieConfig {
+  /** SESSION_COOKIE_NAME: `__Host-tessera_session`, or `tessera_session` where `Secure` cannot be set. */
+  name: string;
+  /** Off only when APP_URL is plain http on a host browsers do not treat as secure (not localhost, 127.0.0.1, [::1]). */
+  secure: boolean;
+  sameSite: 'lax' | 'strict';
+  /** SESSION_COOKIE_TTL: the cookie's Max-Age and the browser session's lifetime, slid forward with use. */
+  ttlSeconds: number;
 }
 
 export type OAuthProviderType = 'oidc' | 'github';
@@ -125,6 +158,15 @@ export interface OutboxConfig {
   retryFirstDelayMs: number;
   /** Sent rows are deleted this long after they were sent. */
   pruneSentAfterHours: number;
+}
+
+export interface WebhooksConfig {
+  /** Loopback, private, link-local and metadata targets are refused unless this is set (local development, tests). */
+  allowPrivateTargets: boolean;
+  /** An endpoint whose deliveries failed for this long without a success is disabled and the admins are mailed. */
+  disableAfterHours: number;
+  /** Each delivery attempt is abandoned (and retried) after this long. */
+  timeoutMs: number;
 }
 
 export interface WebAuthnConfig {
@@ -282,6 +324,49 @@ function list(env: Env, name: string): string[] {
     .filter(Boolean);
 }
 
+/** Hosts browsers treat as a secure context over plain http. */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/** A cookie name: an RFC 6265 token. */
+const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+
+/**
+ * SESSION_COOKIE_NAME, SESSION_COOKIE_SAMESITE, SESSION_COOKIE_TTL (docs/configuration.md#sessions-and-tokens). `Secure`
+ * and the `__Host-` prefix (which binds the cookie to this host alone: no sibling subdomain can set or shadow it)
+ * need a secure context; a name with a prefix the browser would then refuse stops the start.
+ */
+function sessionCookieConfig(env: Env, appUrl: string): SessionCookieConfig {
+  const app = new URL(appUrl);
+  const secure = app.protocol === 'https:' || LOOPBACK_HOSTS.includes(app.hostname.toLowerCase());
+  const name = str(env, 'SESSION_COOKIE_NAME') ?? (secure ? '__Host-tessera_session' : 'tessera_session');
+  if (!COOKIE_NAME_PATTERN.test(name)) throw new ConfigError('SESSION_COOKIE_NAME', `must be a cookie name (letters, digits, !#$%&'*+-.^_\`|~), got "${name}"`);
+  if (!secure && /^__(host|secure)-/i.test(name)) {
+    throw new ConfigError('SESSION_COOKIE_NAME', `"${name}" needs a Secure cookie, which browsers refuse over plain http (APP_URL ${app.origin})`);
+  }
+  const sameSite = str(env, 'SESSION_COOKIE_SAMESITE')?.toLowerCase() ?? 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict') {
+    throw new ConfigError('SESSION_COOKIE_SAMESITE', `must be lax or strict (the cookie never goes on cross-site requests), got "${sameSite}"`);
+  }
+  // Browsers cap a cookie's lifetime at 400 days.
+  const ttlSeconds = int(env, 'SESSION_COOKIE_TTL', 30 * 86400, 300, 400 * 86400);
+  return { name, secure, sameSite, ttlSeconds };
+}
+
+/** CORS_ORIGINS: each an http(s) origin without a path, normalised as browsers send `Origin`. */
+function corsOrigins(env: Env): string[] {
+  return list(env, 'CORS_ORIGINS').map((origin) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin.replace(/\/+$/, '').toLowerCase()) {
+      throw new ConfigError('CORS_ORIGINS', `must list http(s) origins without path, got "${origin}"`);
+    }
+    return parsed.origin;
+  });
+}
+
 /** A hostname as WebAuthn takes it for an RP ID: lower-case labels, no scheme, port or path. */
 const RP_ID_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
@@ -319,6 +404,27 @@ function webauthnConfig(env: Env, frontendUrl: string): WebAuthnConfig {
     return parsed.origin;
   });
   return { rpId, rpName, origins };
+}
+
+function organizationsConfig(env: Env, frontendUrl: string): OrganizationsConfig {
+  const publicUrlTemplate = str(env, 'ORGANIZATION_PUBLIC_URL') ?? `${frontendUrl.replace(/\/+$/, '')}/public/organizations/{id}`;
+  if (!publicUrlTemplate.includes('{id}')) throw new ConfigError('ORGANIZATION_PUBLIC_URL', 'must contain {id}, where the organization\'s id goes');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(publicUrlTemplate.replace('{id}', '00000000-0000-4000-8000-000000000000'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError('ORGANIZATION_PUBLIC_URL', `must be an http or https URL, got ${JSON.stringify(publicUrlTemplate)}`);
+  }
+  return {
+    perUser: limit(env, 'ORGANIZATIONS_PER_USER', 10),
+    membersMax: limit(env, 'ORGANIZATION_MEMBERS_MAX', 1000),
+    pendingInvitationsMax: limit(env, 'ORGANIZATION_PENDING_INVITATIONS_MAX', 100),
+    invitationTtlSeconds: int(env, 'ORGANIZATION_INVITATION_TTL', 604800, 300, 365 * 86400),
+    publicUrlTemplate,
+  };
 }
 
 /** Hosts an issuer may use plain http on: development and tests. */
@@ -430,6 +536,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     missing.push(new ConfigError('SMTP_URL', 'is required when NODE_ENV=production (without it mails are only written to the log)'));
   }
   if (missing.length > 0) throw ConfigError.all(missing);
+  const cors = corsOrigins(env);
   const logLevel = str(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   const apiKeyMaxLifetimeDays = int(env, 'API_KEY_MAX_LIFETIME_DAYS', 365, 1, 36500);
@@ -470,6 +577,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryFirstDelayMs: int(env, 'OUTBOX_RETRY_FIRST_DELAY_MS', 10_000, 50, 3_600_000),
       pruneSentAfterHours: int(env, 'OUTBOX_PRUNE_SENT_AFTER_HOURS', 168, 1, 24 * 365),
     },
+    webhooks: {
+      allowPrivateTargets: bool(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      disableAfterHours: int(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120, 1, 24 * 365),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 10_000),
+    },
     smsDriver,
     smsHttpUrl,
     storageDriver,
@@ -486,7 +598,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: proxyTrust(env),
     registrationEnabled: bool(env, 'REGISTRATION_ENABLED', true),
     twoFactorEnabled: bool(env, 'TWO_FACTOR_ENABLED', true),
-    corsOrigins: list(env, 'CORS_ORIGINS'),
+    corsOrigins: cors,
+    allowedOrigins: [...new Set([new URL(appUrl).origin, new URL(frontendUrl).origin, ...cors])],
+    sessionCookie: sessionCookieConfig(env, appUrl),
     adminEmail,
     adminPassword,
     logLevel,
@@ -536,6 +650,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pwnedFailClosed: bool(env, 'PWNED_PASSWORDS_FAIL_CLOSED', false),
     },
     webauthn: webauthnConfig(env, frontendUrl),
+    organizations: organizationsConfig(env, frontendUrl),
     oauth: oauthConfig(env, frontendUrl),
   };
 }

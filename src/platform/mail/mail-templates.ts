@@ -140,6 +140,14 @@ export interface ApiKeysRevokedMailData {
   identifiers: readonly string[];
 }
 
+export interface WebhookDisabledMailData {
+  name: string;
+  url: string;
+  /** 'gone': the receiver answered 410; 'failing': its deliveries failed for WEBHOOK_DISABLE_AFTER_HOURS. */
+  reason: 'gone' | 'failing';
+  hours: number;
+}
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(value: string): string {
@@ -156,6 +164,32 @@ export function emailVerificationLink(frontendUrl: string, token: string): strin
 
 export function cancelEmailChangeLink(frontendUrl: string, token: string): string {
   return `${frontendUrl}/cancel-email-change?${new URLSearchParams({ token })}`;
+}
+
+export function organizationInvitationLink(frontendUrl: string, token: string): string {
+  return `${frontendUrl}/accept-invitation?${new URLSearchParams({ token })}`;
+}
+
+export interface OrganizationInvitationMailData {
+  frontendUrl: string;
+  token: string;
+  organizationName: string;
+  /** The inviter's username. */
+  invitedBy: string;
+  role: string;
+  /** When the link stops working (ISO 8601). */
+  expiresAt: string;
+}
+
+/** An invitation to an organization; the link's token is bound to this address and works once. */
+export function organizationInvitationMail(data: OrganizationInvitationMailData): MailContent {
+  const link = organizationInvitationLink(data.frontendUrl, data.token);
+  const lines = [
+    `${data.invitedBy} invited you to join the organization “${data.organizationName}” on ${APP_NAME} as ${data.role === 'admin' ? 'an admin' : 'a member'}.`,
+    `The link works once, only for an account with this email address, until ${formatDateTime(data.expiresAt)} UTC. You can also decline from the same page.`,
+    'If you do not know this organization, ignore this email: nothing happens unless you accept.',
+  ];
+  return render(`Invitation to join ${data.organizationName}`, '', lines, { label: 'Open the invitation', link });
 }
 
 export function passwordResetMail(data: PasswordResetMailData): MailContent {
@@ -348,6 +382,19 @@ export function apiKeysRevokedMail(data: ApiKeysRevokedMailData): MailContent {
     'Anything that used these keys stops working; create a new key for it and keep its secret out of code and logs.',
   ];
   return render(data.identifiers.length === 1 ? 'An API key was revoked' : 'API keys were revoked', data.name, lines);
+}
+
+export function webhookDisabledMail(data: WebhookDisabledMailData): MailContent {
+  const why =
+    data.reason === 'gone'
+      ? 'its receiver answered 410 Gone, which asks for no more deliveries'
+      : `every delivery to it failed for ${data.hours} hours`;
+  const lines = [
+    `The ${APP_NAME} webhook endpoint ${data.url} was disabled: ${why}.`,
+    'Events are no longer sent to it. Fix the receiver, then enable the endpoint again (PATCH /api/admin/webhooks/{id} with "enabled": true) ' +
+      'and send the failed deliveries again from its delivery list.',
+  ];
+  return render('A webhook endpoint was disabled', data.name, lines);
 }
 
 interface Action {

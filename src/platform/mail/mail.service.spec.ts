@@ -21,7 +21,7 @@ function recordingOutbox(): OutboxService & { added: OutboxMessage[] } {
   } as unknown as OutboxService & { added: OutboxMessage[] };
 }
 
-const row = (kind: string, to: string, payload: unknown): OutboxDelivery => ({ id: ROW_ID, kind, destination: to, payload, attempts: 0 });
+const row = (kind: string, to: string, payload: unknown): OutboxDelivery => ({ id: ROW_ID, kind, destination: to, payload, attempts: 0, messageId: ROW_ID });
 const manager = {} as EntityManager;
 
 describe('MailService writing to the outbox', () => {

@@ -15,10 +15,13 @@ import {
   emailChangeRevertedMail,
   emailVerificationMail,
   loginLockoutMail,
+  organizationInvitationMail,
+  type OrganizationInvitationMailData,
   passwordChangedMail,
   passwordResetMail,
   passwordResetNoticeMail,
   signUpAttemptMail,
+  webhookDisabledMail,
   type AccountDeletedMailData,
   type AdminChangedAccountMailData,
   type ApiKeysRevokedMailData,
@@ -29,6 +32,7 @@ import {
   type MailContent,
   type PasswordChangedMailData,
   type PasswordResetNoticeMailData,
+  type WebhookDisabledMailData,
 } from './mail-templates.js';
 
 /** Each kind's template; the frontend URL is the one configured when the mail goes out. */
@@ -48,6 +52,9 @@ const TEMPLATES = {
   'credential-added': (data: CredentialAddedMailData) => credentialAddedMail(data),
   'api-keys-revoked': (data: ApiKeysRevokedMailData) => apiKeysRevokedMail(data),
   'account-deleted': (data: AccountDeletedMailData) => accountDeletedMail(data),
+  'organization-invitation': (data: Omit<OrganizationInvitationMailData, 'frontendUrl'>, frontendUrl: string) =>
+    organizationInvitationMail({ frontendUrl, ...data }),
+  'webhook-disabled': (data: WebhookDisabledMailData) => webhookDisabledMail(data),
 } satisfies Record<string, (data: never, frontendUrl: string) => MailContent>;
 
 type MailKind = keyof typeof TEMPLATES;
@@ -141,6 +148,11 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
     return this.enqueue(manager, 'api-keys-revoked', to, data);
   }
 
+  /** An invitation to an organization, with its single-use link; goes to the invited address. */
+  sendOrganizationInvitation(manager: EntityManager, to: string, data: MailData<'organization-invitation'>): Promise<void> {
+    return this.enqueue(manager, 'organization-invitation', to, data);
+  }
+
   /**
    * The confirmation that an account is gone, to its last address. The account's other mails still in the outbox are
    * dropped, and this one's row goes once it is sent: nothing of the account stays.
@@ -148,6 +160,11 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
   async sendAccountDeletedNotice(manager: EntityManager, to: string, data: MailData<'account-deleted'>): Promise<void> {
     await this.outbox.forgetDestination(manager, MAIL_CHANNEL, to);
     await this.enqueue(manager, 'account-deleted', to, data, { deleteWhenSent: true });
+  }
+
+  /** Tells an administrator that a webhook endpoint was disabled (its receiver answered 410, or kept failing). */
+  async sendWebhookDisabled(manager: EntityManager, to: string, data: MailData<'webhook-disabled'>): Promise<void> {
+    await this.enqueue(manager, 'webhook-disabled', to, data);
   }
 
   /** Test hook: delivers every mail due now (committed, not waiting for a retry) before it resolves. */
@@ -179,9 +196,9 @@ export class MailService implements OutboxDeliverer, OnApplicationShutdown {
     this.smtp?.close();
   }
 
-  private enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>, options: { deleteWhenSent?: boolean } = {}): Promise<void> {
+  private async enqueue<K extends MailKind>(manager: EntityManager, kind: K, to: string, data: MailData<K>, options: { deleteWhenSent?: boolean } = {}): Promise<void> {
     const retryForMs = this.config.outbox.mailRetryHours * 3_600_000;
-    return this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs, ...options });
+    await this.outbox.add(manager, { channel: MAIL_CHANNEL, kind, destination: to, payload: data, retryForMs, ...options });
   }
 
   private async transport(smtpUrl: string): Promise<Transporter> {

@@ -1,5 +1,7 @@
 /** The document's security scheme and operation groups: what controllers name, what Swagger UI shows. */
 export const BEARER_SCHEME = 'bearer';
+/** The browser session cookie's security scheme, beside bearer on every protected operation. */
+export const COOKIE_SCHEME = 'session_cookie';
 
 /**
  * Operation groups of the document, by route family and capability. The keys are what controllers name; the values
@@ -16,8 +18,11 @@ export const TAGS = {
   client: 'client: account',
   apiKeys: 'client: API keys',
   twoFactor: 'client: two-factor app',
+  organizations: 'organizations',
   identities: 'identity providers',
   admin: 'admin',
+  webhooks: 'admin: webhooks',
+  webhookEvents: 'webhook events',
   countries: 'countries',
   health: 'health',
 } as const;
@@ -33,9 +38,17 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   [TAGS.client]: 'The signed-in user as the client panel sees it (`/api/client/account`): read, change email and password, read the activity log.',
   [TAGS.apiKeys]: 'Personal API keys (`ptlc_…`) of the client panel: list, create (the key is shown once), delete.',
   [TAGS.twoFactor]: 'Two-factor authentication with an authenticator app (`/api/client/account/two-factor`): set up, turn on, turn off.',
+  [TAGS.organizations]:
+    'Organizations (the `organization` of `/api/v1/auth/user`): create and edit them, their logo, members and roles, ownership, invitations by mail, the current organization; platform admins manage every organization under `/api/admin/organizations`.',
   [TAGS.identities]:
     'Sign in with Google, GitHub, Microsoft or any OpenID Connect provider the operator configured: the providers, the browser redirects, the one-time code exchange, and the signed-in user\'s linked identities.',
   [TAGS.admin]: 'Administration, for the admin role only: find, create, edit, ban and delete users, reset their two-factor, revoke their sessions, read their activity, list roles.',
+  [TAGS.webhooks]:
+    'Webhook endpoints, for the admin role: register a receiver of account events, choose its events, rotate its signing secret, ' +
+    'watch and retry its deliveries, send it a test. See the guide in docs/guides/webhooks.md.',
+  [TAGS.webhookEvents]:
+    'The events Tessera POSTs to webhook endpoints (listed under `x-webhooks`): Standard Webhooks headers and signature, a JSON body ' +
+    '`{type, timestamp, data}`; answer 2xx within 10 s.',
   [TAGS.countries]: 'The ISO 3166-1 countries a profile can name.',
   [TAGS.health]: 'Liveness and readiness probes for load balancers and orchestrators (outside `/api`).',
 };

@@ -23,6 +23,10 @@ export interface OutboxMessage {
   retryForMs: number;
   /** Delete the row once delivered instead of keeping it as sent (nothing of a deleted account may stay). */
   deleteWhenSent?: boolean;
+  /** The id the receiver sees (kept across retries); the row's id when absent. */
+  messageId?: string;
+  /** Keep the payload once settled, so the message can be sent again on request (only for payloads without secrets). */
+  keepPayload?: boolean;
 }
 
 /** A claimed row as its deliverer sees it. `id` is stable across retries (a Message-ID, a webhook-id). */
@@ -33,11 +37,39 @@ export interface OutboxDelivery {
   payload: unknown;
   /** Attempts made before this one. */
   attempts: number;
+  /** The id the receiver sees: the message's own, else the row's. */
+  messageId: string;
+}
+
+/** What a deliverer may report of a delivery: the receiver's status, kept on the row. */
+export interface DeliveryOutcome {
+  responseStatus?: number;
+}
+
+/** A failed delivery with what the outbox needs to settle it; any other error is a plain retryable failure. */
+export class DeliveryFailure extends Error {
+  constructor(
+    message: string,
+    readonly details: {
+      responseStatus?: number;
+      /** The receiver asked not to be called again before this (Retry-After). */
+      retryAfterMs?: number;
+      /** Never retry: the row is settled as failed now. */
+      final?: boolean;
+    } = {},
+  ) {
+    super(message);
+  }
 }
 
 /** Delivers one channel's messages; throws to have the row retried later. */
 export interface OutboxDeliverer {
-  deliver(message: OutboxDelivery): Promise<void>;
+  deliver(message: OutboxDelivery): Promise<DeliveryOutcome | void>;
+  /**
+   * The channel's own retry schedule: the delay before retry number `attempts` (1 = the first), or undefined to give
+   * up. Absent: the outbox's doubling delay until the row's retry window ends.
+   */
+  retryDelayMs?(attempts: number): number | undefined;
 }
 
 /** A row as an administrator may see it: no payload. */
@@ -52,6 +84,8 @@ export interface OutboxRow {
   createdAt: Date;
   nextAttemptAt: Date;
   settledAt: Date | null;
+  messageId: string;
+  responseStatus: number | null;
 }
 
 export interface OutboxStats {
@@ -68,11 +102,17 @@ interface ClaimedRow {
   channel: string;
   kind: string;
   destination: string;
+  ordering_key: string | null;
   payload: string | null;
   attempts: number;
   give_up_at: Date;
   delete_when_sent: boolean;
+  keep_payload: boolean;
+  message_id: string | null;
 }
+
+/** An attempt's result as the row is settled with it. */
+type AttemptResult = { ok: true; responseStatus?: number } | { ok: false; error: string; responseStatus?: number; retryAfterMs?: number; final?: boolean };
 
 /** Rows one worker claims (and holds locked) at a time. */
 const BATCH_SIZE = 20;
@@ -80,6 +120,11 @@ const BATCH_SIZE = 20;
 const MAX_RETRY_DELAY_MS = 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const PAYLOAD_KEY_PURPOSE = 'outbox payload encryption v1';
+/** A receiver's Retry-After is honoured up to this. */
+const MAX_RETRY_AFTER_MS = 86_400_000;
+const ROW_COLUMNS = `id, channel, kind, destination, status, attempts, last_error AS "lastError", created_at AS "createdAt",
+  next_attempt_at AS "nextAttemptAt", settled_at AS "settledAt", COALESCE(message_id, id::text) AS "messageId",
+  response_status AS "responseStatus"`;
 
 /** The delay before retry number `attempts` (1 = the first): doubling, capped, half of it random (jitter). */
 export function retryDelayMs(attempts: number, firstDelayMs: number, random: () => number = Math.random): number {
@@ -122,18 +167,30 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     this.deliverers.set(channel, deliverer);
   }
 
-  /** Writes the message on `manager`: it is delivered once (and only if) that transaction commits. */
-  async add(manager: EntityManager, message: OutboxMessage): Promise<void> {
+  /** Writes the message on `manager`: it is delivered once (and only if) that transaction commits. Returns the row's id. */
+  async add(manager: EntityManager, message: OutboxMessage): Promise<string> {
     const id = randomUUID();
     const payload = sealAtRest(this.payloadKey, JSON.stringify(message.payload), `outbox:${id}`);
     await manager.query(
-      `INSERT INTO outbox (id, channel, kind, destination, ordering_key, payload, give_up_at, delete_when_sent)
-       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8)`,
-      [id, message.channel, message.kind, message.destination, message.orderingKey ?? null, payload, message.retryForMs / 1000, message.deleteWhenSent ?? false],
+      `INSERT INTO outbox (id, channel, kind, destination, ordering_key, payload, give_up_at, delete_when_sent, message_id, keep_payload)
+       VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8, $9, $10)`,
+      [
+        id,
+        message.channel,
+        message.kind,
+        message.destination,
+        message.orderingKey ?? null,
+        payload,
+        message.retryForMs / 1000,
+        message.deleteWhenSent ?? false,
+        message.messageId ?? null,
+        message.keepPayload ?? false,
+      ],
     );
     const queryRunner = manager.queryRunner;
     if (queryRunner?.isTransactionActive) queryRunner.data.outboxWritten = true;
     else this.wake();
+    return id;
   }
 
   /** Deletes every row of a channel going to `destination` (any case), on the caller's transaction. */
@@ -182,9 +239,7 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
   async list(channel: string, status: OutboxStatus, page: number, perPage: number): Promise<{ rows: OutboxRow[]; total: number }> {
     const [rows, [{ total }]] = await Promise.all([
       this.dataSource.query(
-        `SELECT id, channel, kind, destination, status, attempts, last_error AS "lastError", created_at AS "createdAt",
-                next_attempt_at AS "nextAttemptAt", settled_at AS "settledAt"
-           FROM outbox WHERE channel = $1 AND status = $2 ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+        `SELECT ${ROW_COLUMNS} FROM outbox WHERE channel = $1 AND status = $2 ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
         [channel, status, perPage, (page - 1) * perPage],
       ) as Promise<OutboxRow[]>,
       this.dataSource.query(`SELECT count(*)::int AS total FROM outbox WHERE channel = $1 AND status = $2`, [channel, status]) as Promise<
@@ -192,6 +247,46 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
       >,
     ]);
     return { rows, total };
+  }
+
+  /** One page of a channel's rows going to `destination`, newest first, and how many there are. */
+  async listFor(channel: string, destination: string, page: number, perPage: number): Promise<{ rows: OutboxRow[]; total: number }> {
+    const [rows, [{ total }]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${ROW_COLUMNS} FROM outbox WHERE channel = $1 AND destination = $2 ORDER BY created_at DESC, seq DESC LIMIT $3 OFFSET $4`,
+        [channel, destination, perPage, (page - 1) * perPage],
+      ) as Promise<OutboxRow[]>,
+      this.dataSource.query(`SELECT count(*)::int AS total FROM outbox WHERE channel = $1 AND destination = $2`, [channel, destination]) as Promise<
+        Array<{ total: number }>
+      >,
+    ]);
+    return { rows, total };
+  }
+
+  /**
+   * Sends a settled row again (an admin's retry): pending and due now, with its message id, so the receiver can tell
+   * a repeat. Only rows that kept their payload; returns the row as it now is, or undefined when there is none such.
+   */
+  async requeue(channel: string, destination: string, id: string, retryForMs: number): Promise<OutboxRow | undefined> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE outbox SET status = 'pending', next_attempt_at = now(), settled_at = NULL,
+              give_up_at = GREATEST(give_up_at, now() + make_interval(secs => $4))
+        WHERE id = $3 AND channel = $1 AND destination = $2 AND status <> 'pending' AND payload IS NOT NULL
+        RETURNING ${ROW_COLUMNS}`,
+      [channel, destination, id, retryForMs / 1000],
+    )) as [OutboxRow[], number];
+    if (rows.length > 0) this.wake();
+    return rows[0];
+  }
+
+  /** One row of a channel going to `destination`. */
+  async find(channel: string, destination: string, id: string): Promise<OutboxRow | undefined> {
+    const rows = (await this.dataSource.query(`SELECT ${ROW_COLUMNS} FROM outbox WHERE id = $3 AND channel = $1 AND destination = $2`, [
+      channel,
+      destination,
+      id,
+    ])) as OutboxRow[];
+    return rows[0];
   }
 
   /** Deletes sent rows older than OUTBOX_PRUNE_SENT_AFTER_HOURS; returns how many went. */
@@ -235,26 +330,39 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
+  /** Runs batches while one may leave due rows behind: a full batch, or one that took rows of an ordering key (the next of each key is due now). */
   private async drain(): Promise<void> {
-    while (!this.stopping && (await this.deliverBatch()) === BATCH_SIZE);
+    while (!this.stopping && (await this.deliverBatch()));
   }
 
-  /** Claims up to BATCH_SIZE due rows, delivers them and settles each, in one transaction; returns how many. */
-  private async deliverBatch(): Promise<number> {
+  /**
+   * Claims up to BATCH_SIZE due rows, delivers them and settles each, in one transaction; returns whether another
+   * batch may find due rows.
+   *
+   * Rows sharing an `ordering_key` go out one at a time, oldest first: a row is claimed only when no earlier row of its
+   * key is pending and due. An earlier row held by another worker is still pending, so no two workers deliver one
+   * key at once; an earlier row waiting for its retry does not hold the later ones back (order is kept while
+   * deliveries succeed, and a failing receiver does not stop the rest).
+   */
+  private async deliverBatch(): Promise<boolean> {
     const queryRunner = this.dataSource.createQueryRunner();
     await queryRunner.connect();
     try {
       await queryRunner.startTransaction();
       const rows = (await queryRunner.query(
-        `SELECT id, channel, kind, destination, payload, attempts, give_up_at, delete_when_sent FROM outbox
+        `SELECT id, channel, kind, destination, ordering_key, payload, attempts, give_up_at, delete_when_sent, keep_payload, message_id FROM outbox o
           WHERE status = 'pending' AND next_attempt_at <= now()
-          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+            AND (ordering_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM outbox earlier
+                   WHERE earlier.ordering_key = o.ordering_key AND earlier.status = 'pending' AND earlier.seq < o.seq
+                     AND earlier.next_attempt_at <= now()))
+          ORDER BY next_attempt_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH_SIZE],
       )) as ClaimedRow[];
       const outcomes = await Promise.all(rows.map((row) => this.attempt(row)));
       for (const [index, row] of rows.entries()) await this.settle(queryRunner.manager, row, outcomes[index]);
       await queryRunner.commitTransaction();
-      return rows.length;
+      return rows.length === BATCH_SIZE || rows.some((row) => row.ordering_key !== null);
     } catch (error) {
       if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
       throw error;
@@ -263,45 +371,66 @@ export class OutboxService implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  /** Undefined when delivered, else the error to record (its own words only: never the payload). */
-  private async attempt(row: ClaimedRow): Promise<string | undefined> {
+  /** The attempt's result; a failure carries its own words only (never the payload). */
+  private async attempt(row: ClaimedRow): Promise<AttemptResult> {
     try {
       const deliverer = this.deliverers.get(row.channel);
       if (!deliverer) throw new Error(`no deliverer for channel ${row.channel}`);
       if (row.payload === null) throw new Error('the row has no payload');
       const payload: unknown = JSON.parse(openAtRest(this.payloadKey, row.payload, `outbox:${row.id}`));
-      await deliverer.deliver({ id: row.id, kind: row.kind, destination: row.destination, payload, attempts: row.attempts });
-      return undefined;
+      const messageId = row.message_id ?? row.id;
+      const outcome = await deliverer.deliver({ id: row.id, kind: row.kind, destination: row.destination, payload, attempts: row.attempts, messageId });
+      return { ok: true, responseStatus: outcome?.responseStatus };
     } catch (error) {
       const { message, code, responseCode } = (error ?? {}) as { message?: string; code?: string; responseCode?: number };
       const described = [code, responseCode, message].filter((part) => part !== undefined && part !== '').join(' ').slice(0, 500);
       this.logger.error({ msg: 'Outbox delivery failed', channel: row.channel, kind: row.kind, id: row.id, attempts: row.attempts + 1, error: described });
-      return described || 'delivery failed';
+      const details = error instanceof DeliveryFailure ? error.details : {};
+      return { ok: false, error: described || 'delivery failed', ...details };
     }
   }
 
-  private async settle(manager: EntityManager, row: ClaimedRow, error: string | undefined): Promise<void> {
-    if (error === undefined && row.delete_when_sent) {
+  /** When the next attempt may run, or undefined to give up (the channel's schedule, or the window; Retry-After honoured). */
+  private nextAttemptAt(row: ClaimedRow, attempts: number, retryAfterMs: number | undefined): Date | undefined {
+    const deliverer = this.deliverers.get(row.channel);
+    const scheduled = deliverer?.retryDelayMs ? deliverer.retryDelayMs(attempts) : retryDelayMs(attempts, this.config.outbox.retryFirstDelayMs);
+    if (scheduled === undefined) return undefined;
+    const next = new Date(Date.now() + Math.max(scheduled, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
+    return next > row.give_up_at ? undefined : next;
+  }
+
+  private async settle(manager: EntityManager, row: ClaimedRow, result: AttemptResult): Promise<void> {
+    if (result.ok && row.delete_when_sent) {
       await manager.query(`DELETE FROM outbox WHERE id = $1`, [row.id]);
       return;
     }
-    if (error === undefined) {
+    const payloadAfter = row.keep_payload ? 'payload' : 'NULL';
+    const responseStatus = result.responseStatus ?? null;
+    if (result.ok) {
       await manager.query(
-        `UPDATE outbox SET status = 'sent', payload = NULL, attempts = attempts + 1, last_error = NULL, settled_at = now() WHERE id = $1`,
-        [row.id],
+        `UPDATE outbox SET status = 'sent', payload = ${payloadAfter}, attempts = attempts + 1, last_error = NULL, response_status = $2,
+                settled_at = now() WHERE id = $1`,
+        [row.id, responseStatus],
       );
       return;
     }
     const attempts = row.attempts + 1;
-    const nextAttemptAt = new Date(Date.now() + retryDelayMs(attempts, this.config.outbox.retryFirstDelayMs));
-    if (nextAttemptAt > row.give_up_at) {
-      this.logger.error({ msg: 'Outbox message given up after its retry window', channel: row.channel, kind: row.kind, id: row.id, attempts });
+    const nextAttemptAt = result.final ? undefined : this.nextAttemptAt(row, attempts, result.retryAfterMs);
+    if (nextAttemptAt === undefined) {
+      this.logger.error({ msg: 'Outbox message given up', channel: row.channel, kind: row.kind, id: row.id, attempts, final: result.final ?? false });
       await manager.query(
-        `UPDATE outbox SET status = 'failed', payload = NULL, attempts = $2, last_error = $3, settled_at = now() WHERE id = $1`,
-        [row.id, attempts, error],
+        `UPDATE outbox SET status = 'failed', payload = ${payloadAfter}, attempts = $2, last_error = $3, response_status = $4, settled_at = now()
+          WHERE id = $1`,
+        [row.id, attempts, result.error, responseStatus],
       );
       return;
     }
-    await manager.query(`UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [row.id, attempts, error, nextAttemptAt]);
+    await manager.query(`UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = $4, response_status = $5 WHERE id = $1`, [
+      row.id,
+      attempts,
+      result.error,
+      nextAttemptAt,
+      responseStatus,
+    ]);
   }
 }

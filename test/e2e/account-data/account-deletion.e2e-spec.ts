@@ -60,9 +60,11 @@ describe('account deletion (DELETE /api/me, /api/v1/auth/user, /api/client/accou
       await FAMILIES[family](t, account);
 
       expect(await rowsReferring(t.db, account.id)).toEqual({});
-      // Only the deletion notice, waiting in the outbox (its row goes once it is sent, checked below).
-      const outbox = await t.db.query(`SELECT kind FROM outbox WHERE destination = $1`, [account.email]);
-      expect(outbox).toEqual([{ kind: 'account-deleted' }]);
+      // Only the deletion notice, in the outbox unless the worker, woken by the commit, already sent it (its row goes
+      // once it is sent; the mail is checked below): every earlier mail to the address was dropped.
+      const outbox: { kind: string }[] = await t.db.query(`SELECT kind FROM outbox WHERE destination = $1`, [account.email]);
+      expect(outbox.filter((row) => row.kind !== 'account-deleted')).toEqual([]);
+      expect(outbox.length).toBeLessThanOrEqual(1);
       const mentions = await rowsMentioning(t.db, [account.username, account.email, account.ip, account.userAgent]);
       expect(Object.keys(mentions).filter((where) => !where.startsWith('outbox:'))).toEqual([]);
       expect(await filesOf(account.avatarKey)).toEqual([]);

@@ -163,7 +163,7 @@ describe('email verification through mailed links', () => {
     const resendOperation = doc.paths['/api/email/resend'].post;
     expect(verifyOperation).toMatchObject({ operationId: 'verifyEmail', tags: ['auth: password and email'] });
     expect(verifyOperation.security).toEqual([]);
-    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth: password and email'], security: [{ bearer: ['account.write'] }] });
+    expect(resendOperation).toMatchObject({ operationId: 'resendEmailVerification', tags: ['auth: password and email'], security: [{ bearer: ['account.write'] }, { session_cookie: [] }] });
     expect(doc.components.schemas.VerifyEmailDto.required).toEqual(['token']);
   });
 

@@ -87,7 +87,7 @@ describe('admin: users and roles', () => {
       );
       for (const operation of operations) {
         expect(operation.tags).toEqual(['admin']);
-        expect(operation.security).toEqual([{ bearer: ['admin'] }]);
+        expect(operation.security).toEqual([{ bearer: ['admin'] }, { session_cookie: [] }]);
       }
       const { schemas } = body.components;
       expect(schemas.AdminCreateUserDto.properties.email.example).toBe('jane.roe@example.com');

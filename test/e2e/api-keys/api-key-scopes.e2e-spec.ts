@@ -8,7 +8,7 @@ import { IS_PUBLIC, REQUIRED_SCOPE } from '../../../src/core/credentials/auth.de
 import { HTTP_METHODS } from '../../../src/dialects/error-responses.js';
 
 const KEYS = '/api/client/account/api-keys';
-const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write'];
+const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write', 'organizations.read', 'organizations.write'];
 
 type Family = 'laravel' | 'client';
 
@@ -227,14 +227,15 @@ describe('api key scopes', () => {
       expect(key.attributes.scopes).toEqual(['activity.read']);
     });
 
-    it('gives a key inserted without scopes (a row of the previous release) the default scopes and the legacy format', async () => {
+    it('gives a key inserted without scopes (a row of the previous release) the scopes of that release and the legacy format', async () => {
       const user = await verifiedUser(t);
       const [row] = await t.db.query(
         `INSERT INTO api_keys (user_id, identifier, secret_hash, description) VALUES ($1, 'ptlc_' || substr(md5(random()::text), 1, 11), repeat('0', 64), 'old')
          RETURNING scopes, format_version, expires_at`,
         [user.id],
       );
-      expect(row).toEqual({ scopes: DEFAULT_SCOPES, format_version: 1, expires_at: null });
+      // The scopes that existed when scopes came (the column's default); the organization scopes came later.
+      expect(row).toEqual({ scopes: ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write'], format_version: 1, expires_at: null });
     });
   });
 
@@ -279,20 +280,20 @@ describe('api key scopes', () => {
         if (!operation || (operation.security ?? []).length === 0) continue;
         secured.push(`${method} ${path}`);
         if (CLOSED_TO_KEYS.includes(`${method} ${path}`)) {
-          expect(operation.security).toEqual([{ bearer: [] }]);
+          expect(operation.security).toEqual([{ bearer: [] }, { session_cookie: [] }]);
           expect(operation.description).toContain('Not open to API keys');
           continue;
         }
-        expect([path, operation.security]).toEqual([path, [{ bearer: [expect.any(String)] }]]);
+        expect([path, operation.security]).toEqual([path, [{ bearer: [expect.any(String)] }, { session_cookie: [] }]]);
         const [scope] = (operation.security![0] as { bearer: string[] }).bearer;
         expect(API_KEY_SCOPES).toContain(scope);
         expect(operation.description).toContain(`API keys need the scope \`${scope}\`.`);
       }
     }
     expect(secured.length).toBeGreaterThan(40);
-    expect(doc.paths['/api/users'].get.security).toEqual([{ bearer: ['admin'] }]);
-    expect(doc.paths['/api/me'].get.security).toEqual([{ bearer: ['account.read'] }]);
-    expect(doc.paths['/api/client/account/activity'].get.security).toEqual([{ bearer: ['activity.read'] }]);
+    expect(doc.paths['/api/users'].get.security).toEqual([{ bearer: ['admin'] }, { session_cookie: [] }]);
+    expect(doc.paths['/api/me'].get.security).toEqual([{ bearer: ['account.read'] }, { session_cookie: [] }]);
+    expect(doc.paths['/api/client/account/activity'].get.security).toEqual([{ bearer: ['activity.read'] }, { session_cookie: [] }]);
     expect(doc.components.schemas.CreateApiKeyDto.properties.scopes.items.enum).toEqual([...API_KEY_SCOPES]);
   });
 });

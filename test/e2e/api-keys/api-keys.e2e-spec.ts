@@ -10,7 +10,7 @@ const ISO_OFFSET = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/;
 /** Both loopback forms, so the "allowed" cases hold whichever way supertest reaches the server. */
 const LOOPBACK = ['127.0.0.1', '::1'];
 const UNAUTHENTICATED_CLIENT = { errors: [{ code: 'AuthenticationException', status: '401', detail: 'Unauthenticated.' }] };
-const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write'];
+const DEFAULT_SCOPES = ['account.read', 'account.write', 'activity.read', 'sessions.read', 'sessions.write', 'organizations.read', 'organizations.write'];
 
 interface CreatedKey {
   identifier: string;
@@ -432,9 +432,9 @@ describe('api keys', () => {
     expect(collection.get.operationId).toBe('listApiKeys');
     expect(collection.post.operationId).toBe('createApiKey');
     expect(item.delete.operationId).toBe('deleteApiKey');
-    expect(collection.get.security).toEqual([{ bearer: ['account.read'] }]);
-    expect(collection.post.security).toEqual([{ bearer: ['account.write'] }]);
-    expect(item.delete.security).toEqual([{ bearer: ['account.write'] }]);
+    expect(collection.get.security).toEqual([{ bearer: ['account.read'] }, { session_cookie: [] }]);
+    expect(collection.post.security).toEqual([{ bearer: ['account.write'] }, { session_cookie: [] }]);
+    expect(item.delete.security).toEqual([{ bearer: ['account.write'] }, { session_cookie: [] }]);
     expect(collection.get.description).toBe('API keys need the scope `account.read`.');
     expect(Object.keys(collection.post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '422']));
     expect(doc.components.schemas.CreateApiKeyDto.required).toEqual(['description']);

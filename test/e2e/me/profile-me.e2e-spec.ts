@@ -354,7 +354,7 @@ describe('profile: the /api/me family', () => {
       const operation = doc.paths[path][method];
       expect(operation.operationId).toBe(operationId);
       expect(operation.tags).toEqual([tag]);
-      expect(operation.security).toEqual([{ bearer: [scope] }]);
+      expect(operation.security).toEqual([{ bearer: [scope] }, { session_cookie: [] }]);
       const validated = !['getAuthUser', 'getClientAccount'].includes(operationId);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(validated ? ['401', '403', '422'] : ['401', '403']));
       const errorSchema = operation.responses['401'].content['application/json'].schema.$ref;

@@ -133,6 +133,19 @@ describe("the bearer guard's read (issue 24)", () => {
     }
   });
 
+  it('adds one statement to GET /api/v1/auth/user for a user with a current organization (issue 30)', async () => {
+    const member = await verifiedUser(t);
+    await t.http().post('/api/organizations').set(member.auth).send({ name: 'Hot' }).expect(201);
+    await t.http().get('/api/v1/auth/user').set(member.auth).expect(200);
+    const queries = await queriesDuring(t, () => t.http().get('/api/v1/auth/user').set(member.auth).expect(200));
+    const statements = queries.filter((query) => query !== '(pool connection)');
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/FROM "sessions" "s" JOIN "users" "u"/);
+    // The organization by id, with the membership checked, as one JSON object.
+    expect(statements[1]).toMatch(/^SELECT json_build_object\('id', o\.id/);
+    expect(statements[1]).toMatch(/FROM organizations o/);
+  });
+
   it('still refuses a banned owner and a revoked session on the very next request', async () => {
     const user = await loggedInUser(t);
     await t.http().get('/api/me').set(user.auth).expect(200);

@@ -46,12 +46,12 @@ describe('OpenAPI request side (issue 19, item 7) and no-store on every /api ans
     expect(Object.keys(schema.example as object)).toEqual(['challenge_token', 'code']);
   });
 
-  it('types allowed_ips items as IP or CIDR, organization as null, and the multipart parts with their encoding', () => {
+  it('types allowed_ips items as IP or CIDR, organization as a nullable OrganizationDto, and the multipart parts with their encoding', () => {
     const items = (schemas().CreateApiKeyDto.properties!.allowed_ips as SchemaObject).items as SchemaObject;
     const pattern = new RegExp(items.pattern!);
     for (const good of ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32', '::1']) expect(pattern.test(good)).toBe(true);
     for (const bad of ['not-an-ip', '10.0.0.0/33', '300.1.1.1', '']) expect(pattern.test(bad)).toBe(false);
-    expect(schemas().OpenBadgeUserDto.properties!.organization).toMatchObject({ nullable: true, enum: [null] });
+    expect(schemas().OpenBadgeUserDto.properties!.organization).toMatchObject({ nullable: true, allOf: [{ $ref: '#/components/schemas/OrganizationDto' }] });
     const profile = (document.paths['/api/v1/auth/user/profile'].post!.requestBody as { content: Record<string, { encoding?: object; schema: SchemaObject }> })
       .content['multipart/form-data'];
     // settings is JSON text in a plain field: no encoding (Swagger UI would send it as a file part).

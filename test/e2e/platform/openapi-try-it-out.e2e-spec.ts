@@ -73,10 +73,13 @@ describe('the OpenAPI document as Swagger UI uses it', () => {
     ]);
   });
 
-  it("documents login's 403 as the banned account only, and the admin routes' 403 as not an admin", () => {
+  it("documents login's 403 as the banned account or a cross-site cookie sign-in, and the admin routes' 403 as not an admin", () => {
     const login = doc.paths['/api/login'].post.responses['403'];
     expect(login.description).not.toMatch(/admin/i);
-    expect(examplesOf(doc, '/api/login', 'post', 403)).toEqual([{ message: 'Your account is banned by administrator.' }]);
+    expect(examplesOf(doc, '/api/login', 'post', 403)).toEqual([
+      { message: 'Your account is banned by administrator.' },
+      { message: 'Cross-site request refused.' },
+    ]);
     expect(examplesOf(doc, '/api/users', 'get', 403)).toContainEqual({ message: 'This action is unauthorized.' });
     expect(examplesOf(doc, '/api/me', 'get', 403)).not.toContainEqual({ message: 'This action is unauthorized.' });
   });

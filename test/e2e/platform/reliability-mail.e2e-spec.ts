@@ -1,32 +1,10 @@
-import pg from 'pg';
 import pLimit from 'p-limit';
-import { buildApp, call, createDatabase, registerAccount, startApp, startApps, type AppProcess, type TestDatabase } from '../../support/processes.js';
+import { buildApp, call, createDatabase, eventually, queryDatabase as query, registerAccount, startApp, startApps, type AppProcess, type TestDatabase } from '../../support/processes.js';
 import { startSmtpSink, type CapturedMail, type SmtpSink } from '../../support/smtp-sink.js';
 
 const SLOW = 180_000;
 /** Retries come quickly here, so a mail server that is back is seen within a second or two. */
 const FAST_OUTBOX = { OUTBOX_RETRY_FIRST_DELAY_MS: '100', OUTBOX_POLL_MS: '200' };
-
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-/** Polls `check` until it returns a value (bounded: throws after `timeoutMs`). Polls the database, never sleeps for timing. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A port where nothing listens yet: the mail server is down until a sink starts there. */
 async function downSmtpPort(): Promise<number> {

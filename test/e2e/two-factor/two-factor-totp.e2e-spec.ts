@@ -246,7 +246,7 @@ describe('two-factor: TOTP (client family) and the login challenge', () => {
     for (const [name, operation] of Object.entries(operations)) {
       expect(operation.operationId).toBe(name);
       expect(operation.summary ?? operation.description).toBeTruthy();
-      if (name !== 'completeTwoFactorLogin') expect(operation.security).toEqual([{ bearer: ['account.write'] }]);
+      if (name !== 'completeTwoFactorLogin') expect(operation.security).toEqual([{ bearer: ['account.write'] }, { session_cookie: [] }]);
     }
     expect(Object.keys(operations.enableTotp.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '422']));
     expect(Object.keys(operations.startSmsTwoFactor.responses)).toEqual(expect.arrayContaining(['200', '422', '502']));

@@ -171,6 +171,40 @@ export class ExportOneTimeLinkDto {
   used_at: string | null;
 }
 
+/** A membership of an organization. */
+export class ExportOrganizationMembershipDto {
+  /** @example "0f11feda-07f8-4202-9133-4a4e780e857d" */
+  organization_id: string;
+  /** @example "LearnQuest Academy" */
+  organization_name: string;
+  /** @example "owner" */
+  role: string;
+  /** Whether it is the account's current organization. @example true */
+  current: boolean;
+  /** @example "2026-12-03T08:00:00.000Z" */
+  joined_at: string | null;
+}
+
+/** An invitation sent to the account's address (never its token). */
+export class ExportOrganizationInvitationDto {
+  /** @example "c7b0f1d2-3e4a-4b5c-8d6e-7f8091a2b3c4" */
+  id: string;
+  /** @example "0f11feda-07f8-4202-9133-4a4e780e857d" */
+  organization_id: string;
+  /** @example "LearnQuest Academy" */
+  organization_name: string;
+  /** The address it was sent to. @example "john@example.com" */
+  email: string;
+  /** @example "member" */
+  role: string;
+  /** @example "accepted" */
+  status: string;
+  /** @example "2026-12-03T08:00:00.000Z" */
+  created_at: string | null;
+  /** @example "2026-12-10T08:00:00.000Z" */
+  expires_at: string | null;
+}
+
 export class ExportActivityDto {
   /** @example "4711" */
   id: string;
@@ -218,6 +252,10 @@ export class AccountExportDto {
   identities: ExportIdentityDto[];
   /** Password reset and verification links mailed to the account (never the token). */
   one_time_links: ExportOneTimeLinkDto[];
+  /** The organizations the account belongs to, with its role in each. */
+  organizations: ExportOrganizationMembershipDto[];
+  /** Invitations to organizations sent to the account's address. */
+  organization_invitations: ExportOrganizationInvitationDto[];
   /** The whole activity log about the account, oldest first. */
   activity: ExportActivityDto[];
 }

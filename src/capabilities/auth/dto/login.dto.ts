@@ -1,7 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PASSWORD_MAX } from '../../../platform/validation/rules.js';
 import { OptionalNotNull } from '../../../platform/validation/match.decorator.js';
+
+/** The one value `session` takes: a browser session (docs/guides/browser-sessions.md). */
+export const SESSION_MODES = ['cookie'] as const;
 
 export class LoginDto {
   /** Username or email. @example "john.doe" */
@@ -22,7 +25,19 @@ export class LoginDto {
   @IsString()
   @MaxLength(255)
   device_name?: string;
+
+  /**
+   * `cookie`: a browser session. The answer carries no token and sets the session cookie instead (`HttpOnly`), which
+   * then authenticates every request from this site. The request must carry an allowed `Origin` and
+   * `X-Requested-With` (403 otherwise, before the password is judged). With two-factor on, the challenge remembers the
+   * choice. Leave it out for a token pair. @example "cookie"
+   */
+  @OptionalNotNull()
+  @IsIn(SESSION_MODES)
+  @ApiProperty({ enum: SESSION_MODES, required: false })
+  session?: 'cookie';
 }
+
 
 export class RefreshTokenDto {
   /** The refresh token of the last token pair. @example "uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV.0.xjKvBkFAsEAIBaotsv1c2hmtlC1Ynjx6AYBwHXB2W08" */
@@ -52,6 +67,22 @@ export class SignInDto extends TokenPairDto {
    * Opaque, bound to this account, valid 90 days from its last use. Keep it on this device and send it as
    * `X-Device-Token` on its later sign-ins of this account: failures from elsewhere then never lock this device out.
    * The same token comes back when it was sent; otherwise a new one.
+   * @example "b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o"
+   */
+  device_token: string;
+}
+
+/**
+ * What a browser sign-in (`session: "cookie"`) answers: no token; the session cookie is set (`Set-Cookie`) and the
+ * device token is in the body as in a token sign-in.
+ */
+export class BrowserSignInDto {
+  /** @example true */
+  authenticated: true;
+  /** Seconds the session may stay unused (SESSION_IDLE_TTL); each use slides it forward. @example 604800 */
+  expires_in: number;
+  /**
+   * As in a token sign-in: keep it and send it as `X-Device-Token` on this device's later sign-ins of this account.
    * @example "b3pUq0Xn2v9yQ7sJc4Lk1mR8tW5zA6dE0fG3hI9jK2o"
    */
   device_token: string;

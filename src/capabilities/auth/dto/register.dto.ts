@@ -18,9 +18,23 @@ export class RegisterDto extends AccountCredentialsDto {
   @MaxLength(NAME_MAX)
   @ApiProperty({ maxLength: NAME_MAX })
   last_name?: string;
+
+  /**
+   * The token of an organization invitation link (`/accept-invitation?token=…`) sent to this `email`: the account is
+   * created with the address verified and joins the organization. A token that is not live: 400.
+   * @example "q3Zk9mV0b2tlbi1leGFtcGxlLW5vdC1hLXJlYWwtb25lLTQzY2hhcnM"
+   */
+  @OptionalNotNull()
+  @IsString()
+  @MaxLength(128)
+  @ApiProperty({ maxLength: 128, required: false })
+  invitation_token?: string;
 }
 
 export class RegisterResponseDto {
-  /** True: a verification mail was sent; the account is Unconfirmed until the link is followed. */
+  /**
+   * True: a verification mail was sent; the account is Unconfirmed until the link is followed. False when an
+   * `invitation_token` proved the address.
+   */
   requires_email_confirmation: boolean;
 }

@@ -1,5 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { OptionalNotNull } from '../../../platform/validation/match.decorator.js';
+import { SESSION_MODES } from '../../auth/dto/login.dto.js';
 import { AuthenticationResponseDto, RequestOptionsDto } from './webauthn.dto.js';
 
 export class PasskeySignInOptionsRequestDto {
@@ -38,6 +41,12 @@ export class PasskeySignInDto {
   @IsString()
   @MaxLength(255)
   device_name?: string;
+
+  /** `cookie`: a browser session, as at `POST /api/login` (no token in the answer; the session cookie is set). @example "cookie" */
+  @OptionalNotNull()
+  @IsIn(SESSION_MODES)
+  @ApiProperty({ enum: SESSION_MODES, required: false })
+  session?: 'cookie';
 }
 
 export class SecondFactorPasskeyOptionsRequestDto {

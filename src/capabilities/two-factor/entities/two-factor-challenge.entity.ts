@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { TwoFactorMethod } from '../../../core/users/user.entity.js';
+import type { SessionMode } from '../../../core/credentials/sessions/session-cookie.js';
 
 /** The second step of a login: the password was right, a code is awaited. Only the token's SHA-256 is stored. */
 @Entity('two_factor_challenges')
@@ -32,6 +33,10 @@ export class TwoFactorChallenge {
 
   @Column({ type: 'timestamptz', nullable: true })
   consumedAt: Date | null;
+
+  /** The kind of session the login asked for (`session: "cookie"` at `POST /api/login`), opened when this completes. */
+  @Column({ type: 'varchar', length: 6, default: 'bearer' })
+  sessionMode: SessionMode;
 
   /** The user's credential version the password proved; the challenge completes only while the user still has it. */
   @Column({ type: 'int' })

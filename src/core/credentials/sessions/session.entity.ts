@@ -48,11 +48,16 @@ export class Session {
   @Column({ type: 'timestamptz' })
   rotatedAt: Date;
 
-  @Column({ type: 'varchar', length: 64, select: false })
-  refreshTokenHash: string;
+  /** Null for a browser session, which has no refresh token. */
+  @Column({ type: 'varchar', length: 64, nullable: true, select: false })
+  refreshTokenHash: string | null;
 
   @Column({ type: 'varchar', length: 64, nullable: true, select: false })
   previousRefreshTokenHash: string | null;
+
+  /** SHA-256 of the cookie's secret, for a browser session (`session: "cookie"`); null for a bearer one. */
+  @Column({ type: 'varchar', length: 64, nullable: true, select: false })
+  cookieSecretHash: string | null;
 
   /** The user's credential version its sign-in proved; it refreshes only while the user still has it. */
   @Column({ type: 'int' })

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, type EntityManager, type Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../activity/activity.service.js';
+import { EventsService } from '../../events/events.service.js';
 import type { AuthContext, ClientInfo } from '../../users/auth-context.js';
 import { DomainError } from '../../../platform/errors/domain-error.js';
 import { PLATFORM_ERRORS } from '../../../platform/errors/errors.js';
@@ -16,6 +17,7 @@ import { RoleDirectory } from '../../users/role-directory.js';
 import { atProvenVersion, provenVersion, type ProvenUser } from '../credential-version.js';
 import { Session } from './session.entity.js';
 import { newSessionId, SessionTokens, sameDigest, sha256Hex, type AccessTokenClaims } from './session-tokens.js';
+import { newCookieSecret, parseSessionCookieValue, sessionCookieValue } from './session-cookie.js';
 
 export interface TokenPair {
   token: string;
@@ -33,8 +35,21 @@ interface SessionAuthenticationRow {
   user: AccountUserRow;
 }
 
+/** What authenticateCookie() reads: the same, and the hash of the session's cookie secret to compare. */
+interface CookieSessionAuthenticationRow extends SessionAuthenticationRow {
+  secretHash: string;
+}
+
+/** A browser session just opened: the cookie's value, and the seconds it may stay unused. */
+export interface BrowserSession {
+  cookie: string;
+  expires_in: number;
+}
+
 interface AuthenticationQuery {
   query: PreparedQuery;
+  /** The same read for a browser session, by the cookie's session id (the secret is compared after). */
+  cookieQuery: PreparedQuery;
   /** The once-a-minute `last_activity` write, for a batch of sessions. */
   touch: PreparedQuery;
 }
@@ -50,7 +65,7 @@ export class SessionsService implements BeforeApplicationShutdown {
   private authentication?: AuthenticationQuery;
   /** `last_activity` writes, batched (see BatchedTouch). */
   private readonly lastActivityWrites = new BatchedTouch<string>(
-    (sessionIds) => this.authenticationQuery().touch.rows([sessionIds]),
+    (sessionIds) => this.authenticationQuery().touch.rows([sessionIds, this.config.sessionCookie.ttlSeconds]),
     (error, count) => this.logger.warn({ err: error, sessions: count }, 'could not record session activity'),
   );
   private readonly logger = new Logger(SessionsService.name);
@@ -60,6 +75,7 @@ export class SessionsService implements BeforeApplicationShutdown {
     @InjectConfig() private readonly config: AppConfig,
     private readonly activity: ActivityService,
     private readonly roles: RoleDirectory,
+    private readonly events: EventsService,
   ) {
     this.tokens = new SessionTokens(config.jwtSecret!, config.accessTokenTtlSeconds);
   }
@@ -70,10 +86,15 @@ export class SessionsService implements BeforeApplicationShutdown {
    * longer the account's (see credential-version.ts for how the insert decides against an ending in progress).
    */
   async open(user: ProvenUser, client: ClientInfo, deviceName: string | null, manager?: EntityManager): Promise<TokenPair | null> {
+    return this.inTransaction(manager, (transaction) => this.insertSession(user, client, deviceName, transaction));
+  }
+
+  /** The session row and its `session.created` event, on one transaction. */
+  private async insertSession(user: ProvenUser, client: ClientInfo, deviceName: string | null, manager: EntityManager): Promise<TokenPair | null> {
     const now = new Date();
     const id = newSessionId();
     const generation = 1;
-    const opened = (await (manager ?? this.sessions.manager).query(
+    const opened = (await manager.query(
       `INSERT INTO sessions (id, user_id, ip_address, user_agent, device_name, last_activity, expires_at, logged_in_at, generation, rotated_at,
                              refresh_token_hash, previous_refresh_token_hash, credential_version)
        SELECT $1, u.id, $3, $4, $5, $6, $7, $6, $8, $6, $9, NULL, u.credential_version ${atProvenVersion('$2', '$10')}
@@ -91,7 +112,60 @@ export class SessionsService implements BeforeApplicationShutdown {
         provenVersion(user),
       ],
     )) as Array<{ id: string }>;
-    return opened.length === 1 ? this.pair(user.id, id, generation, now) : null;
+    if (opened.length !== 1) return null;
+    await this.events.emitForUser(manager, 'session.created', user.id, { session_id: id });
+    return this.pair(user.id, id, generation, now);
+  }
+
+  /** Runs `work` on the caller's transaction, or on a new one: a session change and its event commit together. */
+  private inTransaction<T>(manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return manager ? work(manager) : this.sessions.manager.transaction(work);
+  }
+
+  /** `session.revoked` for each session `ids` names, on the revoking transaction. */
+  private async announceRevoked(userId: number, ids: readonly string[], manager: EntityManager): Promise<void> {
+    for (const id of ids) await this.events.emitForUser(manager, 'session.revoked', userId, { session_id: id });
+  }
+
+  /**
+   * Opens a browser session (`session: "cookie"`): no tokens, a cookie holding the session's id and a secret whose
+   * SHA-256 alone is stored; it lives SESSION_COOKIE_TTL, slid forward with use. Null as for open().
+   */
+  async openBrowser(user: ProvenUser, client: ClientInfo, deviceName: string | null): Promise<BrowserSession | null> {
+    const now = new Date();
+    const id = newSessionId();
+    const secret = newCookieSecret();
+    const opened = (await this.sessions.query(
+      `INSERT INTO sessions (id, user_id, ip_address, user_agent, device_name, last_activity, expires_at, logged_in_at, generation, rotated_at,
+                             cookie_secret_hash, credential_version)
+       SELECT $1, u.id, $3, $4, $5, $6, $7, $6, 1, $6, $8, u.credential_version ${atProvenVersion('$2', '$9')}
+       RETURNING id`,
+      [
+        id,
+        user.id,
+        client.ip,
+        client.userAgent,
+        deviceName,
+        now,
+        new Date(now.getTime() + this.config.sessionCookie.ttlSeconds * 1000),
+        sha256Hex(secret),
+        provenVersion(user),
+      ],
+    )) as Array<{ id: string }>;
+    return opened.length === 1 ? { cookie: sessionCookieValue(id, secret), expires_in: this.config.sessionIdleTtlSeconds } : null;
+  }
+
+  /**
+   * A new cookie secret for a live browser session (its owner changed the password from it): the old cookie value
+   * stops working at once. The new value, or null when the session is not a live browser session.
+   */
+  async renewCookie(sessionId: string, manager: EntityManager): Promise<string | null> {
+    const secret = newCookieSecret();
+    const renewed = (await manager.query(
+      `UPDATE sessions SET cookie_secret_hash = $2 WHERE id = $1 AND cookie_secret_hash IS NOT NULL AND revoked_at IS NULL RETURNING id`,
+      [sessionId, sha256Hex(secret)],
+    )) as [Array<{ id: string }>, number];
+    return renewed[0].length === 1 ? sessionCookieValue(sessionId, secret) : null;
   }
 
   /** Keeps a session across an ending of its account's credentials (its owner set the new password from it). */
@@ -112,7 +186,8 @@ export class SessionsService implements BeforeApplicationShutdown {
       // Of the user only what the ban and version checks need: hydrating the whole row was most of a refresh's own CPU.
       .innerJoin('s.user', 'u')
       .addSelect(['u.id', 'u.status', 'u.credentialVersion'])
-      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now()', { id: parsed.sessionId })
+      // A browser session has no refresh token.
+      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > now() AND s.cookie_secret_hash IS NULL', { id: parsed.sessionId })
       .getOne();
     // A session of former credentials refreshes no more (their ending revokes it too).
     if (!session || !session.user || session.credentialVersion !== session.user.credentialVersion) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
@@ -145,14 +220,36 @@ export class SessionsService implements BeforeApplicationShutdown {
   async authenticate(claims: AccessTokenClaims, client: ClientInfo): Promise<AuthContext> {
     const row = await this.authenticationQuery().query.value<SessionAuthenticationRow>([claims.sid, Number(claims.sub)]);
     if (!row) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const { context } = await this.callerOf(row, claims.sid, client);
+    return context;
+  }
+
+  /**
+   * Resolves a browser session's cookie to the caller the same way, in one round trip: the row by the cookie's session
+   * id, then its secret's hash compared in constant time. The session's expiry slides with use, in the batched
+   * `last_activity` write; when that write is due the response sets the cookie again (a fresh Max-Age).
+   */
+  async authenticateCookie(cookie: string, client: ClientInfo): Promise<AuthContext> {
+    const parsed = parseSessionCookieValue(cookie);
+    if (!parsed) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const row = await this.authenticationQuery().cookieQuery.value<CookieSessionAuthenticationRow>([parsed.sessionId]);
+    if (!row || !sameDigest(sha256Hex(parsed.secret), row.secretHash)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
+    const { context, touched } = await this.callerOf(row, parsed.sessionId, client);
+    context.session!.cookie = touched ? { value: cookie, reply: 'set' } : { value: cookie };
+    return context;
+  }
+
+  /** The ban, role and idle rules on a session's row, shared by both kinds of session; queues the activity write. */
+  private async callerOf(row: SessionAuthenticationRow, sessionId: string, client: ClientInfo): Promise<{ context: AuthContext; touched: boolean }> {
     const user: AccountUser = row.user;
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);
     user.role = await this.roles.get(user.roleId);
     if (!user.role) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
     // From the row already read, so the idle rule costs the request no query; the next refresh revokes the session.
     if (this.isIdle(row.lastActivityMs)) throw new DomainError(PLATFORM_ERRORS.UNAUTHENTICATED);
-    if (Date.now() - row.lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS) this.lastActivityWrites.add(claims.sid);
-    return { user, client, session: { id: claims.sid, loggedInAt: new Date(row.loggedInAtMs) }, apiKey: null };
+    const touched = Date.now() - row.lastActivityMs > ACTIVITY_WRITE_INTERVAL_MS;
+    if (touched) this.lastActivityWrites.add(sessionId);
+    return { context: { user, client, session: { id: sessionId, loggedInAt: new Date(row.loggedInAtMs) }, apiKey: null }, touched };
   }
 
   /**
@@ -165,23 +262,35 @@ export class SessionsService implements BeforeApplicationShutdown {
   private authenticationQuery(): AuthenticationQuery {
     if (!this.authentication) {
       const dataSource = this.sessions.manager.connection;
+      const columns = {
+        lastActivityMs: 'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
+        loggedInAtMs: 'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
+        user: accountUserObject('u'),
+      } satisfies Record<keyof SessionAuthenticationRow, string>;
+      const live = `"s"."revoked_at" IS NULL AND "s"."expires_at" > now()`;
       const query = new PreparedQuery(
         dataSource,
         'tessera_session_authenticate',
-        `SELECT ${jsonObject({
-          lastActivityMs: 'floor(extract(epoch FROM "s"."last_activity") * 1000)::float8',
-          loggedInAtMs: 'floor(extract(epoch FROM "s"."logged_in_at") * 1000)::float8',
-          user: accountUserObject('u'),
-        } satisfies Record<keyof SessionAuthenticationRow, string>)}
+        `SELECT ${jsonObject(columns)}
            FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
-          WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND "s"."revoked_at" IS NULL AND "s"."expires_at" > now()`,
+          WHERE "s"."id" = $1 AND "s"."user_id" = $2 AND ${live} AND "s"."cookie_secret_hash" IS NULL`,
       );
+      const cookieQuery = new PreparedQuery(
+        dataSource,
+        'tessera_cookie_session_authenticate',
+        `SELECT ${jsonObject({ ...columns, secretHash: '"s"."cookie_secret_hash"' } satisfies Record<keyof CookieSessionAuthenticationRow, string>)}
+           FROM "sessions" "s" JOIN "users" "u" ON "u"."id" = "s"."user_id"
+          WHERE "s"."id" = $1 AND ${live} AND "s"."cookie_secret_hash" IS NOT NULL`,
+      );
+      // A browser session's expiry slides with the same write: SESSION_COOKIE_TTL from its last use.
       const touch = new PreparedQuery(
         dataSource,
         'tessera_session_touch',
-        `UPDATE "sessions" SET "last_activity" = now() WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
+        `UPDATE "sessions" SET "last_activity" = now(),
+                "expires_at" = CASE WHEN "cookie_secret_hash" IS NULL THEN "expires_at" ELSE now() + make_interval(secs => $2) END
+          WHERE "id" = ANY($1::varchar[]) AND "last_activity" < now() - interval '60 seconds'`,
       );
-      this.authentication = { query, touch };
+      this.authentication = { query, cookieQuery, touch };
     }
     return this.authentication;
   }
@@ -229,14 +338,14 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /** Revokes every session of a user but `exceptSessionId` (the caller's own, when they keep it). */
   async revokeAllForUser(userId: number, exceptSessionId: string | null = null, manager?: EntityManager): Promise<number> {
-    const query = (manager ?? this.sessions.manager)
-      .createQueryBuilder()
-      .update(Session)
-      .set({ revokedAt: () => 'now()' })
-      .where('user_id = :userId AND revoked_at IS NULL', { userId });
-    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
-    const result = await query.execute();
-    return result.affected ?? 0;
+    return this.inTransaction(manager, async (transaction) => {
+      const revoked = (await transaction.query(
+        `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::varchar IS NULL OR id <> $2) RETURNING id`,
+        [userId, exceptSessionId],
+      )) as [Array<{ id: string }>, number];
+      await this.announceRevoked(userId, revoked[0].map(({ id }) => id), transaction);
+      return revoked[1];
+    });
   }
 
   /**
@@ -245,7 +354,23 @@ export class SessionsService implements BeforeApplicationShutdown {
    * `keep`.
    */
   async revokeLeastRecentlyUsed(userId: number, keep: number): Promise<void> {
-    const result = await this.sessions
+    const result = await this.sessions.manager.transaction(async (manager) => {
+      const trimmed = await this.trimSessions(manager, userId, keep);
+      await this.announceRevoked(userId, (trimmed.raw as Array<{ id: string }>).map(({ id }) => id), manager);
+      return trimmed;
+    });
+    for (const { id } of result.raw as Array<{ id: string }>) {
+      await this.activity.record({
+        event: 'user:session.revoked',
+        userId,
+        actorId: null,
+        properties: { session_id_prefix: id.slice(0, 8), reason: 'session-limit' },
+      });
+    }
+  }
+
+  private trimSessions(manager: EntityManager, userId: number, keep: number) {
+    return manager
       .createQueryBuilder()
       .update(Session)
       .set({ revokedAt: () => 'now()' })
@@ -257,20 +382,15 @@ export class SessionsService implements BeforeApplicationShutdown {
       )
       .returning('id')
       .execute();
-    for (const { id } of result.raw as Array<{ id: string }>) {
-      await this.activity.record({
-        event: 'user:session.revoked',
-        userId,
-        actorId: null,
-        properties: { session_id_prefix: id.slice(0, 8), reason: 'session-limit' },
-      });
-    }
   }
 
   async revokeSession(sessionId: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.sessions.manager)
-      .getRepository(Session)
-      .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    await this.inTransaction(manager, async (transaction) => {
+      const [rows] = (await transaction.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`, [
+        sessionId,
+      ])) as [Array<{ user_id: number }>, number];
+      if (rows.length > 0) await this.announceRevoked(rows[0].user_id, [sessionId], transaction);
+    });
   }
 
   /** True when the caller proved their password in this session within RECENT_AUTH_SECONDS. API keys never are. */

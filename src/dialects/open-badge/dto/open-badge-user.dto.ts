@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { OrganizationDto } from './organization.dto.js';
 
 export class OpenBadgeRoleDto {
   /** @example "user" */
@@ -57,9 +58,9 @@ export class OpenBadgeUserDto {
   updated_at: string;
   role: OpenBadgeRoleDto;
   profile: OpenBadgeProfileDto;
-  /** Always null: Tessera users belong to no organization. */
-  @ApiProperty({ nullable: true, enum: [null], example: null })
-  organization: null;
+  /** The user's current organization (`PUT /api/me/organization`), or null without one. */
+  @ApiProperty({ type: () => OrganizationDto, nullable: true })
+  organization: OrganizationDto | null;
 }
 
 export class OpenBadgeProfileResponseDto {
