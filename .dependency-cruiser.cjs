@@ -15,7 +15,8 @@ const LAYERS = [
   'dialects',
   // capabilities, each owning its entities, routes, DTOs and errors; later ones may use earlier ones
   'capabilities/countries', 'capabilities/health', 'capabilities/sessions', 'capabilities/avatar', 'capabilities/api-keys',
-  'capabilities/account-recovery', 'capabilities/accounts', 'capabilities/organizations', 'capabilities/auth', 'capabilities/passkeys', 'capabilities/two-factor',
+  'capabilities/account-recovery', 'capabilities/accounts', 'capabilities/organizations', 'capabilities/auth', 'capabilities/passkeys',
+  'capabilities/identities', 'capabilities/two-factor',
   'capabilities/account-data', 'capabilities/profile', 'capabilities/admin', 'capabilities/webhooks',
   // assembly
   'app',

@@ -13,6 +13,7 @@ import { Outbox1764870000000 } from './1764870000000-Outbox.js';
 import { Organizations1765000000000 } from './1765000000000-Organizations.js';
 import { BrowserSessions1765100000010 } from './1765100000010-BrowserSessions.js';
 import { Webhooks1765300000000 } from './1765300000000-Webhooks.js';
+import { Identities1765200000000 } from './1765200000000-Identities.js';
 
 /** Every migration in order; add a new one here when you add its file. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Organizations1765000000000,
   BrowserSessions1765100000010,
   Webhooks1765300000000,
+  Identities1765200000000,
 ];

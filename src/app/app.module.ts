@@ -15,6 +15,7 @@ import { HealthModule } from '../capabilities/health/health.module.js';
 import { MailModule } from '../platform/mail/mail.module.js';
 import { OrganizationsModule } from '../capabilities/organizations/organizations.module.js';
 import { OutboxModule } from '../platform/outbox/outbox.module.js';
+import { IdentitiesModule } from '../capabilities/identities/identities.module.js';
 import { PasskeysModule } from '../capabilities/passkeys/passkeys.module.js';
 import { ProfileModule } from '../capabilities/profile/profile.module.js';
 import { SessionsModule } from '../capabilities/sessions/sessions.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         AuthModule.register({ secondFactor: SecondFactorPort }),
         TwoFactorModule,
         PasskeysModule,
+        IdentitiesModule.register({ secondFactor: SecondFactorPort }),
         ApiKeysModule,
         AccountRecoveryModule,
         CountriesModule,

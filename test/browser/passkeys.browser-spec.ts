@@ -1,28 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { enableTotp } from '../support/two-factor-helpers.js';
 import { bootTestApp, type TestApp } from '../support/app.js';
 import { bearer, markEmailVerified, registerUser, type TestUser } from '../support/factories.js';
-import { launchBrowser, screenshot } from './support/browser.js';
+import { freePort, launchBrowser, screenshot } from './support/browser.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PAGE_HTML = readFileSync(join(here, 'support', 'passkey-page.html'), 'utf8');
 const BROWSER_LIBRARY = readFileSync(join(here, '..', '..', 'node_modules', '@simplewebauthn', 'browser', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
-
-/** A free TCP port on the loopback interface: the origin (and so the config) must be known before the app boots. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The page's `window.tessera` steps (see support/passkey-page.html). */
 type PageStep = 'supportsWebAuthn' | 'signInWithPassword' | 'registerPasskey' | 'signOut' | 'signInWithPasskey' | 'signInWithPasswordAndPasskey';

@@ -106,11 +106,11 @@ describe('the account lifecycle registry', () => {
     await addApiKeys(user, 2);
 
     const changed = await s.db.transaction((manager) => lifecycle.end(user.id, 'password-change', manager, { keepSessionId: kept.id }));
-    expect(changed).toEqual({ sessions: 1, apiKeys: 0, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 });
+    expect(changed).toEqual({ sessions: 1, apiKeys: 0, passkeys: 0, identities: 0, twoFactor: 0, challenges: 0, emailChanges: 0 });
     expect((await sessions.listActive(user.id)).map((session) => session.id)).toEqual([kept.id]);
 
     const reset = await s.db.transaction((manager) => lifecycle.end(user.id, 'password-reset', manager));
-    expect(reset).toEqual({ sessions: 1, apiKeys: 2, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 });
+    expect(reset).toEqual({ sessions: 1, apiKeys: 2, passkeys: 0, identities: 0, twoFactor: 0, challenges: 0, emailChanges: 0 });
     expect(await sessions.listActive(user.id)).toEqual([]);
     expect(await s.get(ApiKeysService).list(user.id)).toEqual([]);
   });
@@ -204,6 +204,7 @@ describe('the account lifecycle registry', () => {
       'sessions',
       'api_keys',
       'passkeys',
+      'identities',
       'one_time_links',
       'organizations',
       'organization_invitations',

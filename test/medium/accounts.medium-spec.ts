@@ -167,15 +167,15 @@ describe('the account rules profile and admin share', () => {
         // The owner keeps the session they changed it from; every other one ends.
         owner: {
           check: async ({ target, keptSessionId }, applied) => {
-            expect(applied.ending).toEqual({ reason: 'password-change', ended: { sessions: 1, apiKeys: 0, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 } });
+            expect(applied.ending).toEqual({ reason: 'password-change', ended: { sessions: 1, apiKeys: 0, passkeys: 0, identities: 0, twoFactor: 0, challenges: 0, emailChanges: 0 } });
             expect(await activeSessions(target.id)).toEqual([keptSessionId]);
-            expect(await s.get(PasswordService).verify(await s.get(UsersService).getPasswordHash(target.id), 'a new and rather long passphrase 42')).toBe(true);
+            expect(await s.get(PasswordService).verify((await s.get(UsersService).getPasswordHash(target.id))!, 'a new and rather long passphrase 42')).toBe(true);
           },
         },
         // An admin's change keeps none of the user's sessions.
         admin: {
           check: async ({ target }, applied) => {
-            expect(applied.ending).toEqual({ reason: 'password-change', ended: { sessions: 2, apiKeys: 0, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 } });
+            expect(applied.ending).toEqual({ reason: 'password-change', ended: { sessions: 2, apiKeys: 0, passkeys: 0, identities: 0, twoFactor: 0, challenges: 0, emailChanges: 0 } });
             expect(await activeSessions(target.id)).toEqual([]);
           },
         },

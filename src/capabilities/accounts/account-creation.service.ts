@@ -11,7 +11,8 @@ import { EventsService } from '../../core/events/events.service.js';
 export interface NewAccount {
   username: string;
   email: string;
-  password: NewPassword;
+  /** Null: no password (an account created through an identity provider, which signs in through it). */
+  password: NewPassword | null;
   firstName?: string | null;
   lastName?: string | null;
   /** The user role when absent. */
@@ -85,13 +86,13 @@ export class AccountCreation {
   }
 
   /** The country must exist; the password is screened against the account's words and hashed, before any transaction. */
-  private async checkedPasswordHash(account: NewAccount): Promise<string> {
+  private async checkedPasswordHash(account: NewAccount): Promise<string | null> {
     await this.rules.assertCountryExists(account.countryId);
-    return this.rules.passwordHash(account.password, account);
+    return account.password === null ? null : this.rules.passwordHash(account.password, account);
   }
 
   /** The row, its details and the caller's follow-up, on the caller's transaction. */
-  private async insert<T>(account: NewAccount, passwordHash: string, manager: EntityManager, followUp?: FollowUp<T>): Promise<Created<T>> {
+  private async insert<T>(account: NewAccount, passwordHash: string | null, manager: EntityManager, followUp?: FollowUp<T>): Promise<Created<T>> {
     const user = await this.users.create(
       {
         username: account.username,

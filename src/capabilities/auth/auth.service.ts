@@ -101,7 +101,8 @@ export class AuthService implements OnApplicationBootstrap {
     await this.throttle.assertAllowed(attempt);
     let valid: boolean;
     try {
-      valid = user ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
+      // An account without a password (created through an identity provider) is judged like an unknown name.
+      valid = user?.password ? await this.passwords.verify(user.password, dto.password) : await this.passwords.verifyAgainstDummy(dto.password);
     } catch (error) {
       // Not judged (no hashing slot within 2 s: 503): the attempt does not count.
       await this.throttle.release(attempt);
@@ -109,7 +110,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
     if (!user || !valid) throw await this.logins.fail(attempt, user, client, user ? {} : { username: dto.username.slice(0, 191) });
     await this.throttle.recordSuccess(attempt);
-    if (this.passwords.needsRehash(user.password)) {
+    if (user.password && this.passwords.needsRehash(user.password)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(dto.password));
     }
     if (user.status === UserStatus.Banned) throw new DomainError(CREDENTIAL_ERRORS.ACCOUNT_BANNED);

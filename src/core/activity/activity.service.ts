@@ -33,6 +33,9 @@ export const ACTIVITY_EVENTS = {
   'user:passkey.create': 'Passkey added.',
   'user:passkey.delete': 'Passkey removed.',
   'user:passkey.revoked': 'Passkey removed by a recovery.',
+  'user:identity.linked': 'Identity provider account linked.',
+  'user:identity.unlinked': 'Identity provider account unlinked.',
+  'user:identity.revoked': 'Identity provider account unlinked by a recovery.',
   'user:avatar.updated': 'Avatar updated.',
   'user:session.revoked': 'Session revoked.',
   'user:account.deleted': 'Account deleted by its owner.',
@@ -55,6 +58,7 @@ export const ACTIVITY_EVENTS = {
   'admin:two-factor.reset': 'Two-factor reset by an administrator.',
   'admin:sessions.revoked': 'Sessions revoked by an administrator.',
   'admin:passkey.delete': 'Passkey removed by an administrator.',
+  'admin:identity.unlinked': 'Identity provider account unlinked by an administrator.',
 } as const;
 
 export type ActivityEvent = keyof typeof ACTIVITY_EVENTS;

@@ -35,7 +35,9 @@ export interface BrowserSignedIn {
 
 /** How a login proved who the user is, recorded on its `auth:login` entry. */
 export interface LoginMethod {
-  method: 'password' | 'passkey';
+  method: 'password' | 'passkey' | 'identity';
+  /** The identity provider of an identity sign-in. */
+  provider?: string;
   /** The second factor that completed a password login, when two-factor is on. */
   second_factor?: 'totp' | 'sms' | 'recovery_code' | 'passkey';
   /** `cookie` for a browser session; absent for a token pair. */

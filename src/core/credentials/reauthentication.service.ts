@@ -73,7 +73,9 @@ export class ReauthenticationService {
     }
     let valid: boolean;
     try {
-      valid = await this.passwords.verify(await this.users.getPasswordHash(user.id), password);
+      const hash = await this.users.getPasswordHash(user.id);
+      // No password (an account created through an identity provider): any password sent is wrong, after the same work.
+      valid = hash ? await this.passwords.verify(hash, password) : await this.passwords.verifyAgainstDummy(password);
     } catch (error) {
       // Not judged (no hashing slot, the database away): the attempt does not count.
       await this.throttle.release(attempt);

@@ -43,7 +43,7 @@ export type CredentialEndingReason =
  * `challenges` are half-finished sign-ins and ceremonies (two-factor, WebAuthn); `twoFactor` is a method that was on,
  * with its recovery codes; `emailChanges` is a change waiting for its new address.
  */
-export type CredentialKind = 'sessions' | 'apiKeys' | 'passkeys' | 'twoFactor' | 'challenges' | 'emailChanges';
+export type CredentialKind = 'sessions' | 'apiKeys' | 'passkeys' | 'identities' | 'twoFactor' | 'challenges' | 'emailChanges';
 
 export interface CredentialEnding {
   userId: number;
@@ -144,7 +144,7 @@ export class AccountLifecycle {
     manager: EntityManager,
     options: { keepSessionId?: string | null; by?: Actor; addressFirstProven?: boolean } = {},
   ): Promise<EndedCredentials> {
-    const ended: EndedCredentials = { sessions: 0, apiKeys: 0, passkeys: 0, twoFactor: 0, challenges: 0, emailChanges: 0 };
+    const ended: EndedCredentials = { sessions: 0, apiKeys: 0, passkeys: 0, identities: 0, twoFactor: 0, challenges: 0, emailChanges: 0 };
     const credentialVersion = await this.raiseCredentialVersion(userId, manager);
     const ending: CredentialEnding = {
       userId,

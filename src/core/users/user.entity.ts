@@ -43,9 +43,9 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   emailVerifiedAt: Date | null;
 
-  /** argon2id hash; never selected unless asked for. */
-  @Column({ select: false })
-  password: string;
+  /** argon2id hash; never selected unless asked for. Null: the account was created through an identity provider and has no password. */
+  @Column({ type: 'varchar', nullable: true, select: false })
+  password: string | null;
 
   @Column({ type: 'varchar', nullable: true })
   firstName: string | null;

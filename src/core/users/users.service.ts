@@ -35,7 +35,8 @@ export type UserPatch = Partial<
 export interface NewUser {
   username: string;
   email: string;
-  passwordHash: string;
+  /** Null: no password (an account created through an identity provider). */
+  passwordHash: string | null;
   firstName?: string | null;
   lastName?: string | null;
   status: UserStatus;
@@ -81,11 +82,11 @@ export interface LoginLookup {
 /** What the login lookup statement reads, by name. */
 interface LoginLookupRow {
   folded: string;
-  user: (AccountUserRow & { password: string; credentialVersion: number }) | null;
+  user: (AccountUserRow & { password: string | null; credentialVersion: number }) | null;
 }
 
 /** A user read by name (accountUserFields) as the entity TypeORM would hydrate: its timestamps as Dates. */
-function userEntityOf(row: AccountUserRow & { password: string; credentialVersion: number }, role: Role): User {
+function userEntityOf(row: AccountUserRow & { password: string | null; credentialVersion: number }, role: Role): User {
   const dateOrNull = (instant: AccountUserRow['lastLogin']): Date | null => (instant === null ? null : new Date(instant));
   return Object.assign(new User(), row, {
     emailVerifiedAt: dateOrNull(row.emailVerifiedAt),
@@ -144,9 +145,9 @@ export class UsersService {
     return users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
   }
 
-  /** The password hash of a user, selected explicitly (it is never loaded otherwise). */
-  async getPasswordHash(userId: number): Promise<string> {
-    const row = await this.users.createQueryBuilder('u').select('u.password', 'password').where('u.id = :userId', { userId }).getRawOne<{ password: string }>();
+  /** The password hash of a user, selected explicitly (it is never loaded otherwise); null when the account has no password. */
+  async getPasswordHash(userId: number): Promise<string | null> {
+    const row = await this.users.createQueryBuilder('u').select('u.password', 'password').where('u.id = :userId', { userId }).getRawOne<{ password: string | null }>();
     if (!row) throw new DomainError(PLATFORM_ERRORS.NOT_FOUND);
     return row.password;
   }

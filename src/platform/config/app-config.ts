@@ -99,6 +99,8 @@ export interface AppConfig {
   /** Passkeys: the relying party the browser binds credentials to, and the origins whose assertions count. */
   webauthn: WebAuthnConfig;
   organizations: OrganizationsConfig;
+  /** Sign-in with identity providers (docs/guides/identity-providers.md). */
+  oauth: OAuthConfig;
 }
 
 /** Organizations (docs/api/organizations.md): how many, how big, how long an invitation lives, where the public page is. */
@@ -122,6 +124,29 @@ export interface SessionCookieConfig {
   sameSite: 'lax' | 'strict';
   /** SESSION_COOKIE_TTL: the cookie's Max-Age and the browser session's lifetime, slid forward with use. */
   ttlSeconds: number;
+}
+
+export type OAuthProviderType = 'oidc' | 'github';
+
+export interface OAuthProviderConfig {
+  /** Lower case, as in the routes (`/api/oauth/google/authorize`); OAUTH_<ID>_… in upper case. */
+  id: string;
+  /** Shown to users (`Sign in with <name>`). */
+  name: string;
+  type: OAuthProviderType;
+  /** The OpenID Connect issuer discovered on first use; for GitHub the server's base URL (`https://github.com`). */
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+  /** The provider's addresses count as verified without an `email_verified` claim. */
+  trustEmail: boolean;
+}
+
+export interface OAuthConfig {
+  providers: OAuthProviderConfig[];
+  /** Where a flow may return: origins, or origins with a path prefix, normalised. */
+  returnUrls: string[];
 }
 
 export interface OutboxConfig {
@@ -402,6 +427,64 @@ function organizationsConfig(env: Env, frontendUrl: string): OrganizationsConfig
   };
 }
 
+/** Hosts an issuer may use plain http on: development and tests. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+const OAUTH_PROVIDER_ID = /^[a-z][a-z0-9_]{0,31}$/;
+
+/** An issuer (https, or http on a loopback host) or a return URL (http or https); no credentials, query or fragment. */
+function oauthUrl(name: string, value: string, allowPath: boolean, httpAnywhere = false): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${value}"`);
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && (httpAnywhere || isLoopbackHost(parsed.hostname)))) {
+    throw new ConfigError(name, `must be ${httpAnywhere ? 'http or https' : 'https (http only on localhost, 127.0.0.1 or [::1])'}, got "${value}"`);
+  }
+  if (parsed.username || parsed.password || parsed.search || parsed.hash || (!allowPath && parsed.pathname !== '/')) {
+    throw new ConfigError(name, `must be ${allowPath ? 'an origin or an origin and a path' : 'an origin'} without credentials, query or fragment, got "${value}"`);
+  }
+  return parsed;
+}
+
+/**
+ * OAUTH_PROVIDERS and each provider's OAUTH_<ID>_* variables, OAUTH_RETURN_URLS (docs/configuration.md#identity-providers).
+ * Nothing is fetched here: a provider that is down must not stop the start; it is discovered on first use.
+ */
+function oauthConfig(env: Env, frontendUrl: string): OAuthConfig {
+  const ids = list(env, 'OAUTH_PROVIDERS').map((id) => id.toLowerCase());
+  const providers = ids.map((id): OAuthProviderConfig => {
+    if (!OAUTH_PROVIDER_ID.test(id)) throw new ConfigError('OAUTH_PROVIDERS', `ids must be letters, digits and _ starting with a letter (at most 32), got "${id}"`);
+    if (ids.indexOf(id) !== ids.lastIndexOf(id)) throw new ConfigError('OAUTH_PROVIDERS', `names "${id}" twice`);
+    const prefix = `OAUTH_${id.toUpperCase()}_`;
+    const type = oneOf(env, `${prefix}TYPE`, ['oidc', 'github'] as const, 'oidc');
+    const issuerValue = str(env, `${prefix}ISSUER`) ?? (type === 'github' ? 'https://github.com' : undefined);
+    if (issuerValue === undefined) throw new ConfigError(`${prefix}ISSUER`, `is required for the OpenID Connect provider "${id}"`);
+    const issuer = oauthUrl(`${prefix}ISSUER`, issuerValue, type === 'oidc');
+    const clientId = str(env, `${prefix}CLIENT_ID`);
+    if (clientId === undefined) throw new ConfigError(`${prefix}CLIENT_ID`, `is required for the provider "${id}"`);
+    const clientSecret = str(env, `${prefix}CLIENT_SECRET`);
+    if (type === 'github' && clientSecret === undefined) throw new ConfigError(`${prefix}CLIENT_SECRET`, `is required for the GitHub provider "${id}"`);
+    const configuredScopes = list(env, `${prefix}SCOPES`).flatMap((scope) => scope.split(/\s+/)).filter(Boolean);
+    const scopes = configuredScopes.length > 0 ? configuredScopes : type === 'github' ? ['read:user', 'user:email'] : ['openid', 'email', 'profile'];
+    if (type === 'oidc' && !scopes.includes('openid')) throw new ConfigError(`${prefix}SCOPES`, 'must include openid for an OpenID Connect provider');
+    const name = str(env, `${prefix}NAME`) ?? (type === 'github' ? 'GitHub' : id.charAt(0).toUpperCase() + id.slice(1));
+    if (name.length > 100) throw new ConfigError(`${prefix}NAME`, 'must be at most 100 characters long');
+    // Issuers are compared as their discovery documents state them: no trailing slash added or removed.
+    return { id, name, type, issuer: type === 'github' ? issuer.origin : issuerValue, clientId, clientSecret, scopes, trustEmail: bool(env, `${prefix}TRUST_EMAIL`, false) };
+  });
+  const configuredReturns = list(env, 'OAUTH_RETURN_URLS');
+  const returnUrls = (configuredReturns.length > 0 ? configuredReturns : [new URL(frontendUrl).origin]).map((value) =>
+    configuredReturns.length > 0 ? oauthUrl('OAUTH_RETURN_URLS', value, true, true).href : new URL(value).href,
+  );
+  return { providers, returnUrls };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = str(env, 'NODE_ENV') ?? 'development';
   const isProduction = nodeEnv === 'production';
@@ -568,5 +651,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webauthn: webauthnConfig(env, frontendUrl),
     organizations: organizationsConfig(env, frontendUrl),
+    oauth: oauthConfig(env, frontendUrl),
   };
 }

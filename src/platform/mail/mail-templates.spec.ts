@@ -136,7 +136,7 @@ describe('mail templates', () => {
   });
 
   it('says what a reset ended and what keeps working, and lists what a password change keeps', () => {
-    const ended = { sessions: 3, apiKeys: 2, passkeys: 1, twoFactor: 0, challenges: 4, emailChanges: 1 };
+    const ended = { sessions: 3, apiKeys: 2, passkeys: 1, identities: 0, twoFactor: 0, challenges: 4, emailChanges: 1 };
     const kept = ['Two-factor authentication by an authenticator app, with 10 unused recovery codes'];
     const reset = passwordResetNoticeMail({ name: 'Ana', ended, kept, addressVerified: true });
     expect(reset.subject).toBe('Your password was reset');

@@ -44,6 +44,8 @@ export interface EndedCredentialCounts {
   sessions: number;
   apiKeys: number;
   passkeys: number;
+  /** Identities at identity providers, unlinked. */
+  identities: number;
   /** 1 when a two-factor method was turned off (a reset that proved the address for the first time). */
   twoFactor: number;
   /** Unfinished sign-ins: two-factor challenges and WebAuthn ceremonies. */
@@ -112,6 +114,8 @@ export type AddedCredential =
   | { kind: 'passkey'; name: string }
   | { kind: 'two-factor'; method: 'totp' | 'sms' }
   | { kind: 'recovery-codes' }
+  /** An identity at an identity provider, linked: the provider's name and the address it gave, if any. */
+  | { kind: 'identity'; provider: string; email: string | null }
   | {
       kind: 'api-key';
       identifier: string;
@@ -234,6 +238,7 @@ export function passwordResetNoticeMail(data: PasswordResetNoticeMailData): Mail
     `every session was signed out (${ended.sessions})`,
     `every API key deleted (${ended.apiKeys})`,
     `every passkey removed (${ended.passkeys})`,
+    ...(ended.identities > 0 ? [`every sign-in through an identity provider unlinked (${ended.identities})`] : []),
     `unfinished sign-ins dropped (${ended.challenges})`,
     ...(ended.emailChanges > 0 ? ['the pending email address change cancelled'] : []),
   ];
@@ -340,6 +345,13 @@ function describeAdded(added: AddedCredential): { subject: string; what: string;
         what: `New two-factor recovery codes were generated for your ${APP_NAME} account (the previous ones no longer work)`,
         details: [],
         undo: `If this was not you, sign in and generate new codes, ${reset}.`,
+      };
+    case 'identity':
+      return {
+        subject: `Sign-in with ${added.provider} was linked to your account`,
+        what: `An account at ${added.provider}${added.email ? ` (${added.email})` : ''} was linked to your ${APP_NAME} account: it can now sign in to it`,
+        details: [],
+        undo: `If this was not you, sign in and unlink it, ${reset} and unlinks every identity provider.`,
       };
     case 'api-key':
       return {

@@ -19,6 +19,7 @@ export const TAGS = {
   apiKeys: 'client: API keys',
   twoFactor: 'client: two-factor app',
   organizations: 'organizations',
+  identities: 'identity providers',
   admin: 'admin',
   webhooks: 'admin: webhooks',
   webhookEvents: 'webhook events',
@@ -39,6 +40,8 @@ export const TAG_DESCRIPTIONS: Record<(typeof TAGS)[keyof typeof TAGS], string> 
   [TAGS.twoFactor]: 'Two-factor authentication with an authenticator app (`/api/client/account/two-factor`): set up, turn on, turn off.',
   [TAGS.organizations]:
     'Organizations (the `organization` of `/api/v1/auth/user`): create and edit them, their logo, members and roles, ownership, invitations by mail, the current organization; platform admins manage every organization under `/api/admin/organizations`.',
+  [TAGS.identities]:
+    'Sign in with Google, GitHub, Microsoft or any OpenID Connect provider the operator configured: the providers, the browser redirects, the one-time code exchange, and the signed-in user\'s linked identities.',
   [TAGS.admin]: 'Administration, for the admin role only: find, create, edit, ban and delete users, reset their two-factor, revoke their sessions, read their activity, list roles.',
   [TAGS.webhooks]:
     'Webhook endpoints, for the admin role: register a receiver of account events, choose its events, rotate its signing secret, ' +

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -39,4 +40,16 @@ export async function screenshot(page: Page, name: string, element?: Locator): P
   if (element) await element.screenshot({ path });
   else await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** A free TCP port on the loopback interface: the origin (and so the config) must be known before the app boots. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

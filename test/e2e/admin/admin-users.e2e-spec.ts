@@ -80,6 +80,8 @@ describe('admin: users and roles', () => {
           'adminListUserActivity',
           'adminListUserPasskeys',
           'adminDeleteUserPasskey',
+          'adminListUserIdentities',
+          'adminUnlinkUserIdentity',
           'adminListRoles',
         ].sort(),
       );

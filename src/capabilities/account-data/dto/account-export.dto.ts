@@ -116,6 +116,21 @@ export class ExportPasskeyDto {
   last_used_at: string | null;
 }
 
+export class ExportIdentityDto {
+  /** @example 3 */
+  id: number;
+  /** @example "google" */
+  provider: string;
+  /** @example "https://accounts.google.com" */
+  issuer: string;
+  /** @example "ana@example.com" */
+  email: string | null;
+  /** @example "2026-11-30T09:12:44.000Z" */
+  created_at: string | null;
+  /** @example "2026-12-01T18:03:10.000Z" */
+  last_used_at: string | null;
+}
+
 export class ExportSessionDto {
   /** @example "uFfF2KPoq7XZAOPLhen5ayOArawyzGitjoFIdogV" */
   id: string;
@@ -233,6 +248,8 @@ export class AccountExportDto {
   api_keys: ApiKeyAttributesDto[];
   /** Metadata only: no credential ID, public key or signature counter. */
   passkeys: ExportPasskeyDto[];
+  /** Accounts at identity providers linked to this one (no provider token is ever kept). */
+  identities: ExportIdentityDto[];
   /** Password reset and verification links mailed to the account (never the token). */
   one_time_links: ExportOneTimeLinkDto[];
   /** The organizations the account belongs to, with its role in each. */
