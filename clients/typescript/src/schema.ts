@@ -4911,15 +4911,17 @@ export interface components {
         /** @description The organization, the invitation and the user who invited or accepted. */
         WebhookInvitationEventData: {
             /**
+             * Format: uuid
              * @description The invitation's id.
-             * @example 9
+             * @example 3c9d2b7a-6e41-4f08-8a5d-1b2c3d4e5f60
              */
             invitation_id: string;
             /**
-             * @description The organization the event is about.
-             * @example 7
+             * Format: uuid
+             * @description The organization the event is about (its `id`, a UUID, as the organization routes show it).
+             * @example 5f0c6f2e-3b7a-4c1d-9e8f-2a6b4d1c7e90
              */
-            organization_id: number;
+            organization_id: string;
             /**
              * @description The user the event is about.
              * @example 42
@@ -4938,10 +4940,11 @@ export interface components {
         /** @description The organization and the member (`user_id`, `user_uuid`). */
         WebhookMembershipEventData: {
             /**
-             * @description The organization the event is about.
-             * @example 7
+             * Format: uuid
+             * @description The organization the event is about (its `id`, a UUID, as the organization routes show it).
+             * @example 5f0c6f2e-3b7a-4c1d-9e8f-2a6b4d1c7e90
              */
-            organization_id: number;
+            organization_id: string;
             /**
              * @description The member's role.
              * @example member
@@ -4972,10 +4975,11 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
-             * @description The organization the event is about.
-             * @example 7
+             * Format: uuid
+             * @description The organization the event is about (its `id`, a UUID, as the organization routes show it).
+             * @example 5f0c6f2e-3b7a-4c1d-9e8f-2a6b4d1c7e90
              */
-            organization_id: number;
+            organization_id: string;
             /**
              * @description The user the event is about.
              * @example 42
@@ -4991,10 +4995,11 @@ export interface components {
         /** @description The organization and the user who acted. */
         WebhookOrganizationEventData: {
             /**
-             * @description The organization the event is about.
-             * @example 7
+             * Format: uuid
+             * @description The organization the event is about (its `id`, a UUID, as the organization routes show it).
+             * @example 5f0c6f2e-3b7a-4c1d-9e8f-2a6b4d1c7e90
              */
-            organization_id: number;
+            organization_id: string;
             /**
              * @description The user the event is about.
              * @example 42

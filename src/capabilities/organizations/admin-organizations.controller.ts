@@ -13,7 +13,7 @@ import { TAGS } from '../../platform/openapi/tags.js';
 import { AdminListOrganizationsQueryDto, AdminUpdateOrganizationDto, DeleteOrganizationDto } from './dto/organization-input.dto.js';
 import { ORGANIZATION_ERRORS } from './errors.js';
 import { presentPageMeta } from './organization.presenters.js';
-import { organizationUrlsOf } from './organizations.controller.js';
+import { organizationUrlsOf } from './organization.presenters.js';
 import { OrganizationsService } from './organizations.service.js';
 
 const ApiOrganizationIdParam = (): MethodDecorator =>

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { STATUS_ONCE_VERIFIED } from '../../core/users/user.entity.js';
 import type { InvitationPreviewView, InvitationView } from '../../dialects/open-badge/organization.presenter.js';
@@ -70,6 +72,7 @@ export class OrganizationInvitationsService {
     private readonly mail: MailService,
     private readonly rateLimiter: RateLimiterService,
     private readonly organizations: OrganizationsService,
+    private readonly events: EventsService,
   ) {}
 
   /** Invites an address (owners and admins); `created` is false when a pending invitation was renewed instead. */
@@ -123,6 +126,8 @@ export class OrganizationInvitationsService {
         role: dto.role,
         renewed: existing?.live === true,
       });
+      // A renewal mails a new link too: it is sent again, under the same id.
+      await this.events.emit(manager, 'organization.invitation_created', { organization_id: organization.id, ...userRef(auth.user), invitation_id: id });
       return { invitation: await this.viewOf(manager, id), created: !existing?.live };
     });
   }
@@ -275,6 +280,10 @@ export class OrganizationInvitationsService {
     for (const event of ['organization:invitation.accepted', 'organization:member.added'] as const) {
       await this.organizations.activityFor(manager, actor, event, userId, properties);
     }
+    const ids = { organization_id: invitation.organizationId };
+    await this.events.emitForUser(manager, 'organization.invitation_accepted', userId, { ...ids, invitation_id: invitation.id });
+    // Accepting while already a member (an invitation sent before they joined otherwise) adds nobody.
+    if (joined) await this.events.emitForUser(manager, 'organization.member_added', userId, { ...ids, role: invitation.role });
   }
 
   private async viewOf(manager: EntityManager, id: string): Promise<InvitationView> {

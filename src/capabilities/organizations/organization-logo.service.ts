@@ -59,6 +59,8 @@ export class OrganizationLogoService {
       if (previousKey !== key) {
         await manager.update(Organization, { id: organizationId }, { logoKey: key });
         await this.organizations.record(manager, auth, 'organization:updated', [auth.user.id], organizationId, { fields: 'logo' });
+        const updated = await manager.findOneByOrFail(Organization, { id: organizationId });
+        await this.organizations.emitUpdated(manager, auth, access.organization, updated);
         if (previousKey) await this.removals.schedule(avatarFileNames(previousKey), manager);
       }
       await beforeCommit?.();

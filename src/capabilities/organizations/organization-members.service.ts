@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { AuthContext } from '../../core/users/auth-context.js';
 import { avatarUrlsOf } from '../../core/users/avatar-urls.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import { EventsService } from '../../core/events/events.service.js';
 import type { MemberView } from '../../dialects/open-badge/organization.presenter.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
@@ -53,6 +54,7 @@ export class OrganizationMembersService {
     @InjectConfig() private readonly config: AppConfig,
     private readonly organizations: OrganizationsService,
     private readonly reauthentication: ReauthenticationService,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -105,6 +107,7 @@ export class OrganizationMembersService {
           from: target.role,
           to: role,
         });
+        await this.emitMembership(manager, 'organization.member_role_changed', organizationId, target, role);
       }
       return { member: this.view({ ...target, role }), withEmail: true };
     });
@@ -126,6 +129,7 @@ export class OrganizationMembersService {
         member_uuid: target.uuid,
         left: leaving,
       });
+      await this.emitMembership(manager, 'organization.member_removed', organizationId, target, target.role);
     });
   }
 
@@ -142,6 +146,8 @@ export class OrganizationMembersService {
       await this.organizations.record(manager, auth, 'organization:ownership.transferred', [auth.user.id, target.user_id], organizationId, {
         to_uuid: target.uuid,
       });
+      await this.emitMembership(manager, 'organization.member_role_changed', organizationId, target, 'owner');
+      await this.emitMembership(manager, 'organization.member_role_changed', organizationId, { user_id: auth.user.id, uuid: auth.user.uuid }, 'admin');
       return this.view({ ...target, role: 'owner' });
     });
   }
@@ -150,6 +156,17 @@ export class OrganizationMembersService {
   async removeMembership(manager: EntityManager, organizationId: string, membershipId: string, userId: number): Promise<void> {
     await manager.query(`DELETE FROM organization_memberships WHERE id = $1`, [membershipId]);
     await manager.query(`UPDATE users SET current_organization_id = NULL WHERE id = $1 AND current_organization_id = $2`, [userId, organizationId]);
+  }
+
+  /** A membership event about `member` (its `role`: the new one, or the one held when removed), on the change's transaction. */
+  private async emitMembership(
+    manager: EntityManager,
+    type: 'organization.member_role_changed' | 'organization.member_removed',
+    organizationId: string,
+    member: Pick<MemberRow, 'user_id' | 'uuid'>,
+    role: MemberRole,
+  ): Promise<void> {
+    await this.events.emit(manager, type, { organization_id: organizationId, user_id: member.user_id, user_uuid: member.uuid, role });
   }
 
   private async member(

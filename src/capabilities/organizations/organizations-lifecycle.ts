@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccountErasure, AfterErasure, ExportSection, ExportSubject, LifecycleParticipant } from '../../core/lifecycle/account-lifecycle.js';
 import { isoOrNull } from '../../core/lifecycle/account-lifecycle.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { avatarFileNames } from '../../core/users/avatar-urls.js';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../platform/errors/domain-error.js';
@@ -25,6 +26,7 @@ export class OrganizationsLifecycle implements LifecycleParticipant {
   constructor(
     private readonly dataSource: DataSource,
     private readonly removals: AvatarFileRemovals,
+    private readonly events: EventsService,
   ) {}
 
   async erase({ userId, manager }: AccountErasure): Promise<AfterErasure | void> {
@@ -42,12 +44,28 @@ export class OrganizationsLifecycle implements LifecycleParticipant {
     if (stranded) throw new DomainError(ACCOUNT_DELETION_ORGANIZATION_ERRORS.TRANSFER_OWNERSHIP_FIRST, { params: { name: stranded.name } });
     const alone = owned.filter((organization) => organization.others === 0);
     const names = alone.flatMap((organization) => (organization.logo_key ? avatarFileNames(organization.logo_key) : []));
+    await this.emitDepartures(manager, userId, new Set(alone.map((organization) => organization.id)));
     if (alone.length > 0) await manager.query(`DELETE FROM organizations WHERE id = ANY($1::uuid[])`, [alone.map((organization) => organization.id)]);
     if (names.length === 0) return;
     await this.removals.schedule(names, manager);
     return async () => {
       await this.removals.removeNow(names);
     };
+  }
+
+  /**
+   * The events of the account's leaving, while its row (and uuid) is still there: `organization.deleted` for each
+   * organization that goes with it (the account deleted it), `organization.member_removed` for each it leaves.
+   */
+  private async emitDepartures(manager: AccountErasure['manager'], userId: number, deleted: Set<string>): Promise<void> {
+    const memberships = (await manager.query(
+      `SELECT organization_id, role FROM organization_memberships WHERE user_id = $1 ORDER BY created_at, id`,
+      [userId],
+    )) as Array<{ organization_id: string; role: 'owner' | 'admin' | 'member' }>;
+    for (const { organization_id, role } of memberships) {
+      if (deleted.has(organization_id)) await this.events.emitForUser(manager, 'organization.deleted', userId, { organization_id });
+      else await this.events.emitForUser(manager, 'organization.member_removed', userId, { organization_id, role });
+    }
   }
 
   private async exportMemberships({ profile: { user } }: ExportSubject) {

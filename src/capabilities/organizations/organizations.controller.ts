@@ -47,15 +47,10 @@ import { ORGANIZATION_ERRORS } from './errors.js';
 import { OrganizationInvitationsService } from './organization-invitations.service.js';
 import { OrganizationLogoService } from './organization-logo.service.js';
 import { OrganizationMembersService } from './organization-members.service.js';
-import { presentPageMeta } from './organization.presenters.js';
+import { organizationUrlsOf, presentPageMeta } from './organization.presenters.js';
 import { OrganizationsService } from './organizations.service.js';
 
 const { ORGANIZATION_NOT_FOUND, ORGANIZATION_FORBIDDEN, ORGANIZATION_DISABLED } = ORGANIZATION_ERRORS;
-
-export const organizationUrlsOf = (config: AppConfig): OrganizationUrls => ({
-  appUrl: config.appUrl,
-  publicUrlTemplate: config.organizations.publicUrlTemplate,
-});
 
 const ApiOrganizationIdParam = (): MethodDecorator =>
   ApiParam({ name: 'id', format: 'uuid', description: "The organization's id; a non-member gets 404.", example: '0f11feda-07f8-4202-9133-4a4e780e857d' });

@@ -6,8 +6,10 @@ import type { AccountUser } from '../../core/users/account-user.js';
 import type { AuthContext, ClientInfo } from '../../core/users/auth-context.js';
 import { assertAddressProven } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { avatarFileNames } from '../../core/users/avatar-urls.js';
-import type { OrganizationView } from '../../dialects/open-badge/organization.presenter.js';
+import { presentOrganization, type OrganizationUrls, type OrganizationView } from '../../dialects/open-badge/organization.presenter.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { jsonObject, PreparedQuery } from '../../platform/database/entity-rows.js';
@@ -30,6 +32,7 @@ import {
 import { OrganizationMembership } from './entities/organization-membership.entity.js';
 import { ORGANIZATION_ERRORS } from './errors.js';
 import { accessAs, assertUuid } from './organization-access.js';
+import { organizationUrlsOf } from './organization.presenters.js';
 import { sanitizeDescription } from './organization-description.js';
 import type { MemberRole } from './organization-roles.js';
 
@@ -69,6 +72,9 @@ export interface OrganizationPage {
   perPage: number;
 }
 
+/** Fields of the organization object an `organization.updated` event never reports: they move with every change. */
+const UNREPORTED_FIELDS = new Set(['updated_at', 'created_at']);
+
 const isoTimestamp = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Each OrganizationView property of the organizations row `o`, for the hot read's one JSON object. */
@@ -107,6 +113,7 @@ const ORGANIZATION_FIELDS: Record<keyof OrganizationView, string> = {
 export class OrganizationsService {
   /** The `001` family's current organization: one prepared statement, only for a user who has one. */
   private readonly currentRead: PreparedQuery;
+  private readonly urls: OrganizationUrls;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -114,7 +121,9 @@ export class OrganizationsService {
     private readonly activity: ActivityService,
     private readonly reauthentication: ReauthenticationService,
     private readonly removals: AvatarFileRemovals,
+    private readonly events: EventsService,
   ) {
+    this.urls = organizationUrlsOf(config);
     this.currentRead = new PreparedQuery(
       dataSource,
       'tessera_current_organization',
@@ -157,6 +166,10 @@ export class OrganizationsService {
         auth.user.id,
       ]);
       await this.record(manager, auth, 'organization:created', [auth.user.id], organization.id);
+      const actor = { organization_id: organization.id, ...userRef(auth.user) };
+      await this.events.emit(manager, 'organization.created', actor);
+      // The creator is its first member: receivers that follow memberships see them join like any other.
+      await this.events.emit(manager, 'organization.member_added', { ...actor, role: 'owner' });
       return manager.findOneByOrFail(Organization, { id: organization.id });
     });
   }
@@ -231,6 +244,7 @@ export class OrganizationsService {
         manager,
       );
     }
+    if (auth) await this.events.emit(manager, 'organization.deleted', { organization_id: organization.id, ...userRef(auth.user) });
     if (organization.logoKey) await this.removals.schedule(avatarFileNames(organization.logoKey), manager);
     await manager.delete(Organization, { id: organization.id });
     return organization.logoKey;
@@ -322,11 +336,27 @@ export class OrganizationsService {
     const changes: Partial<Organization> = { ...this.descriptive(dto, organization), ...host };
     if (dto.name !== undefined) changes.name = dto.name;
     const fields = Object.keys(dto).filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
-    if (fields.length > 0) {
-      await manager.update(Organization, { id: organization.id }, changes);
-      await this.record(manager, auth, 'organization:updated', [auth.user.id], organization.id, { fields: fields.sort().join(',') });
-    }
-    return manager.findOneByOrFail(Organization, { id: organization.id });
+    if (fields.length === 0) return manager.findOneByOrFail(Organization, { id: organization.id });
+    await manager.update(Organization, { id: organization.id }, changes);
+    await this.record(manager, auth, 'organization:updated', [auth.user.id], organization.id, { fields: fields.sort().join(',') });
+    const updated = await manager.findOneByOrFail(Organization, { id: organization.id });
+    await this.emitUpdated(manager, auth, organization, updated);
+    return updated;
+  }
+
+  /**
+   * `organization.updated`, on the change's transaction, when a field the organization routes show changed: each
+   * changed field by its API name with its new value as those routes show it (an organization holds nothing secret).
+   */
+  async emitUpdated(manager: EntityManager, auth: AuthContext, before: Organization, after: Organization): Promise<void> {
+    const old = new Map<string, unknown>(Object.entries(presentOrganization(before, this.urls)));
+    const changes = Object.fromEntries(
+      Object.entries(presentOrganization(after, this.urls)).filter(
+        ([field, value]) => !UNREPORTED_FIELDS.has(field) && JSON.stringify(value) !== JSON.stringify(old.get(field)),
+      ),
+    );
+    if (Object.keys(changes).length === 0) return;
+    await this.events.emit(manager, 'organization.updated', { organization_id: after.id, ...userRef(auth.user), changes });
   }
 
   /** One entry in `userId`'s log, by an authenticated caller or (a registration) an anonymous client acting as `actorId`. */

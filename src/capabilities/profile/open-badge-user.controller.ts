@@ -16,7 +16,7 @@ import { presentOrganization, type OrganizationUrls } from '../../dialects/open-
 import type { UserProfile } from '../../core/users/user-profile.js';
 import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
-import { organizationUrlsOf } from '../organizations/organizations.controller.js';
+import { organizationUrlsOf } from '../organizations/organization.presenters.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { ACCOUNT_DELETION_ORGANIZATION_ERRORS } from '../organizations/errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';

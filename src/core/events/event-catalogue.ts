@@ -22,7 +22,12 @@ interface SchemaObject {
 
 const USER_ID: SchemaObject = { type: 'integer', description: 'The user the event is about.', example: 42 };
 const USER_UUID: SchemaObject = { type: 'string', format: 'uuid', description: "The user's UUID.", example: '0b5c2f3e-8d6a-4b8e-9a53-2f1c7e0d9a11' };
-const ORGANIZATION_ID: SchemaObject = { type: 'integer', description: 'The organization the event is about.', example: 7 };
+const ORGANIZATION_ID: SchemaObject = {
+  type: 'string',
+  format: 'uuid',
+  description: "The organization the event is about (its `id`, a UUID, as the organization routes show it).",
+  example: '5f0c6f2e-3b7a-4c1d-9e8f-2a6b4d1c7e90',
+};
 const CHANGES: SchemaObject = {
   type: 'object',
   description: "The changed fields' new values; a secret field (the password) is named with `null` as its value.",
@@ -64,7 +69,7 @@ export const EVENT_DATA_SCHEMAS = {
     'The organization and the member (`user_id`, `user_uuid`).',
   ),
   WebhookInvitationEventData: organizationData(
-    { invitation_id: { type: 'string', description: "The invitation's id.", example: '9' } },
+    { invitation_id: { type: 'string', format: 'uuid', description: "The invitation's id.", example: '3c9d2b7a-6e41-4f08-8a5d-1b2c3d4e5f60' } },
     'The organization, the invitation and the user who invited or accepted.',
   ),
   WebhookTestEventData: {
@@ -116,7 +121,7 @@ interface UserData {
   user_uuid: string;
 }
 interface OrganizationData extends UserData {
-  organization_id: number;
+  organization_id: string;
 }
 type Changes = Record<string, unknown>;
 

@@ -132,10 +132,15 @@ export class SessionsService implements BeforeApplicationShutdown {
    * SHA-256 alone is stored; it lives SESSION_COOKIE_TTL, slid forward with use. Null as for open().
    */
   async openBrowser(user: ProvenUser, client: ClientInfo, deviceName: string | null): Promise<BrowserSession | null> {
+    return this.inTransaction(undefined, (manager) => this.insertBrowserSession(user, client, deviceName, manager));
+  }
+
+  /** The browser session's row and its `session.created` event (as a bearer session's), on one transaction. */
+  private async insertBrowserSession(user: ProvenUser, client: ClientInfo, deviceName: string | null, manager: EntityManager): Promise<BrowserSession | null> {
     const now = new Date();
     const id = newSessionId();
     const secret = newCookieSecret();
-    const opened = (await this.sessions.query(
+    const opened = (await manager.query(
       `INSERT INTO sessions (id, user_id, ip_address, user_agent, device_name, last_activity, expires_at, logged_in_at, generation, rotated_at,
                              cookie_secret_hash, credential_version)
        SELECT $1, u.id, $3, $4, $5, $6, $7, $6, 1, $6, $8, u.credential_version ${atProvenVersion('$2', '$9')}
@@ -152,7 +157,9 @@ export class SessionsService implements BeforeApplicationShutdown {
         provenVersion(user),
       ],
     )) as Array<{ id: string }>;
-    return opened.length === 1 ? { cookie: sessionCookieValue(id, secret), expires_in: this.config.sessionIdleTtlSeconds } : null;
+    if (opened.length !== 1) return null;
+    await this.events.emitForUser(manager, 'session.created', user.id, { session_id: id });
+    return { cookie: sessionCookieValue(id, secret), expires_in: this.config.sessionIdleTtlSeconds };
   }
 
   /**
