@@ -41,7 +41,6 @@ export async function renderOrganizations(root: HTMLElement): Promise<void> {
   const load = async () => {
     const { data, error, response } = await api.GET('/api/me/organizations');
     if (!data) return showError(messages, response, error);
-    const me = await api.GET('/api/me');
     const rows = data.data.map(({ organization, role, current }) => {
       const buttons: HTMLButtonElement[] = [];
       if (!current) {
@@ -61,6 +60,8 @@ export async function renderOrganizations(root: HTMLElement): Promise<void> {
       }
       const leave = el('button', { type: 'button', textContent: 'Leave' });
       leave.addEventListener('click', async () => {
+        // Leaving is removing oneself as a member: the path names the user by uuid.
+        const me = await api.GET('/api/v1/auth/user');
         const userUuid = me.data?.uuid;
         if (!userUuid) return showError(messages, me.response, me.error);
         const result = await api.DELETE('/api/organizations/{id}/members/{userUuid}', { params: { path: { id: organization.id, userUuid } } });
