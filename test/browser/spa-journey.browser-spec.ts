@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { bootMailingTestApp, type MailingTestApp } from '../support/app.js';
-import { bearer } from '../support/factories.js';
+import { bearer, registerUser } from '../support/factories.js';
 import { pngWithAlpha } from '../support/images.js';
 import { MailService } from '../../src/platform/mail/mail.service.js';
 import { freePort } from '../support/processes.js';
@@ -344,16 +344,70 @@ describe('Reference SPA in Chromium (cookie sessions)', () => {
     await screenshot(page, 'spa-19-signed-in-after-reset');
     await watch.expectNoLeak(page, [link, resetLink]);
 
+    // Organizations: create two (the first becomes current), switch to the second, invite a second address; its
+    // owner accepts through the mailed link in another browser, then leaves (so the account can be deleted below).
+    await openScreen('/organizations', 'Organizations');
+    for (const name of ['Journey Guild', 'Journey Workshop']) {
+      await page.getByLabel('Organization name').fill(name);
+      await page.getByRole('button', { name: 'Create organization' }).click();
+      await notice().filter({ hasText: `The organization ${name} is created.` }).waitFor();
+    }
+    await page.locator('table tr').filter({ hasText: 'Journey Guild' }).locator('td.current', { hasText: 'current' }).waitFor();
+    await page.locator('table tr').filter({ hasText: 'Journey Workshop' }).getByRole('button', { name: 'Make current' }).click();
+    await notice().filter({ hasText: 'Journey Workshop is your current organization.' }).waitFor();
+    await page.locator('table tr').filter({ hasText: 'Journey Workshop' }).locator('td.current', { hasText: 'current' }).waitFor();
+    const [current] = await t.db.query(`SELECT o.name FROM users u JOIN organizations o ON o.id = u.current_organization_id WHERE u.id = $1`, [await userId()]);
+    expect(current.name).toBe('Journey Workshop');
+    const invitee = await registerUser(t);
+    await page.locator('table tr').filter({ hasText: 'Journey Workshop' }).getByRole('button', { name: 'Manage' }).click();
+    await page.getByLabel('Email to invite').fill(invitee.email);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await notice().filter({ hasText: `An invitation is mailed to ${invitee.email}.` }).waitFor();
+    await page.locator('.members li').filter({ hasText: username }).waitFor();
+    await screenshot(page, 'spa-20-organizations');
+    await t.app.get(MailService).flush();
+    const inviteMail = await t.mail.waitFor((m) => m.to === invitee.email && m.text.includes(`${origin}/accept-invitation?`));
+    const inviteLink = new RegExp(`${origin}/accept-invitation\\?token=\\S+`).exec(inviteMail.text)![0];
+    const inviteeContext = await browser.newContext({ viewport: { width: 1000, height: 720 } });
+    const inviteeWatch = new SecretWatch(inviteeContext);
+    const inviteePage = await inviteeContext.newPage();
+    await inviteePage.goto(`${origin}/sign-in`);
+    await inviteePage.getByLabel('Username or email').fill(invitee.username);
+    await inviteePage.getByLabel('Password').fill(invitee.password);
+    await inviteePage.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await inviteePage.waitForURL(`${origin}/profile`);
+    await inviteePage.goto(inviteLink);
+    await inviteePage.getByText('Journey Workshop invites you as member').waitFor();
+    expect(inviteePage.url()).toBe(`${origin}/accept-invitation`);
+    await screenshot(inviteePage, 'spa-21-organization-invitation');
+    await inviteePage.getByRole('button', { name: 'Accept the invitation' }).click();
+    await inviteePage.getByRole('status').filter({ hasText: 'You joined Journey Workshop.' }).waitFor();
+    await inviteePage.locator('table tr').filter({ hasText: 'Journey Workshop' }).locator('td.current', { hasText: 'current' }).waitFor();
+    await screenshot(inviteePage, 'spa-22-organization-joined');
+    const members = async () =>
+      (await t.db.query(`SELECT u.username FROM organization_memberships m JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.organization_id WHERE o.name = 'Journey Workshop' ORDER BY u.username`, [])).map((row: { username: string }) => row.username);
+    expect(await members()).toEqual([invitee.username, username].sort());
+    await inviteePage.locator('table tr').filter({ hasText: 'Journey Workshop' }).getByRole('button', { name: 'Leave' }).click();
+    await inviteePage.getByRole('status').filter({ hasText: 'You left Journey Workshop.' }).waitFor();
+    expect(await members()).toEqual([username]);
+    // The invitation's token was in its mailed link only, in that browser too.
+    const inviteToken = new URL(inviteLink).searchParams.get('token')!;
+    expect(inviteeWatch.urls.filter((url) => url.includes(inviteToken))).toEqual([inviteLink]);
+    expect(watch.urls.filter((url) => url.includes(inviteToken))).toEqual([]);
+    await inviteeWatch.expectNoLeak(inviteePage, [inviteLink]);
+    await inviteeContext.close();
+    await watch.expectNoLeak(page, [link, resetLink]);
+
     // Delete the account.
     const id = await userId();
     await openScreen('/delete-account', 'Delete account');
     await page.getByLabel('I understand that this cannot be undone').check();
-    await screenshot(page, 'spa-20-delete-account');
+    await screenshot(page, 'spa-23-delete-account');
     await page.getByRole('button', { name: 'Delete my account' }).click();
     await page.waitForURL(`${origin}/sign-up`);
     await notice().filter({ hasText: 'Your account is deleted.' }).waitFor();
     expect(await t.db.query(`SELECT id FROM users WHERE id = $1`, [id])).toEqual([]);
-    await screenshot(page, 'spa-21-account-deleted');
+    await screenshot(page, 'spa-24-account-deleted');
     await watch.expectNoLeak(page, [link, resetLink]);
     // Everything the API handed out was seen by the watch: the cookie, the challenge, the TOTP secret, the key.
     expect([...watch.secrets.values()]).toEqual(

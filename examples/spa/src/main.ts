@@ -1,9 +1,11 @@
 /** The SPA's shell: the navigation and a table from address to screen (the History API; no router library). */
+import { renderAcceptInvitation } from './screens/accept-invitation';
 import { renderApiKeys } from './screens/api-keys';
 import { renderCancelEmailChange } from './screens/cancel-email-change';
 import { renderDeleteAccount } from './screens/delete-account';
 import { renderExport } from './screens/export';
 import { renderForgotPassword } from './screens/forgot-password';
+import { renderOrganizations } from './screens/organizations';
 import { renderPasskeys } from './screens/passkeys';
 import { renderProfile } from './screens/profile';
 import { renderResetPassword } from './screens/reset-password';
@@ -29,6 +31,8 @@ const screens: Record<string, Screen> = {
   '/api-keys': renderApiKeys,
   '/two-factor': renderTwoFactor,
   '/passkeys': renderPasskeys,
+  '/organizations': renderOrganizations,
+  '/accept-invitation': renderAcceptInvitation,
   '/export': renderExport,
   '/delete-account': renderDeleteAccount,
 };
@@ -39,6 +43,7 @@ const links: [string, string][] = [
   ['/api-keys', 'API keys'],
   ['/two-factor', 'Two-factor'],
   ['/passkeys', 'Passkeys'],
+  ['/organizations', 'Organizations'],
   ['/export', 'Export'],
   ['/delete-account', 'Delete account'],
   ['/sign-in', 'Sign in'],
