@@ -44,7 +44,7 @@ describe('webhooks (issue 33)', () => {
     receiver.deliveries.filter((delivery) => delivery.path === path && (type === undefined || delivery.event.type === type));
 
   beforeAll(async () => {
-    t = await bootMailingTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '500' });
+    t = await bootMailingTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT_MS: '2000' });
     receiver = await startWebhookReceiver();
     admin = await loggedInAdmin(t);
   }, 120_000);
