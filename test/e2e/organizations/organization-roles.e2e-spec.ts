@@ -27,7 +27,7 @@ const FORBIDDEN = 'You do not have permission to do this in this organization.';
 
 /**
  * The role matrix: each route of an organization and what each role gets. Generated into one test per route and
- * role below; the statuses are §12's table read per role (non-members learn nothing: 404).
+ * role below; the statuses are the route table of docs/api/organizations.md read per role (non-members learn nothing: 404).
  */
 const MATRIX: RouteCase[] = [
   { route: 'GET /organizations/{id}', call: ({ t, id }, as) => t.http().get(`/api/organizations/${id}`).set(as), expected: { owner: 200, admin: 200, member: 200, outsider: 404 } },
