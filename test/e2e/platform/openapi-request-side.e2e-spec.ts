@@ -52,7 +52,7 @@ describe('OpenAPI request side (issue 19, item 7) and no-store on every /api ans
     for (const good of ['203.0.113.7', '10.0.0.0/8', '2001:db8::/32', '::1']) expect(pattern.test(good)).toBe(true);
     for (const bad of ['not-an-ip', '10.0.0.0/33', '300.1.1.1', '']) expect(pattern.test(bad)).toBe(false);
     // A nullable object: oneOf its reference or null alone, the form Prism reads (docs/api/README.md#nullable-fields).
-    expect(schemas().OpenBadgeUserDto.properties!.organization).toEqual({ oneOf: [{ $ref: '#/components/schemas/OrganizationDto' }, { enum: [null] }] });
+    expect(schemas().OpenBadgeUserDto.properties!.organization).toMatchObject({ oneOf: [{ $ref: '#/components/schemas/OrganizationDto' }, { enum: [null] }] });
     const profile = (document.paths['/api/v1/auth/user/profile'].post!.requestBody as { content: Record<string, { encoding?: object; schema: SchemaObject }> })
       .content['multipart/form-data'];
     // settings is JSON text in a plain field: no encoding (Swagger UI would send it as a file part).
