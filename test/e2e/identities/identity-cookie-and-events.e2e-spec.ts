@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
-import { MailService } from '../../../src/platform/mail/mail.service.js';
 import { OutboxService } from '../../../src/platform/outbox/outbox.service.js';
 import { loggedInAdmin } from '../../support/admin-helpers.js';
 import { bootMailingTestApp, type MailingTestApp } from '../../support/app.js';
 import { bearer, uniqueName, verifiedUser, type LoggedInUser } from '../../support/factories.js';
-import { startOidcProvider, walkFlow, type OidcProvider } from '../../support/identity-providers.js';
+import { mockProviderEnv, startOidcProvider, walkFlow, type OidcProvider } from '../../support/identity-providers.js';
+import { resetPasswordByMail } from '../../support/mail-helpers.js';
 import { enableTotp, totpCode } from '../../support/two-factor-helpers.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhook-receiver.js';
 
@@ -37,16 +37,7 @@ describe('identity sign-ins in cookie mode, and identity webhook events', () => 
   beforeAll(async () => {
     oidc = await startOidcProvider();
     receiver = await startWebhookReceiver();
-    t = await bootMailingTestApp({
-      FRONTEND_URL: FRONTEND,
-      OAUTH_PROVIDERS: 'mock',
-      OAUTH_MOCK_ISSUER: oidc.issuer,
-      OAUTH_MOCK_CLIENT_ID: 'tessera-test',
-      OAUTH_MOCK_CLIENT_SECRET: 'tessera-test-secret',
-      OAUTH_MOCK_NAME: 'Mock ID',
-      OAUTH_RETURN_URLS: `${FRONTEND}/auth`,
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-    });
+    t = await bootMailingTestApp(mockProviderEnv(oidc, FRONTEND, { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }));
   });
   afterAll(async () => {
     await t?.db.query(`DELETE FROM webhook_endpoints`);
@@ -161,16 +152,7 @@ describe('identity sign-ins in cookie mode, and identity webhook events', () => 
       // An admin unlinks the first.
       await t.http().delete(`/api/users/${owner.id}/identities/${autoLinked}`).set(admin.auth).send({ current_password: admin.password }).expect(200);
       // A password reset unlinks the rest.
-      await t.http().post('/api/password/remind').send({ email: owner.email }).expect(200);
-      await t.app.get(MailService).flush();
-      const mail = await t.mail.waitFor((message) => message.to === owner.email && message.subject === 'Reset your password');
-      const resetLink = new URL(/https?:\/\/\S+\/reset-password\?\S+/.exec(mail.text)![0]);
-      const password = `new password ${randomBytes(6).toString('hex')}`;
-      await t
-        .http()
-        .post('/api/password/reset')
-        .send({ token: resetLink.searchParams.get('token'), email: resetLink.searchParams.get('email'), password, password_confirmation: password })
-        .expect(200);
+      await resetPasswordByMail(t, owner.email);
       expect(await identityIdsOf(owner.id)).toEqual([]);
       const identity = (id: string) => ({ ...user, provider: 'mock', identity_id: id });
       const received = await eventsAbout(owner.id, { type: 'user.identity_unlinked', data: identity(ticketLinked) });
