@@ -167,3 +167,17 @@ export async function walkFlow(
   const back = await t.http().get(path).set('Cookie', options.callbackCookie ?? cookie).expect(302);
   return { landed: new URL(back.headers.location as string), callback: path, cookie };
 }
+
+/** The app's settings for one OpenID Connect provider `mock` on `oidc`, returning to `<frontend>/auth`. */
+export function mockProviderEnv(oidc: OidcProvider, frontend: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    FRONTEND_URL: frontend,
+    OAUTH_PROVIDERS: 'mock',
+    OAUTH_MOCK_ISSUER: oidc.issuer,
+    OAUTH_MOCK_CLIENT_ID: 'tessera-test',
+    OAUTH_MOCK_CLIENT_SECRET: 'tessera-test-secret',
+    OAUTH_MOCK_NAME: 'Mock ID',
+    OAUTH_RETURN_URLS: `${frontend}/auth`,
+    ...extra,
+  };
+}

@@ -1019,7 +1019,9 @@ export interface paths {
         /**
          * Trade the callback’s `oauth_code` for what `POST /api/login` answers: the token pair and device token, or the
          *     two-factor challenge when the account has two-factor on (complete it at `POST /api/login/two-factor`). The
-         *     session counts as a recent sign-in for the proof rule.
+         *     session counts as a recent sign-in for the proof rule. With `session: "cookie"`, a browser session as at
+         *     `POST /api/login`: no token in the answer, the session cookie is set (also when the two-factor challenge
+         *     completes); from another site it is refused (403) and the code stays unspent.
          */
         post: operations["exchangeOAuthCode"];
         delete?: never;
@@ -2763,6 +2765,12 @@ export interface components {
              * @example Office laptop
              */
             device_name?: string;
+            /**
+             * @description `cookie`: a browser session, as at `POST /api/login` (no token in the answer; the session cookie is set).
+             * @example cookie
+             * @enum {string}
+             */
+            session?: "cookie";
         };
         ExportActivityDto: {
             /**
@@ -13338,11 +13346,13 @@ export interface operations {
                 headers: {
                     "Cache-Control": components["headers"]["Cache-Control"];
                     Pragma: components["headers"]["Pragma"];
+                    /** @description Only with `session: "cookie"`: the browser session cookie, e.g. `__Host-tessera_session=<opaque>; Max-Age=2592000; Path=/; HttpOnly; Secure; SameSite=Lax` (name SESSION_COOKIE_NAME, Max-Age SESSION_COOKIE_TTL; `Secure` and the `__Host-` prefix are left off only when APP_URL is plain http on a host other than localhost, 127.0.0.1 or [::1]). The value is opaque: the browser keeps it, scripts never see it. */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["LoginChallengeDto"];
+                    "application/json": components["schemas"]["SignInDto"] | components["schemas"]["BrowserSignInDto"] | components["schemas"]["LoginChallengeDto"];
                 };
             };
             /**
@@ -13360,7 +13370,10 @@ export interface operations {
                     "application/json": components["schemas"]["LaravelErrorDto"];
                 };
             };
-            /** @description The account is banned. */
+            /**
+             * @description - The account is banned.
+             *     - Authenticated by the browser session cookie (or a `session: "cookie"` sign-in), the request lacks an allowed `Origin` or `X-Requested-With`, or its `Sec-Fetch-Site` is `cross-site`: nothing changed.
+             */
             403: {
                 headers: {
                     "Cache-Control": components["headers"]["Cache-Control"];

@@ -4,6 +4,8 @@ import type { EntityManager, Repository } from 'typeorm';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { assertAddressProven } from '../../core/credentials/new-credential.js';
 import { ReauthenticationService } from '../../core/credentials/reauthentication.service.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import type { Actor, AuthContext } from '../../core/users/auth-context.js';
 import type { User } from '../../core/users/user.entity.js';
 import { UsersService } from '../../core/users/users.service.js';
@@ -37,6 +39,7 @@ export class IdentitiesService {
     private readonly users: UsersService,
     private readonly activity: ActivityService,
     private readonly mail: MailService,
+    private readonly events: EventsService,
   ) {}
 
   /** `return_to` normalised when allowed (default: FRONTEND_URL's origin); 422 on `return_to` otherwise. */
@@ -87,6 +90,7 @@ export class IdentitiesService {
       manager.getRepository(Identity).create({ userId: user.id, provider: provider.id, issuer: account.issuer, subject: account.subject, email: account.email, lastUsedAt: null }),
     );
     await this.activity.record({ event: 'user:identity.linked', userId: user.id, ...by, properties: { identity_id: identity.id, provider: provider.id } }, manager);
+    await this.events.emit(manager, 'user.identity_linked', { ...userRef(user), provider: provider.id, identity_id: String(identity.id) });
     const client = by.auth?.client ?? by.client ?? { ip: '', userAgent: '' };
     await this.mail.sendCredentialAddedNotice(manager, user.email, {
       name: user.firstName ?? user.username,
@@ -129,6 +133,7 @@ export class IdentitiesService {
     const [removed] = (await manager.query(`DELETE FROM identities WHERE user_id = $1 RETURNING id, provider`, [userId])) as [Array<{ id: number; provider: string }>, number];
     for (const identity of removed) {
       await this.activity.record({ event: 'user:identity.revoked', userId, ...by, properties: { identity_id: identity.id, provider: identity.provider, reason } }, manager);
+      await this.events.emitForUser(manager, 'user.identity_unlinked', userId, { provider: identity.provider, identity_id: String(identity.id) });
     }
     return removed.length;
   }
@@ -156,6 +161,7 @@ export class IdentitiesService {
       if (!left?.other_way_in) throw new DomainError(IDENTITY_ERRORS.LAST_SIGN_IN_METHOD);
       await manager.delete(Identity, { id: identity.id });
       await this.activity.record({ event, userId, auth, properties: { identity_id: identity.id, provider: identity.provider } }, manager);
+      await this.events.emitForUser(manager, 'user.identity_unlinked', userId, { provider: identity.provider, identity_id: String(identity.id) });
       await alsoWrite?.(manager, identity);
     });
   }

@@ -3,8 +3,11 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { AccountCreation } from '../accounts/account-creation.service.js';
 import { ActivityService } from '../../core/activity/activity.service.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
-import { LoginOutcomeService, type SignedIn } from '../../core/credentials/login-outcome.service.js';
+import { LoginOutcomeService, type BrowserSignedIn, type SignedIn } from '../../core/credentials/login-outcome.service.js';
 import { LoginThrottleService } from '../../core/credentials/login-throttle.service.js';
+import { SameSiteRequests, type RequestSite } from '../../core/credentials/same-site.js';
+import { userRef } from '../../core/events/event-catalogue.js';
+import { EventsService } from '../../core/events/events.service.js';
 import { SecondFactorChallenger, type LoginChallenge } from '../../core/credentials/second-factor.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
 import { UserStatus, type User } from '../../core/users/user.entity.js';
@@ -69,6 +72,8 @@ export class IdentitySignIn {
     private readonly logins: LoginOutcomeService,
     private readonly throttle: LoginThrottleService,
     private readonly secondFactor: SecondFactorChallenger,
+    private readonly sameSite: SameSiteRequests,
+    private readonly events: EventsService,
   ) {}
 
   /**
@@ -129,9 +134,13 @@ export class IdentitySignIn {
   /**
    * Trades a sign-in code (once, within 60 s) for what `POST /api/login` answers: the session's tokens, or the
    * two-factor challenge when two-factor is on. It counts in the sign-in limits like every sign-in; a banned
-   * account is refused; a recovery since the callback makes the code worthless.
+   * account is refused; a recovery since the callback makes the code worthless. With `session: "cookie"`, a browser
+   * session (as at `POST /api/login`).
    */
-  async exchange(dto: ExchangeDto, client: ClientInfo, deviceToken?: string): Promise<SignedIn | LoginChallenge> {
+  async exchange(dto: ExchangeDto, client: ClientInfo, deviceToken?: string, site?: RequestSite): Promise<SignedIn | BrowserSignedIn | LoginChallenge> {
+    const mode = dto.session ?? 'bearer';
+    // A browser sign-in from another site is refused before the code is spent: the SPA can still exchange it.
+    if (mode === 'cookie') this.sameSite.assert(site);
     const spent = await this.flows.spendSignInCode(dto.code);
     if (!spent) throw new DomainError(IDENTITY_ERRORS.SIGN_IN_CODE_INVALID);
     // The version read with the identity at the callback: the session opens only while the account still has it.
@@ -143,8 +152,8 @@ export class IdentitySignIn {
     const identity = await this.dataSource.getRepository(Identity).findOneBy({ id: spent.identityId });
     if (!identity) throw new DomainError(IDENTITY_ERRORS.SIGN_IN_CODE_INVALID);
     // A provider's sign-in replaces the password, not the second factor.
-    if (user.twoFactorMethod) return this.secondFactor.start(user, client, dto.device_name ?? null);
-    return this.logins.complete(user, client, dto.device_name ?? null, { method: 'identity', provider: identity.provider }, deviceToken, IDENTITY_ERRORS.SIGN_IN_CODE_INVALID);
+    if (user.twoFactorMethod) return this.secondFactor.start(user, client, dto.device_name ?? null, mode);
+    return this.logins.completeAs(mode, user, client, dto.device_name ?? null, { method: 'identity', provider: identity.provider }, deviceToken, IDENTITY_ERRORS.SIGN_IN_CODE_INVALID);
   }
 
   /** Who gets which account (docs/api/identities.md#who-gets-which-account). */
@@ -212,6 +221,8 @@ export class IdentitySignIn {
               manager.getRepository(Identity).create({ userId: user.id, provider: provider.id, issuer: account.issuer, subject: account.subject, email: account.email, lastUsedAt: new Date() }),
             );
             await this.activity.record({ event: 'user:identity.linked', userId: user.id, actorId: user.id, client, properties: { identity_id: identity.id, provider: provider.id } }, manager);
+            // Account creation emitted `user.created` on this transaction; the identity it was made with follows it.
+            await this.events.emit(manager, 'user.identity_linked', { ...userRef(user), provider: provider.id, identity_id: String(identity.id) });
             const [row] = (await manager.query(`SELECT credential_version FROM users WHERE id = $1`, [user.id])) as Array<{ credential_version: number }>;
             return this.flows.issueSignInCode({ userId: user.id, identityId: identity.id, credentialVersion: row.credential_version }, manager);
           },

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiParam, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentClient, Public } from '../../core/credentials/auth.decorators.js';
+import { CurrentClient, CurrentSite, Public } from '../../core/credentials/auth.decorators.js';
+import type { RequestSite } from '../../core/credentials/same-site.js';
 import { CREDENTIAL_ERRORS } from '../../core/credentials/errors.js';
 import { AcceptsDeviceToken, CurrentDeviceToken } from '../../core/credentials/device-token.decorator.js';
 import type { ClientInfo } from '../../core/users/auth-context.js';
@@ -10,7 +11,8 @@ import type { AppConfig } from '../../platform/config/app-config.js';
 import { InjectConfig } from '../../platform/config/config.module.js';
 import { PLATFORM_ERRORS } from '../../platform/errors/errors.js';
 import { TAGS } from '../../platform/openapi/tags.js';
-import { LoginChallengeDto, SignInDto } from '../auth/dto/login.dto.js';
+import { BrowserSignInDto, LoginChallengeDto, SignInDto } from '../auth/dto/login.dto.js';
+import { SIGN_IN_COOKIE_HEADERS } from '../auth/session-cookie-responses.js';
 import { browserBindingOf, OAUTH_STATE_COOKIE, setBrowserBinding } from './browser-binding.js';
 import { AuthorizeQueryDto, ExchangeDto, OAuthProviderListDto } from './dto/oauth.dto.js';
 import { IDENTITY_ERRORS } from './errors.js';
@@ -96,19 +98,29 @@ export class OAuthController {
   /**
    * Trade the callback’s `oauth_code` for what `POST /api/login` answers: the token pair and device token, or the
    * two-factor challenge when the account has two-factor on (complete it at `POST /api/login/two-factor`). The
-   * session counts as a recent sign-in for the proof rule.
+   * session counts as a recent sign-in for the proof rule. With `session: "cookie"`, a browser session as at
+   * `POST /api/login`: no token in the answer, the session cookie is set (also when the two-factor challenge
+   * completes); from another site it is refused (403) and the code stays unspent.
    */
   @Public()
   @Post('exchange')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @AcceptsDeviceToken()
-  @ApiExtraModels(SignInDto, LoginChallengeDto)
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(SignInDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] } })
-  @LaravelErrors(IDENTITY_ERRORS.SIGN_IN_CODE_INVALID, CREDENTIAL_ERRORS.ACCOUNT_BANNED, 422)
+  @ApiExtraModels(SignInDto, BrowserSignInDto, LoginChallengeDto)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(SignInDto) }, { $ref: getSchemaPath(BrowserSignInDto) }, { $ref: getSchemaPath(LoginChallengeDto) }] },
+    headers: SIGN_IN_COOKIE_HEADERS,
+  })
+  @LaravelErrors(IDENTITY_ERRORS.SIGN_IN_CODE_INVALID, CREDENTIAL_ERRORS.ACCOUNT_BANNED, CREDENTIAL_ERRORS.CROSS_SITE_REFUSED, 422)
   @SignInLimitErrors({ countsSignIns: true, textsCode: true })
-  exchangeOAuthCode(@Body() dto: ExchangeDto, @CurrentClient() client: ClientInfo, @CurrentDeviceToken() deviceToken?: string): Promise<SignInDto | LoginChallengeDto> {
-    return this.signIn.exchange(dto, client, deviceToken);
+  exchangeOAuthCode(
+    @Body() dto: ExchangeDto,
+    @CurrentClient() client: ClientInfo,
+    @CurrentSite() site: RequestSite,
+    @CurrentDeviceToken() deviceToken?: string,
+  ): Promise<SignInDto | BrowserSignInDto | LoginChallengeDto> {
+    return this.signIn.exchange(dto, client, deviceToken, site);
   }
 }
 

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { MailService } from '../../../src/platform/mail/mail.service.js';
 import { loggedInAdmin } from '../../support/admin-helpers.js';
 import { bootMailingTestApp, type MailingTestApp } from '../../support/app.js';
 import { bearer, loggedInUser, uniqueName, verifiedUser, type LoggedInUser } from '../../support/factories.js';
 import { startGithubLikeServer, startOidcProvider, walkFlow, type GithubLikeServer, type OidcProvider } from '../../support/identity-providers.js';
-import { mailTexts } from '../../support/mail-helpers.js';
+import { mailTexts, resetPasswordByMail } from '../../support/mail-helpers.js';
 import { ageLogins, eventsOf } from '../../support/profile-helpers.js';
 
 const FRONTEND = 'http://localhost:5173';
@@ -170,16 +169,7 @@ describe('linked identities: link, list, unlink, recovery, export, deletion, adm
       const user = await verifiedUser(t);
       const who = person();
       await link(user, who);
-      await t.http().post('/api/password/remind').send({ email: user.email }).expect(200);
-      await t.app.get(MailService).flush();
-      const mail = await t.mail.waitFor((message) => message.to === user.email && message.subject === 'Reset your password');
-      const resetLink = new URL(/https?:\/\/\S+\/reset-password\?\S+/.exec(mail.text)![0]);
-      const password = `new password ${randomBytes(6).toString('hex')}`;
-      await t
-        .http()
-        .post('/api/password/reset')
-        .send({ token: resetLink.searchParams.get('token'), email: resetLink.searchParams.get('email'), password, password_confirmation: password })
-        .expect(200);
+      await resetPasswordByMail(t, user.email);
       expect(await identitiesOf(user.id)).toEqual([]);
       expect(await eventsOf(t, user.id)).toContain('user:identity.revoked');
       const [notice] = await mailTexts(t, user.email, 'Your password was reset');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bootMailingTestApp, bootTestApp, type MailingTestApp, type TestApp } from '../../support/app.js';
 import { bearer, registerUser, uniqueName, verifiedUser } from '../../support/factories.js';
-import { startOidcProvider, walkFlow, type OidcProvider } from '../../support/identity-providers.js';
+import { mockProviderEnv, startOidcProvider, walkFlow, type OidcProvider } from '../../support/identity-providers.js';
 import { mailTexts } from '../../support/mail-helpers.js';
 import { eventsOf } from '../../support/profile-helpers.js';
 import { enableTotp } from '../../support/two-factor-helpers.js';
@@ -9,18 +9,7 @@ import { enableTotp } from '../../support/two-factor-helpers.js';
 const RETURN = 'http://localhost:5173/auth/done';
 const FRONTEND = 'http://localhost:5173';
 
-function providerEnv(oidc: OidcProvider, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    FRONTEND_URL: FRONTEND,
-    OAUTH_PROVIDERS: 'mock',
-    OAUTH_MOCK_ISSUER: oidc.issuer,
-    OAUTH_MOCK_CLIENT_ID: 'tessera-test',
-    OAUTH_MOCK_CLIENT_SECRET: 'tessera-test-secret',
-    OAUTH_MOCK_NAME: 'Mock ID',
-    OAUTH_RETURN_URLS: `${FRONTEND}/auth`,
-    ...extra,
-  };
-}
+const providerEnv = (oidc: OidcProvider, extra: Record<string, string> = {}) => mockProviderEnv(oidc, FRONTEND, extra);
 
 const authorizePath = (returnTo = RETURN) => `/api/oauth/mock/authorize?return_to=${encodeURIComponent(returnTo)}`;
 

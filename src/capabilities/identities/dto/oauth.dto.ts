@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { OptionalNotNull } from '../../../platform/validation/match.decorator.js';
 import { OptionalCurrentPasswordRules } from '../../../core/users/validation/field-rules.js';
+import { SESSION_MODES } from '../../auth/dto/login.dto.js';
 
 export class OAuthProviderDto {
   /** The id in the provider's routes. @example "google" */
@@ -44,6 +45,12 @@ export class ExchangeDto {
   @IsString()
   @MaxLength(255)
   device_name?: string;
+
+  /** `cookie`: a browser session, as at `POST /api/login` (no token in the answer; the session cookie is set). @example "cookie" */
+  @OptionalNotNull()
+  @IsIn(SESSION_MODES)
+  @ApiProperty({ enum: SESSION_MODES, required: false })
+  session?: 'cookie';
 }
 
 export class LinkIdentityDto {
