@@ -182,6 +182,18 @@ async function prismOperationsOf(document: OpenAPIObject): Promise<PrismOperatio
   return operations;
 }
 
+const URI_MALFORMED = Symbol('URI malformed');
+
+/** `work`'s result, or URI_MALFORMED when Prism could not percent-decode the request's path (a URIError). */
+function undecodable<T>(work: () => T): T | typeof URI_MALFORMED {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof URIError) return URI_MALFORMED;
+    throw error;
+  }
+}
+
 /** Prism's contract check for the document; call once per document. */
 export async function createPrismContract(document: OpenAPIObject): Promise<PrismContract> {
   const operations = await prismOperationsOf(document);
@@ -202,7 +214,14 @@ export async function createPrismContract(document: OpenAPIObject): Promise<Pris
       headers: requestHeaders,
       body: bodyText === '' ? undefined : exchange.requestBody,
     };
-    const routed = route({ resources: operations, input: request });
+    const routed = undecodable(() => route({ resources: operations, input: request }));
+    if (routed === URI_MALFORMED) {
+      // A path that is not valid percent-encoding (the fuzz suite's bare `%`, overlong or invalid UTF-8) cannot be
+      // routed by Prism; the app's answer to it is still held to the document by the project's own validator.
+      increment(counts.requestViolations, `${exchange.method.toUpperCase()} ${pathname}: path not percent-decodable`);
+      counts.unrouted += 1;
+      return;
+    }
     if (routed._tag === 'Left') {
       counts.unrouted += 1;
       return;
@@ -211,11 +230,12 @@ export async function createPrismContract(document: OpenAPIObject): Promise<Pris
     const name = `${operation.method.toUpperCase()} ${operation.path}`;
 
     // A multipart body is not replayed here (supertest builds it while sending): its parameters and security still are.
-    const inputViolations = [
+    const inputViolations = undecodable(() => [
       ...violationsOf(validateInput({ resource: multipart ? { ...operation, request: { ...(operation as { request?: object }).request, body: undefined } } : operation, element: request })),
       ...violationsOf(validateSecurity({ resource: operation, element: request })),
-    ];
-    for (const diagnostic of inputViolations) increment(counts.requestViolations, `${name}: ${where(diagnostic) || 'request'} ${diagnostic.code ?? ''}`.trim());
+    ]);
+    if (inputViolations === URI_MALFORMED) increment(counts.requestViolations, `${name}: path parameter not percent-decodable`);
+    else for (const diagnostic of inputViolations) increment(counts.requestViolations, `${name}: ${where(diagnostic) || 'request'} ${diagnostic.code ?? ''}`.trim());
 
     const response = { statusCode: exchange.status, headers: flatHeaders(exchange.headers), body: exchange.body };
     const outputViolations = violationsOf(validateOutput({ resource: operation, element: response }));
